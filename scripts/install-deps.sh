@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages deepimage builds and tests with. Safe to re-run:
+# apt-get is skipped when every package is already present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev            # TorchScript engine (LibTorch)
+  libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
+  libtiff-dev             # TIFF read/write
+  libyaml-cpp-dev         # rdf.yaml
+  libzip-dev              # zipped model bundles
+  nlohmann-json3-dev      # --json reports
+  libcli11-dev            # command line
+  libssl-dev              # sha256 of weights
+  libgtest-dev libgmock-dev
+  python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,18 @@
+#include "deepimage/error.hpp"
+
+namespace deepimage {
+
+const char* to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument: return "invalid argument";
+    case ErrorCode::not_found: return "not found";
+    case ErrorCode::unsupported: return "unsupported";
+    case ErrorCode::bad_model: return "bad model";
+    case ErrorCode::io: return "i/o error";
+    case ErrorCode::engine: return "engine error";
+    case ErrorCode::internal: return "internal error";
+  }
+  return "error";
+}
+
+}  // namespace deepimage

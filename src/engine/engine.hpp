@@ -1,0 +1,50 @@
+// Engine — one loaded network: run one tile. Nothing else.
+//
+//   auto engine = load_engine(model, "torchscript", {.threads = 2});
+//   std::vector<Tensor> outs = engine->run({tile});   // inputs in rdf order, float32 in model axes
+//
+// Tiling, padding, dtype conversion and normalisation never live in an engine: the runner does
+// them, once, for every engine. Engines are listed in register_builtin_engines() (engines.cpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "deepimage/tensor.hpp"
+#include "model/model.hpp"
+
+namespace deepimage::engine {
+
+struct EngineOptions {
+  int threads = 0;  // 0: all cores
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // Inputs in the order of spec.inputs, shaped and typed as the model expects; outputs in the order
+  // of spec.outputs. Throws Error(engine) with the engine's message on failure.
+  virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
+};
+
+struct EngineInfo {
+  std::string name;                       // "torchscript"
+  std::vector<std::string> weight_formats;// rdf weight formats it runs
+  std::string library;                    // "LibTorch 1.13.1"
+  std::function<std::unique_ptr<Engine>(const model::Model&, const WeightsSpec&, const EngineOptions&)> load;
+};
+
+const std::vector<EngineInfo>& builtin_engines();
+// The engine that runs `format`, or nullptr.
+const EngineInfo* engine_for_format(const std::string& format);
+
+// Picks the weights to run: `requested` when given (error if the bundle lacks it or it cannot run
+// here), else the first runnable format in preference order. The error lists what the bundle has and
+// what runs here.
+const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requested);
+
+std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options);
+
+}  // namespace deepimage::engine

@@ -1,0 +1,51 @@
+// Image — pixels with their axes and the metadata we carry from input to output.
+//
+//   Image img = read_image("stack.tif");          // img.pixels.axes() == "zyx", say
+//   write_image(img, "result.tif");               // temp file in the same folder, then rename
+//
+// Axis letters follow bioimage.io (t z c y x; readers drop size-1 axes except y and x). A reader may
+// return an empty axes string when the file does not say (a .npy), and the caller infers them.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deepimage/tensor.hpp"
+
+namespace deepimage::io {
+
+// Physical pixel size, when the file has it (ImageJ calibration, TIFF resolution).
+struct Calibration {
+  double x = 1.0, y = 1.0, z = 1.0;  // pixel size along each axis
+  std::string unit;                  // "micron", ...; empty when unknown
+  double frame_interval = 0.0;       // seconds between frames, 0 when unknown
+};
+
+struct Image {
+  Tensor pixels;
+  std::optional<Calibration> calibration;
+};
+
+// One image file format. Registered in one list, register_builtin_formats() in formats.cpp.
+struct ImageFormat {
+  std::string name;                      // "tiff"
+  std::vector<std::string> extensions;   // lower case with the dot: ".tif", ".tiff"
+  std::function<Image(const std::filesystem::path&)> read;
+  // Writes exactly to `path` (no temp file here; write_image does that).
+  std::function<void(const Image&, const std::filesystem::path&)> write;
+  std::vector<DType> writable_dtypes;    // others are converted to float32 by write_image
+};
+
+const std::vector<ImageFormat>& image_formats();
+// By extension (case-insensitive); throws unsupported listing the known formats.
+const ImageFormat& format_for(const std::filesystem::path& path);
+
+Image read_image(const std::filesystem::path& path);
+// Writes to a temporary file in the target folder and renames it into place, so a failure never
+// leaves a partial file. Does not check whether `path` exists: callers decide about overwriting.
+void write_image(const Image& image, const std::filesystem::path& path);
+
+}  // namespace deepimage::io

@@ -1,0 +1,18 @@
+// rdf.yaml -> ModelSpec, for bioimage.io format_version 0.5.x, 0.4.x and the older 0.3.x.
+//
+//   ModelSpec spec = parse_rdf(yaml_text, "unet2d/rdf.yaml");
+//
+// Errors are Error(bad_model) naming the file and the field path, e.g.
+//   unet2d/rdf.yaml: inputs[0].axes[2].size.step: expected a non-negative integer, got "abc"
+// The list of fields read, per version, is at the top of rdf.cpp.
+#pragma once
+
+#include <string>
+
+#include "deepimage/model_spec.hpp"
+
+namespace deepimage::model {
+
+ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name);
+
+}  // namespace deepimage::model
