@@ -1,7 +1,7 @@
 // TilePlan — pure geometry: how an image is cut into tiles a model accepts.
 //
-//   TilePlan plan = plan_tiles({{'y', 512, {.min = 512, .step = 0}, 32, 16},
-//                              {'x', 700, {.min = 512, .step = 0}, 32, 16}}, {});
+//   TilePlan plan = plan_tiles({{.id = 'y', .image_size = 700, .rule = {512, 0}, .halo = 32, .alignment = 16},
+//                               {.id = 'x', .image_size = 900, .rule = {512, 0}, .halo = 32, .alignment = 16}});
 //   for (const Tile& t : plan.tiles) { read t.read (may reach outside the image: mirror-padded),
 //                                      run, copy t.valid of the result into t.write of the output }
 //
