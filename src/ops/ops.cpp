@@ -1,0 +1,56 @@
+#include "ops/op.hpp"
+
+#include "deepimage/error.hpp"
+#include "ops/builtin_ops.hpp"
+
+namespace deepimage::ops {
+
+namespace {
+
+// The one list of built-in ops. To add an op: write <id>.cpp returning its OpDeclaration, declare
+// the function in builtin_ops.hpp, and add it here.
+std::vector<OpDeclaration> register_builtin_ops() {
+  return {
+      binarize_op(),
+      clip_op(),
+      ensure_dtype_op(),
+      fixed_zero_mean_unit_variance_op(),
+      scale_linear_op(),
+      scale_mean_variance_op(),
+      scale_range_op(),
+      sigmoid_op(),
+      softmax_op(),
+      zero_mean_unit_variance_op(),
+  };
+}
+
+}  // namespace
+
+const std::vector<OpDeclaration>& builtin_ops() {
+  static const std::vector<OpDeclaration> ops = register_builtin_ops();
+  return ops;
+}
+
+const OpDeclaration& find_op(std::string_view id) {
+  for (const auto& op : builtin_ops()) {
+    if (op.id == id) return op;
+    for (const auto& alias : op.aliases)
+      if (alias == id) return op;
+  }
+  std::string known;
+  for (const auto& op : builtin_ops()) known += (known.empty() ? "" : ", ") + op.id;
+  throw Error(ErrorCode::unsupported, "unknown processing op \"" + std::string(id) + "\" (known: " + known + ")");
+}
+
+Tensor apply_ops(Tensor tensor, const std::vector<OpSpec>& ops, const OpContext& context) {
+  for (const auto& spec : ops) {
+    const OpDeclaration& op = find_op(spec.id);
+    if (tensor.axes().size() != tensor.rank())
+      throw Error(ErrorCode::internal, op.id + ": the tensor " + shape_to_string(tensor.shape()) +
+                                           " has no axis names, which the op needs");
+    tensor = op.apply(tensor, spec.kwargs, context);
+  }
+  return tensor;
+}
+
+}  // namespace deepimage::ops
