@@ -40,4 +40,7 @@ class Bundle {
   std::shared_ptr<const Storage> storage_;
 };
 
+// lower-case hex sha256 of a byte buffer (OpenSSL)
+std::string sha256_hex(const std::vector<std::byte>& bytes);
+
 }  // namespace deepimage::model

@@ -1,0 +1,230 @@
+#include "model/bundle.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include "deepimage/error.hpp"
+
+namespace deepimage::model {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Entry names as rdf files write them ("./weights.pt") become plain relative names; anything that
+// could leave the bundle (absolute, "..") is refused.
+std::string normalised_entry(const std::string& name, const std::string& bundle) {
+  fs::path p(name);
+  if (name.empty() || p.is_absolute() || name.front() == '/' || name.front() == '\\')
+    throw Error(ErrorCode::bad_model, bundle + ": entry \"" + name + "\" is an absolute path; bundle entries must be relative");
+  fs::path clean;
+  for (const auto& part : p) {
+    if (part == ".") continue;
+    if (part == "..")
+      throw Error(ErrorCode::bad_model, bundle + ": entry \"" + name + "\" reaches outside the bundle with \"..\"");
+    clean /= part;
+  }
+  return clean.generic_string();
+}
+
+// The rdf names we look for, best first (bioimage.io's own order, then the legacy model.yaml).
+int rdf_rank(const std::string& name) {
+  if (name == "rdf.yaml") return 0;
+  if (name == "bioimageio.yaml") return 1;
+  if (ends_with(name, ".bioimageio.yaml")) return 2;
+  if (name == "model.yaml") return 3;
+  if (ends_with(name, ".model.yaml")) return 4;
+  return -1;
+}
+
+std::string pick_rdf(const std::vector<std::string>& names, const std::string& bundle) {
+  int best = 99;
+  std::vector<std::string> found;
+  for (const auto& n : names) {
+    const int r = rdf_rank(n);
+    if (r < 0) continue;
+    if (r < best) {
+      best = r;
+      found = {n};
+    } else if (r == best) {
+      found.push_back(n);
+    }
+  }
+  if (found.empty())
+    throw Error(ErrorCode::bad_model, bundle + " holds no model description (looked for rdf.yaml, bioimageio.yaml, "
+                                               "*.bioimageio.yaml, model.yaml, *.model.yaml)");
+  if (found.size() > 1) {
+    std::sort(found.begin(), found.end());
+    std::string list;
+    for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+    throw Error(ErrorCode::bad_model, bundle + " holds several model descriptions (" + list +
+                                          "); give the path of the one to use");
+  }
+  return found.front();
+}
+
+}  // namespace
+
+class Bundle::Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual std::vector<std::string> top_level_names() const = 0;
+  virtual bool contains(const std::string& entry) const = 0;
+  virtual std::vector<std::byte> read(const std::string& entry) const = 0;
+};
+
+namespace {
+
+class FolderStorage final : public Bundle::Storage {
+ public:
+  explicit FolderStorage(fs::path root) : root_(std::move(root)) {}
+
+  std::vector<std::string> top_level_names() const override {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(root_))
+      if (e.is_regular_file()) names.push_back(e.path().filename().string());
+    return names;
+  }
+  bool contains(const std::string& entry) const override { return fs::is_regular_file(root_ / entry); }
+  std::vector<std::byte> read(const std::string& entry) const override {
+    const fs::path p = root_ / entry;
+    std::ifstream f(p, std::ios::binary);
+    if (!fs::is_regular_file(p) || !f)
+      throw Error(ErrorCode::not_found, "\"" + p.string() + "\" named in the model description does not exist");
+    std::vector<std::byte> bytes(fs::file_size(p));
+    f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f) throw Error(ErrorCode::io, "cannot read \"" + p.string() + "\"");
+    return bytes;
+  }
+
+ private:
+  fs::path root_;
+};
+
+// A zip read in place with libzip; entries may sit under one top-level folder ("model/rdf.yaml").
+class ZipStorage final : public Bundle::Storage {
+ public:
+  explicit ZipStorage(const fs::path& path) : path_(path.string()) {
+    int err = 0;
+    archive_ = zip_open(path_.c_str(), ZIP_RDONLY, &err);
+    if (!archive_) {
+      zip_error_t ze;
+      zip_error_init_with_code(&ze, err);
+      const std::string msg = zip_error_strerror(&ze);
+      zip_error_fini(&ze);
+      throw Error(ErrorCode::io, "cannot open \"" + path_ + "\" as a zip: " + msg);
+    }
+    const zip_int64_t n = zip_get_num_entries(archive_, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+      const char* raw = zip_get_name(archive_, static_cast<zip_uint64_t>(i), 0);
+      if (!raw) continue;
+      const std::string name = raw;
+      if (!name.empty() && name.back() == '/') continue;  // folder entry
+      names_.push_back(normalised_entry(name, path_));    // refuses "../x" and "/x" entries outright
+    }
+    // Bundles zipped with their folder: use that folder as the root when it is the only thing there.
+    bool single_folder = !names_.empty();
+    const std::string first = names_.empty() ? "" : names_[0].substr(0, names_[0].find('/'));
+    for (const auto& nm : names_)
+      if (nm.find('/') == std::string::npos || nm.substr(0, nm.find('/')) != first) single_folder = false;
+    if (single_folder) prefix_ = first + "/";
+  }
+  ~ZipStorage() override { zip_discard(archive_); }
+  ZipStorage(const ZipStorage&) = delete;
+  ZipStorage& operator=(const ZipStorage&) = delete;
+
+  std::vector<std::string> top_level_names() const override {
+    std::vector<std::string> top;
+    for (const auto& n : names_) {
+      const std::string rel = n.substr(prefix_.size());
+      if (rel.find('/') == std::string::npos) top.push_back(rel);
+    }
+    return top;
+  }
+  bool contains(const std::string& entry) const override {
+    return std::find(names_.begin(), names_.end(), prefix_ + entry) != names_.end();
+  }
+  std::vector<std::byte> read(const std::string& entry) const override {
+    const std::string name = prefix_ + entry;
+    zip_stat_t st;
+    if (!contains(entry) || zip_stat(archive_, name.c_str(), 0, &st) != 0)
+      throw Error(ErrorCode::not_found, "\"" + entry + "\" named in the model description is not in \"" + path_ + "\"");
+    zip_file_t* f = zip_fopen(archive_, name.c_str(), 0);
+    if (!f) throw Error(ErrorCode::io, "cannot read \"" + entry + "\" in \"" + path_ + "\": " + zip_strerror(archive_));
+    std::vector<std::byte> bytes(st.size);
+    const zip_int64_t got = zip_fread(f, bytes.data(), st.size);
+    zip_fclose(f);
+    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+      throw Error(ErrorCode::io, "\"" + entry + "\" in \"" + path_ + "\" is truncated or corrupt");
+    return bytes;
+  }
+
+ private:
+  std::string path_;
+  zip_t* archive_ = nullptr;
+  std::vector<std::string> names_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+Bundle Bundle::open(const fs::path& path) {
+  Bundle b;
+  b.location_ = path;
+  const std::string shown = path.string();
+  if (!fs::exists(path)) throw Error(ErrorCode::not_found, "model \"" + shown + "\" does not exist");
+  if (fs::is_directory(path)) {
+    auto storage = std::make_shared<FolderStorage>(path);
+    b.rdf_name_ = pick_rdf(storage->top_level_names(), "\"" + shown + "\"");
+    b.storage_ = storage;
+  } else if (ends_with(path.filename().string(), ".zip")) {
+    auto storage = std::make_shared<ZipStorage>(path);
+    b.rdf_name_ = pick_rdf(storage->top_level_names(), "\"" + shown + "\"");
+    b.storage_ = storage;
+  } else if (ends_with(path.filename().string(), ".yaml") || ends_with(path.filename().string(), ".yml")) {
+    const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    b.storage_ = std::make_shared<FolderStorage>(folder);
+    b.rdf_name_ = path.filename().string();
+  } else {
+    throw Error(ErrorCode::invalid_argument, "model \"" + shown + "\" is not a folder, a .zip or an rdf .yaml file");
+  }
+  return b;
+}
+
+bool Bundle::is_zip() const { return dynamic_cast<const ZipStorage*>(storage_.get()) != nullptr; }
+
+bool Bundle::contains(const std::string& name) const {
+  return storage_->contains(normalised_entry(name, location_.string()));
+}
+
+std::vector<std::byte> Bundle::read(const std::string& name) const {
+  return storage_->read(normalised_entry(name, location_.string()));
+}
+
+std::string Bundle::read_text(const std::string& name) const {
+  const auto bytes = read(name);
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+std::string sha256_hex(const std::vector<std::byte>& bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::ostringstream hex;
+  for (unsigned int i = 0; i < length; ++i) hex << std::hex << std::setw(2) << std::setfill('0') << int(digest[i]);
+  return hex.str();
+}
+
+std::string Bundle::sha256(const std::string& name) const { return sha256_hex(read(name)); }
+
+}  // namespace deepimage::model

@@ -1,0 +1,28 @@
+#include "model/model.hpp"
+
+#include "deepimage/error.hpp"
+#include "model/rdf.hpp"
+
+namespace deepimage::model {
+
+Model open_model(const std::filesystem::path& path) {
+  Bundle bundle = Bundle::open(path);
+  const std::string shown = bundle.is_zip() || !std::filesystem::is_directory(path)
+                                ? path.string()
+                                : (path / bundle.rdf_name()).string();
+  ModelSpec spec = parse_rdf(bundle.read_text(bundle.rdf_name()), shown);
+  return {std::move(bundle), std::move(spec)};
+}
+
+std::vector<std::byte> read_checked(const Bundle& bundle, const std::string& name, const std::string& sha256) {
+  std::vector<std::byte> bytes = bundle.read(name);
+  if (!sha256.empty()) {
+    const std::string actual = sha256_hex(bytes);
+    if (actual != sha256)
+      throw Error(ErrorCode::bad_model, name + ": sha256 mismatch (the rdf says " + sha256 + ", the file has " + actual +
+                                            "); the file was changed or the rdf is stale");
+  }
+  return bytes;
+}
+
+}  // namespace deepimage::model
