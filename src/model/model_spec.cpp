@@ -10,9 +10,9 @@ std::string TensorSpec::axes_string() const {
   return s;
 }
 
-const AxisSpec* TensorSpec::axis(char id) const {
+const AxisSpec* TensorSpec::axis(char axis_id) const {
   for (const auto& a : axes)
-    if (a.id == id) return &a;
+    if (a.id == axis_id) return &a;
   return nullptr;
 }
 
@@ -35,11 +35,11 @@ const WeightsSpec* ModelSpec::weights_for(const std::string& format) const {
 }
 
 ReproducibilityTolerance ModelSpec::tolerance_for(const std::string& output_id, const std::string& weights_format) const {
-  const auto covers = [](const std::vector<std::string>& list, const std::string& item) {
+  const auto listed = [](const std::vector<std::string>& list, const std::string& item) {
     return list.empty() || std::find(list.begin(), list.end(), item) != list.end();
   };
   for (const auto& t : tolerances)
-    if (covers(t.output_ids, output_id) && covers(t.weights_formats, weights_format)) return t;
+    if (listed(t.output_ids, output_id) && listed(t.weights_formats, weights_format)) return t;
   return {};
 }
 

@@ -1,0 +1,16 @@
+// The subcommands of `deepimage`, one file each; each parses its options and calls one library
+// function. A command's callback stores its exit code in `exit_code` (0 ok, 3 test failed);
+// errors propagate as deepimage::Error and main() turns them into "error: ..." and exit 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace deepimage::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_info_command(CLI::App& app, int& exit_code);
+void add_test_command(CLI::App& app, int& exit_code);
+void add_ops_command(CLI::App& app, int& exit_code);
+void add_engines_command(CLI::App& app, int& exit_code);
+
+}  // namespace deepimage::cli

@@ -1,0 +1,68 @@
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "axis_values.hpp"
+#include "commands.hpp"
+#include "deepimage/run.hpp"
+
+namespace deepimage::cli {
+namespace {
+
+std::string join_shape(const std::vector<std::int64_t>& s, const char* sep) {
+  std::string r;
+  for (auto v : s) r += (r.empty() ? "" : sep) + std::to_string(v);
+  return r;
+}
+
+std::string summary(const RunReport& r) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2);
+  s << "wrote";
+  for (const auto& o : r.outputs_written) s << " " << o;
+  s << "\n  " << r.model_name << " (" << r.weights_format << ", " << r.engine << ", " << r.threads << " threads) on "
+    << r.inputs.at(0) << " (" << r.input_axes.at(0) << " " << join_shape(r.input_shapes.at(0), "x") << ")";
+  s << "\n  " << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x")
+    << " (" << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",")
+    << ", " << r.pad << " padding) in " << r.total_s << " s (inference " << r.inference_s << " s), peak memory "
+    << std::setprecision(0) << static_cast<double>(r.peak_rss_bytes) / (1 << 20) << " MiB";
+  return s.str();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("run", "Run a model on an image and write the result");
+  auto options = std::make_shared<RunOptions>();
+  auto tile = std::make_shared<std::string>(), halo = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
+  auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("input", *inputs, "Image (TIFF or .npy); one per model input")->required();
+  cmd->add_option("-o,--output", *output, ".tif/.tiff/.npy file, or a folder for models with several outputs")->required();
+  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx"}));
+  cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
+  cmd->add_option("--halo", *halo, "Overlap per side in pixels, e.g. y=32,x=32 (default: the model's)");
+  cmd->add_option("--axes", options->axes, "Axes of the input image, e.g. yx, cyx, zyx (default: from the file)");
+  cmd->add_option("--pad", options->pad, "Padding at the image border")
+      ->check(CLI::IsMember({"reflect", "symmetric", "edge", "zeros"}));
+  cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
+  cmd->add_flag("--quiet", *quiet, "Print nothing on success");
+  cmd->add_flag("--json", *json, "Print the run report as JSON");
+  cmd->callback([=, &exit_code] {
+    options->model = *model;
+    options->output = *output;
+    options->inputs.assign(inputs->begin(), inputs->end());
+    if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile");
+    if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
+    const RunReport report = run_model(*options);
+    if (*json) std::cout << to_json(report).dump(2) << "\n";
+    else if (!*quiet) std::cout << summary(report) << "\n";
+    exit_code = 0;
+  });
+}
+
+}  // namespace deepimage::cli

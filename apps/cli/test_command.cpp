@@ -1,0 +1,38 @@
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "deepimage/model_test.hpp"
+
+namespace deepimage::cli {
+
+void add_test_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("test", "Check that a model reproduces its own test outputs (exit 3 if not)");
+  auto options = std::make_shared<TestOptions>();
+  auto model = std::make_shared<std::string>();
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("--weights", options->weights, "Weights format to test")->check(CLI::IsMember({"torchscript", "onnx"}));
+  cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", *as_json, "Print the report as JSON");
+  cmd->callback([=, &exit_code] {
+    options->model = *model;
+    const TestReport r = test_model(*options);
+    if (*as_json) {
+      std::cout << to_json(r).dump(2) << "\n";
+    } else {
+      std::cout << r.model_name << " (" << r.weights_format << ", " << r.engine << ")\n";
+      for (const auto& o : r.outputs) {
+        std::printf("  %-14s %s  max |diff| %.3g  mean |diff| %.3g  mismatched %lld of %lld (allowed %lld; rtol %g, atol %g)%s%s\n",
+                    o.id.c_str(), o.passed ? "PASS" : "FAIL", o.max_abs_diff, o.mean_abs_diff,
+                    static_cast<long long>(o.mismatched), static_cast<long long>(o.element_count),
+                    static_cast<long long>(o.allowed_mismatched), o.relative_tolerance, o.absolute_tolerance,
+                    o.problem.empty() ? "" : "; ", o.problem.c_str());
+      }
+      std::cout << (r.passed ? "passed" : "FAILED: outputs differ from the bundle's test outputs") << "\n";
+    }
+    exit_code = r.passed ? 0 : 3;
+  });
+}
+
+}  // namespace deepimage::cli

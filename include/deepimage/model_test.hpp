@@ -1,0 +1,48 @@
+// Checking that a bundle reproduces its own test outputs (what `deepimage test` does).
+//
+//   deepimage::TestReport r = deepimage::test_model({.model = "unet2d_nuclei_broad/"});
+//   r.passed;  r.outputs[0].max_abs_diff;
+//
+// Each test input is fed as it is (no padding, no tiling), with the bundle's pre- and
+// post-processing; each output is compared with its test tensor elementwise:
+// |out - expected| <= absolute + relative * |expected|, and at most `mismatched_per_million`
+// elements per million may break that. The tolerance comes from the rdf's
+// config.bioimageio.reproducibility_tolerance, else rtol 1e-3, atol 1e-3, 100 per million.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace deepimage {
+
+struct TestOptions {
+  std::filesystem::path model;
+  std::string weights;  // empty: the best that runs here
+  int threads = 0;
+};
+
+struct OutputComparison {
+  std::string id;
+  std::vector<std::int64_t> shape;
+  double max_abs_diff = 0, mean_abs_diff = 0;
+  std::int64_t mismatched = 0, allowed_mismatched = 0, element_count = 0;
+  double relative_tolerance = 0, absolute_tolerance = 0;
+  bool passed = false;
+  std::string problem;  // e.g. a shape mismatch; empty when the numbers were compared
+};
+
+struct TestReport {
+  std::string model_name, weights_format, engine;
+  std::vector<OutputComparison> outputs;
+  double seconds = 0;
+  bool passed = false;
+};
+
+TestReport test_model(const TestOptions& options);
+nlohmann::json to_json(const TestReport& report);
+
+}  // namespace deepimage

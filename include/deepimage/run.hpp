@@ -1,0 +1,53 @@
+// Running a model on an image file.
+//
+//   deepimage::RunOptions o;
+//   o.model = "unet2d_nuclei_broad/";   o.inputs = {"cells.tif"};   o.output = "probability.tif";
+//   o.tile = {{'y', 256}, {'x', 256}};  // optional; default: whole image when the model allows
+//   deepimage::RunReport r = deepimage::run_model(o);   // throws deepimage::Error
+//   std::cout << deepimage::to_json(r).dump(2);
+//
+// The output keeps the input's spatial geometry and is written to a temporary file, then renamed,
+// so a failed run leaves nothing behind. Inputs are never modified.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace deepimage {
+
+struct RunOptions {
+  std::filesystem::path model;                 // folder, .zip or rdf file
+  std::vector<std::filesystem::path> inputs;   // one image per model input (TIFF or .npy)
+  std::filesystem::path output;                // .tif/.tiff/.npy file; a folder for several outputs
+  std::string weights;                         // "torchscript", "onnx"; empty: the best that runs here
+  std::map<char, std::int64_t> tile;           // model input size per spatial axis
+  std::map<char, std::int64_t> halo;           // halo per side, input pixels
+  std::string axes;                            // image axes override, e.g. "zyx"
+  std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
+  int threads = 0;                             // 0: all cores
+  bool overwrite = false;
+};
+
+struct RunReport {
+  std::string model_name, model_path, weights_format, engine, pad;
+  int threads = 0;
+  std::vector<std::string> inputs;
+  std::vector<std::string> input_axes;
+  std::vector<std::vector<std::int64_t>> input_shapes;
+  std::string tile_axes;
+  std::vector<std::int64_t> tile_shape, tile_grid, halo;
+  std::size_t tile_count = 0;
+  std::vector<std::string> outputs_written;
+  double load_s = 0, read_s = 0, preprocess_s = 0, inference_s = 0, postprocess_s = 0, write_s = 0, total_s = 0;
+  std::uint64_t peak_rss_bytes = 0;
+};
+
+RunReport run_model(const RunOptions& options);
+nlohmann::json to_json(const RunReport& report);
+
+}  // namespace deepimage

@@ -1,0 +1,78 @@
+#include <algorithm>
+
+#include "deepimage/error.hpp"
+#include "engine/engine.hpp"
+#if DEEPIMAGE_WITH_TORCH
+#include "engine/torch/torchscript_engine.hpp"
+#endif
+
+namespace deepimage::engine {
+namespace {
+
+// The one list of engines this build runs, in order of preference when a bundle offers several.
+std::vector<EngineInfo> register_builtin_engines() {
+  std::vector<EngineInfo> engines;
+#if DEEPIMAGE_WITH_TORCH
+  engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript});
+#endif
+  return engines;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s.empty() ? "none" : s;
+}
+
+std::vector<std::string> runnable_formats() {
+  std::vector<std::string> formats;
+  for (const auto& e : builtin_engines())
+    formats.insert(formats.end(), e.weight_formats.begin(), e.weight_formats.end());
+  return formats;
+}
+
+std::vector<std::string> formats_of(const ModelSpec& spec) {
+  std::vector<std::string> formats;
+  for (const auto& w : spec.weights) formats.push_back(w.format);
+  return formats;
+}
+
+}  // namespace
+
+const std::vector<EngineInfo>& builtin_engines() {
+  static const std::vector<EngineInfo> engines = register_builtin_engines();
+  return engines;
+}
+
+const EngineInfo* engine_for_format(const std::string& format) {
+  for (const auto& e : builtin_engines())
+    if (std::find(e.weight_formats.begin(), e.weight_formats.end(), format) != e.weight_formats.end()) return &e;
+  return nullptr;
+}
+
+const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requested) {
+  if (!requested.empty()) {
+    const WeightsSpec* w = spec.weights_for(requested);
+    if (!w)
+      throw Error(ErrorCode::not_found, "the model has no \"" + requested + "\" weights (it has: " +
+                                            join(formats_of(spec)) + ")");
+    if (!engine_for_format(requested))
+      throw Error(ErrorCode::unsupported, "\"" + requested + "\" weights cannot run in this build (runs: " +
+                                              join(runnable_formats()) + ")");
+    return *w;
+  }
+  for (const auto& e : builtin_engines())
+    for (const auto& f : e.weight_formats)
+      if (const WeightsSpec* w = spec.weights_for(f)) return *w;
+  throw Error(ErrorCode::unsupported, "none of the model's weights can run here: it has " + join(formats_of(spec)) +
+                                          "; this build runs " + join(runnable_formats()) +
+                                          " (pytorch_state_dict needs Python and is not supported by design)");
+}
+
+std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
+  const EngineInfo* e = engine_for_format(weights.format);
+  if (!e) throw Error(ErrorCode::unsupported, "no engine runs \"" + weights.format + "\" weights");
+  return e->load(model, weights, options);
+}
+
+}  // namespace deepimage::engine

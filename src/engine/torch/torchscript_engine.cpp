@@ -1,0 +1,126 @@
+#include "engine/torch/torchscript_engine.hpp"
+
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "deepimage/error.hpp"
+
+namespace deepimage::engine {
+namespace {
+
+c10::ScalarType torch_type(DType t) {
+  switch (t) {
+    case DType::boolean: return torch::kBool;
+    case DType::u8: return torch::kUInt8;
+    case DType::i8: return torch::kInt8;
+    case DType::i16: return torch::kInt16;
+    case DType::i32: return torch::kInt32;
+    case DType::i64: return torch::kInt64;
+    case DType::f32: return torch::kFloat32;
+    case DType::f64: return torch::kFloat64;
+    default: break;
+  }
+  throw Error(ErrorCode::unsupported, "the torchscript engine cannot take " + std::string(to_string(t)) + " tensors");
+}
+
+DType our_type(c10::ScalarType t) {
+  switch (t) {
+    case torch::kBool: return DType::boolean;
+    case torch::kUInt8: return DType::u8;
+    case torch::kInt8: return DType::i8;
+    case torch::kInt16: return DType::i16;
+    case torch::kInt32: return DType::i32;
+    case torch::kInt64: return DType::i64;
+    case torch::kFloat64: return DType::f64;
+    default: return DType::f32;  // half, bfloat16 and float come back as float32
+  }
+}
+
+// Intra-op threads are process-wide in LibTorch and inter-op threads can be set only once, before
+// any parallel work; LibTorch defaults to 1 thread on these machines, so we always set it.
+void set_threads(int threads) {
+  static std::once_flag interop_once;
+  std::call_once(interop_once, [] { at::set_num_interop_threads(1); });
+  const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(n);
+}
+
+class TorchScriptEngine final : public Engine {
+ public:
+  TorchScriptEngine(torch::jit::Module module, std::string source, std::size_t output_count)
+      : module_(std::move(module)), source_(std::move(source)), output_count_(output_count) {}
+
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
+    c10::InferenceMode inference;
+    std::vector<torch::jit::IValue> args;
+    args.reserve(inputs.size());
+    for (const Tensor& t : inputs) {
+      // from_blob wraps our buffer without copying; the module only reads it.
+      args.emplace_back(torch::from_blob(const_cast<std::byte*>(t.bytes()), t.shape(),
+                                         torch::TensorOptions().dtype(torch_type(t.dtype()))));
+    }
+    torch::jit::IValue result;
+    try {
+      result = module_.forward(args);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::engine, source_ + ": torchscript forward failed: " + first_line(e.what_without_backtrace()));
+    }
+    std::vector<torch::Tensor> outputs;
+    if (result.isTensor()) {
+      outputs.push_back(result.toTensor());
+    } else if (result.isTuple()) {
+      for (const auto& v : result.toTuple()->elements()) outputs.push_back(v.toTensor());
+    } else if (result.isTensorList()) {
+      for (const auto& v : result.toTensorList()) outputs.push_back(v);
+    } else if (result.isList()) {
+      for (const auto& v : result.toList()) outputs.push_back(v.get().toTensor());
+    } else {
+      throw Error(ErrorCode::engine, source_ + ": forward returned " + result.tagKind() + ", expected tensors");
+    }
+    if (outputs.size() != output_count_)
+      throw Error(ErrorCode::bad_model, source_ + ": forward returned " + std::to_string(outputs.size()) +
+                                            " tensors but the rdf declares " + std::to_string(output_count_) + " outputs");
+    std::vector<Tensor> ours;
+    for (auto& o : outputs) {
+      if (o.scalar_type() == torch::kHalf || o.scalar_type() == torch::kBFloat16) o = o.to(torch::kFloat32);
+      o = o.contiguous();
+      Tensor t(our_type(o.scalar_type()), Shape(o.sizes().begin(), o.sizes().end()));
+      std::memcpy(t.bytes(), o.data_ptr(), t.byte_count());
+      ours.push_back(std::move(t));
+    }
+    return ours;
+  }
+
+ private:
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+  torch::jit::Module module_;
+  std::string source_;
+  std::size_t output_count_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> load_torchscript(const model::Model& model, const WeightsSpec& weights,
+                                         const EngineOptions& options) {
+  set_threads(options.threads);
+  const std::vector<std::byte> bytes = model::read_checked(model, weights.source, weights.sha256);
+  std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  try {
+    torch::jit::Module module = torch::jit::load(stream, torch::kCPU);
+    module.eval();
+    return std::make_unique<TorchScriptEngine>(std::move(module), weights.source, model.spec.outputs.size());
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + what.substr(0, what.find('\n')));
+  }
+}
+
+std::string torchscript_library_version() { return std::string("LibTorch ") + TORCH_VERSION; }
+
+}  // namespace deepimage::engine

@@ -1,0 +1,96 @@
+#include "run/axis_mapping.hpp"
+
+#include <set>
+
+#include "deepimage/error.hpp"
+
+namespace deepimage::run {
+
+std::string infer_axes(const Shape& shape, const TensorSpec& input) {
+  const std::string model_axes = input.axes_string();
+  if (shape.size() == model_axes.size()) return model_axes;
+  switch (shape.size()) {
+    case 2: return "yx";
+    case 3: return input.axis('z') && !input.axis('c') ? "zyx" : "cyx";
+    case 4: return input.axis('z') ? "czyx" : "bcyx";
+    case 5: return "bczyx";
+    default: break;
+  }
+  throw Error(ErrorCode::invalid_argument, "cannot guess the axes of a " + std::to_string(shape.size()) +
+                                               "-d array " + shape_to_string(shape) + "; give them with --axes");
+}
+
+void override_axes(Tensor& image, const std::string& user_axes, const std::string& file) {
+  std::set<char> seen;
+  for (char a : user_axes)
+    if (std::string("bitczyx").find(a) == std::string::npos || !seen.insert(a).second)
+      throw Error(ErrorCode::invalid_argument, "--axes \"" + user_axes +
+                                                   "\": expected distinct letters from b, i, t, c, z, y, x");
+  if (user_axes.size() != image.rank())
+    throw Error(ErrorCode::invalid_argument, "--axes \"" + user_axes + "\" has " + std::to_string(user_axes.size()) +
+                                                 " letters but \"" + file + "\" has " + std::to_string(image.rank()) +
+                                                 " dimensions " + shape_to_string(image.shape()));
+  image.set_axes(user_axes);
+}
+
+Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file) {
+  const std::string model_axes = input.axes_string();
+  // Drop size-1 axes the model lacks; anything larger is data we would silently lose.
+  Shape kept_shape;
+  std::string kept_axes;
+  for (std::size_t i = 0; i < image.rank(); ++i) {
+    const char a = image.axes()[i];
+    if (model_axes.find(a) != std::string::npos) {
+      kept_shape.push_back(image.shape()[i]);
+      kept_axes += a;
+    } else if (image.shape()[i] != 1) {
+      throw Error(ErrorCode::invalid_argument,
+                  "\"" + file + "\" has axis \"" + std::string(1, a) + "\" of size " + std::to_string(image.shape()[i]) +
+                      " (image axes \"" + image.axes() + "\") but model input \"" + input.id + "\" has axes \"" +
+                      model_axes + "\"; use --axes if the image axes were misread");
+    }
+  }
+  // Insert size-1 axes the image lacks, then check channels.
+  for (char a : model_axes)
+    if (kept_axes.find(a) == std::string::npos) {
+      kept_axes += a;
+      kept_shape.push_back(1);
+    }
+  if (const AxisSpec* c = input.axis('c')) {
+    const std::int64_t have = kept_shape[kept_axes.find('c')];
+    const std::int64_t want = c->size.kind == AxisSize::Kind::fixed ? c->size.value : -1;
+    if (want > 0 && have != want)
+      throw Error(ErrorCode::invalid_argument, "\"" + file + "\" has " + std::to_string(have) +
+                                                   " channel(s) but model input \"" + input.id + "\" expects " +
+                                                   std::to_string(want));
+  }
+  if (const AxisSpec* b = input.axis('b'); b && kept_shape[kept_axes.find('b')] != 1 &&
+                                           b->size.kind == AxisSize::Kind::fixed && b->size.value == 1)
+    throw Error(ErrorCode::invalid_argument, "\"" + file + "\" has a batch of " +
+                                                 std::to_string(kept_shape[kept_axes.find('b')]) +
+                                                 " but model input \"" + input.id + "\" takes batch 1");
+  Tensor t = image;
+  t.reshape(kept_shape, kept_axes);
+  return t.transposed(model_axes);
+}
+
+Tensor to_image_axes(const Tensor& output, const std::string& image_axes) {
+  Shape shape;
+  std::string axes;
+  for (std::size_t i = 0; i < output.rank(); ++i) {
+    const char a = output.axes()[i];
+    const bool keep = a == 'y' || a == 'x' || output.shape()[i] != 1 || image_axes.find(a) != std::string::npos;
+    if (keep && a != 'b') {
+      shape.push_back(output.shape()[i]);
+      axes += a;
+    } else if (output.shape()[i] != 1) {
+      shape.push_back(output.shape()[i]);  // a batch > 1 stays, as "b"
+      axes += a;
+    }
+  }
+  Tensor t = output;
+  t.reshape(shape, axes);
+  return t;
+}
+
+}  // namespace deepimage::run

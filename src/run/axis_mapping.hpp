@@ -1,0 +1,29 @@
+// How an image's axes become a model input's axes, and back.
+//
+//   Tensor in = to_model_axes(image.pixels, spec.inputs[0], "cells.tif");   // "yx" -> "bcyx"
+//   Tensor out = to_image_axes(result, image.pixels.axes());                  // "bcyx" -> "yx"
+//
+// Rules (DESIGN.md "Axes"): axes are matched by id; size-1 axes are inserted or dropped; the channel
+// count must match; an image axis of size > 1 that the model lacks is an error naming it.
+#pragma once
+
+#include <string>
+
+#include "deepimage/model_spec.hpp"
+#include "deepimage/tensor.hpp"
+
+namespace deepimage::run {
+
+// Axes for a tensor whose file did not name them (a .npy): the model's own when the rank matches,
+// else yx / cyx (zyx for a model with z and no channels) / bcyx, by rank.
+std::string infer_axes(const Shape& shape, const TensorSpec& input);
+
+// `user_axes` (from --axes) must be one distinct letter of "bitczyx" per dimension.
+void override_axes(Tensor& image, const std::string& user_axes, const std::string& file);
+
+Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file);
+
+// Drops the batch axis and any size-1 axis the image did not have, keeping y and x.
+Tensor to_image_axes(const Tensor& output, const std::string& image_axes);
+
+}  // namespace deepimage::run

@@ -1,0 +1,116 @@
+#include "deepimage/catalog.hpp"
+
+#include "engine/engine.hpp"
+#include "model/model.hpp"
+#include "ops/op.hpp"
+
+namespace deepimage {
+namespace {
+
+std::string axis_type_name(AxisType t) {
+  switch (t) {
+    case AxisType::batch: return "batch";
+    case AxisType::channel: return "channel";
+    case AxisType::index: return "index";
+    case AxisType::time: return "time";
+    case AxisType::space: return "space";
+  }
+  return "space";
+}
+
+// "512", "32 + n*16", "raw.y * 1 + 0"
+std::string size_rule(const AxisSize& s) {
+  switch (s.kind) {
+    case AxisSize::Kind::fixed: return std::to_string(s.value);
+    case AxisSize::Kind::parameterized:
+      return s.step == 0 ? std::to_string(s.min) : std::to_string(s.min) + " + n*" + std::to_string(s.step);
+    case AxisSize::Kind::reference: {
+      std::string r = "size of " + s.ref_tensor + "." + std::string(1, s.ref_axis);
+      if (s.factor != 1.0) r += " * " + nlohmann::json(s.factor).dump();
+      if (s.offset != 0.0) r += (s.offset > 0 ? " + " : " - ") + nlohmann::json(std::abs(s.offset)).dump();
+      return r;
+    }
+  }
+  return "";
+}
+
+nlohmann::json describe_ops_of(const std::vector<OpSpec>& ops) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& op : ops) list.push_back({{"id", op.id}, {"kwargs", op.kwargs.is_null() ? nlohmann::json::object() : op.kwargs}});
+  return list;
+}
+
+nlohmann::json describe_tensor(const TensorSpec& t) {
+  nlohmann::json axes = nlohmann::json::array();
+  for (const auto& a : t.axes) {
+    nlohmann::json j = {{"id", std::string(1, a.id)}, {"type", axis_type_name(a.type)}, {"size", size_rule(a.size)}};
+    if (a.halo) j["halo"] = a.halo;
+    if (!a.channel_names.empty()) j["channel_names"] = a.channel_names;
+    axes.push_back(j);
+  }
+  nlohmann::json j = {{"id", t.id}, {"description", t.description}, {"axes", t.axes_string()},
+                      {"axis_details", axes}, {"data_type", std::string(to_string(t.data_type))}};
+  if (!t.preprocessing.empty()) j["preprocessing"] = describe_ops_of(t.preprocessing);
+  if (!t.postprocessing.empty()) j["postprocessing"] = describe_ops_of(t.postprocessing);
+  if (!t.test_tensor.empty()) j["test_tensor"] = t.test_tensor;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json describe_model(const std::filesystem::path& path) {
+  const model::Model m = model::open_model(path);
+  const ModelSpec& s = m.spec;
+  nlohmann::json authors = nlohmann::json::array(), cite = nlohmann::json::array(), weights = nlohmann::json::array();
+  for (const auto& a : s.authors) {
+    nlohmann::json j = {{"name", a.name}};
+    if (!a.affiliation.empty()) j["affiliation"] = a.affiliation;
+    if (!a.orcid.empty()) j["orcid"] = a.orcid;
+    authors.push_back(j);
+  }
+  for (const auto& c : s.cite) {
+    nlohmann::json j = {{"text", c.text}};
+    if (!c.doi.empty()) j["doi"] = c.doi;
+    if (!c.url.empty()) j["url"] = c.url;
+    cite.push_back(j);
+  }
+  for (const auto& w : s.weights) {
+    const engine::EngineInfo* e = engine::engine_for_format(w.format);
+    nlohmann::json j = {{"format", w.format}, {"source", w.source}, {"runs_here", e != nullptr}};
+    if (e) j["engine"] = e->library;
+    if (!w.version.empty()) j["version"] = w.version;
+    weights.push_back(j);
+  }
+  nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
+  for (const auto& t : s.inputs) inputs.push_back(describe_tensor(t));
+  for (const auto& t : s.outputs) outputs.push_back(describe_tensor(t));
+  return {{"name", s.name},        {"description", s.description}, {"format_version", s.format_version},
+          {"path", path.string()}, {"rdf", m.bundle.rdf_name()},    {"license", s.license},
+          {"version", s.version},  {"authors", authors},            {"cite", cite},
+          {"tags", s.tags},        {"documentation", s.documentation}, {"inputs", inputs},
+          {"outputs", outputs},    {"weights", weights}};
+}
+
+nlohmann::json describe_ops() {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& op : ops::builtin_ops()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : op.params)
+      params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value},
+                        {"required", p.required}, {"summary", p.summary}});
+    list.push_back({{"id", op.id}, {"aliases", op.aliases}, {"summary", op.summary},
+                    {"needs_statistics", op.needs_statistics}, {"params", params}});
+  }
+  return list;
+}
+
+nlohmann::json describe_engines() {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : engine::builtin_engines())
+    list.push_back({{"name", e.name}, {"library", e.library}, {"weight_formats", e.weight_formats}});
+  return list;
+}
+
+std::string version() { return DEEPIMAGE_VERSION; }
+
+}  // namespace deepimage

@@ -1,0 +1,55 @@
+// Predictor — a loaded model that turns input tensors into output tensors: preprocessing on the
+// whole inputs, tiles through the engine, stitching, postprocessing on the whole outputs.
+//
+//   Predictor p(model, engine::choose_weights(model.spec, ""), {.threads = 2});
+//   auto outputs = p.predict({input_in_model_axes}, {.pad = PadMode::reflect});
+//
+// Files, axes of image files and reports are the caller's business (run_model, test_model).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "model/model.hpp"
+#include "tiling/padding.hpp"
+#include "tiling/tile_plan.hpp"
+
+namespace deepimage::run {
+
+struct TilingOptions {
+  std::map<char, std::int64_t> tile;  // forced model input size per spatial axis
+  std::map<char, std::int64_t> halo;  // halo per side in input pixels, overriding the rdf's
+  tiling::PadMode pad = tiling::PadMode::reflect;
+  bool whole = false;                 // feed the inputs as they are: no padding, no tiling (`test`)
+};
+
+struct PredictionTimes {
+  double preprocess_s = 0, inference_s = 0, postprocess_s = 0;
+};
+
+class Predictor {
+ public:
+  Predictor(const model::Model& model, const WeightsSpec& weights, const engine::EngineOptions& options);
+
+  // The plan predict() would use for inputs of these shapes (model axes).
+  tiling::TilePlan plan(const std::vector<Shape>& input_shapes, const TilingOptions& options) const;
+
+  // `inputs`: one per spec.inputs, in model axes order, any dtype.
+  std::vector<Tensor> predict(std::vector<Tensor> inputs, const TilingOptions& options,
+                              tiling::TilePlan* plan_used = nullptr, PredictionTimes* times = nullptr);
+
+  const WeightsSpec& weights() const { return weights_; }
+
+ private:
+  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, tiling::PadMode pad);
+  std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs);
+
+  const model::Model& model_;
+  WeightsSpec weights_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+}  // namespace deepimage::run

@@ -1,0 +1,147 @@
+#include <chrono>
+#include <thread>
+
+#include "deepimage/error.hpp"
+#include "deepimage/run.hpp"
+#include "engine/engine.hpp"
+#include "io/image.hpp"
+#include "run/axis_mapping.hpp"
+#include "run/memory.hpp"
+#include "run/predictor.hpp"
+
+namespace deepimage {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
+}
+
+// Where each output goes: the given file for one output; `<folder>/<input stem>_<output id>.tif`
+// for several.
+std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
+  if (spec.outputs.size() == 1) {
+    io::format_for(o.output);  // fail now, not after the run, on an unknown extension
+    return {o.output};
+  }
+  if (o.output.has_extension() && !fs::is_directory(o.output))
+    throw Error(ErrorCode::invalid_argument, "the model has " + std::to_string(spec.outputs.size()) +
+                                                 " outputs, so -o must be a folder, not \"" + o.output.string() + "\"");
+  std::vector<fs::path> paths;
+  for (const auto& out : spec.outputs)
+    paths.push_back(o.output / (o.inputs.at(0).stem().string() + "_" + out.id + ".tif"));
+  return paths;
+}
+
+void check_outputs_writable(const RunOptions& o, const std::vector<fs::path>& outputs) {
+  for (const auto& out : outputs) {
+    for (const auto& in : o.inputs)
+      if (same_file(in, out) || fs::weakly_canonical(in) == fs::weakly_canonical(out))
+        throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" is the input; choose another output path");
+    if (fs::exists(out) && !o.overwrite)
+      throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" already exists (use --overwrite to replace it)");
+    const fs::path folder = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    if (!fs::is_directory(folder))
+      throw Error(ErrorCode::not_found, "output folder \"" + folder.string() + "\" does not exist");
+  }
+}
+
+}  // namespace
+
+RunReport run_model(const RunOptions& o) {
+  const auto start = Clock::now();
+  RunReport report;
+  report.pad = o.pad;
+  const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
+
+  auto t0 = Clock::now();
+  const model::Model model = model::open_model(o.model);
+  const ModelSpec& spec = model.spec;
+  if (o.inputs.size() != spec.inputs.size()) {
+    std::string ids;
+    for (const auto& in : spec.inputs) ids += (ids.empty() ? "" : ", ") + in.id;
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
+  }
+  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) fs::create_directories(o.output);
+  const std::vector<fs::path> outputs = output_paths(o, spec);
+  check_outputs_writable(o, outputs);
+
+  const WeightsSpec& weights = engine::choose_weights(spec, o.weights);
+  run::Predictor predictor(model, weights, {.threads = o.threads});
+  report.load_s = seconds_since(t0);
+
+  t0 = Clock::now();
+  std::vector<io::Image> images;
+  std::vector<Tensor> inputs;
+  for (std::size_t i = 0; i < o.inputs.size(); ++i) {
+    io::Image image = io::read_image(o.inputs[i]);
+    const std::string file = o.inputs[i].string();
+    if (!o.axes.empty()) run::override_axes(image.pixels, o.axes, file);
+    else if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
+    report.inputs.push_back(file);
+    report.input_axes.push_back(image.pixels.axes());
+    report.input_shapes.push_back(image.pixels.shape());
+    inputs.push_back(run::to_model_axes(image.pixels, spec.inputs[i], file));
+    images.push_back(std::move(image));
+  }
+  report.read_s = seconds_since(t0);
+
+  run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false};
+  tiling::TilePlan plan;
+  run::PredictionTimes times;
+  std::vector<Tensor> results = predictor.predict(std::move(inputs), tiling_options, &plan, &times);
+  report.preprocess_s = times.preprocess_s;
+  report.inference_s = times.inference_s;
+  report.postprocess_s = times.postprocess_s;
+
+  t0 = Clock::now();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    io::Image out{run::to_image_axes(results[i], images[0].pixels.axes()), images[0].calibration};
+    io::write_image(out, outputs[i]);
+    report.outputs_written.push_back(outputs[i].string());
+  }
+  report.write_s = seconds_since(t0);
+
+  report.model_name = spec.name;
+  report.model_path = o.model.string();
+  report.weights_format = weights.format;
+  report.engine = engine::engine_for_format(weights.format)->library;
+  report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  report.tile_axes = plan.axes;
+  report.tile_shape = plan.tile_shape;
+  report.tile_grid = plan.grid;
+  report.tile_count = plan.tiles.size();
+  if (!plan.tiles.empty()) {  // the first tile starts at 0, so its read start is minus the halo
+    const tiling::Tile& first = plan.tiles.front();
+    for (std::size_t k = 0; k < first.read.rank(); ++k) report.halo.push_back(-first.read.begin[k]);
+  }
+  report.peak_rss_bytes = run::peak_rss_bytes();
+  report.total_s = seconds_since(start);
+  return report;
+}
+
+nlohmann::json to_json(const RunReport& r) {
+  return {
+      {"model", {{"name", r.model_name}, {"path", r.model_path}}},
+      {"weights_format", r.weights_format},
+      {"engine", r.engine},
+      {"threads", r.threads},
+      {"inputs", r.inputs},
+      {"input_axes", r.input_axes},
+      {"input_shapes", r.input_shapes},
+      {"tiling", {{"axes", r.tile_axes}, {"tile_shape", r.tile_shape}, {"grid", r.tile_grid},
+                  {"tile_count", r.tile_count}, {"halo", r.halo}, {"pad", r.pad}}},
+      {"outputs", r.outputs_written},
+      {"seconds", {{"load", r.load_s}, {"read", r.read_s}, {"preprocess", r.preprocess_s},
+                   {"inference", r.inference_s}, {"postprocess", r.postprocess_s}, {"write", r.write_s},
+                   {"total", r.total_s}}},
+      {"peak_rss_bytes", r.peak_rss_bytes},
+  };
+}
+
+}  // namespace deepimage

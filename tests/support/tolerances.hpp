@@ -1,0 +1,16 @@
+// Every tolerance the tests use, in one place, with the reason for its size. Never loosened to make
+// a test pass.
+#pragma once
+
+namespace deepimage::testing {
+
+// Tiled vs whole-image inference on the same engine: only float summation order differs.
+inline constexpr double kTiledVsWholeMaxAbs = 1e-4;
+// Foreground IoU the real unet2d_nuclei_broad reaches on stardist img2d (SOURCE.txt: 0.78).
+inline constexpr double kNucleiBroadMinIoU = 0.75;
+// Our own example model on the held-out stardist img2d (the issue aims above 0.7).
+inline constexpr double kExampleModelMinIoU = 0.7;
+// multi-tensor outputs vs their test tensors (SOURCE.txt observed 6e-7; the rdf allows 1e-5).
+inline constexpr double kMultiTensorMaxAbs = 1e-5;
+
+}  // namespace deepimage::testing

@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "deepimage/error.hpp"
+#include "run/axis_mapping.hpp"
+
+namespace deepimage::run {
+namespace {
+
+TensorSpec bcyx_input(std::int64_t channels) {
+  TensorSpec t;
+  t.id = "raw";
+  for (char id : std::string("bcyx")) {
+    AxisSpec a;
+    a.id = id;
+    a.type = id == 'b' ? AxisType::batch : id == 'c' ? AxisType::channel : AxisType::space;
+    a.size.kind = id == 'c' || id == 'b' ? AxisSize::Kind::fixed : AxisSize::Kind::parameterized;
+    a.size.value = id == 'c' ? channels : 1;
+    t.axes.push_back(a);
+  }
+  return t;
+}
+
+Tensor iota(Shape shape, std::string axes) {
+  Tensor t(DType::i32, std::move(shape), std::move(axes));
+  std::iota(t.data<std::int32_t>(), t.data<std::int32_t>() + t.element_count(), 0);
+  return t;
+}
+
+TEST(AxisMapping, YxImageGetsBatchAndChannelOfOne) {
+  Tensor m = to_model_axes(iota({3, 4}, "yx"), bcyx_input(1), "a.tif");
+  EXPECT_EQ(m.axes(), "bcyx");
+  EXPECT_EQ(m.shape(), (Shape{1, 1, 3, 4}));
+  EXPECT_EQ(m.data<std::int32_t>()[5], 5);
+}
+
+TEST(AxisMapping, InterleavedChannelsAreMovedFirst) {
+  Tensor m = to_model_axes(iota({2, 3, 2}, "yxc"), bcyx_input(2), "rgb.tif");
+  ASSERT_EQ(m.shape(), (Shape{1, 2, 2, 3}));
+  // element (c=1, y=1, x=2) was at ((1 * 3) + 2) * 2 + 1 in yxc order
+  EXPECT_EQ(m.data<std::int32_t>()[1 * 6 + 1 * 3 + 2], 11);
+}
+
+TEST(AxisMapping, SizeOneAxesTheModelLacksAreDropped) {
+  Tensor m = to_model_axes(iota({1, 3, 4}, "zyx"), bcyx_input(1), "a.tif");
+  EXPECT_EQ(m.shape(), (Shape{1, 1, 3, 4}));
+}
+
+TEST(AxisMapping, ExtraAxisWithDataIsAnErrorNamingIt) {
+  try {
+    to_model_axes(iota({5, 3, 4}, "zyx"), bcyx_input(1), "stack.tif");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("axis \"z\" of size 5"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("stack.tif"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AxisMapping, ChannelMismatchNamesBothCounts) {
+  try {
+    to_model_axes(iota({3, 4, 4}, "cyx"), bcyx_input(1), "rgb.tif");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has 3 channel(s)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("expects 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AxisMapping, OutputBackToImageAxes) {
+  Tensor out(DType::f32, {1, 1, 3, 4}, "bcyx");
+  EXPECT_EQ(to_image_axes(out, "yx").axes(), "yx");
+  EXPECT_EQ(to_image_axes(out, "cyx").axes(), "cyx");
+  Tensor two(DType::f32, {1, 2, 3, 4}, "bcyx");
+  EXPECT_EQ(to_image_axes(two, "yx").axes(), "cyx");
+}
+
+TEST(AxisMapping, InferAndOverride) {
+  TensorSpec in = bcyx_input(1);
+  EXPECT_EQ(infer_axes({1, 1, 8, 8}, in), "bcyx");
+  EXPECT_EQ(infer_axes({8, 8}, in), "yx");
+  EXPECT_EQ(infer_axes({2, 8, 8}, in), "cyx");
+  Tensor t(DType::u8, {2, 8, 8});
+  override_axes(t, "zyx", "a.npy");
+  EXPECT_EQ(t.axes(), "zyx");
+  EXPECT_THROW(override_axes(t, "yx", "a.npy"), Error);
+  EXPECT_THROW(override_axes(t, "yyx", "a.npy"), Error);
+  EXPECT_THROW(override_axes(t, "qyx", "a.npy"), Error);
+}
+
+}  // namespace
+}  // namespace deepimage::run
