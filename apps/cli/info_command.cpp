@@ -60,7 +60,7 @@ void print_card(const json& m) {
   for (const auto& w : m["weights"])
     std::cout << "  " << w["format"].get<std::string>() << "  " << w["source"].get<std::string>() << "  "
               << (w["runs_here"].get<bool>() ? "runs here (" + w["engine"].get<std::string>() + ")"
-                                             : std::string("cannot run here"))
+                                             : "cannot run here: " + w["why_not"].get<std::string>())
               << "\n";
 }
 

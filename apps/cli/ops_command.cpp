@@ -39,8 +39,9 @@ void add_ops_command(CLI::App& app, int& exit_code) {
       for (const auto& p : op["params"])
         std::printf("  %-18s %-18s %s%s\n", p["name"].get<std::string>().c_str(), p["type"].get<std::string>().c_str(),
                     p["summary"].get<std::string>().c_str(),
-                    p["required"].get<bool>() ? " (required)"
-                                              : (" (default " + p["default"].get<std::string>() + ")").c_str());
+                    p["required"].get<bool>()              ? " (required)"
+                    : p["default"].get<std::string>().empty() ? " (optional)"
+                                                              : (" (default " + p["default"].get<std::string>() + ")").c_str());
     }
     exit_code = 0;
   });

@@ -34,6 +34,14 @@ std::string size_rule(const AxisSize& s) {
   return "";
 }
 
+std::string why_not_runnable(const std::string& format) {
+  if (format == "pytorch_state_dict") return "needs Python and the model's source code; not supported by design";
+  if (format == "onnx") return "no ONNX engine in this build yet";
+  if (format == "tensorflow_saved_model_bundle" || format == "keras_hdf5" || format == "tensorflow_js")
+    return "TensorFlow formats are not supported yet";
+  return "unknown weights format";
+}
+
 nlohmann::json describe_ops_of(const std::vector<OpSpec>& ops) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& op : ops) list.push_back({{"id", op.id}, {"kwargs", op.kwargs.is_null() ? nlohmann::json::object() : op.kwargs}});
@@ -78,6 +86,7 @@ nlohmann::json describe_model(const std::filesystem::path& path) {
     const engine::EngineInfo* e = engine::engine_for_format(w.format);
     nlohmann::json j = {{"format", w.format}, {"source", w.source}, {"runs_here", e != nullptr}};
     if (e) j["engine"] = e->library;
+    else j["why_not"] = why_not_runnable(w.format);
     if (!w.version.empty()) j["version"] = w.version;
     weights.push_back(j);
   }
