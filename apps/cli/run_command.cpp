@@ -16,16 +16,15 @@ std::string join_shape(const std::vector<std::int64_t>& s, const char* sep) {
   return r;
 }
 
+// One line: where the result is and what was done.
 std::string summary(const RunReport& r) {
   std::ostringstream s;
-  s << std::fixed << std::setprecision(2);
-  s << "wrote";
+  s << std::fixed << std::setprecision(2) << "wrote";
   for (const auto& o : r.outputs_written) s << " " << o;
-  s << "\n  " << r.model_name << " (" << r.weights_format << ", " << r.engine << ", " << r.threads << " threads) on "
-    << r.inputs.at(0) << " (" << r.input_axes.at(0) << " " << join_shape(r.input_shapes.at(0), "x") << ")";
-  s << "\n  " << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x")
-    << " (" << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",")
-    << ", " << r.pad << " padding) in " << r.total_s << " s (inference " << r.inference_s << " s), peak memory "
+  s << ": " << r.model_name << " on " << r.inputs.at(0) << " (" << r.input_axes.at(0) << " "
+    << join_shape(r.input_shapes.at(0), "x") << "), " << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
+    << " of " << join_shape(r.tile_shape, "x") << " (halo " << join_shape(r.halo, ",") << "), " << r.weights_format
+    << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
     << std::setprecision(0) << static_cast<double>(r.peak_rss_bytes) / (1 << 20) << " MiB";
   return s.str();
 }
