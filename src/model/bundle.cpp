@@ -6,6 +6,7 @@
 #include <array>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include <openssl/evp.h>
@@ -130,12 +131,15 @@ class ZipStorage final : public Bundle::Storage {
       if (!raw) continue;
       const std::string name = raw;
       if (!name.empty() && name.back() == '/') continue;  // folder entry
-      names_.push_back(normalised_entry(name, path_));    // refuses "../x" and "/x" entries outright
+      // Refuses "../x" and "/x" entries outright; "./x" is kept under its clean name.
+      const auto [it, added] = entries_.emplace(normalised_entry(name, path_), static_cast<zip_uint64_t>(i));
+      if (!added)
+        throw Error(ErrorCode::bad_model, path_ + ": entry \"" + name + "\" duplicates \"" + it->first + "\"");
     }
     // Bundles zipped with their folder: use that folder as the root when it is the only thing there.
-    bool single_folder = !names_.empty();
-    const std::string first = names_.empty() ? "" : names_[0].substr(0, names_[0].find('/'));
-    for (const auto& nm : names_)
+    bool single_folder = !entries_.empty();
+    const std::string first = entries_.empty() ? "" : entries_.begin()->first.substr(0, entries_.begin()->first.find('/'));
+    for (const auto& [nm, index] : entries_)
       if (nm.find('/') == std::string::npos || nm.substr(0, nm.find('/')) != first) single_folder = false;
     if (single_folder) prefix_ = first + "/";
   }
@@ -145,21 +149,21 @@ class ZipStorage final : public Bundle::Storage {
 
   std::vector<std::string> top_level_names() const override {
     std::vector<std::string> top;
-    for (const auto& n : names_) {
+    for (const auto& [n, index] : entries_) {
       const std::string rel = n.substr(prefix_.size());
       if (rel.find('/') == std::string::npos) top.push_back(rel);
     }
     return top;
   }
   bool contains(const std::string& entry) const override {
-    return std::find(names_.begin(), names_.end(), prefix_ + entry) != names_.end();
+    return entries_.count(prefix_ + entry) != 0;
   }
   std::vector<std::byte> read(const std::string& entry) const override {
-    const std::string name = prefix_ + entry;
+    const auto found = entries_.find(prefix_ + entry);
     zip_stat_t st;
-    if (!contains(entry) || zip_stat(archive_, name.c_str(), 0, &st) != 0)
+    if (found == entries_.end() || zip_stat_index(archive_, found->second, 0, &st) != 0)
       throw Error(ErrorCode::not_found, "\"" + entry + "\" named in the model description is not in \"" + path_ + "\"");
-    zip_file_t* f = zip_fopen(archive_, name.c_str(), 0);
+    zip_file_t* f = zip_fopen_index(archive_, found->second, 0);
     if (!f) throw Error(ErrorCode::io, "cannot read \"" + entry + "\" in \"" + path_ + "\": " + zip_strerror(archive_));
     std::vector<std::byte> bytes(st.size);
     const zip_int64_t got = zip_fread(f, bytes.data(), st.size);
@@ -172,7 +176,7 @@ class ZipStorage final : public Bundle::Storage {
  private:
   std::string path_;
   zip_t* archive_ = nullptr;
-  std::vector<std::string> names_;
+  std::map<std::string, zip_uint64_t> entries_;  // clean name -> index in the archive
   std::string prefix_;
 };
 

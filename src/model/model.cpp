@@ -1,5 +1,6 @@
 #include "model/model.hpp"
 
+#include <cctype>
 #include <iostream>
 
 #include "deepimage/error.hpp"
@@ -20,8 +21,10 @@ std::vector<std::byte> read_checked(const Model& model, const std::string& name,
   std::vector<std::byte> bytes = model.bundle.read(name);
   if (sha256.empty()) return bytes;
   const std::string actual = sha256_hex(bytes);
-  if (actual == sha256) return bytes;
-  const std::string message = name + ": sha256 mismatch (the rdf says " + sha256 + ", the file has " + actual + ")";
+  std::string expected = sha256;
+  for (auto& ch : expected) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (actual == expected) return bytes;
+  const std::string message = name + ": sha256 mismatch (expected " + expected + ", got " + actual + ")";
   if (model.spec.format_version.rfind("0.3", 0) == 0) {
     std::cerr << "warning: " << message << "; accepted because rdf format 0.3 did not verify hashes\n";
     return bytes;

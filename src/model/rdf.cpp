@@ -4,11 +4,12 @@
 //   documentation, version, git_repo, timestamp, tags, covers, config (kept as JSON),
 //   authors / maintainers (0.4+: {name, affiliation, email, orcid, github_user}; 0.3: plain names),
 //   cite [{text, doi, url}],
-//   weights {<format>: {source, sha256, parent, pytorch_version | opset_version | tensorflow_version}}
+//   weights {<format>: {source, sha256, parent, pytorch_version | opset_version | tensorflow_version |
+//     tensorflow_js_version}}
 //     with formats torchscript (0.3: pytorch_script), onnx, pytorch_state_dict,
 //     tensorflow_saved_model_bundle, keras_hdf5, tensorflow_js.
 // 0.5 (rdf_v05.cpp): inputs/outputs [{id, description, axes [{type, id, size, halo, scale, unit,
-//   channel_names, concatenable}], data {type, range}, test_tensor {source, sha256},
+//   channel_names, concatenable}], data {type, range} (first of a list), test_tensor {source},
 //   sample_tensor {source}, preprocessing / postprocessing [{id, kwargs}]}],
 //   config.bioimageio.reproducibility_tolerance [{relative_tolerance, absolute_tolerance,
 //   mismatched_elements_per_million, output_ids, weights_formats}].

@@ -12,7 +12,9 @@ char axis_letter(const Fields& where, const std::string& id) {
   if (id == "index" || id == "i") return 'i';
   if (id == "time" || id == "t") return 't';
   if (id == "z" || id == "y" || id == "x") return id[0];
-  where.fail("an axis id among batch, channel, index, time, z, y, x");
+  // Other ids are valid bioimage.io but cannot be mapped onto our one-letter axes.
+  throw Error(ErrorCode::unsupported, where.source() + ": " + where.path() + ": axis id \"" + id +
+                                          "\" is not supported (supported: batch, channel, index, time, z, y, x)");
 }
 
 std::vector<OpSpec> read_ops(const Fields& list, const char* id_key) {

@@ -9,11 +9,14 @@
 
 #include "deepimage/error.hpp"
 #include "model/bundle.hpp"
+#include "model/model.hpp"
 #include "support/cli.hpp"
 
 namespace deepimage::model {
 namespace {
 
+using deepimage::testing::realdata;
+using deepimage::testing::slurp;
 using deepimage::testing::TempDir;
 
 void make_zip(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& entries) {
@@ -93,6 +96,67 @@ TEST(Bundle, FolderLookupAndErrors) {
   EXPECT_EQ(Bundle::open(dir / "two" / "b.bioimageio.yaml").rdf_name(), "b.bioimageio.yaml");
   std::ofstream(dir / "two" / "rdf.yaml") << "x: 1\n";
   EXPECT_EQ(Bundle::open(dir / "two").rdf_name(), "rdf.yaml");  // rdf.yaml ranks first
+}
+
+TEST(Bundle, ZipOfARealRdfGivesTheSameModelAsItsFolder) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const auto folder = realdata() / "unet2d_multi_tensor";
+  TempDir dir;
+  // Entries written with a "./" prefix, as some zip tools do; the rdf sits in one top-level folder.
+  make_zip(dir / "multi.zip", {{"multi/bioimageio.yaml", slurp(folder / "bioimageio.yaml")},
+                               {"multi/./documentation.md", "a small file"}});
+  const Model zipped = open_model(dir / "multi.zip");
+  const Model plain = open_model(folder);
+  EXPECT_TRUE(zipped.bundle.is_zip());
+  EXPECT_EQ(zipped.spec.name, plain.spec.name);
+  EXPECT_EQ(zipped.spec.inputs.size(), plain.spec.inputs.size());
+  EXPECT_EQ(zipped.spec.outputs[1].axis('y')->size.ref_tensor, "input1");
+  EXPECT_EQ(zipped.bundle.read_text("documentation.md"), "a small file");
+  EXPECT_EQ(zipped.bundle.sha256("bioimageio.yaml"), plain.bundle.sha256("bioimageio.yaml"));
+  try {
+    zipped.bundle.read("weights.pt");  // not put in this zip
+    ADD_FAILURE() << "a missing entry was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::not_found);
+    EXPECT_NE(std::string(e.what()).find("\"weights.pt\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(Bundle, RdfFilePathsWithLongNames) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Bundle v04 = Bundle::open(realdata() / "unet2d_nuclei_broad" / "v0_4_9.bioimageio.yaml");
+  EXPECT_EQ(v04.rdf_name(), "v0_4_9.bioimageio.yaml");
+  EXPECT_TRUE(v04.contains("weights.onnx"));
+  const Bundle tik = Bundle::open(realdata() / "unet2d_nuclei_broad_tiktorch_opset9" / "UNet2DNucleiBroad.model.yaml");
+  EXPECT_EQ(tik.rdf_name(), "UNet2DNucleiBroad.model.yaml");
+  // The folder itself holds bioimageio.yaml and v0_4_9.bioimageio.yaml: the exact name ranks first.
+  EXPECT_EQ(Bundle::open(realdata() / "unet2d_nuclei_broad").rdf_name(), "bioimageio.yaml");
+}
+
+TEST(Bundle, ErrorCodes) {
+  TempDir dir;
+  try {
+    Bundle::open(dir / "nothing.zip");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::not_found);
+    EXPECT_NE(std::string(e.what()).find("nothing.zip"), std::string::npos);
+  }
+  std::filesystem::create_directories(dir / "empty");
+  try {
+    Bundle::open(dir / "empty");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_model);
+  }
+  make_zip(dir / "evil.zip", {{"rdf.yaml", "x: 1\n"}, {"a/../../evil.txt", "x"}});
+  try {
+    Bundle::open(dir / "evil.zip");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_model);
+    EXPECT_NE(std::string(e.what()).find("\"a/../../evil.txt\""), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -54,7 +54,12 @@ TEST(Rdf, NucleiBroad05And04AgreeWithTheYaml) {
   expect_nuclei_broad(m04.spec);
   EXPECT_EQ(formats(m05.spec), (std::vector<std::string>{"onnx", "pytorch_state_dict", "torchscript"}));
   // 0.5 zmuv axes [x, y]; 0.4 axes "yx" with mode per_sample
-  EXPECT_EQ(m05.spec.inputs[0].preprocessing.at(1).id, "zero_mean_unit_variance");
+  std::vector<std::string> pre05, pre04;
+  for (const auto& op : m05.spec.inputs[0].preprocessing) pre05.push_back(op.id);
+  for (const auto& op : m04.spec.inputs[0].preprocessing) pre04.push_back(op.id);
+  EXPECT_EQ(pre05, (std::vector<std::string>{"ensure_dtype", "zero_mean_unit_variance", "ensure_dtype"}));
+  EXPECT_EQ(pre04, std::vector<std::string>{"zero_mean_unit_variance"});
+  EXPECT_EQ(formats(m04.spec), (std::vector<std::string>{"pytorch_state_dict", "onnx", "torchscript"}));  // yaml order
   EXPECT_EQ(m05.spec.inputs[0].preprocessing.at(1).kwargs["axes"], nlohmann::json({"x", "y"}));
   EXPECT_EQ(m04.spec.inputs[0].preprocessing.at(0).kwargs["mode"], "per_sample");
   // 0.4 channel size of the output: 1 * 0 + 2 * 0.5
@@ -129,6 +134,160 @@ TEST(Rdf, BrokenFilesNameTheFieldPath) {
       << error_of("dangling_reference.yaml");
   EXPECT_NE(error_of("v04_bad_shape_length.yaml").find("inputs[0].shape: expected a list of 4 numbers"), std::string::npos)
       << error_of("v04_bad_shape_length.yaml");
+  EXPECT_NE(error_of("bad_type.yaml").find("type: expected \"model\""), std::string::npos) << error_of("bad_type.yaml");
+  EXPECT_NE(error_of("version_1_0.yaml").find("format_version \"1.0\" is not supported (supported: 0.5.x, 0.4.x, 0.3.x)"),
+            std::string::npos)
+      << error_of("version_1_0.yaml");
+  EXPECT_NE(error_of("missing_axes.yaml").find("inputs[0].axes: required field is missing"), std::string::npos)
+      << error_of("missing_axes.yaml");
+  EXPECT_NE(error_of("unknown_axis_id.yaml").find("inputs[0].axes[1].id: axis id \"w\" is not supported"), std::string::npos)
+      << error_of("unknown_axis_id.yaml");
+  EXPECT_NE(error_of("missing_weights_source.yaml").find("weights.onnx.source: required field is missing"), std::string::npos)
+      << error_of("missing_weights_source.yaml");
+  EXPECT_NE(error_of("missing_format_version.yaml").find("format_version: required field is missing"), std::string::npos)
+      << error_of("missing_format_version.yaml");
+}
+
+ErrorCode code_of(const std::string& fixture) {
+  try {
+    open_model(source_dir() / "tests" / "data" / "model" / fixture);
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::internal;
+}
+
+TEST(Rdf, BrokenFilesGiveTheirErrorCode) {
+  EXPECT_EQ(code_of("bad_step.yaml"), ErrorCode::bad_model);
+  EXPECT_EQ(code_of("not_yaml.yaml"), ErrorCode::bad_model);
+  EXPECT_EQ(code_of("bad_version.yaml"), ErrorCode::unsupported);
+  EXPECT_EQ(code_of("version_1_0.yaml"), ErrorCode::unsupported);
+  EXPECT_EQ(code_of("unknown_axis_id.yaml"), ErrorCode::unsupported);
+  EXPECT_EQ(code_of("missing_inputs.yaml"), ErrorCode::bad_model);
+}
+
+// Hand-written 0.5 rdf: every axis size form, default ids, a data list, and partial tolerances.
+constexpr const char* kSizes05 = R"(
+format_version: 0.5.3
+type: model
+name: sizes
+inputs:
+  - id: a
+    axes:
+      - type: batch
+      - type: channel
+        channel_names: [r, g, b]
+      - id: y
+        type: space
+        size: {min: 64, step: 8}
+        scale: 2.0
+      - type: space
+        size: 100
+    data: [{type: uint16}, {type: float32}]
+outputs:
+  - id: b
+    axes:
+      - type: batch
+      - id: y
+        type: space
+        size: {tensor_id: a, axis_id: y, offset: -4}
+        scale: 4.0
+        halo: 6
+      - type: index
+        size: 3
+weights:
+  onnx: {source: m.onnx, sha256: ABCDEF, opset_version: 17}
+  torchscript: {source: m.pt, pytorch_version: "2.1"}
+config:
+  bioimageio:
+    reproducibility_tolerance:
+      - {absolute_tolerance: 0.5, output_ids: [b], weights_formats: [onnx]}
+      - {relative_tolerance: 0.01}
+)";
+
+TEST(Rdf, Version05SizeFormsAndDefaults) {
+  const ModelSpec s = parse_rdf(kSizes05, "sizes.yaml");
+  const TensorSpec& a = s.inputs.at(0);
+  EXPECT_EQ(a.axes_string(), "bcyx");  // the space axis without an id is x
+  EXPECT_EQ(a.axis('b')->size.kind, AxisSize::Kind::fixed);
+  EXPECT_EQ(a.axis('b')->size.value, 1);
+  EXPECT_EQ(a.axis('c')->size.value, 3);
+  EXPECT_EQ(a.axis('c')->channel_names, (std::vector<std::string>{"r", "g", "b"}));
+  EXPECT_EQ(a.axis('y')->size.kind, AxisSize::Kind::parameterized);
+  EXPECT_EQ(a.axis('y')->size.min, 64);
+  EXPECT_EQ(a.axis('y')->size.step, 8);
+  EXPECT_EQ(a.axis('x')->size.value, 100);
+  EXPECT_EQ(a.data_type, DType::u16);  // first of the data list
+  const TensorSpec& b = s.outputs.at(0);
+  EXPECT_EQ(b.axes_string(), "byi");
+  EXPECT_EQ(b.axis('y')->size.kind, AxisSize::Kind::reference);
+  EXPECT_EQ(b.axis('y')->size.ref_tensor, "a");
+  EXPECT_EQ(b.axis('y')->size.ref_axis, 'y');
+  EXPECT_EQ(b.axis('y')->size.factor, 2.0 / 4.0);  // ref scale / own scale
+  EXPECT_EQ(b.axis('y')->size.offset, -4.0);
+  EXPECT_EQ(b.axis('y')->halo, 6);
+  EXPECT_EQ(b.axis('i')->type, AxisType::index);
+  EXPECT_EQ(b.data_type, DType::f32);  // default
+  ASSERT_EQ(s.weights.size(), 2u);
+  EXPECT_EQ(s.weights[0].format, "onnx");  // yaml order
+  EXPECT_EQ(s.weights[0].sha256, "abcdef");
+  EXPECT_EQ(s.weights[0].version, "17");
+  EXPECT_EQ(s.weights[1].version, "2.1");
+  EXPECT_EQ(s.config["bioimageio"]["reproducibility_tolerance"].size(), 2u);
+}
+
+TEST(Rdf, ToleranceIsTheFirstEntryThatMatches) {
+  const ModelSpec s = parse_rdf(kSizes05, "sizes.yaml");
+  ASSERT_EQ(s.tolerances.size(), 2u);
+  const ReproducibilityTolerance defaults;
+  const auto onnx_b = s.tolerance_for("b", "onnx");
+  EXPECT_EQ(onnx_b.absolute, 0.5);
+  EXPECT_EQ(onnx_b.relative, defaults.relative);
+  EXPECT_EQ(onnx_b.mismatched_per_million, defaults.mismatched_per_million);
+  const auto torch_b = s.tolerance_for("b", "torchscript");  // second entry applies to all
+  EXPECT_EQ(torch_b.relative, 0.01);
+  EXPECT_EQ(torch_b.absolute, defaults.absolute);
+  ModelSpec none;
+  EXPECT_EQ(none.tolerance_for("b", "onnx").relative, 1e-3);
+  EXPECT_EQ(none.tolerance_for("b", "onnx").absolute, 1e-3);
+  EXPECT_EQ(none.tolerance_for("b", "onnx").mismatched_per_million, 100);
+}
+
+TEST(Rdf, Version04ReferenceIsScaleTimesSizePlusTwiceOffset) {
+  const ModelSpec s = parse_rdf(R"(
+format_version: 0.4.10
+type: model
+name: v04
+inputs:
+  - {name: in, axes: byxc, data_type: int16, shape: {min: [1, 16, 16, 2], step: [0, 8, 8, 0]}}
+outputs:
+  - name: out
+    axes: byxc
+    data_type: float64
+    halo: [0, 4, 4, 0]
+    shape: {reference_tensor: in, scale: [1, 0.5, 0.5, 2], offset: [0, 3, 3, 0]}
+    postprocessing: [{name: sigmoid}]
+weights: {keras_hdf5: {source: m.h5, tensorflow_version: "1.15"}}
+test_inputs: [ti.npy]
+test_outputs: [to.npy]
+)", "v04.yaml");
+  const TensorSpec& in = s.inputs.at(0);
+  EXPECT_EQ(in.data_type, DType::i16);
+  EXPECT_EQ(in.axis('b')->size.kind, AxisSize::Kind::fixed);  // step 0: fixed at min
+  EXPECT_EQ(in.axis('c')->size.value, 2);
+  EXPECT_EQ(in.axis('y')->size.min, 16);
+  EXPECT_EQ(in.axis('y')->size.step, 8);
+  EXPECT_EQ(in.axis('c')->type, AxisType::channel);
+  const TensorSpec& out = s.outputs.at(0);
+  EXPECT_EQ(out.data_type, DType::f64);
+  EXPECT_EQ(out.axis('y')->size.factor, 0.5);
+  EXPECT_EQ(out.axis('y')->size.offset, 6.0);
+  EXPECT_EQ(out.axis('c')->size.factor, 2.0);
+  EXPECT_EQ(out.axis('x')->halo, 4);
+  EXPECT_EQ(out.postprocessing.at(0).id, "sigmoid");
+  EXPECT_EQ(in.test_tensor, "ti.npy");
+  EXPECT_EQ(out.test_tensor, "to.npy");
+  EXPECT_EQ(s.weights.at(0).version, "1.15");
 }
 
 TEST(Rdf, Sha256IsCheckedWhenReadingWeights) {

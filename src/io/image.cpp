@@ -1,0 +1,80 @@
+#include "io/image.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <unistd.h>
+
+#include "deepimage/error.hpp"
+
+namespace deepimage::io {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// Dot-prefixed so folder listings hide it; the pid keeps two processes writing one target apart.
+std::filesystem::path temp_path_for(const std::filesystem::path& path) {
+  const std::string name = "." + path.filename().string() + "." + std::to_string(::getpid()) + ".tmp";
+  return path.parent_path() / name;
+}
+
+}  // namespace
+
+const ImageFormat& format_for(const std::filesystem::path& path) {
+  const std::string ext = lower(path.extension().string());
+  std::string known;
+  for (const auto& format : image_formats())
+    for (const auto& e : format.extensions) {
+      if (e == ext) return format;
+      known += (known.empty() ? "" : ", ") + e;
+    }
+  throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" is not a known image format (known: " + known + ")");
+}
+
+Image read_image(const std::filesystem::path& path) {
+  const ImageFormat& format = format_for(path);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(ErrorCode::not_found, "image file \"" + path.string() + "\" does not exist");
+  return format.read(path);
+}
+
+void write_image(const Image& image, const std::filesystem::path& path) {
+  const ImageFormat& format = format_for(path);
+  const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec))
+    throw Error(ErrorCode::not_found, "cannot write \"" + path.string() + "\": folder \"" + folder.string() +
+                                          "\" does not exist");
+
+  const auto& writable = format.writable_dtypes;
+  const bool as_is = std::find(writable.begin(), writable.end(), image.pixels.dtype()) != writable.end();
+  const Image converted = as_is ? Image{} : Image{image.pixels.converted(DType::f32), image.calibration};
+  const Image& to_write = as_is ? image : converted;
+
+  const auto temp = temp_path_for(path);
+  try {
+    format.write(to_write, temp);
+    std::filesystem::rename(temp, path);
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::filesystem::remove(temp, ec);
+    throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + e.code().message());
+  } catch (const Error& e) {
+    std::filesystem::remove(temp, ec);
+    // The format wrote to the temporary name; the user knows the file by the target's.
+    std::string message = e.what();
+    const std::string temp_name = temp.string();
+    for (auto at = message.find(temp_name); at != std::string::npos;
+         at = message.find(temp_name, at + path.string().size()))
+      message.replace(at, temp_name.size(), path.string());
+    throw Error(e.code(), message);
+  } catch (...) {
+    std::filesystem::remove(temp, ec);  // never leave a partial file behind; the error goes on
+    throw;
+  }
+}
+
+}  // namespace deepimage::io

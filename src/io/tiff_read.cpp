@@ -1,0 +1,255 @@
+// TIFF reader: raw samples strip by strip or tile by tile (never TIFFReadRGBA*, which would turn
+// 16-bit and float data into 8-bit RGBA), pages stacked, then axes named from ImageJ metadata.
+//
+// Layout we build first:  pixels[page][sample][y][x]
+//   pages  -> ImageJ (t, z, c) with c fastest, or "z" without ImageJ metadata
+//   sample -> "c" (RGB and other multi-sample pixels); with ImageJ channels as well, c = c_ij * S + s
+// Axes come out as a subsequence of "tzcyx"; size-1 axes other than y and x are dropped.
+// Pages flagged as reduced-resolution (pyramid levels, thumbnails) are skipped.
+// Palette images give their indices; bilevel (1-bit) images give the stored bit as uint8 0/1.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "deepimage/error.hpp"
+#include "io/imagej_metadata.hpp"
+#include "io/tiff.hpp"
+#include "io/tiff_file.hpp"
+
+namespace deepimage::io {
+namespace {
+
+struct PageLayout {
+  std::uint32_t width = 0, height = 0;
+  std::uint16_t bits = 1, samples = 1, sample_format = SAMPLEFORMAT_UINT, planar = PLANARCONFIG_CONTIG;
+  DType dtype = DType::u8;
+
+  bool same_pixels(const PageLayout& o) const {
+    return width == o.width && height == o.height && bits == o.bits && samples == o.samples &&
+           sample_format == o.sample_format;
+  }
+  std::string describe() const {
+    return std::to_string(width) + "x" + std::to_string(height) + " " + std::to_string(samples) +
+           " sample(s) of " + std::string(to_string(dtype));
+  }
+};
+
+DType dtype_for(const TiffFile& f, std::uint16_t bits, std::uint16_t format) {
+  if (bits == 1 && format != SAMPLEFORMAT_IEEEFP) return DType::u8;
+  const bool is_uint = format == SAMPLEFORMAT_UINT || format == SAMPLEFORMAT_VOID;
+  if (format == SAMPLEFORMAT_IEEEFP) {
+    if (bits == 32) return DType::f32;
+    if (bits == 64) return DType::f64;
+  } else if (is_uint || format == SAMPLEFORMAT_INT) {
+    switch (bits) {
+      case 8: return is_uint ? DType::u8 : DType::i8;
+      case 16: return is_uint ? DType::u16 : DType::i16;
+      case 32: return is_uint ? DType::u32 : DType::i32;
+      case 64: return is_uint ? DType::u64 : DType::i64;
+      default: break;
+    }
+  }
+  throw Error(ErrorCode::unsupported, "\"" + f.path().string() + "\" has " + std::to_string(bits) +
+                                          "-bit samples of sample format " + std::to_string(format) +
+                                          " (expected 1-bit, 8/16/32/64-bit integers or 32/64-bit floats)");
+}
+
+PageLayout page_layout(const TiffFile& f) {
+  TIFF* tif = f.get();
+  PageLayout p;
+  std::uint16_t compression = COMPRESSION_NONE, photometric = PHOTOMETRIC_MINISBLACK;
+  if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &p.width) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &p.height))
+    f.fail("has a page without ImageWidth/ImageLength");
+  TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &p.bits);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &p.samples);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &p.sample_format);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &p.planar);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
+  TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+  if (!TIFFIsCODECConfigured(compression))
+    throw Error(ErrorCode::unsupported, "\"" + f.path().string() + "\" uses TIFF compression " +
+                                            std::to_string(compression) + ", which this libtiff cannot decode");
+  if (photometric == PHOTOMETRIC_YCBCR) {
+    // JPEG-in-TIFF stores YCbCr; the codec converts to RGB when asked, which is what users expect.
+    if (compression != COMPRESSION_JPEG)
+      throw Error(ErrorCode::unsupported, "\"" + f.path().string() + "\" stores YCbCr pixels without JPEG compression");
+    TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+  }
+  if (p.width == 0 || p.height == 0 || p.samples == 0) f.fail("has an empty page");
+  p.dtype = dtype_for(f, p.bits, p.sample_format);
+  return p;
+}
+
+// Copies the samples of one decoded strip or tile into planes[sample][y][x].
+struct Segment {
+  std::uint32_t x0, y0;         // where the segment starts in the page
+  std::uint32_t width, rows;    // its size in the buffer (a tile's full width even at the edge)
+  std::uint16_t first_sample;   // planar separate: the sample it holds; contig: 0
+  std::uint16_t sample_count;   // samples per pixel in the buffer
+};
+
+void scatter(const PageLayout& p, const Segment& s, const std::byte* buffer, std::byte* planes) {
+  const std::size_t es = dtype_size(p.dtype);
+  const std::size_t plane = static_cast<std::size_t>(p.width) * p.height;
+  const std::size_t bits_per_pixel = static_cast<std::size_t>(p.bits) * s.sample_count;
+  const std::size_t row_bytes = (s.width * bits_per_pixel + 7) / 8;
+  const std::uint32_t rows = std::min(s.rows, p.height - s.y0);
+  const std::uint32_t cols = std::min(s.width, p.width - s.x0);
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    const std::byte* src = buffer + r * row_bytes;
+    const std::size_t out_row = static_cast<std::size_t>(s.y0 + r) * p.width + s.x0;
+    for (std::uint16_t k = 0; k < s.sample_count; ++k) {
+      std::byte* dst = planes + (static_cast<std::size_t>(s.first_sample + k) * plane + out_row) * es;
+      if (p.bits == 1) {
+        for (std::uint32_t c = 0; c < cols; ++c) {
+          const std::size_t bit = static_cast<std::size_t>(c) * s.sample_count + k;
+          const auto byte = std::to_integer<unsigned>(src[bit / 8]);
+          dst[c] = static_cast<std::byte>((byte >> (7 - bit % 8)) & 1u);
+        }
+      } else if (s.sample_count == 1) {
+        std::memcpy(dst, src, cols * es);
+      } else {
+        for (std::uint32_t c = 0; c < cols; ++c)
+          std::memcpy(dst + c * es, src + (static_cast<std::size_t>(c) * s.sample_count + k) * es, es);
+      }
+    }
+  }
+}
+
+// Decodes the current page into planes[sample][y][x] (samples * height * width elements).
+void read_page(const TiffFile& f, const PageLayout& p, std::size_t page_index, std::byte* planes) {
+  TIFF* tif = f.get();
+  const bool separate = p.planar == PLANARCONFIG_SEPARATE && p.samples > 1;
+  const std::uint16_t per_segment = separate ? 1 : p.samples;
+  const std::uint16_t sample_groups = separate ? p.samples : 1;
+  const std::string where = " on page " + std::to_string(page_index + 1);
+  if (TIFFIsTiled(tif)) {
+    std::uint32_t tw = 0, th = 0;
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    const tmsize_t tile_bytes = TIFFTileSize(tif);
+    if (tw == 0 || th == 0 || tile_bytes <= 0) f.fail("has invalid tile sizes" + where);
+    std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
+    for (std::uint16_t g = 0; g < sample_groups; ++g)
+      for (std::uint32_t y = 0; y < p.height; y += th)
+        for (std::uint32_t x = 0; x < p.width; x += tw) {
+          const ttile_t tile = TIFFComputeTile(tif, x, y, 0, g);
+          if (TIFFReadEncodedTile(tif, tile, buffer.data(), tile_bytes) != tile_bytes)
+            f.fail("is truncated or corrupt: tile " + std::to_string(tile) + where + " cannot be decoded");
+          scatter(p, {x, y, tw, th, g, per_segment}, buffer.data(), planes);
+        }
+    return;
+  }
+  std::uint32_t rows_per_strip = p.height;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+  rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, p.height);
+  const tmsize_t strip_bytes = TIFFStripSize(tif);
+  if (strip_bytes <= 0) f.fail("has an invalid strip size" + where);
+  std::vector<std::byte> buffer(static_cast<std::size_t>(strip_bytes));
+  for (std::uint16_t g = 0; g < sample_groups; ++g)
+    for (std::uint32_t y = 0; y < p.height; y += rows_per_strip) {
+      const std::uint32_t rows = std::min(rows_per_strip, p.height - y);
+      const tstrip_t strip = TIFFComputeStrip(tif, y, g);
+      const tmsize_t expected = TIFFVStripSize(tif, rows);
+      if (TIFFReadEncodedStrip(tif, strip, buffer.data(), expected) != expected)
+        f.fail("is truncated or corrupt: strip " + std::to_string(strip) + where + " cannot be decoded");
+      scatter(p, {0, y, p.width, rows, g, per_segment}, buffer.data(), planes);
+    }
+}
+
+std::string first_description(TIFF* tif) {
+  const char* text = nullptr;
+  if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) && text) return text;
+  return {};
+}
+
+std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJMetadata>& ij) {
+  float xres = 0, yres = 0;
+  std::uint16_t res_unit = RESUNIT_INCH;
+  const bool has_res = TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xres) && TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yres) &&
+                       xres > 0 && yres > 0;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_RESOLUTIONUNIT, &res_unit);
+  Calibration c;
+  bool known = false;
+  if (ij && (!ij->unit.empty() || ij->spacing || ij->finterval)) {
+    // ImageJ: X/YResolution are pixels per `unit`, whatever ResolutionUnit says.
+    known = true;
+    c.unit = ij->unit;
+    if (has_res) c.x = 1.0 / xres, c.y = 1.0 / yres;
+    if (ij->spacing) c.z = *ij->spacing;
+    if (ij->finterval) c.frame_interval = *ij->finterval;
+  } else if (has_res && res_unit == RESUNIT_CENTIMETER) {
+    known = true;
+    c.unit = "micron";
+    c.x = 1e4 / xres, c.y = 1e4 / yres;
+  }
+  // Resolution in inches (often a 72 dpi default from the writing software) says nothing about a
+  // microscope's pixel size, so it is not reported.
+  return known ? std::optional<Calibration>(c) : std::nullopt;
+}
+
+}  // namespace
+
+Image read_tiff(const std::filesystem::path& path) {
+  TiffFile f(path, "r");
+  TIFF* tif = f.get();
+
+  // Pass 1: which pages hold full-resolution data, and do they agree?
+  std::vector<tdir_t> pages;
+  PageLayout layout;
+  const std::string description = first_description(tif);
+  std::optional<Calibration> calibration;
+  tdir_t dir = 0;
+  do {
+    std::uint32_t subfile = 0;
+    TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subfile);
+    if (pages.empty() || !(subfile & FILETYPE_REDUCEDIMAGE)) {
+      PageLayout p = page_layout(f);
+      if (pages.empty()) {
+        layout = p;
+      } else if (!p.same_pixels(layout)) {
+        throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" page " + std::to_string(pages.size() + 1) +
+                                                " is " + p.describe() + " but page 1 is " + layout.describe() +
+                                                " (a stack needs pages of one size and type)");
+      }
+      pages.push_back(dir);
+    }
+    ++dir;
+  } while (TIFFReadDirectory(tif));
+  if (f.has_errors()) f.fail("has a corrupt page directory after page " + std::to_string(dir));
+
+  const auto ij = parse_imagej_description(description);
+  const auto page_count = static_cast<std::int64_t>(pages.size());
+  std::int64_t frames = 1, slices = page_count, channels = 1;
+  if (ij) {
+    if (ij->channels * ij->slices * ij->frames != page_count)
+      throw Error(ErrorCode::unsupported,
+                  "\"" + path.string() + "\" has " + std::to_string(page_count) + " pages but its ImageJ metadata says " +
+                      std::to_string(ij->channels) + " channels x " + std::to_string(ij->slices) + " slices x " +
+                      std::to_string(ij->frames) + " frames");
+    frames = ij->frames, slices = ij->slices, channels = ij->channels;
+  }
+
+  // Pass 2: decode every page into pixels[page][sample][y][x].
+  const std::int64_t samples = layout.samples, height = layout.height, width = layout.width;
+  Tensor pixels(layout.dtype, {page_count, samples, height, width});
+  const std::size_t page_bytes = static_cast<std::size_t>(samples * height * width) * dtype_size(layout.dtype);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (!TIFFSetDirectory(tif, pages[i])) f.fail("cannot open page " + std::to_string(i + 1));
+    if (i == 0) calibration = calibration_of(tif, ij);
+    const PageLayout p = page_layout(f);  // also re-applies JPEGCOLORMODE, which is per directory
+    read_page(f, p, i, pixels.bytes() + i * page_bytes);
+  }
+
+  // Name the axes; an ImageJ channel axis and multi-sample pixels share "c".
+  const Shape full = {frames, slices, channels * samples, height, width};
+  const std::string full_axes = "tzcyx";
+  Shape shape;
+  std::string axes;
+  for (std::size_t d = 0; d < full.size(); ++d)
+    if (full[d] != 1 || full_axes[d] == 'y' || full_axes[d] == 'x') shape.push_back(full[d]), axes += full_axes[d];
+  pixels.reshape(shape, axes);
+  return {std::move(pixels), calibration};
+}
+
+}  // namespace deepimage::io

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "io/npy.hpp"
+#include "io/tiff.hpp"
+#include "io_test_support.hpp"
+
+namespace deepimage::io {
+namespace {
+
+using testing::fixture;
+using testing::same_values;
+using testing::throws_error;
+
+// Each fixture NAME.tif has NAME.npy with the values numpy/tifffile wrote; the axes our reader must
+// report are the name's first word (see tests/data/io/make_fixtures.py).
+class TiffFixture : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TiffFixture, MatchesNumpyValuesAndAxes) {
+  const std::string name = GetParam();
+  const Image image = read_tiff(fixture(name + ".tif"));
+  Tensor expected = read_npy(fixture(name + ".npy"));
+  expected.set_axes(name.substr(0, name.find('_')));
+  EXPECT_EQ(image.pixels.axes(), expected.axes());
+  EXPECT_TRUE(same_values(image.pixels, expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, TiffFixture,
+    ::testing::Values("yx_uint8_12x10", "yx_int8_12x10", "yx_uint16_12x10", "yx_int16_12x10", "yx_uint32_12x10",
+                      "yx_int32_12x10", "yx_uint64_12x10", "yx_int64_12x10", "yx_float32_12x10",
+                      "yx_float64_12x10", "cyx_u16_2x24x32_imagej", "tzcyx_u8_3x4x2x16x20_imagej",
+                      "tyx_f32_3x16x20_imagej", "zyx_u16_5x16x20_pages", "cyx_u8_rgb_contig_3x24x32",
+                      "cyx_u16_rgb_separate_3x24x32", "yx_u16_tiled_40x56", "cyx_f32_rgb_tiled_3x20x28",
+                      "yx_u16_deflate_24x32", "yx_u16_deflate_predictor_24x32", "yx_u16_lzw_24x32",
+                      "yx_u8_packbits_20x32", "yx_u8_no_compression_tag_18x22", "yx_i16_bigendian_24x32",
+                      "yx_u8_bilevel_19x21", "zyx_u16_bigtiff_3x8x10"));
+
+// The calibration make_fixtures.py wrote: resolution (1/0.5, 1/0.25), spacing 2, finterval 0.125.
+TEST(TiffRead, ImageJCalibration) {
+  const Image image = read_tiff(fixture("tzcyx_u8_3x4x2x16x20_imagej.tif"));
+  ASSERT_TRUE(image.calibration.has_value());
+  EXPECT_EQ(image.calibration->unit, "micron");
+  EXPECT_DOUBLE_EQ(image.calibration->x, 0.5);
+  EXPECT_DOUBLE_EQ(image.calibration->y, 0.25);
+  EXPECT_DOUBLE_EQ(image.calibration->z, 2.0);
+  EXPECT_DOUBLE_EQ(image.calibration->frame_interval, 0.125);
+}
+
+TEST(TiffRead, NoCalibrationWithoutPhysicalUnits) {
+  EXPECT_FALSE(read_tiff(fixture("yx_uint8_12x10.tif")).calibration.has_value());
+  EXPECT_FALSE(read_tiff(fixture("cyx_u16_2x24x32_imagej.tif")).calibration.has_value());
+}
+
+TEST(TiffRead, RejectsPagesOfDifferentSizes) {
+  EXPECT_TRUE(throws_error([] { read_tiff(fixture("broken_pages_of_two_sizes.tif")); }, ErrorCode::unsupported,
+                           "page 2 is 9x8"));
+}
+
+TEST(TiffRead, RejectsImageJMetadataThatDoesNotMatchThePages) {
+  EXPECT_TRUE(throws_error([] { read_tiff(fixture("broken_imagej_4_slices_in_3_pages.tif")); },
+                           ErrorCode::unsupported, "has 3 pages but its ImageJ metadata says 1 channels x 4 slices"));
+}
+
+TEST(TiffRead, RejectsANonTiffFileNamingIt) {
+  EXPECT_TRUE(throws_error([] { read_tiff(fixture("broken_not_a_tiff.tif")); }, ErrorCode::io,
+                           "broken_not_a_tiff.tif\""));
+}
+
+// Copies the first `keep` bytes of a fixture into the scratch folder.
+std::filesystem::path truncated_copy(const testing::ScratchDir& dir, const std::string& name, double keep) {
+  std::ifstream in(fixture(name), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bytes.resize(static_cast<std::size_t>(static_cast<double>(bytes.size()) * keep));
+  const auto out = dir / ("truncated_" + name);
+  std::ofstream(out, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return out;
+}
+
+TEST(TiffRead, TruncatedFilesGiveIoErrorsNamingTheFile) {
+  testing::ScratchDir dir;
+  // tifffile writes the directory first, so these cut into the pixel data.
+  for (const char* name : {"yx_u16_deflate_24x32.tif", "yx_float64_12x10.tif", "yx_u16_tiled_40x56.tif",
+                           "tzcyx_u8_3x4x2x16x20_imagej.tif", "yx_u16_lzw_24x32.tif"}) {
+    const auto path = truncated_copy(dir, name, 0.6);
+    EXPECT_TRUE(throws_error([&] { read_tiff(path); }, ErrorCode::io, path.filename().string())) << name;
+  }
+  const auto header_only = truncated_copy(dir, "yx_uint8_12x10.tif", 0.05);
+  EXPECT_TRUE(throws_error([&] { read_tiff(header_only); }, ErrorCode::io, "truncated_yx_uint8_12x10.tif"));
+}
+
+}  // namespace
+}  // namespace deepimage::io

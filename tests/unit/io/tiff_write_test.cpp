@@ -1,0 +1,162 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "io/tiff.hpp"
+#include "io_test_support.hpp"
+
+namespace deepimage::io {
+namespace {
+
+using testing::same_values;
+using testing::throws_error;
+
+// X/YResolution are stored as 32-bit floats turned into rationals: a pixel size survives to ~1e-7.
+constexpr double kResolutionRoundTripRelTol = 1e-6;
+
+Tensor patterned(DType dtype, Shape shape, std::string axes) {
+  Tensor t(dtype, std::move(shape), std::move(axes));
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0; i < t.element_count(); ++i)
+      p[i] = static_cast<T>(dtype == DType::f32 ? (i * 0.37 - 20.0) : static_cast<double>((i * 7919) % 251));
+  });
+  return t;
+}
+
+// What the reader must give back: the axes in "tzcyx" order, size-1 axes (except y, x) dropped.
+Tensor expected_after_round_trip(const Tensor& written) {
+  std::string order;
+  for (char a : std::string("tzcyx"))
+    if (written.axis_index(a) >= 0) order += a;
+  Tensor kept = written;
+  Shape shape;
+  std::string axes;
+  for (std::size_t d = 0; d < written.rank(); ++d)
+    if (std::string("tzcyx").find(written.axes()[d]) != std::string::npos)
+      shape.push_back(written.shape()[d]), axes += written.axes()[d];
+  kept.reshape(shape, axes);
+  Tensor t = kept.transposed(order);
+  Shape out_shape;
+  std::string out_axes;
+  for (std::size_t d = 0; d < t.rank(); ++d)
+    if (t.shape()[d] != 1 || t.axes()[d] == 'y' || t.axes()[d] == 'x')
+      out_shape.push_back(t.shape()[d]), out_axes += t.axes()[d];
+  t.reshape(out_shape, out_axes);
+  return t;
+}
+
+struct Layout {
+  Shape shape;
+  const char* axes;
+};
+
+TEST(TiffWrite, RoundTripsEveryDtypeAndLayout) {
+  testing::ScratchDir dir;
+  const Layout layouts[] = {{{9, 13}, "yx"},           {{3, 9, 13}, "cyx"},       {{4, 9, 13}, "zyx"},
+                            {{2, 9, 13}, "tyx"},        {{2, 3, 2, 9, 13}, "tzcyx"}, {{9, 13, 3}, "yxc"},
+                            {{13, 9}, "xy"},            {{1, 2, 9, 13}, "bcyx"},    {{2, 3, 9, 13}, "czyx"},
+                            {{1, 9, 1, 13}, "zytx"},   {{3, 2, 9, 13}, "ztyx"}};
+  int n = 0;
+  for (DType dtype : {DType::u8, DType::u16, DType::f32})
+    for (const auto& layout : layouts) {
+      const Tensor t = patterned(dtype, layout.shape, layout.axes);
+      const auto path = dir / ("out" + std::to_string(n++) + ".tif");
+      write_tiff(Image{t, std::nullopt}, path);
+      const Image back = read_tiff(path);
+      const Tensor expected = expected_after_round_trip(t);
+      EXPECT_EQ(back.pixels.axes(), expected.axes()) << layout.axes << " " << to_string(dtype);
+      EXPECT_TRUE(same_values(back.pixels, expected)) << layout.axes << " " << to_string(dtype);
+      EXPECT_FALSE(back.calibration.has_value());
+    }
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(TiffWrite, WritesImageJHyperstackDescription) {
+  testing::ScratchDir dir;
+  write_tiff(Image{patterned(DType::u16, {2, 4, 3, 5, 6}, "tzcyx"), std::nullopt}, dir / "h.tif");
+  EXPECT_NE(file_text(dir / "h.tif")
+                .find("ImageJ=1.11a\nimages=24\nchannels=3\nslices=4\nframes=2\nhyperstack=true\nmode=grayscale\n"),
+            std::string::npos);
+
+  // Single image: no channels/slices/frames/hyperstack keys (ImageJ reads them as a stack layout).
+  write_tiff(Image{patterned(DType::u8, {5, 6}, "yx"), std::nullopt}, dir / "s.tif");
+  const std::string single = file_text(dir / "s.tif");
+  EXPECT_NE(single.find("ImageJ=1.11a\nimages=1\n"), std::string::npos);
+  EXPECT_EQ(single.find("hyperstack"), std::string::npos);
+  EXPECT_EQ(single.find("channels="), std::string::npos);
+
+  // Floats carry their display range: values are i * 0.37 - 20 for i in 0..29.
+  write_tiff(Image{patterned(DType::f32, {5, 6}, "yx"), std::nullopt}, dir / "f.tif");
+  const std::string f = file_text(dir / "f.tif");
+  EXPECT_NE(f.find("min=-20.0\n"), std::string::npos);
+  EXPECT_NE(f.find("max=" + std::to_string(29 * 0.37f - 20.0f).substr(0, 5)), std::string::npos);
+}
+
+TEST(TiffWrite, CalibrationRoundTrips) {
+  testing::ScratchDir dir;
+  Calibration cal;
+  cal.x = 0.325, cal.y = 0.65, cal.z = 1.5, cal.unit = "micron", cal.frame_interval = 2.5;
+  write_tiff(Image{patterned(DType::u8, {2, 3, 7, 8}, "tzyx"), cal}, dir / "c.tif");
+  const Image back = read_tiff(dir / "c.tif");
+  ASSERT_TRUE(back.calibration.has_value());
+  EXPECT_EQ(back.calibration->unit, "micron");
+  EXPECT_NEAR(back.calibration->x, 0.325, 0.325 * kResolutionRoundTripRelTol);
+  EXPECT_NEAR(back.calibration->y, 0.65, 0.65 * kResolutionRoundTripRelTol);
+  EXPECT_DOUBLE_EQ(back.calibration->z, 1.5);
+  EXPECT_DOUBLE_EQ(back.calibration->frame_interval, 2.5);
+
+  // "µm" is written in ImageJ's ASCII spelling and read back as "micron".
+  cal.unit = "\xC2\xB5m";
+  write_tiff(Image{patterned(DType::u8, {7, 8}, "yx"), cal}, dir / "u.tif");
+  EXPECT_EQ(read_tiff(dir / "u.tif").calibration->unit, "micron");
+}
+
+TEST(TiffWrite, RejectsWhatATiffCannotHold) {
+  testing::ScratchDir dir;
+  EXPECT_TRUE(throws_error([&] { write_tiff(Image{patterned(DType::u8, {2, 5, 6}, "byx"), {}}, dir / "b.tif"); },
+                           ErrorCode::invalid_argument, "\"byx\""));
+  EXPECT_TRUE(throws_error([&] { write_tiff(Image{patterned(DType::u8, {5, 6}, "zx"), {}}, dir / "z.tif"); },
+                           ErrorCode::invalid_argument, "needs \"y\" and \"x\""));
+  EXPECT_TRUE(throws_error([&] { write_tiff(Image{Tensor(DType::i16, {5, 6}, "yx"), {}}, dir / "i.tif"); },
+                           ErrorCode::unsupported, "int16"));
+  EXPECT_EQ(dir.file_count(), 0u);
+}
+
+// tifffile, the reference TIFF library of the Python world, must read our hyperstack as ImageJ's.
+TEST(TiffWrite, TifffileReadsOurHyperstack) {
+  const char* python = "/usr/bin/python3";
+  if (!std::filesystem::exists(python) || std::system("/usr/bin/python3 -c 'import tifffile' 2>/dev/null") != 0)
+    GTEST_SKIP() << "needs /usr/bin/python3 with numpy and tifffile";
+  testing::ScratchDir dir;
+  Calibration cal;
+  cal.x = 0.5, cal.y = 0.5, cal.z = 3.0, cal.unit = "micron";
+  write_tiff(Image{patterned(DType::f32, {2, 3, 2, 5, 6}, "tzcyx"), cal}, dir / "h.tif");
+  // Same pattern as patterned(): value i * 0.37 - 20 in float32, C order over t,z,c,y,x.
+  const std::string script =
+      "import tifffile, numpy as np, sys\n"
+      "t = tifffile.TiffFile(sys.argv[1])\n"
+      "a = t.asarray()\n"
+      "e = (np.arange(2*3*2*5*6) * 0.37 - 20.0).astype(np.float32).reshape(2, 3, 2, 5, 6)\n"
+      "m = t.imagej_metadata\n"
+      "assert t.series[0].axes == 'TZCYX', t.series[0].axes\n"
+      "assert a.dtype == np.float32 and a.shape == e.shape, (a.dtype, a.shape)\n"
+      "assert (a == e).all()\n"
+      "assert m['images'] == 12 and m['channels'] == 2 and m['slices'] == 3 and m['frames'] == 2, m\n"
+      "assert m['unit'] == 'micron' and m['spacing'] == 3.0 and m['hyperstack'], m\n"
+      "assert t.pages[0].tags['XResolution'].value == (2, 1), t.pages[0].tags['XResolution'].value\n";
+  std::ofstream(dir / "check.py") << script;
+  const std::string command = std::string(python) + " " + (dir / "check.py").string() + " " + (dir / "h.tif").string();
+  EXPECT_EQ(std::system(command.c_str()), 0) << "tifffile disagrees; see the assertion above";
+}
+
+}  // namespace
+}  // namespace deepimage::io
