@@ -1,4 +1,5 @@
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "deepimage/error.hpp"
@@ -67,7 +68,20 @@ RunReport run_model(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
   }
-  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) fs::create_directories(o.output);
+  // Several outputs go into a folder, made here; if the run fails it is removed again, so a failed
+  // run leaves nothing behind.
+  std::optional<fs::path> made_folder;
+  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
+    fs::create_directories(o.output);
+    made_folder = o.output;
+  }
+  struct RemoveIfEmpty {
+    std::optional<fs::path>& folder;
+    ~RemoveIfEmpty() {
+      std::error_code ec;
+      if (folder && fs::is_empty(*folder, ec)) fs::remove(*folder, ec);
+    }
+  } cleanup{made_folder};
   const std::vector<fs::path> outputs = output_paths(o, spec);
   check_outputs_writable(o, outputs);
 

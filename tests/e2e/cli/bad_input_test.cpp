@@ -135,6 +135,17 @@ TEST(BadInput, TileOnFixedSizeModel) {
   expect_run_fails(dir, realdata() / "unet2d_nuclei_broad", example_image(), {"--tile", "y=256,x=256"}, "512");
 }
 
+TEST(BadInput, FailedMultiOutputRunLeavesNoFolder) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  const auto m = realdata() / "unet2d_multi_tensor";
+  CliResult r = run_cli({"run", m.string(), (m / "test_input_0.npy").string(), (dir / "missing.npy").string(), "-o",
+                         (dir / "out").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing.npy"), std::string::npos) << r.err;
+  EXPECT_TRUE(folder_listing(dir.path()).empty());
+}
+
 TEST(UsageError, MalformedTileIsExit2) {
   TempDir dir;
   expect_run_fails(dir, example_model(), example_image(), {"--tile", "y=abc"}, "--tile", 2);

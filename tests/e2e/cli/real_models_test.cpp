@@ -3,6 +3,8 @@
 // 2021 export, whose rdf applies sigmoid twice, must fail with numbers.
 #include <gtest/gtest.h>
 
+#include <zip.h>
+
 #include <nlohmann/json.hpp>
 
 #include "support/cli.hpp"
@@ -61,6 +63,22 @@ TEST(RealModels, Export2021WithDoubleSigmoidFailsWithNumbers) {
 
 TEST(ExampleModel, ReproducesItsTestOutputs) {
   auto j = test_json(source_dir() / "examples" / "nuclei_unet2d", 0);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_TRUE(j["passed"].get<bool>());
+}
+
+TEST(ExampleModel, ZippedBundlePassesToo) {
+  TempDir dir;
+  const auto zip_path = dir / "nuclei_unet2d.zip";
+  int err = 0;
+  zip_t* z = zip_open(zip_path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  ASSERT_NE(z, nullptr);
+  for (const auto& e : std::filesystem::directory_iterator(source_dir() / "examples" / "nuclei_unet2d")) {
+    zip_source_t* src = zip_source_file(z, e.path().c_str(), 0, -1);
+    ASSERT_GE(zip_file_add(z, e.path().filename().c_str(), src, 0), 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
+  auto j = test_json(zip_path, 0);
   ASSERT_FALSE(j.is_discarded());
   EXPECT_TRUE(j["passed"].get<bool>());
 }
