@@ -109,8 +109,8 @@ TEST(Rdf, KerasBundleWithByxcAxesAndUint8DummyInput) {
 TEST(Rdf, ExampleBundleHasBothWeightFormats) {
   const ModelSpec s = open_model(source_dir() / "examples" / "nuclei_unet2d").spec;
   EXPECT_EQ(formats(s), (std::vector<std::string>{"torchscript", "onnx"}));
-  EXPECT_EQ(s.inputs[0].axis('x')->size.step, 4);
-  EXPECT_EQ(s.outputs[0].axis('x')->halo, 24);
+  EXPECT_EQ(s.inputs[0].axis('x')->size.step, 8);
+  EXPECT_EQ(s.outputs[0].axis('x')->halo, 40);
 }
 
 std::string error_of(const std::string& fixture) {
