@@ -64,6 +64,7 @@ struct TensorSpec {
   std::vector<OpSpec> preprocessing;   // inputs
   std::vector<OpSpec> postprocessing;  // outputs
   std::string test_tensor;   // path inside the bundle, may be empty
+  std::string test_tensor_sha256;  // 0.5 only; may be empty
   std::string sample_tensor; // path inside the bundle, may be empty
 
   std::string axes_string() const;      // "bcyx"

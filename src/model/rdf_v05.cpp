@@ -119,7 +119,10 @@ TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingRefere
       if (!lo_null && !hi_null) t.data_range = std::make_pair(range.at(0).as_double(), range.at(1).as_double());
     }
   }
-  if (f.has("test_tensor")) t.test_tensor = f.at("test_tensor").required_text("source");
+  if (f.has("test_tensor")) {
+    t.test_tensor = f.at("test_tensor").required_text("source");
+    t.test_tensor_sha256 = f.at("test_tensor").text("sha256");
+  }
   if (f.has("sample_tensor")) t.sample_tensor = f.at("sample_tensor").required_text("source");
   const char* ops_key = is_input ? "preprocessing" : "postprocessing";
   if (f.has(ops_key)) (is_input ? t.preprocessing : t.postprocessing) = read_ops(f.at(ops_key), "id");

@@ -10,12 +10,11 @@
 namespace deepimage {
 namespace {
 
-Tensor read_test_tensor(const model::Model& model, const std::string& source, const TensorSpec& spec,
-                        const std::string& what) {
+Tensor read_test_tensor(const model::Model& model, const TensorSpec& spec, const std::string& what) {
+  const std::string& source = spec.test_tensor;
   if (source.empty())
     throw Error(ErrorCode::bad_model, what + " \"" + spec.id + "\" has no test tensor, so the model cannot be tested");
-  // sha256 of test tensors is not in TensorSpec; the weights are checked when loaded.
-  const std::vector<std::byte> bytes = model.bundle.read(source);
+  const std::vector<std::byte> bytes = model::read_checked(model, source, spec.test_tensor_sha256);
   Tensor t = io::read_npy_bytes(bytes, source);
   if (t.rank() != spec.axes.size())
     throw Error(ErrorCode::bad_model, source + ": test tensor has shape " + shape_to_string(t.shape()) + " but " + what +
@@ -61,8 +60,8 @@ TestReport test_model(const TestOptions& options) {
   const WeightsSpec& weights = engine::choose_weights(spec, options.weights);
 
   std::vector<Tensor> inputs, expected;
-  for (const auto& in : spec.inputs) inputs.push_back(read_test_tensor(model, in.test_tensor, in, "input"));
-  for (const auto& out : spec.outputs) expected.push_back(read_test_tensor(model, out.test_tensor, out, "output"));
+  for (const auto& in : spec.inputs) inputs.push_back(read_test_tensor(model, in, "input"));
+  for (const auto& out : spec.outputs) expected.push_back(read_test_tensor(model, out, "output"));
 
   run::Predictor predictor(model, weights, {.threads = options.threads});
   run::TilingOptions as_given;

@@ -97,6 +97,15 @@ TEST(BadInput, Sha256Mismatch) {
   expect_run_fails(dir, dir / "model", example_image(), {"--weights", "torchscript"}, "sha256");
 }
 
+TEST(BadInput, TestTensorSha256MismatchFailsTest) {
+  TempDir dir;
+  fs::copy(example_model(), dir / "model", fs::copy_options::recursive);
+  std::ofstream(dir / "model" / "test_output.npy", std::ios::app) << "x";
+  CliResult r = run_cli({"test", (dir / "model").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("test_output.npy: sha256 mismatch"), std::string::npos) << r.err;
+}
+
 TEST(BadInput, OnlyUnsupportedWeights) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir dir;

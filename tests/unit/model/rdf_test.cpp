@@ -36,6 +36,9 @@ void expect_nuclei_broad(const ModelSpec& s) {
     EXPECT_EQ(s.outputs[0].axis(a)->size.offset, 0.0);
   }
   EXPECT_EQ(s.inputs[0].test_tensor, "test_input.npy");
+  if (s.format_version == "0.5.4") {
+    EXPECT_EQ(s.outputs[0].test_tensor_sha256, "39925fb38bc74530902e44bf8e43a8bd0a9e3675aab758d89f47dc66cb9818ed");
+  }
   EXPECT_EQ(s.outputs[0].test_tensor, "test_output.npy");
   EXPECT_EQ(s.outputs[0].postprocessing.at(0).id, "sigmoid");
   EXPECT_EQ(s.weights_for("torchscript")->source, "weights.pt");
