@@ -22,7 +22,9 @@ std::string summary(const RunReport& r) {
   s << std::fixed << std::setprecision(2) << "wrote";
   for (const auto& o : r.outputs_written) s << " " << o;
   s << ": " << r.model_name << " on " << r.inputs.at(0) << " (" << r.input_axes.at(0) << " "
-    << join_shape(r.input_shapes.at(0), "x") << "), " << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
+    << join_shape(r.input_shapes.at(0), "x") << "), ";
+  if (r.slice_count > 1) s << r.slice_count << " slices along " << r.slice_axes << " x ";
+  s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
     << " of " << join_shape(r.tile_shape, "x") << " (halo " << join_shape(r.halo, ",") << "), " << r.weights_format
     << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
     << std::setprecision(0) << static_cast<double>(r.peak_rss_bytes) / (1 << 20) << " MiB";

@@ -39,7 +39,9 @@ struct RunReport {
   std::vector<std::string> inputs;
   std::vector<std::string> input_axes;
   std::vector<std::vector<std::int64_t>> input_shapes;
-  std::string tile_axes;
+  std::string slice_axes;                     // image axes processed slice by slice ("z", "tz"); may be empty
+  std::size_t slice_count = 1;
+  std::string tile_axes;                      // the plan of one slice
   std::vector<std::int64_t> tile_shape, tile_grid, halo;
   std::size_t tile_count = 0;
   std::vector<std::string> outputs_written;

@@ -9,6 +9,7 @@
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
 #include "run/predictor.hpp"
+#include "run/stack_loop.hpp"
 
 namespace deepimage {
 namespace {
@@ -91,7 +92,6 @@ RunReport run_model(const RunOptions& o) {
 
   t0 = Clock::now();
   std::vector<io::Image> images;
-  std::vector<Tensor> inputs;
   for (std::size_t i = 0; i < o.inputs.size(); ++i) {
     io::Image image = io::read_image(o.inputs[i]);
     const std::string file = o.inputs[i].string();
@@ -100,23 +100,38 @@ RunReport run_model(const RunOptions& o) {
     report.inputs.push_back(file);
     report.input_axes.push_back(image.pixels.axes());
     report.input_shapes.push_back(image.pixels.shape());
-    inputs.push_back(run::to_model_axes(image.pixels, spec.inputs[i], file));
     images.push_back(std::move(image));
   }
   report.read_s = seconds_since(t0);
 
+  // Image axes the model lacks (z or t for a 2D model) are an outer loop over slices; a model with
+  // several inputs gets its images whole.
+  const run::StackLoop loop = spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0]) : run::StackLoop{};
+  report.slice_axes = loop.axes;
+  report.slice_count = static_cast<std::size_t>(loop.count());
   run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false};
   tiling::TilePlan plan;
-  run::PredictionTimes times;
-  std::vector<Tensor> results = predictor.predict(std::move(inputs), tiling_options, &plan, &times);
-  report.preprocess_s = times.preprocess_s;
-  report.inference_s = times.inference_s;
-  report.postprocess_s = times.postprocess_s;
+  std::vector<Tensor> results(spec.outputs.size());
+  for (std::int64_t k = 0; k < loop.count(); ++k) {
+    std::vector<Tensor> inputs;
+    std::string slice_axes;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+      const Tensor slice = loop.slice(images[i].pixels, k);
+      slice_axes = slice.axes();
+      inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
+    }
+    run::PredictionTimes times;
+    const std::vector<Tensor> slice_results = predictor.predict(std::move(inputs), tiling_options, &plan, &times);
+    report.preprocess_s += times.preprocess_s;
+    report.inference_s += times.inference_s;
+    report.postprocess_s += times.postprocess_s;
+    for (std::size_t i = 0; i < slice_results.size(); ++i)
+      loop.place(results[i], k, run::to_image_axes(slice_results[i], slice_axes));
+  }
 
   t0 = Clock::now();
   for (std::size_t i = 0; i < results.size(); ++i) {
-    io::Image out{run::to_image_axes(results[i], images[0].pixels.axes()), images[0].calibration};
-    io::write_image(out, outputs[i]);
+    io::write_image({results[i], images[0].calibration}, outputs[i]);
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);
@@ -148,6 +163,7 @@ nlohmann::json to_json(const RunReport& r) {
       {"inputs", r.inputs},
       {"input_axes", r.input_axes},
       {"input_shapes", r.input_shapes},
+      {"slices", {{"axes", r.slice_axes}, {"count", r.slice_count}}},
       {"tiling", {{"axes", r.tile_axes}, {"tile_shape", r.tile_shape}, {"grid", r.tile_grid},
                   {"tile_count", r.tile_count}, {"halo", r.halo}, {"pad", r.pad}}},
       {"outputs", r.outputs_written},

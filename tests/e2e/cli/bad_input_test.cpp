@@ -69,10 +69,12 @@ TEST(BadInput, AxesThatDoNotFitTheImage) {
   expect_run_fails(dir, example_model(), example_image(), {"--axes", "zyx"}, "--axes");
 }
 
-TEST(BadInput, StackAxisTheModelLacks) {
+TEST(BadInput, BatchAxisTheModelCannotTake) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir dir;
-  expect_run_fails(dir, example_model(), realdata() / "images/stardist_testdata/img3d.tif", {}, "axis \"z\"");
+  // unet2d_nuclei_broad takes a batch of exactly 1; an image with b = 2 must not be cut silently.
+  io::write_npy(Tensor(DType::f32, {2, 1, 64, 64}), dir / "batch2.npy");
+  expect_run_fails(dir, realdata() / "unet2d_nuclei_broad", dir / "batch2.npy", {"--axes", "bcyx"}, "batch of 2");
 }
 
 TEST(BadInput, ChannelCountMismatch) {
