@@ -4,7 +4,8 @@
 //   Tensor out = to_image_axes(result, image.pixels.axes());                  // "bcyx" -> "yx"
 //
 // Rules (DESIGN.md "Axes"): axes are matched by id; size-1 axes are inserted or dropped; the channel
-// count must match; an image axis of size > 1 that the model lacks is an error naming it.
+// count must match. Stack axes the model lacks (z, t) are looped over before this (stack_loop.hpp), so
+// an image axis of size > 1 that is still left over is an error naming it.
 #pragma once
 
 #include <string>
