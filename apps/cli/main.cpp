@@ -1,5 +1,5 @@
 // deepimage — run bioimage.io models on microscopy images from the command line.
-// Exit codes: 0 ok, 1 error (message on stderr), 2 usage, 3 test failed.
+// Exit codes: 0 ok, 1 error (message on stderr), 2 usage, 3 test failed, 130 interrupted.
 #include <iostream>
 
 #include "commands.hpp"
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   } catch (const deepimage::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
-    return 1;
+    return e.code() == deepimage::ErrorCode::cancelled ? 130 : 1;  // 128 + SIGINT, as shells expect
   } catch (const std::exception& e) {  // filesystem, allocation: still one line, still exit 1
     std::cerr << "error: " << e.what() << "\n";
     return 1;

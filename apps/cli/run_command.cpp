@@ -6,6 +6,8 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "deepimage/run.hpp"
+#include "interrupt.hpp"
+#include "progress_display.hpp"
 
 namespace deepimage::cli {
 namespace {
@@ -59,6 +61,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     options->inputs.assign(inputs->begin(), inputs->end());
     if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile");
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
+    options->cancel = interrupt_flag();
+    if (!*quiet && !*json) options->progress = progress_display();
     const RunReport report = run_model(*options);
     if (*json) std::cout << to_json(report).dump(2) << "\n";
     else if (!*quiet) std::cout << summary(report) << "\n";

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/progress.hpp"
+
 namespace deepimage {
 
 struct RunOptions {
@@ -31,6 +33,8 @@ struct RunOptions {
   std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
   int threads = 0;                             // 0: all cores
   bool overwrite = false;
+  ProgressCallback progress;                   // optional; see progress.hpp
+  const std::atomic<bool>* cancel = nullptr;   // optional; when set true the run stops before the next tile
 };
 
 struct RunReport {

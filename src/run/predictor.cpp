@@ -132,7 +132,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
     std::vector<Shape> shapes;
     for (const auto& in : prepared) shapes.push_back(in.shape());
     tiling::TilePlan plan = this->plan(shapes, options);
-    outputs = run_tiled(prepared, plan, options.pad);
+    outputs = run_tiled(prepared, plan, options);
     if (plan_used) *plan_used = std::move(plan);
   }
   t.inference_s = seconds_since(t0);
@@ -148,7 +148,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
 }
 
 std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan,
-                                         tiling::PadMode pad) {
+                                         const TilingOptions& options) {
   const ModelSpec& spec = model_.spec;
   const std::size_t n_axes = plan.axes.size();
   std::vector<Tensor> outputs(spec.outputs.size());
@@ -159,7 +159,7 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
 
   for (const tiling::Tile& tile : plan.tiles) {
     std::vector<Tensor> tile_inputs;
-    for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, pad));
+    for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
     std::vector<Tensor> tile_outputs = run_engine(tile_inputs);
     for (std::size_t o = 0; o < tile_outputs.size(); ++o) {
       const Tensor& to = tile_outputs[o];
@@ -195,6 +195,7 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
       }
       tiling::write_box(outputs[o], plan.axes, write, to, valid);
     }
+    if (options.after_tile) options.after_tile();
   }
   return outputs;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -24,6 +25,7 @@ struct TilingOptions {
   std::map<char, std::int64_t> halo;  // halo per side in input pixels, overriding the rdf's
   tiling::PadMode pad = tiling::PadMode::reflect;
   bool whole = false;                 // feed the inputs as they are: no padding, no tiling (`test`)
+  std::function<void()> after_tile;   // called after every tile; may throw to stop
 };
 
 struct PredictionTimes {
@@ -44,7 +46,7 @@ class Predictor {
   const WeightsSpec& weights() const { return weights_; }
 
  private:
-  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, tiling::PadMode pad);
+  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options);
   std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs);
 
   const model::Model& model_;

@@ -109,10 +109,41 @@ RunReport run_model(const RunOptions& o) {
   const run::StackLoop loop = spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0]) : run::StackLoop{};
   report.slice_axes = loop.axes;
   report.slice_count = static_cast<std::size_t>(loop.count());
-  run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false};
+  run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
+
+  // Progress: every slice has the same shape, hence the same plan.
+  std::vector<Shape> slice_shapes;
+  for (std::size_t i = 0; i < images.size(); ++i)
+    slice_shapes.push_back(run::to_model_axes(loop.slice(images[i].pixels, 0), spec.inputs[i], report.inputs[i]).shape());
+  ProgressEvent event;
+  event.slice_count = report.slice_count;
+  event.tiles_total = predictor.plan(slice_shapes, tiling_options).tiles.size() * report.slice_count;
+  const auto inference_start = Clock::now();
+  const auto emit = [&] {
+    event.elapsed_s = seconds_since(start);
+    const double per_tile = event.tiles_done ? seconds_since(inference_start) / static_cast<double>(event.tiles_done) : -1;
+    event.eta_s = per_tile < 0 ? -1 : per_tile * static_cast<double>(event.tiles_total - event.tiles_done);
+    event.rss_bytes = run::current_rss_bytes();
+    event.peak_rss_bytes = run::peak_rss_bytes();
+    if (o.progress) o.progress(event);
+  };
+  const auto stop_if_cancelled = [&] {
+    if (o.cancel && o.cancel->load())
+      throw Error(ErrorCode::cancelled, "interrupted after " + std::to_string(event.tiles_done) + " of " +
+                                            std::to_string(event.tiles_total) + " tiles; nothing was written");
+  };
+  tiling_options.after_tile = [&] {
+    ++event.tiles_done;
+    emit();
+    stop_if_cancelled();
+  };
+  emit();
+
   tiling::TilePlan plan;
   std::vector<Tensor> results(spec.outputs.size());
   for (std::int64_t k = 0; k < loop.count(); ++k) {
+    stop_if_cancelled();
+    event.slice = static_cast<std::size_t>(k);
     std::vector<Tensor> inputs;
     std::string slice_axes;
     for (std::size_t i = 0; i < images.size(); ++i) {
@@ -135,6 +166,8 @@ RunReport run_model(const RunOptions& o) {
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);
+  event.finished = true;
+  emit();
 
   report.model_name = spec.name;
   report.model_path = o.model.string();
