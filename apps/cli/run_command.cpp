@@ -1,10 +1,12 @@
 #include <cstdio>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "axis_values.hpp"
 #include "commands.hpp"
+#include "deepimage/catalog.hpp"
 #include "deepimage/run.hpp"
 #include "interrupt.hpp"
 #include "progress_display.hpp"
@@ -33,6 +35,25 @@ std::string summary(const RunReport& r) {
   return s.str();
 }
 
+// Several files, a folder or an unexpanded wildcard: a batch (for a model with one input).
+bool is_batch(const std::vector<std::string>& inputs) {
+  if (inputs.size() > 1) return true;
+  const std::string& in = inputs.at(0);
+  return std::filesystem::is_directory(in) ||
+         (in.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(in));
+}
+
+void print_batch(const BatchReport& b) {
+  for (const auto& item : b.items)
+    if (item.error.empty()) std::cout << summary(item.report) << "\n";
+  std::cout << (b.items.size() - b.failed) << " of " << b.items.size() << " images done\n";
+  if (b.failed) {  // failures go to stderr, one line each, like any error
+    std::cerr << "error: " << b.failed << " of " << b.items.size() << " images failed:\n";
+    for (const auto& item : b.items)
+      if (!item.error.empty()) std::cerr << "  " << item.input << ": " << item.error << "\n";
+  }
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -43,7 +64,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
-  cmd->add_option("input", *inputs, "Image (TIFF or .npy); one per model input")->required();
+  cmd->add_option("input", *inputs,
+                  "Image (TIFF or .npy), one per model input; for a one-input model also several images, folders "
+                  "or wildcards (a batch: -o is then a folder)")
+      ->required();
   cmd->add_option("-o,--output", *output, ".tif/.tiff/.npy file, or a folder for models with several outputs")->required();
   cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx"}));
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
@@ -63,6 +87,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
     options->cancel = interrupt_flag();
     if (!*quiet && !*json) options->progress = progress_display();
+    if (is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1) {
+      const BatchReport batch = run_batch(*options);
+      if (*json) std::cout << to_json(batch).dump(2) << "\n";
+      else if (!*quiet) print_batch(batch);
+      exit_code = batch.failed ? 1 : 0;
+      return;
+    }
     const RunReport report = run_model(*options);
     if (*json) std::cout << to_json(report).dump(2) << "\n";
     else if (!*quiet) std::cout << summary(report) << "\n";

@@ -6,6 +6,9 @@
 //   deepimage::RunReport r = deepimage::run_model(o);   // throws deepimage::Error
 //   std::cout << deepimage::to_json(r).dump(2);
 //
+//   o.inputs = {"plate1/", "extra.tif"};  o.output = "results/";
+//   deepimage::BatchReport b = deepimage::run_batch(o);   // every image; bad ones are reported in b
+//
 // The output keeps the input's spatial geometry and is written to a temporary file, then renamed,
 // so a failed run leaves nothing behind. Inputs are never modified.
 #pragma once
@@ -55,5 +58,24 @@ struct RunReport {
 
 RunReport run_model(const RunOptions& options);
 nlohmann::json to_json(const RunReport& report);
+
+// A batch: a model with one input on many images (files, folders, or wildcard patterns in
+// options.inputs), loaded once. options.output is a folder; each result is
+// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs). A bad image does not
+// stop the batch: its error is recorded and the next one runs. No input is ever overwritten.
+struct BatchItem {
+  std::string input;
+  RunReport report;   // when it worked
+  std::string error;  // when it did not
+};
+
+struct BatchReport {
+  std::vector<BatchItem> items;
+  std::size_t failed = 0;
+  double load_s = 0, total_s = 0;
+};
+
+BatchReport run_batch(const RunOptions& options);
+nlohmann::json to_json(const BatchReport& report);
 
 }  // namespace deepimage

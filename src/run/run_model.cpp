@@ -1,4 +1,8 @@
+#include <glob.h>
+
+#include <algorithm>
 #include <chrono>
+#include <set>
 #include <optional>
 #include <thread>
 
@@ -39,12 +43,12 @@ std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
   return paths;
 }
 
-void check_outputs_writable(const RunOptions& o, const std::vector<fs::path>& outputs) {
+void check_outputs_writable(const std::vector<fs::path>& inputs, const std::vector<fs::path>& outputs, bool overwrite) {
   for (const auto& out : outputs) {
-    for (const auto& in : o.inputs)
+    for (const auto& in : inputs)
       if (same_file(in, out) || fs::weakly_canonical(in) == fs::weakly_canonical(out))
         throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" is the input; choose another output path");
-    if (fs::exists(out) && !o.overwrite)
+    if (fs::exists(out) && !overwrite)
       throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" already exists (use --overwrite to replace it)");
     const fs::path folder = out.parent_path().empty() ? fs::path(".") : out.parent_path();
     if (!fs::is_directory(folder))
@@ -52,49 +56,61 @@ void check_outputs_writable(const RunOptions& o, const std::vector<fs::path>& ou
   }
 }
 
+// Removes a folder the run made when nothing was written into it.
+struct RemoveIfEmpty {
+  std::optional<fs::path>& folder;
+  ~RemoveIfEmpty() {
+    std::error_code ec;
+    if (folder && fs::is_empty(*folder, ec)) fs::remove(*folder, ec);
+  }
+};
+
+bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// Folders become the image files directly inside them, wildcards the files they match (for patterns
+// the shell did not expand), each sorted by name.
+std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs) {
+  std::vector<fs::path> files;
+  for (const auto& in : inputs) {
+    std::vector<fs::path> found;
+    if (fs::is_directory(in)) {
+      for (const auto& e : fs::directory_iterator(in)) {
+        std::string ext = e.path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (e.is_regular_file() && (ext == ".tif" || ext == ".tiff" || ext == ".npy")) found.push_back(e.path());
+      }
+      if (found.empty()) throw Error(ErrorCode::not_found, "folder \"" + in.string() + "\" holds no .tif, .tiff or .npy images");
+    } else if (has_wildcard(in.string()) && !fs::exists(in)) {
+      glob_t g{};
+      if (glob(in.c_str(), 0, nullptr, &g) == 0)
+        for (std::size_t i = 0; i < g.gl_pathc; ++i) found.emplace_back(g.gl_pathv[i]);
+      globfree(&g);
+      if (found.empty()) throw Error(ErrorCode::not_found, "no file matches \"" + in.string() + "\"");
+    } else {
+      found.push_back(in);  // a missing or bad file is reported when its turn comes
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
 }  // namespace
 
-RunReport run_model(const RunOptions& o) {
+namespace {
+
+// Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
+void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& inputs,
+               const std::vector<fs::path>& outputs, RunReport& report) {
   const auto start = Clock::now();
-  RunReport report;
   report.pad = o.pad;
   const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
-
+  const WeightsSpec& weights = predictor.weights();
   auto t0 = Clock::now();
-  const model::Model model = model::open_model(o.model);
-  const ModelSpec& spec = model.spec;
-  if (o.inputs.size() != spec.inputs.size()) {
-    std::string ids;
-    for (const auto& in : spec.inputs) ids += (ids.empty() ? "" : ", ") + in.id;
-    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
-                                                 " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
-  }
-  // Several outputs go into a folder, made here; if the run fails it is removed again, so a failed
-  // run leaves nothing behind.
-  std::optional<fs::path> made_folder;
-  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
-    fs::create_directories(o.output);
-    made_folder = o.output;
-  }
-  struct RemoveIfEmpty {
-    std::optional<fs::path>& folder;
-    ~RemoveIfEmpty() {
-      std::error_code ec;
-      if (folder && fs::is_empty(*folder, ec)) fs::remove(*folder, ec);
-    }
-  } cleanup{made_folder};
-  const std::vector<fs::path> outputs = output_paths(o, spec);
-  check_outputs_writable(o, outputs);
-
-  const WeightsSpec& weights = engine::choose_weights(spec, o.weights);
-  run::Predictor predictor(model, weights, {.threads = o.threads});
-  report.load_s = seconds_since(t0);
-
-  t0 = Clock::now();
   std::vector<io::Image> images;
-  for (std::size_t i = 0; i < o.inputs.size(); ++i) {
-    io::Image image = io::read_image(o.inputs[i]);
-    const std::string file = o.inputs[i].string();
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    io::Image image = io::read_image(inputs[i]);
+    const std::string file = inputs[i].string();
     if (!o.axes.empty()) run::override_axes(image.pixels, o.axes, file);
     else if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
     report.inputs.push_back(file);
@@ -144,15 +160,15 @@ RunReport run_model(const RunOptions& o) {
   for (std::int64_t k = 0; k < loop.count(); ++k) {
     stop_if_cancelled();
     event.slice = static_cast<std::size_t>(k);
-    std::vector<Tensor> inputs;
+    std::vector<Tensor> slice_inputs;
     std::string slice_axes;
     for (std::size_t i = 0; i < images.size(); ++i) {
       const Tensor slice = loop.slice(images[i].pixels, k);
       slice_axes = slice.axes();
-      inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
+      slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
     }
     run::PredictionTimes times;
-    const std::vector<Tensor> slice_results = predictor.predict(std::move(inputs), tiling_options, &plan, &times);
+    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, &plan, &times);
     report.preprocess_s += times.preprocess_s;
     report.inference_s += times.inference_s;
     report.postprocess_s += times.postprocess_s;
@@ -183,8 +199,82 @@ RunReport run_model(const RunOptions& o) {
     for (std::size_t k = 0; k < first.read.rank(); ++k) report.halo.push_back(-first.read.begin[k]);
   }
   report.peak_rss_bytes = run::peak_rss_bytes();
-  report.total_s = seconds_since(start);
+  report.total_s = report.load_s + seconds_since(start);
+}
+
+}  // namespace
+
+RunReport run_model(const RunOptions& o) {
+  const auto start = Clock::now();
+  tiling::pad_mode_from_string(o.pad);  // a bad --pad fails before anything is loaded
+  const model::Model model = model::open_model(o.model);
+  const ModelSpec& spec = model.spec;
+  if (o.inputs.size() != spec.inputs.size()) {
+    std::string ids;
+    for (const auto& in : spec.inputs) ids += (ids.empty() ? "" : ", ") + in.id;
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
+  }
+  // Several outputs go into a folder, made here; if the run fails it is removed again, so a failed
+  // run leaves nothing behind.
+  std::optional<fs::path> made_folder;
+  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
+    fs::create_directories(o.output);
+    made_folder = o.output;
+  }
+  RemoveIfEmpty cleanup{made_folder};
+  const std::vector<fs::path> outputs = output_paths(o, spec);
+  check_outputs_writable(o.inputs, outputs, o.overwrite);
+
+  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
+  RunReport report;
+  report.load_s = seconds_since(start);
+  run_files(predictor, spec, o, o.inputs, outputs, report);
   return report;
+}
+
+BatchReport run_batch(const RunOptions& o) {
+  const auto start = Clock::now();
+  tiling::pad_mode_from_string(o.pad);
+  const model::Model model = model::open_model(o.model);
+  const ModelSpec& spec = model.spec;
+  if (spec.inputs.size() != 1)
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " inputs, so it runs on one set of files, not a batch");
+  const std::vector<fs::path> files = expand_inputs(o.inputs);
+  if (o.output.has_extension() && !fs::is_directory(o.output))
+    throw Error(ErrorCode::invalid_argument, "several images need a folder for -o, not \"" + o.output.string() + "\"");
+  fs::create_directories(o.output);
+
+  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
+  BatchReport batch;
+  batch.load_s = seconds_since(start);
+  std::set<fs::path> written;
+  for (const fs::path& file : files) {
+    BatchItem item;
+    item.input = file.string();
+    try {
+      std::vector<fs::path> outputs;
+      for (const auto& out : spec.outputs)
+        outputs.push_back(o.output / (file.stem().string() + (spec.outputs.size() > 1 ? "_" + out.id : "") + ".tif"));
+      for (const auto& out : outputs)
+        if (written.count(out))
+          throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" would replace the result of another "
+                                                       "image with the same name");
+      check_outputs_writable(files, outputs, o.overwrite);  // never overwrites any image of the batch
+      RunReport report;
+      run_files(predictor, spec, o, {file}, outputs, report);
+      written.insert(outputs.begin(), outputs.end());
+      item.report = std::move(report);
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::cancelled) throw;
+      item.error = e.what();
+      ++batch.failed;
+    }
+    batch.items.push_back(std::move(item));
+  }
+  batch.total_s = seconds_since(start);
+  return batch;
 }
 
 nlohmann::json to_json(const RunReport& r) {
@@ -205,6 +295,17 @@ nlohmann::json to_json(const RunReport& r) {
                    {"total", r.total_s}}},
       {"peak_rss_bytes", r.peak_rss_bytes},
   };
+}
+
+nlohmann::json to_json(const BatchReport& b) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : b.items) {
+    nlohmann::json j = {{"input", item.input}, {"ok", item.error.empty()}};
+    if (item.error.empty()) j["report"] = to_json(item.report);
+    else j["error"] = item.error;
+    items.push_back(j);
+  }
+  return {{"images", items}, {"failed", b.failed}, {"seconds", {{"load", b.load_s}, {"total", b.total_s}}}};
 }
 
 }  // namespace deepimage
