@@ -73,6 +73,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
   cmd->add_option("--halo", *halo, "Overlap per side in pixels, e.g. y=32,x=32 (default: the model's)");
   cmd->add_option("--axes", options->axes, "Axes of the input image, e.g. yx, cyx, zyx (default: from the file)");
+  cmd->add_option("--channels", options->channels, "Image channels to give the model, in order, e.g. 0,2")
+      ->delimiter(',')
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--pad", options->pad, "Padding at the image border")
       ->check(CLI::IsMember({"reflect", "symmetric", "edge", "zeros"}));
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);

@@ -33,6 +33,7 @@ struct RunOptions {
   std::map<char, std::int64_t> tile;           // model input size per spatial axis
   std::map<char, std::int64_t> halo;           // halo per side, input pixels
   std::string axes;                            // image axes override, e.g. "zyx"
+  std::vector<int> channels;                   // image channels to use, in order (e.g. {0, 2}); empty: all
   std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
   int threads = 0;                             // 0: all cores
   bool overwrite = false;

@@ -1,5 +1,6 @@
 #include "run/axis_mapping.hpp"
 
+#include <cstring>
 #include <set>
 
 #include "deepimage/error.hpp"
@@ -72,6 +73,31 @@ Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::st
   Tensor t = image;
   t.reshape(kept_shape, kept_axes);
   return t.transposed(model_axes);
+}
+
+Tensor select_channels(const Tensor& image, const std::vector<int>& channels, const std::string& file) {
+  const int c = image.axis_index('c');
+  if (c < 0)
+    throw Error(ErrorCode::invalid_argument, "--channels: \"" + file + "\" has no channel axis (axes \"" + image.axes() + "\")");
+  const std::int64_t count = image.shape()[static_cast<std::size_t>(c)];
+  for (int k : channels)
+    if (k < 0 || k >= count)
+      throw Error(ErrorCode::invalid_argument, "--channels: channel " + std::to_string(k) + " does not exist in \"" + file +
+                                                   "\", which has channels 0 to " + std::to_string(count - 1));
+  // Copy blocks: everything before c is an outer loop, everything after it one contiguous block.
+  Shape shape = image.shape();
+  shape[static_cast<std::size_t>(c)] = static_cast<std::int64_t>(channels.size());
+  Tensor out(image.dtype(), shape, image.axes());
+  std::int64_t outer = 1, inner = static_cast<std::int64_t>(dtype_size(image.dtype()));
+  for (int i = 0; i < c; ++i) outer *= image.shape()[static_cast<std::size_t>(i)];
+  for (std::size_t i = static_cast<std::size_t>(c) + 1; i < image.rank(); ++i) inner *= image.shape()[i];
+  std::byte* dst = out.bytes();
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (int k : channels) {
+      std::memcpy(dst, image.bytes() + (o * count + k) * inner, static_cast<std::size_t>(inner));
+      dst += inner;
+    }
+  return out;
 }
 
 Tensor to_image_axes(const Tensor& output, const std::string& image_axes) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "deepimage/model_spec.hpp"
 #include "deepimage/tensor.hpp"
@@ -23,6 +24,9 @@ std::string infer_axes(const Shape& shape, const TensorSpec& input);
 void override_axes(Tensor& image, const std::string& user_axes, const std::string& file);
 
 Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file);
+
+// The image with only `channels` (indices along "c", in the order given), e.g. --channels 0,2.
+Tensor select_channels(const Tensor& image, const std::vector<int>& channels, const std::string& file);
 
 // Drops the batch axis and any size-1 axis the image did not have, keeping y and x.
 Tensor to_image_axes(const Tensor& output, const std::string& image_axes);

@@ -116,6 +116,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     report.inputs.push_back(file);
     report.input_axes.push_back(image.pixels.axes());
     report.input_shapes.push_back(image.pixels.shape());
+    if (!o.channels.empty()) image.pixels = run::select_channels(image.pixels, o.channels, file);
     images.push_back(std::move(image));
   }
   report.read_s = seconds_since(t0);

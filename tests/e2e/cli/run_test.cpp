@@ -101,6 +101,29 @@ TEST(Run, EmbeddedExampleWritesTiffAndNpyWithTheSamePixels) {
   EXPECT_EQ(max_abs_diff(tif, npy), 0.0);
 }
 
+TEST(Run, ChosenChannelOfAMultiChannelImageEqualsThatChannelAlone) {
+  TempDir dir;
+  const Tensor nuclei = io::read_image(source_dir() / "examples/images/nuclei_bbbc038_0bf4b1.tif").pixels;
+  Tensor two(DType::u8, {2, nuclei.shape()[0], nuclei.shape()[1]}, "cyx");
+  const auto plane = static_cast<std::size_t>(nuclei.element_count());
+  for (std::size_t i = 0; i < plane; ++i) {
+    two.data<std::uint8_t>()[i] = static_cast<std::uint8_t>((i * 37) % 200);  // some other stain
+    two.data<std::uint8_t>()[plane + i] = nuclei.data<std::uint8_t>()[i];
+  }
+  io::write_image({two, std::nullopt}, dir / "two.tif");
+  const auto model = (source_dir() / "examples/nuclei_unet2d").string();
+  ASSERT_EQ(run_cli({"run", model, (dir / "two.tif").string(), "-o", (dir / "picked.tif").string(), "--channels", "1"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"run", model, (source_dir() / "examples/images/nuclei_bbbc038_0bf4b1.tif").string(), "-o",
+                     (dir / "alone.tif").string()}).exit_code, 0);
+  const Tensor picked = io::read_image(dir / "picked.tif").pixels, alone = io::read_image(dir / "alone.tif").pixels;
+  EXPECT_EQ(picked.shape(), alone.shape());
+  EXPECT_LE(max_abs_diff(picked, alone), kTiledVsWholeMaxAbs);
+  CliResult bad = run_cli({"run", model, (dir / "two.tif").string(), "-o", (dir / "x.tif").string(), "--channels", "2"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("channel 2 does not exist"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir / "x.tif"));
+}
+
 TEST(Run, OutputIsAnImageJHyperstackForTifffile) {
   if (!fs::exists("/usr/bin/python3") || std::system("/usr/bin/python3 -c 'import tifffile' 2>/dev/null") != 0)
     GTEST_SKIP() << "/usr/bin/python3 with tifffile is not installed";

@@ -75,6 +75,19 @@ TEST(AxisMapping, OutputBackToImageAxes) {
   EXPECT_EQ(to_image_axes(two, "yx").axes(), "cyx");
 }
 
+TEST(AxisMapping, SelectChannelsPicksInTheGivenOrder) {
+  const Tensor t = iota({2, 3, 2, 2}, "zcyx");
+  const Tensor s = select_channels(t, {2, 0}, "a.tif");
+  ASSERT_EQ(s.shape(), (Shape{2, 2, 2, 2}));
+  // s[z, j, y, x] == t[z, {2, 0}[j], y, x] == ((z * 3 + ch) * 2 + y) * 2 + x
+  for (int z = 0; z < 2; ++z)
+    for (int j = 0; j < 2; ++j)
+      for (int p = 0; p < 4; ++p)
+        EXPECT_EQ(s.data<std::int32_t>()[(z * 2 + j) * 4 + p], (z * 3 + (j == 0 ? 2 : 0)) * 4 + p);
+  EXPECT_THROW(select_channels(t, {3}, "a.tif"), Error);
+  EXPECT_THROW(select_channels(iota({2, 2}, "yx"), {0}, "a.tif"), Error);
+}
+
 TEST(AxisMapping, InferAndOverride) {
   TensorSpec in = bcyx_input(1);
   EXPECT_EQ(infer_axes({1, 1, 8, 8}, in), "bcyx");
