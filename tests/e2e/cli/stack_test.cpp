@@ -61,6 +61,22 @@ TEST_P(StackOfSlices, EachSliceEqualsRunningItAlone) {
   }
 }
 
+TEST(Stack, CalibrationAndAxesSurviveTheRun) {
+  TempDir dir;
+  io::Calibration cal;
+  cal.x = cal.y = 0.325;
+  cal.z = 2.0;
+  cal.unit = "micron";
+  io::write_image({stack_of_crops("zyx"), cal}, dir / "stack.tif");
+  ASSERT_FALSE(run_on(dir / "stack.tif", dir / "result.tif").empty());
+  const io::Image out = io::read_image(dir / "result.tif");
+  EXPECT_EQ(out.pixels.axes(), "zyx");
+  ASSERT_TRUE(out.calibration.has_value());
+  EXPECT_NEAR(out.calibration->x, 0.325, 1e-6);
+  EXPECT_NEAR(out.calibration->z, 2.0, 1e-6);
+  EXPECT_EQ(out.calibration->unit, "micron");
+}
+
 INSTANTIATE_TEST_SUITE_P(ZStackAndTimeLapse, StackOfSlices, ::testing::Values("zyx", "tyx"));
 
 }  // namespace
