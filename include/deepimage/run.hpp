@@ -42,7 +42,7 @@ struct RunOptions {
 };
 
 struct RunReport {
-  std::string model_name, model_path, weights_format, engine, pad;
+  std::string model_name, model_path, weights_format, weights_sha256, engine, pad;
   int threads = 0;
   std::vector<std::string> inputs;
   std::vector<std::string> input_axes;

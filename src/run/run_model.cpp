@@ -189,6 +189,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   report.model_name = spec.name;
   report.model_path = o.model.string();
   report.weights_format = weights.format;
+  report.weights_sha256 = weights.sha256;
   report.engine = engine::engine_for_format(weights.format)->library;
   report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   report.tile_axes = plan.axes;
@@ -281,7 +282,7 @@ BatchReport run_batch(const RunOptions& o) {
 nlohmann::json to_json(const RunReport& r) {
   return {
       {"model", {{"name", r.model_name}, {"path", r.model_path}}},
-      {"weights_format", r.weights_format},
+      {"weights", {{"format", r.weights_format}, {"sha256", r.weights_sha256}}},
       {"engine", r.engine},
       {"threads", r.threads},
       {"inputs", r.inputs},
