@@ -8,6 +8,7 @@
 #include "io/image.hpp"
 #include "io/npy.hpp"
 #include "support/cli.hpp"
+#include "support/compare.hpp"
 #include "support/tolerances.hpp"
 
 namespace deepimage::testing {
@@ -26,14 +27,6 @@ double foreground_iou(const Tensor& probability, const Tensor& labels) {
     any += a || b;
   }
   return any ? static_cast<double>(both) / static_cast<double>(any) : 0.0;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  const Tensor x = a.converted(DType::f64), y = b.converted(DType::f64);
-  EXPECT_EQ(x.element_count(), y.element_count());
-  double m = 0;
-  for (std::int64_t i = 0; i < x.element_count(); ++i) m = std::max(m, std::abs(x.data<double>()[i] - y.data<double>()[i]));
-  return m;
 }
 
 TEST(Run, NucleiBroadOnStardistImageInFourTiles) {

@@ -9,6 +9,7 @@
 #include "io/image.hpp"
 #include "io/npy.hpp"
 #include "support/cli.hpp"
+#include "support/compare.hpp"
 #include "support/tolerances.hpp"
 
 namespace deepimage::testing {
@@ -35,13 +36,6 @@ Tensor run_model(const std::filesystem::path& image, const std::filesystem::path
   if (r.exit_code != 0) return {};
   *tile_count = nlohmann::json::parse(r.out)["tiling"]["tile_count"].get<std::int64_t>();
   return io::read_npy(out);
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  double m = 0;
-  for (std::int64_t i = 0; i < a.element_count(); ++i)
-    m = std::max(m, static_cast<double>(std::abs(a.data<float>()[i] - b.data<float>()[i])));
-  return m;
 }
 
 class TiledEqualsWhole : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};

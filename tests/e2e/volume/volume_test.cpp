@@ -8,6 +8,7 @@
 
 #include "io/npy.hpp"
 #include "support/cli.hpp"
+#include "support/compare.hpp"
 #include "support/tolerances.hpp"
 
 namespace deepimage::testing {
@@ -55,10 +56,7 @@ TEST_P(TiledVolume, EqualsWholeVolume) {
   EXPECT_GT(tiled_tiles, 1);
   ASSERT_EQ(whole.shape(), (Shape{37, 53, 47}));
   ASSERT_EQ(tiled.shape(), whole.shape());
-  double worst = 0;
-  for (std::int64_t i = 0; i < whole.element_count(); ++i)
-    worst = std::max(worst, double(std::abs(whole.data<float>()[i] - tiled.data<float>()[i])));
-  EXPECT_LE(worst, kTiledVsWholeMaxAbs) << "tile " << GetParam();
+  EXPECT_LE(max_abs_diff(whole, tiled), kTiledVsWholeMaxAbs) << "tile " << GetParam();
 }
 
 INSTANTIATE_TEST_SUITE_P(Several3dTileSizes, TiledVolume,
