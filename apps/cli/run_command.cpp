@@ -35,6 +35,18 @@ std::string summary(const RunReport& r) {
   return s.str();
 }
 
+std::string plan_summary(const RunReport& r) {
+  std::ostringstream s;
+  s << "plan: " << r.model_name << " on " << r.inputs.at(0) << " (" << r.input_axes.at(0) << " "
+    << join_shape(r.input_shapes.at(0), "x") << "): ";
+  if (r.slice_count > 1) s << r.slice_count << " slices along " << r.slice_axes << " x ";
+  s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x") << " ("
+    << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",") << ", "
+    << r.pad << " padding), " << r.weights_format << " on " << r.engine << " with " << r.threads
+    << " threads; nothing was run";
+  return s.str();
+}
+
 // Several files, a folder or an unexpanded wildcard: a batch (for a model with one input).
 bool is_batch(const std::vector<std::string>& inputs) {
   if (inputs.size() > 1) return true;
@@ -68,7 +80,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Image (TIFF or .npy), one per model input; for a one-input model also several images, folders "
                   "or wildcards (a batch: -o is then a folder)")
       ->required();
-  cmd->add_option("-o,--output", *output, ".tif/.tiff/.npy file, or a folder for models with several outputs")->required();
+  cmd->add_option("-o,--output", *output, ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch");
+  cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx"}));
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
   cmd->add_option("--halo", *halo, "Overlap per side in pixels, e.g. y=32,x=32 (default: the model's)");
@@ -83,6 +96,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet", *quiet, "Print nothing on success");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
+    if (output->empty() && !options->plan_only) throw CLI::RequiredError("--output");
+    const bool batch = is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1;
+    if (options->plan_only && batch)
+      throw CLI::ValidationError("--plan", "plans one image (or one set of files for a multi-input model), not a batch");
     options->model = *model;
     options->output = *output;
     options->inputs.assign(inputs->begin(), inputs->end());
@@ -90,15 +107,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
     options->cancel = interrupt_flag();
     if (!*quiet && !*json) options->progress = progress_display();
-    if (is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1) {
-      const BatchReport batch = run_batch(*options);
-      if (*json) std::cout << to_json(batch).dump(2) << "\n";
-      else if (!*quiet) print_batch(batch);
-      exit_code = batch.failed ? 1 : 0;
+    if (batch) {
+      const BatchReport report = run_batch(*options);
+      if (*json) std::cout << to_json(report).dump(2) << "\n";
+      else if (!*quiet) print_batch(report);
+      exit_code = report.failed ? 1 : 0;
       return;
     }
     const RunReport report = run_model(*options);
     if (*json) std::cout << to_json(report).dump(2) << "\n";
+    else if (options->plan_only) std::cout << plan_summary(report) << "\n";
     else if (!*quiet) std::cout << summary(report) << "\n";
     exit_code = 0;
   });

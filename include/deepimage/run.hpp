@@ -37,6 +37,7 @@ struct RunOptions {
   std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
   int threads = 0;                             // 0: all cores
   bool overwrite = false;
+  bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
   const std::atomic<bool>* cancel = nullptr;   // optional; when set true the run stops before the next tile
 };

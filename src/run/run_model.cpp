@@ -99,6 +99,23 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs) {
 
 namespace {
 
+// What will run, before it runs: model, weights, engine, threads and the tile plan of one slice.
+void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& weights, const tiling::TilePlan& plan) {
+  report.model_path = o.model.string();
+  report.weights_format = weights.format;
+  report.weights_sha256 = weights.sha256;
+  report.engine = engine::engine_for_format(weights.format)->library;
+  report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  report.tile_axes = plan.axes;
+  report.tile_shape = plan.tile_shape;
+  report.tile_grid = plan.grid;
+  report.tile_count = plan.tiles.size();
+  if (!plan.tiles.empty()) {  // the first tile starts at 0, so its read start is minus the halo
+    const tiling::Tile& first = plan.tiles.front();
+    for (std::size_t k = 0; k < first.read.rank(); ++k) report.halo.push_back(-first.read.begin[k]);
+  }
+}
+
 // Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
 void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& inputs,
                const std::vector<fs::path>& outputs, RunReport& report) {
@@ -106,6 +123,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   report.pad = o.pad;
   const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
   const WeightsSpec& weights = predictor.weights();
+  report.model_name = spec.name;
   auto t0 = Clock::now();
   std::vector<io::Image> images;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -128,13 +146,17 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   report.slice_count = static_cast<std::size_t>(loop.count());
   run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
 
-  // Progress: every slice has the same shape, hence the same plan.
+  // Every slice has the same shape, hence the same plan.
   std::vector<Shape> slice_shapes;
   for (std::size_t i = 0; i < images.size(); ++i)
     slice_shapes.push_back(run::to_model_axes(loop.slice(images[i].pixels, 0), spec.inputs[i], report.inputs[i]).shape());
+  const tiling::TilePlan plan = predictor.plan(slice_shapes, tiling_options);
+  describe_run(report, o, weights, plan);
+  if (o.plan_only) return;
+
   ProgressEvent event;
   event.slice_count = report.slice_count;
-  event.tiles_total = predictor.plan(slice_shapes, tiling_options).tiles.size() * report.slice_count;
+  event.tiles_total = plan.tiles.size() * report.slice_count;
   const auto inference_start = Clock::now();
   const auto emit = [&] {
     event.elapsed_s = seconds_since(start);
@@ -156,7 +178,6 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   };
   emit();
 
-  tiling::TilePlan plan;
   std::vector<Tensor> results(spec.outputs.size());
   for (std::int64_t k = 0; k < loop.count(); ++k) {
     stop_if_cancelled();
@@ -169,7 +190,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
     }
     run::PredictionTimes times;
-    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, &plan, &times);
+    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, nullptr, &times);
     report.preprocess_s += times.preprocess_s;
     report.inference_s += times.inference_s;
     report.postprocess_s += times.postprocess_s;
@@ -186,20 +207,6 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   event.finished = true;
   emit();
 
-  report.model_name = spec.name;
-  report.model_path = o.model.string();
-  report.weights_format = weights.format;
-  report.weights_sha256 = weights.sha256;
-  report.engine = engine::engine_for_format(weights.format)->library;
-  report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  report.tile_axes = plan.axes;
-  report.tile_shape = plan.tile_shape;
-  report.tile_grid = plan.grid;
-  report.tile_count = plan.tiles.size();
-  if (!plan.tiles.empty()) {  // the first tile starts at 0, so its read start is minus the halo
-    const tiling::Tile& first = plan.tiles.front();
-    for (std::size_t k = 0; k < first.read.rank(); ++k) report.halo.push_back(-first.read.begin[k]);
-  }
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
 }
@@ -220,12 +227,12 @@ RunReport run_model(const RunOptions& o) {
   // Several outputs go into a folder, made here; if the run fails it is removed again, so a failed
   // run leaves nothing behind.
   std::optional<fs::path> made_folder;
-  if (spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
+  if (!o.plan_only && spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
     fs::create_directories(o.output);
     made_folder = o.output;
   }
   RemoveIfEmpty cleanup{made_folder};
-  const std::vector<fs::path> outputs = output_paths(o, spec);
+  const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(o, spec);
   check_outputs_writable(o.inputs, outputs, o.overwrite);
 
   run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
@@ -296,6 +303,7 @@ nlohmann::json to_json(const RunReport& r) {
                    {"inference", r.inference_s}, {"postprocess", r.postprocess_s}, {"write", r.write_s},
                    {"total", r.total_s}}},
       {"peak_rss_bytes", r.peak_rss_bytes},
+      {"planned_only", r.outputs_written.empty()},
   };
 }
 

@@ -120,6 +120,24 @@ TEST(Run, ChosenChannelOfAMultiChannelImageEqualsThatChannelAlone) {
   EXPECT_FALSE(fs::exists(dir / "x.tif"));
 }
 
+TEST(Run, PlanPrintsTheTilesOfTheRealRunAndWritesNothing) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  const auto model = (realdata() / "unet2d_nuclei_broad").string();
+  const auto image = (realdata() / "images/stardist_testdata/img2d.tif").string();
+  CliResult plan = run_cli({"run", model, image, "--plan", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  CliResult real = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--json"});
+  ASSERT_EQ(real.exit_code, 0) << real.err;
+  const auto p = nlohmann::json::parse(plan.out), r = nlohmann::json::parse(real.out);
+  EXPECT_EQ(p["tiling"], r["tiling"]);
+  EXPECT_TRUE(p["planned_only"].get<bool>());
+  EXPECT_TRUE(p["outputs"].empty());
+  CliResult text = run_cli({"run", model, image, "--plan", "-o", (dir / "q.tif").string()});
+  EXPECT_NE(text.out.find("4 tiles of 512x512"), std::string::npos) << text.out;
+  EXPECT_FALSE(fs::exists(dir / "q.tif"));
+}
+
 TEST(Run, OutputIsAnImageJHyperstackForTifffile) {
   if (!fs::exists("/usr/bin/python3") || std::system("/usr/bin/python3 -c 'import tifffile' 2>/dev/null") != 0)
     GTEST_SKIP() << "/usr/bin/python3 with tifffile is not installed";
