@@ -7,6 +7,7 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "deepimage/catalog.hpp"
+#include "deepimage/memory_size.hpp"
 #include "deepimage/run.hpp"
 #include "interrupt.hpp"
 #include "progress_display.hpp"
@@ -31,7 +32,10 @@ std::string summary(const RunReport& r) {
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
     << " of " << join_shape(r.tile_shape, "x") << " (halo " << join_shape(r.halo, ",") << "), " << r.weights_format
     << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
-    << std::setprecision(0) << static_cast<double>(r.peak_rss_bytes) / (1 << 20) << " MiB";
+    << format_bytes(r.peak_rss_bytes) << " (predicted " << format_bytes(r.predicted_peak_bytes) << ")";
+  if (r.smaller_tile_retries)
+    s << "; ran out of memory " << r.smaller_tile_retries << (r.smaller_tile_retries == 1 ? " time" : " times")
+      << " and continued with smaller tiles";
   return s.str();
 }
 
@@ -43,7 +47,8 @@ std::string plan_summary(const RunReport& r) {
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x") << " ("
     << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",") << ", "
     << r.pad << " padding), " << r.weights_format << " on " << r.engine << " with " << r.threads
-    << " threads; nothing was run";
+    << " threads; predicted peak memory " << format_bytes(r.predicted_peak_bytes) << " of a "
+    << format_bytes(r.memory_budget_bytes) << " budget; nothing was run";
   return s.str();
 }
 
@@ -72,6 +77,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a model on an image and write the result");
   auto options = std::make_shared<RunOptions>();
   auto tile = std::make_shared<std::string>(), halo = std::make_shared<std::string>();
+  auto memory = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
   auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
@@ -92,6 +98,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pad", options->pad, "Padding at the image border")
       ->check(CLI::IsMember({"reflect", "symmetric", "edge", "zeros"}));
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--memory", *memory,
+                  "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
+                  "the available memory)");
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
@@ -105,6 +114,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     options->inputs.assign(inputs->begin(), inputs->end());
     if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile");
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
+    if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
     options->cancel = interrupt_flag();
     if (!*quiet && !*json) options->progress = progress_display();
     if (batch) {

@@ -19,6 +19,7 @@ enum class ErrorCode {
   bad_model,         // the model bundle or its rdf is invalid
   io,                // reading or writing a file failed, or its content is corrupt
   engine,            // the inference engine failed
+  out_of_memory,     // an allocation failed (the runner retries with smaller tiles first)
   cancelled,         // the caller asked to stop (RunOptions::cancel)
   internal,          // a bug in deepimage
 };

@@ -36,6 +36,8 @@ struct RunOptions {
   std::vector<int> channels;                   // image channels to use, in order (e.g. {0, 2}); empty: all
   std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
   int threads = 0;                             // 0: all cores
+  std::uint64_t memory = 0;                    // bytes the process may use at its peak; 0: 60 % of what is
+                                               // available when the run starts (plus what it already holds)
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
@@ -56,6 +58,10 @@ struct RunReport {
   std::vector<std::string> outputs_written;
   double load_s = 0, read_s = 0, preprocess_s = 0, inference_s = 0, postprocess_s = 0, write_s = 0, total_s = 0;
   std::uint64_t peak_rss_bytes = 0;
+  // The memory planner: the budget, and the peak it predicted for the plan (see docs/how-it-works.md).
+  std::uint64_t memory_budget_bytes = 0, predicted_peak_bytes = 0;
+  std::uint64_t predicted_resident_bytes = 0, predicted_buffers_bytes = 0, predicted_tile_bytes = 0;
+  int smaller_tile_retries = 0;               // times the engine ran out of memory and tiles were halved
 };
 
 RunReport run_model(const RunOptions& options);

@@ -10,6 +10,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::bad_model: return "bad model";
     case ErrorCode::io: return "i/o error";
     case ErrorCode::engine: return "engine error";
+    case ErrorCode::out_of_memory: return "out of memory";
     case ErrorCode::cancelled: return "cancelled";
     case ErrorCode::internal: return "internal error";
   }

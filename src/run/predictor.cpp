@@ -55,9 +55,26 @@ std::int64_t exact(double v, const std::string& what) {
 }  // namespace
 
 Predictor::Predictor(const model::Model& model, const WeightsSpec& weights, const engine::EngineOptions& options)
-    : model_(model), weights_(weights), engine_(engine::load_engine(model, weights, options)) {}
+    : Predictor(model, weights, engine::load_engine(model, weights, options)) {}
+
+Predictor::Predictor(const model::Model& model, const WeightsSpec& weights, std::unique_ptr<engine::Engine> engine)
+    : model_(model), weights_(weights), engine_(std::move(engine)) {}
 
 tiling::TilePlan Predictor::plan(const std::vector<Shape>& input_shapes, const TilingOptions& options) const {
+  return tiling::plan_tiles(axis_tilings(input_shapes, options));
+}
+
+std::vector<Shape> Predictor::probe(const std::vector<Shape>& input_shapes) {
+  std::vector<Tensor> inputs;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i)
+    inputs.emplace_back(model_.spec.inputs.at(i).data_type, input_shapes[i], model_.spec.inputs[i].axes_string());
+  std::vector<Shape> shapes;
+  for (const Tensor& out : run_engine(inputs)) shapes.push_back(out.shape());
+  return shapes;
+}
+
+std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>& input_shapes,
+                                                        const TilingOptions& options) const {
   const ModelSpec& spec = model_.spec;
   const TensorSpec& first = spec.inputs.at(0);
   std::vector<tiling::AxisTiling> axes;
@@ -88,11 +105,16 @@ tiling::TilePlan Predictor::plan(const std::vector<Shape>& input_shapes, const T
     if (!first.axis(id) || !is_tiled(*first.axis(id)))
       throw Error(ErrorCode::invalid_argument, "--halo names axis \"" + std::string(1, id) + "\" which is not a spatial axis of the model input (\"" +
                                                    first.axes_string() + "\")");
-  return tiling::plan_tiles(axes);
+  return axes;
 }
 
 std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> outputs = engine_->run(inputs);
+  std::vector<Tensor> outputs;
+  try {
+    outputs = engine_->run(inputs);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::out_of_memory, "out of memory running a tile of " + shape_to_string(inputs.at(0).shape()));
+  }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const TensorSpec& spec = model_.spec.outputs[i];
     if (outputs[i].rank() != spec.axes.size())
@@ -105,13 +127,13 @@ std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs) {
 }
 
 std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingOptions& options,
-                                       tiling::TilePlan* plan_used, PredictionTimes* times) {
+                                       tiling::TilePlan* plan_used, PredictionStats* stats) {
   const ModelSpec& spec = model_.spec;
   if (inputs.size() != spec.inputs.size())
     throw Error(ErrorCode::invalid_argument, "the model takes " + std::to_string(spec.inputs.size()) + " input(s), got " +
                                                  std::to_string(inputs.size()));
-  PredictionTimes local;
-  PredictionTimes& t = times ? *times : local;
+  PredictionStats local;
+  PredictionStats& t = stats ? *stats : local;
 
   // Preprocessing runs on the whole inputs, so statistics are those of the whole image.
   auto t0 = Clock::now();
@@ -131,8 +153,22 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   } else {
     std::vector<Shape> shapes;
     for (const auto& in : prepared) shapes.push_back(in.shape());
-    tiling::TilePlan plan = this->plan(shapes, options);
-    outputs = run_tiled(prepared, plan, options);
+    std::vector<tiling::AxisTiling> axes = axis_tilings(shapes, options);
+    tiling::TilePlan plan = tiling::plan_tiles(axes);
+    for (;;) {
+      try {
+        outputs = run_tiled(prepared, plan, options);
+        break;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::out_of_memory) throw;
+        // Tiles are independent, so the same image cut into smaller tiles gives the same result.
+        if (!tiling::shrink_tiles(axes, plan.tile_shape))
+          throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", even with the smallest tiles this model allows (" +
+                                                    shape_to_string(plan.tile_shape) + "); free memory or use a machine with more");
+        plan = tiling::plan_tiles(axes);
+        ++t.smaller_tile_retries;
+      }
+    }
     if (plan_used) *plan_used = std::move(plan);
   }
   t.inference_s = seconds_since(t0);

@@ -28,20 +28,33 @@ struct TilingOptions {
   std::function<void()> after_tile;   // called after every tile; may throw to stop
 };
 
-struct PredictionTimes {
+// What predict() did besides returning outputs.
+struct PredictionStats {
   double preprocess_s = 0, inference_s = 0, postprocess_s = 0;
+  int smaller_tile_retries = 0;  // times the engine ran out of memory and the tiles were made smaller
 };
 
 class Predictor {
  public:
   Predictor(const model::Model& model, const WeightsSpec& weights, const engine::EngineOptions& options);
+  // With an engine loaded elsewhere (tests wrap one to inject failures).
+  Predictor(const model::Model& model, const WeightsSpec& weights, std::unique_ptr<engine::Engine> engine);
 
-  // The plan predict() would use for inputs of these shapes (model axes).
+  // The tiling geometry of each spatial axis for inputs of these shapes (model axes): size rule,
+  // halo, alignment and any forced tile size.
+  std::vector<tiling::AxisTiling> axis_tilings(const std::vector<Shape>& input_shapes, const TilingOptions& options) const;
+  // The plan predict() would use for inputs of these shapes.
   tiling::TilePlan plan(const std::vector<Shape>& input_shapes, const TilingOptions& options) const;
 
-  // `inputs`: one per spec.inputs, in model axes order, any dtype.
+  // Runs the engine once on zero-filled inputs of these shapes (model axes, valid sizes) and returns
+  // the output shapes: used to measure memory without touching any image.
+  std::vector<Shape> probe(const std::vector<Shape>& input_shapes);
+
+  // `inputs`: one per spec.inputs, in model axes order, any dtype. When the engine runs out of memory
+  // on a tile, the tiles are made smaller and the image is run again (stats->smaller_tile_retries);
+  // `plan_used` is then the plan that worked.
   std::vector<Tensor> predict(std::vector<Tensor> inputs, const TilingOptions& options,
-                              tiling::TilePlan* plan_used = nullptr, PredictionTimes* times = nullptr);
+                              tiling::TilePlan* plan_used = nullptr, PredictionStats* stats = nullptr);
 
   const WeightsSpec& weights() const { return weights_; }
 

@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "deepimage/error.hpp"
+#include "deepimage/memory_size.hpp"
 #include "deepimage/run.hpp"
 #include "engine/engine.hpp"
 #include "io/image.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
+#include "run/memory_plan.hpp"
 #include "run/predictor.hpp"
 #include "run/stack_loop.hpp"
 
@@ -117,8 +119,40 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
 }
 
 // Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
+// Chooses the tile for the memory budget (the largest that fits, or the whole image) and records the
+// prediction in the report. Throws when a budget the user set cannot be met.
+tiling::TilePlan plan_within_memory(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o,
+                                    const std::vector<Shape>& slice_shapes, run::TilingOptions& tiling_options,
+                                    std::optional<run::TileMemory>& tile_memory, RunReport& report) {
+  std::vector<tiling::AxisTiling> axes = predictor.axis_tilings(slice_shapes, tiling_options);
+  if (!tile_memory) tile_memory = run::measure_tile_memory(predictor, spec, axes, slice_shapes);
+  run::SliceSize slice{.input_values = 0, .pixels = 1, .count = report.slice_count};
+  for (const Shape& s : slice_shapes) slice.input_values += element_count(s);
+  for (const auto& a : axes) slice.pixels *= a.image_size;
+  const std::uint64_t resident = run::current_rss_bytes();
+  const std::uint64_t budget =
+      o.memory ? o.memory : resident + static_cast<std::uint64_t>(0.6 * static_cast<double>(run::available_memory_bytes()));
+  const bool fits = run::largest_tile_within(budget, axes, *tile_memory, slice, resident);
+  for (const auto& a : axes)
+    if (a.tile) tiling_options.tile[a.id] = *a.tile;
+  tiling::TilePlan plan = tiling::plan_tiles(axes);
+  const run::MemoryEstimate e = run::estimate_memory(*tile_memory, slice, resident, plan.tile_shape);
+  report.memory_budget_bytes = budget;
+  report.predicted_peak_bytes = e.total();
+  report.predicted_resident_bytes = e.resident;
+  report.predicted_buffers_bytes = e.buffers;
+  report.predicted_tile_bytes = e.tile;
+  if (!fits && o.memory)
+    throw Error(ErrorCode::invalid_argument,
+                "a memory budget of " + format_bytes(budget) + " is too small for this image: even with tiles of " +
+                    shape_to_string(plan.tile_shape) + " the run needs about " + format_bytes(e.total()) + " (" +
+                    format_bytes(e.resident) + " already in use, " + format_bytes(e.buffers) + " for whole-slice buffers, " +
+                    format_bytes(e.tile) + " per tile)");
+  return plan;
+}
+
 void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& inputs,
-               const std::vector<fs::path>& outputs, RunReport& report) {
+               const std::vector<fs::path>& outputs, std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   const auto start = Clock::now();
   report.pad = o.pad;
   const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
@@ -150,7 +184,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   std::vector<Shape> slice_shapes;
   for (std::size_t i = 0; i < images.size(); ++i)
     slice_shapes.push_back(run::to_model_axes(loop.slice(images[i].pixels, 0), spec.inputs[i], report.inputs[i]).shape());
-  const tiling::TilePlan plan = predictor.plan(slice_shapes, tiling_options);
+  tiling::TilePlan plan = plan_within_memory(predictor, spec, o, slice_shapes, tiling_options, tile_memory, report);
   describe_run(report, o, weights, plan);
   if (o.plan_only) return;
 
@@ -189,11 +223,19 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       slice_axes = slice.axes();
       slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
     }
-    run::PredictionTimes times;
-    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, nullptr, &times);
-    report.preprocess_s += times.preprocess_s;
-    report.inference_s += times.inference_s;
-    report.postprocess_s += times.postprocess_s;
+    run::PredictionStats stats;
+    const std::size_t tiles_before = event.tiles_done;
+    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, &plan, &stats);
+    report.preprocess_s += stats.preprocess_s;
+    report.inference_s += stats.inference_s;
+    report.postprocess_s += stats.postprocess_s;
+    if (stats.smaller_tile_retries) {  // later slices start with the tiles that worked
+      report.smaller_tile_retries += stats.smaller_tile_retries;
+      for (std::size_t a = 0; a < plan.axes.size(); ++a) tiling_options.tile[plan.axes[a]] = plan.tile_shape[a];
+      describe_run(report, o, weights, plan);
+      event.tiles_done = tiles_before + plan.tiles.size();
+      event.tiles_total = event.tiles_done + plan.tiles.size() * static_cast<std::size_t>(loop.count() - k - 1);
+    }
     for (std::size_t i = 0; i < slice_results.size(); ++i)
       loop.place(results[i], k, run::to_image_axes(slice_results[i], slice_axes));
   }
@@ -238,7 +280,8 @@ RunReport run_model(const RunOptions& o) {
   run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
   RunReport report;
   report.load_s = seconds_since(start);
-  run_files(predictor, spec, o, o.inputs, outputs, report);
+  std::optional<run::TileMemory> tile_memory;
+  run_files(predictor, spec, o, o.inputs, outputs, tile_memory, report);
   return report;
 }
 
@@ -259,6 +302,7 @@ BatchReport run_batch(const RunOptions& o) {
   BatchReport batch;
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
+  std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest
   for (const fs::path& file : files) {
     BatchItem item;
     item.input = file.string();
@@ -272,7 +316,7 @@ BatchReport run_batch(const RunOptions& o) {
                                                        "image with the same name");
       check_outputs_writable(files, outputs, o.overwrite);  // never overwrites any image of the batch
       RunReport report;
-      run_files(predictor, spec, o, {file}, outputs, report);
+      run_files(predictor, spec, o, {file}, outputs, tile_memory, report);
       written.insert(outputs.begin(), outputs.end());
       item.report = std::move(report);
     } catch (const Error& e) {
@@ -303,6 +347,12 @@ nlohmann::json to_json(const RunReport& r) {
                    {"inference", r.inference_s}, {"postprocess", r.postprocess_s}, {"write", r.write_s},
                    {"total", r.total_s}}},
       {"peak_rss_bytes", r.peak_rss_bytes},
+      {"memory", {{"budget_bytes", r.memory_budget_bytes},
+                  {"predicted_peak_bytes", r.predicted_peak_bytes},
+                  {"predicted", {{"resident_bytes", r.predicted_resident_bytes},
+                                 {"buffers_bytes", r.predicted_buffers_bytes},
+                                 {"tile_bytes", r.predicted_tile_bytes}}},
+                  {"smaller_tile_retries", r.smaller_tile_retries}}},
       {"planned_only", r.outputs_written.empty()},
   };
 }

@@ -1,5 +1,6 @@
 #include "tiling/tile_plan.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "deepimage/error.hpp"
@@ -97,6 +98,29 @@ AxisPlan plan_axis(const AxisTiling& a) {
 }
 
 }  // namespace
+
+std::int64_t smallest_usable_tile(const AxisTiling& a) {
+  const std::int64_t align = a.alignment > 1 ? a.alignment : 1;
+  if (a.rule.step <= 0) return a.rule.min;
+  return a.rule.smallest_at_least(2 * a.halo + align);
+}
+
+bool shrink_tiles(std::vector<AxisTiling>& axes, const std::vector<std::int64_t>& tile_shape) {
+  std::vector<std::size_t> order(axes.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  // Largest edge first: halving it removes the most pixels.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tile_shape[a] > tile_shape[b]; });
+  for (std::size_t k : order) {
+    AxisTiling& a = axes[k];
+    if (a.rule.step <= 0) continue;
+    const std::int64_t smaller = a.rule.smallest_at_least(std::max(smallest_usable_tile(a), tile_shape[k] / 2));
+    if (smaller < tile_shape[k]) {
+      a.tile = smaller;
+      return true;
+    }
+  }
+  return false;
+}
 
 std::int64_t default_alignment(const SizeRule& rule) {
   if (rule.step > 0) return rule.step;

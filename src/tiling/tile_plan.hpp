@@ -71,6 +71,15 @@ struct TilePlan {
 // (T - 2P < a), naming the axis, the value and the nearest valid sizes.
 TilePlan plan_tiles(const std::vector<AxisTiling>& axes);
 
+// Makes the tiles of a plan smaller after the engine ran out of memory: the largest tile edge that
+// can shrink is about halved (the rule permitting), set as that axis's forced tile. `tile_shape` is
+// the failed plan's. Returns false when every axis is already as small as the rule and the halo
+// allow.
+bool shrink_tiles(std::vector<AxisTiling>& axes, const std::vector<std::int64_t>& tile_shape);
+
+// The smallest tile along an axis that leaves valid output between the halos.
+std::int64_t smallest_usable_tile(const AxisTiling& axis);
+
 // Alignment a model implies: its step when it has one, else the largest power of two <= 16 dividing
 // the fixed size.
 std::int64_t default_alignment(const SizeRule& rule);

@@ -68,7 +68,10 @@ class TorchScriptEngine final : public Engine {
     try {
       result = module_.forward(args);
     } catch (const c10::Error& e) {
-      throw Error(ErrorCode::engine, source_ + ": torchscript forward failed: " + first_line(e.what_without_backtrace()));
+      const std::string what = first_line(e.what_without_backtrace());
+      // LibTorch's CPU allocator reports a failed allocation this way; the runner retries smaller tiles.
+      const bool no_memory = what.find("can't allocate memory") != std::string::npos;
+      throw Error(no_memory ? ErrorCode::out_of_memory : ErrorCode::engine, source_ + ": torchscript forward failed: " + what);
     }
     std::vector<torch::Tensor> outputs;
     if (result.isTensor()) {

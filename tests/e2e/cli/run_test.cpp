@@ -135,6 +135,11 @@ TEST(Run, PlanPrintsTheTilesOfTheRealRunAndWritesNothing) {
   EXPECT_TRUE(p["outputs"].empty());
   CliResult text = run_cli({"run", model, image, "--plan", "-o", (dir / "q.tif").string()});
   EXPECT_NE(text.out.find("4 tiles of 512x512"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("predicted peak memory"), std::string::npos) << text.out;
+  // Planning measures the same model the same way: its prediction is the run's, give or take what
+  // the allocator happens to keep.
+  const double planned = p["memory"]["predicted_peak_bytes"].get<double>(), ran = r["memory"]["predicted_peak_bytes"].get<double>();
+  EXPECT_NEAR(planned / ran, 1.0, 0.25) << planned << " vs " << ran;
   EXPECT_FALSE(fs::exists(dir / "q.tif"));
 }
 

@@ -1,0 +1,106 @@
+// The memory planner: the largest tile that fits a budget, shrinking tiles after an allocation
+// failure, and memory sizes as users write them.
+#include <gtest/gtest.h>
+
+#include "deepimage/error.hpp"
+#include "deepimage/memory_size.hpp"
+#include "run/memory_plan.hpp"
+#include "support/compare.hpp"
+#include "support/tolerances.hpp"
+#include "tiling/tile_plan.hpp"
+
+namespace deepimage::run {
+namespace {
+
+std::vector<tiling::AxisTiling> image_axes(std::int64_t height, std::int64_t width) {
+  // The example U-Net's rule: 88 + 8n, halo 40, alignment 8.
+  return {{.id = 'y', .image_size = height, .rule = {88, 8}, .halo = 40, .alignment = 8, .tile = {}},
+          {.id = 'x', .image_size = width, .rule = {88, 8}, .halo = 40, .alignment = 8, .tile = {}}};
+}
+
+std::int64_t pixels(const std::vector<std::int64_t>& tile) { return tile.at(0) * tile.at(1); }
+
+TEST(LargestTileWithin, KeepsTheWholeImageWhenItFits) {
+  auto axes = image_axes(700, 900);
+  const TileMemory per_tile{.fixed_bytes = 1e6, .bytes_per_pixel = 300, .output_values_per_pixel = 1, .measured = true};
+  const SliceSize slice{.input_values = 700 * 900, .pixels = 700 * 900, .count = 1};
+  ASSERT_TRUE(largest_tile_within(std::uint64_t(1) << 34, axes, per_tile, slice, 100'000'000));
+  EXPECT_FALSE(axes[0].tile || axes[1].tile);
+  EXPECT_EQ(tiling::plan_tiles(axes).tiles.size(), 1u);
+}
+
+TEST(LargestTileWithin, PicksAFittingTileThatNoLargerEdgeBeats) {
+  const TileMemory per_tile{.fixed_bytes = 2e6, .bytes_per_pixel = 500, .output_values_per_pixel = 2, .measured = true};
+  const SliceSize slice{.input_values = 3000 * 2000, .pixels = 3000 * 2000, .count = 3};
+  const std::uint64_t resident = 200'000'000;
+  for (std::uint64_t budget_mb : {500, 600, 900, 1500, 3000}) {
+    SCOPED_TRACE(budget_mb);
+    const std::uint64_t budget = budget_mb << 20;
+    auto axes = image_axes(3000, 2000);
+    ASSERT_TRUE(largest_tile_within(budget, axes, per_tile, slice, resident));
+    const auto tile = tiling::plan_tiles(axes).tile_shape;
+    EXPECT_LE(estimate_memory(per_tile, slice, resident, tile).total(), budget);
+    // Hand check of maximality: one step (8 pixels) more on the larger edge no longer fits,
+    // unless that edge is already the whole image.
+    const std::int64_t whole_y = 88 + (3000 + 80 - 88 + 7) / 8 * 8;
+    if (tile[0] < whole_y) {
+      const std::vector<std::int64_t> bigger{tile[0] + 8, std::min<std::int64_t>(tile[1] + 8, 88 + (2000 + 80 - 88 + 7) / 8 * 8)};
+      EXPECT_GT(estimate_memory(per_tile, slice, resident, bigger).total(), budget);
+    }
+    // The buffers do not depend on the tile; only the tile part shrinks with the budget.
+    EXPECT_LE(pixels(tile), static_cast<std::int64_t>((static_cast<double>(budget) - 2e6) / 500));
+  }
+}
+
+TEST(LargestTileWithin, ReportsWhenEvenTheSmallestTileDoesNotFit) {
+  auto axes = image_axes(3000, 2000);
+  const TileMemory per_tile{.fixed_bytes = 2e6, .bytes_per_pixel = 500, .output_values_per_pixel = 1, .measured = true};
+  const SliceSize slice{.input_values = 6'000'000, .pixels = 6'000'000, .count = 1};
+  EXPECT_FALSE(largest_tile_within(100'000'000, axes, per_tile, slice, 200'000'000));
+  EXPECT_EQ(*axes[0].tile, 88);  // left at the smallest usable tile: 2 x 40 halo + 8
+  EXPECT_EQ(*axes[1].tile, 88);
+}
+
+TEST(LargestTileWithin, LeavesFixedSizesAndUserTilesAlone) {
+  std::vector<tiling::AxisTiling> axes = {{.id = 'y', .image_size = 4000, .rule = {512, 0}, .halo = 32, .alignment = 16, .tile = {}},
+                                          {.id = 'x', .image_size = 4000, .rule = {88, 8}, .halo = 40, .alignment = 8, .tile = 256}};
+  const TileMemory per_tile{.fixed_bytes = 0, .bytes_per_pixel = 1e6, .output_values_per_pixel = 1, .measured = true};
+  EXPECT_FALSE(largest_tile_within(1 << 20, axes, per_tile, {.input_values = 1, .pixels = 1, .count = 1}, 0));
+  EXPECT_FALSE(axes[0].tile);
+  EXPECT_EQ(*axes[1].tile, 256);
+}
+
+TEST(ShrinkTiles, HalvesTheLargestEdgeWithinTheRule) {
+  auto axes = image_axes(3000, 2000);
+  ASSERT_TRUE(tiling::shrink_tiles(axes, {1000, 600}));
+  EXPECT_EQ(*axes[0].tile, 504);  // smallest 88 + 8n >= 500
+  EXPECT_FALSE(axes[1].tile);
+  ASSERT_TRUE(tiling::shrink_tiles(axes, {96, 88}));  // 96 -> at least 88, the smallest usable
+  EXPECT_EQ(*axes[0].tile, 88);
+  EXPECT_FALSE(tiling::shrink_tiles(axes, {88, 88}));
+  std::vector<tiling::AxisTiling> fixed = {{.id = 'y', .image_size = 900, .rule = {512, 0}, .halo = 32, .alignment = 16, .tile = {}}};
+  EXPECT_FALSE(tiling::shrink_tiles(fixed, {512}));
+}
+
+TEST(MemorySize, ParsesUnitsAsPowersOf1024) {
+  EXPECT_EQ(parse_memory_size("4G", "--memory"), std::uint64_t(4) << 30);
+  EXPECT_EQ(parse_memory_size("512M", "--memory"), std::uint64_t(512) << 20);
+  EXPECT_EQ(parse_memory_size("1.5GiB", "--memory"), std::uint64_t(3) << 29);
+  EXPECT_EQ(parse_memory_size("64kb", "--memory"), std::uint64_t(64) << 10);
+  EXPECT_EQ(parse_memory_size("1000000", "--memory"), 1000000u);
+  for (const char* bad : {"", "G", "4X", "-1G", "0", "4 G"}) {
+    SCOPED_TRACE(bad);
+    try {
+      parse_memory_size(bad, "--memory");
+      ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find("--memory \"" + std::string(bad) + "\""), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(format_bytes(std::uint64_t(3) << 29), "1.5 GiB");
+  EXPECT_EQ(format_bytes(std::uint64_t(300) << 20), "300 MiB");
+}
+
+}  // namespace
+}  // namespace deepimage::run
