@@ -5,6 +5,11 @@
 
 Needs only Debian's python3-torch (1.13) and python3-numpy. Deterministic (fixed seed).
 
+laplace2d_tiny/ is a fixed 3x3 Laplacian edge filter (4 x centre - the 4 neighbours, clipped to 0..255)
+as a 2D bioimage.io 0.5.4 bundle with uint8 output: the cheapest real model, for tests that push a
+lot of pixels through the runtime (memory bounds on large stacks). Integer weights keep every output
+exact, so its uint8 test output does not depend on how a runtime rounds.
+
 unet3d_tiny/ is a bioimage.io 0.5.4 bundle of a tiny 3D U-Net with RANDOM (fixed-seed) weights.
 It is a test fixture, not a trained model: its output means nothing; it exists to exercise the
 3D path of the runtime (3D axes, normalisation over z/y/x, the tile planner on three axes).
@@ -265,11 +270,112 @@ def write_unet3d_tiny(out):
           f"{sum(p.numel() for p in net.parameters())} parameters")
 
 
+class Laplace2dTiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.laplace = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+        with torch.no_grad():
+            self.laplace.weight.copy_(torch.tensor([[[[0.0, -1.0, 0.0], [-1.0, 4.0, -1.0], [0.0, -1.0, 0.0]]]]))
+
+    def forward(self, x):
+        return self.laplace(x)
+
+
+LAPLACE2D_RDF = """# bioimage.io model description, written by scripts/make_test_models.py
+# A TEST FIXTURE: a fixed 3x3 Laplacian filter, for tests that need a model that costs next to nothing.
+type: model
+format_version: 0.5.4
+name: deepimage 3x3 Laplacian filter test fixture
+description: One 3x3 convolution with fixed integer weights (4 x centre - the 4 neighbours), clipped
+  to uint8, to push many pixels through a runtime cheaply. Halo 1 = the exact receptive-field radius.
+authors:
+  - name: deepimage developers
+cite:
+  - text: "deepimage test fixture (no publication)"
+    url: https://bioimage.io
+license: MIT
+documentation: README.md
+tags: [pytorch, 2d, test-fixture, deepimage]
+timestamp: "{timestamp}"
+inputs:
+  - id: raw
+    description: one channel, 0..255
+    axes:
+      - type: batch
+      - type: channel
+        channel_names: [raw]
+      - type: space
+        id: y
+        size: {{min: 8, step: 1}}
+      - type: space
+        id: x
+        size: {{min: 8, step: 1}}
+    data:
+      type: float32
+    test_tensor:
+      source: test_input.npy
+      sha256: {sha_in}
+outputs:
+  - id: edges
+    description: 4 x centre - the 4 neighbours, clipped to 0..255
+    axes:
+      - type: batch
+      - type: channel
+        channel_names: [edges]
+      - type: space
+        id: y
+        size: {{tensor_id: raw, axis_id: y}}
+        halo: 1
+      - type: space
+        id: x
+        size: {{tensor_id: raw, axis_id: x}}
+        halo: 1
+    data:
+      type: uint8
+    test_tensor:
+      source: test_output.npy
+      sha256: {sha_out}
+    postprocessing:
+      - id: clip
+        kwargs: {{min: 0, max: 255}}
+      - id: ensure_dtype
+        kwargs: {{dtype: uint8}}
+weights:
+  torchscript:
+    source: weights.pt
+    sha256: {sha_weights}
+    pytorch_version: "{pytorch_version}"
+"""
+
+
+def write_laplace2d_tiny(out):
+    os.makedirs(out, exist_ok=True)
+    scripted = torch.jit.script(Laplace2dTiny().eval())
+    scripted.save(os.path.join(out, "weights.pt"))
+    rng = np.random.default_rng(SEED)
+    x = rng.integers(0, 256, size=(1, 1, 16, 16)).astype(np.float32)
+    with torch.no_grad():
+        y = scripted(torch.from_numpy(x)).numpy()
+    np.save(os.path.join(out, "test_input.npy"), x)
+    np.save(os.path.join(out, "test_output.npy"), np.clip(y, 0, 255).astype(np.uint8))
+    sha = {f: sha256(os.path.join(out, f)) for f in ("weights.pt", "test_input.npy", "test_output.npy")}
+    with open(os.path.join(out, "rdf.yaml"), "w") as f:
+        f.write(LAPLACE2D_RDF.format(timestamp=TIMESTAMP, sha_in=sha["test_input.npy"], sha_out=sha["test_output.npy"],
+                                    sha_weights=sha["weights.pt"], pytorch_version=PYTORCH_VERSION))
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("# laplace2d_tiny: a 3x3 Laplacian filter test fixture\n\nWritten by `scripts/make_test_models.py`. "
+                "One convolution with fixed integer weights (4 x centre - the 4 neighbours), uint8 output\n"
+                "(clip to 0..255, then ensure_dtype). It exists so that tests can push gigabytes of pixels\n"
+                "through the runtime while the network costs next to nothing.\n")
+    print(f"{out}: 3x3 Laplacian filter, halo 1")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "tests", "data", "models"))
     args = parser.parse_args()
     torch.set_num_threads(2)
+    write_laplace2d_tiny(os.path.join(args.out, "laplace2d_tiny"))
     write_unet3d_tiny(os.path.join(args.out, "unet3d_tiny"))
 
 

@@ -52,6 +52,7 @@ struct RunReport {
   std::vector<std::vector<std::int64_t>> input_shapes;
   std::string slice_axes;                     // image axes processed slice by slice ("z", "tz"); may be empty
   std::size_t slice_count = 1;
+  bool streamed = false;                      // slices read from the file one at a time (TIFF stacks)
   std::string tile_axes;                      // the plan of one slice
   std::vector<std::int64_t> tile_shape, tile_grid, halo;
   std::size_t tile_count = 0;

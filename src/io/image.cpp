@@ -15,13 +15,13 @@ std::string lower(std::string s) {
   return s;
 }
 
+}  // namespace
+
 // Dot-prefixed so folder listings hide it; the pid keeps two processes writing one target apart.
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   const std::string name = "." + path.filename().string() + "." + std::to_string(::getpid()) + ".tmp";
   return path.parent_path() / name;
 }
-
-}  // namespace
 
 const ImageFormat& format_for(const std::filesystem::path& path) {
   const std::string ext = lower(path.extension().string());

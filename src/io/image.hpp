@@ -47,5 +47,7 @@ Image read_image(const std::filesystem::path& path);
 // Writes to a temporary file in the target folder and renames it into place, so a failure never
 // leaves a partial file. Does not check whether `path` exists: callers decide about overwriting.
 void write_image(const Image& image, const std::filesystem::path& path);
+// The temporary name write_image uses for `path`: hidden, in the same folder, per process.
+std::filesystem::path temp_path_for(const std::filesystem::path& path);
 
 }  // namespace deepimage::io

@@ -21,12 +21,79 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <tiffio.h>
+#include <vector>
 
 #include "io/image.hpp"
+#include "io/imagej_metadata.hpp"
 
 namespace deepimage::io {
 
+class TiffFile;
+
+// A TIFF opened for reading page by page: the header (axes, shape, type, calibration) at once, the
+// pixels when asked, so a stack larger than memory can be processed slice by slice.
+//
+//   TiffPages pages("stack.tif");                       // axes "zcyx", shape {40, 2, 2048, 2048}
+//   Tensor plane = pages.read_slice("z", 7);            // "cyx": pages 14 and 15 only
+class TiffPages {
+ public:
+  explicit TiffPages(const std::filesystem::path& path);
+  ~TiffPages();
+  const Shape& shape() const { return shape_; }
+  const std::string& axes() const { return axes_; }
+  DType dtype() const { return dtype_; }
+  const std::optional<Calibration>& calibration() const { return calibration_; }
+  std::int64_t page_count() const;
+  // Pages [first, first + count) as [count][samples][y][x], without axes.
+  Tensor read(std::int64_t first, std::int64_t count) const;
+  // Slice `index` (row-major) along `leading_axes`, which must be the first of axes() and only t/z:
+  // then a slice is a run of whole pages. The slice has the remaining axes.
+  Tensor read_slice(const std::string& leading_axes, std::int64_t index) const;
+
+ private:
+  std::unique_ptr<TiffFile> file_;
+  std::vector<tdir_t> pages_;
+  Shape shape_;
+  std::string axes_;
+  DType dtype_ = DType::u8;
+  std::int64_t samples_ = 1, height_ = 1, width_ = 1;
+  std::optional<Calibration> calibration_;
+};
+
 Image read_tiff(const std::filesystem::path& path);
+
+// A TIFF written slice by slice: the whole image's shape is given first, then its slices along the
+// leading axes in order (each with the remaining axes), so a result larger than memory never has to
+// be held at once. Writes `path` itself; callers write to a temporary name and rename.
+//
+//   TiffStackWriter w(tmp, DType::f32, {40, 512, 512}, "zyx", calibration);
+//   for (k...) w.append(slice_k);   // "yx"
+//   w.finish();                      // float min/max go into the ImageJ description at the end
+class TiffStackWriter {
+ public:
+  TiffStackWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
+                  const std::optional<Calibration>& calibration,
+                  std::optional<std::pair<double, double>> range = std::nullopt);
+  ~TiffStackWriter();
+  void append(const Tensor& slice);
+  void finish();
+
+ private:
+  void write_page(const std::byte* data);
+
+  std::filesystem::path path_;
+  DType dtype_;
+  std::optional<Calibration> calibration_;
+  std::optional<std::pair<double, double>> range_;
+  ImageJMetadata ij_;
+  std::unique_ptr<TiffFile> file_;
+  std::int64_t height_ = 0, width_ = 0, page_count_ = 0, pages_written_ = 0;
+  std::string description_;
+  std::uintmax_t description_from_ = 0, description_to_ = 0;
+  double seen_min_ = 1e300, seen_max_ = -1e300;
+};
 void write_tiff(const Image& image, const std::filesystem::path& path);
 
 }  // namespace deepimage::io

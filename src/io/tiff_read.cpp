@@ -190,36 +190,36 @@ std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJM
 
 }  // namespace
 
-Image read_tiff(const std::filesystem::path& path) {
-  TiffFile f(path, "r");
+// "m": no memory-mapping. Pages of a mapped file stay resident (and count as ours) once read, which
+// would hold a whole stack in memory when it is processed slice by slice.
+TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique<TiffFile>(path, "rm")) {
+  const TiffFile& f = *file_;
   TIFF* tif = f.get();
 
-  // Pass 1: which pages hold full-resolution data, and do they agree?
-  std::vector<tdir_t> pages;
+  // Which pages hold full-resolution data, and do they agree?
   PageLayout layout;
   const std::string description = first_description(tif);
-  std::optional<Calibration> calibration;
   tdir_t dir = 0;
   do {
     std::uint32_t subfile = 0;
     TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subfile);
-    if (pages.empty() || !(subfile & FILETYPE_REDUCEDIMAGE)) {
+    if (pages_.empty() || !(subfile & FILETYPE_REDUCEDIMAGE)) {
       PageLayout p = page_layout(f);
-      if (pages.empty()) {
+      if (pages_.empty()) {
         layout = p;
       } else if (!p.same_pixels(layout)) {
-        throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" page " + std::to_string(pages.size() + 1) +
+        throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" page " + std::to_string(pages_.size() + 1) +
                                                 " is " + p.describe() + " but page 1 is " + layout.describe() +
                                                 " (a stack needs pages of one size and type)");
       }
-      pages.push_back(dir);
+      pages_.push_back(dir);
     }
     ++dir;
   } while (TIFFReadDirectory(tif));
   if (f.has_errors()) f.fail("has a corrupt page directory after page " + std::to_string(dir));
 
   const auto ij = parse_imagej_description(description);
-  const auto page_count = static_cast<std::int64_t>(pages.size());
+  const auto page_count = static_cast<std::int64_t>(pages_.size());
   std::int64_t frames = 1, slices = page_count, channels = 1;
   if (ij) {
     if (ij->channels * ij->slices * ij->frames != page_count)
@@ -229,27 +229,53 @@ Image read_tiff(const std::filesystem::path& path) {
                       std::to_string(ij->frames) + " frames");
     frames = ij->frames, slices = ij->slices, channels = ij->channels;
   }
-
-  // Pass 2: decode every page into pixels[page][sample][y][x].
-  const std::int64_t samples = layout.samples, height = layout.height, width = layout.width;
-  Tensor pixels(layout.dtype, {page_count, samples, height, width});
-  const std::size_t page_bytes = static_cast<std::size_t>(samples * height * width) * dtype_size(layout.dtype);
-  for (std::size_t i = 0; i < pages.size(); ++i) {
-    if (!TIFFSetDirectory(tif, pages[i])) f.fail("cannot open page " + std::to_string(i + 1));
-    if (i == 0) calibration = calibration_of(tif, ij);
-    const PageLayout p = page_layout(f);  // also re-applies JPEGCOLORMODE, which is per directory
-    read_page(f, p, i, pixels.bytes() + i * page_bytes);
-  }
+  if (!TIFFSetDirectory(tif, pages_[0])) f.fail("cannot open page 1");
+  calibration_ = calibration_of(tif, ij);
 
   // Name the axes; an ImageJ channel axis and multi-sample pixels share "c".
-  const Shape full = {frames, slices, channels * samples, height, width};
+  samples_ = layout.samples, height_ = layout.height, width_ = layout.width;
+  dtype_ = layout.dtype;
+  const Shape full = {frames, slices, channels * samples_, height_, width_};
   const std::string full_axes = "tzcyx";
-  Shape shape;
-  std::string axes;
   for (std::size_t d = 0; d < full.size(); ++d)
-    if (full[d] != 1 || full_axes[d] == 'y' || full_axes[d] == 'x') shape.push_back(full[d]), axes += full_axes[d];
-  pixels.reshape(shape, axes);
-  return {std::move(pixels), calibration};
+    if (full[d] != 1 || full_axes[d] == 'y' || full_axes[d] == 'x') shape_.push_back(full[d]), axes_ += full_axes[d];
+}
+
+TiffPages::~TiffPages() = default;
+
+std::int64_t TiffPages::page_count() const { return static_cast<std::int64_t>(pages_.size()); }
+
+Tensor TiffPages::read(std::int64_t first, std::int64_t count) const {
+  if (first < 0 || count < 1 || first + count > page_count())
+    throw Error(ErrorCode::internal, "pages " + std::to_string(first) + "+" + std::to_string(count) + " of " +
+                                         std::to_string(page_count()) + " requested from \"" + file_->path().string() + "\"");
+  Tensor pixels(dtype_, {count, samples_, height_, width_});
+  const std::size_t page_bytes = static_cast<std::size_t>(samples_ * height_ * width_) * dtype_size(dtype_);
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto page = static_cast<std::size_t>(first + i);
+    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    const PageLayout p = page_layout(*file_);  // also re-applies JPEGCOLORMODE, which is per directory
+    read_page(*file_, p, page, pixels.bytes() + static_cast<std::size_t>(i) * page_bytes);
+  }
+  return pixels;
+}
+
+Tensor TiffPages::read_slice(const std::string& leading_axes, std::int64_t index) const {
+  if (axes_.compare(0, leading_axes.size(), leading_axes) != 0 || leading_axes.find_first_not_of("tz") != std::string::npos)
+    throw Error(ErrorCode::internal, "slices along \"" + leading_axes + "\" are not runs of pages of \"" + axes_ + "\"");
+  Shape rest(shape_.begin() + static_cast<std::ptrdiff_t>(leading_axes.size()), shape_.end());
+  const std::int64_t slice_count = element_count(shape_) / element_count(rest);
+  const std::int64_t pages_per_slice = page_count() / slice_count;
+  Tensor slice = read(index * pages_per_slice, pages_per_slice);
+  slice.reshape(rest, axes_.substr(leading_axes.size()));
+  return slice;
+}
+
+Image read_tiff(const std::filesystem::path& path) {
+  const TiffPages pages(path);
+  Tensor pixels = pages.read(0, pages.page_count());
+  pixels.reshape(pages.shape(), pages.axes());
+  return {std::move(pixels), pages.calibration()};
 }
 
 }  // namespace deepimage::io

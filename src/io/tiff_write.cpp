@@ -2,6 +2,7 @@
 // the same axes. One sample per pixel; pages in ImageJ order (c fastest, then z, then t).
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 #include "deepimage/error.hpp"
@@ -26,45 +27,56 @@ struct Hyperstack {
   const std::byte* data = nullptr;
 };
 
-Hyperstack to_hyperstack(const Tensor& pixels, const std::filesystem::path& path) {
-  std::string axes = pixels.axes();
-  if (axes.empty()) {
-    if (pixels.rank() != 2)
-      throw Error(ErrorCode::invalid_argument, "cannot write \"" + path.string() + "\": a tensor of shape " +
-                                                   shape_to_string(pixels.shape()) + " needs axis names");
-    axes = "yx";
-  }
+// How an image with these axes maps to t, z, c, y, x: the axes kept (size-1 unknown axes dropped),
+// and the order they are stored in.
+struct HyperstackLayout {
+  Shape shape;           // t, z, c, y, x
   Shape kept_shape;
   std::string kept_axes;
+  std::string order;     // kept_axes in t, z, c, y, x order
+};
+
+HyperstackLayout hyperstack_layout(const Shape& shape, std::string axes, const std::filesystem::path& path) {
+  if (axes.empty()) {
+    if (shape.size() != 2)
+      throw Error(ErrorCode::invalid_argument, "cannot write \"" + path.string() + "\": a tensor of shape " +
+                                                   shape_to_string(shape) + " needs axis names");
+    axes = "yx";
+  }
+  HyperstackLayout h;
   for (std::size_t d = 0; d < axes.size(); ++d) {
     const char a = axes[d];
     const bool known = kHyperstackOrder.find(a) != std::string_view::npos;
-    if (!known && pixels.shape()[d] == 1) continue;  // a size-1 batch or index axis carries nothing
-    if (!known || kept_axes.find(a) != std::string::npos)
+    if (!known && shape[d] == 1) continue;  // a size-1 batch or index axis carries nothing
+    if (!known || h.kept_axes.find(a) != std::string::npos)
       throw Error(ErrorCode::invalid_argument, "cannot write axes \"" + axes + "\" with shape " +
-                                                   shape_to_string(pixels.shape()) + " to TIFF \"" + path.string() +
+                                                   shape_to_string(shape) + " to TIFF \"" + path.string() +
                                                    "\" (expected distinct axes from \"tzcyx\", other axes of size 1)");
-    kept_shape.push_back(pixels.shape()[d]);
-    kept_axes += a;
+    h.kept_shape.push_back(shape[d]);
+    h.kept_axes += a;
   }
   for (char a : {'y', 'x'})
-    if (kept_axes.find(a) == std::string::npos)
+    if (h.kept_axes.find(a) == std::string::npos)
       throw Error(ErrorCode::invalid_argument, "cannot write axes \"" + axes + "\" to TIFF \"" + path.string() +
                                                    "\": an image needs \"y\" and \"x\"");
-  std::string order;
-  for (char a : kHyperstackOrder)
-    if (kept_axes.find(a) != std::string::npos) order += a;
-  Hyperstack h;
   for (char a : kHyperstackOrder) {
-    const auto at = kept_axes.find(a);
-    h.shape.push_back(at == std::string::npos ? 1 : kept_shape[at]);
+    const auto at = h.kept_axes.find(a);
+    if (at != std::string::npos) h.order += a;
+    h.shape.push_back(at == std::string::npos ? 1 : h.kept_shape[at]);
   }
-  if (order == kept_axes) {
+  return h;
+}
+
+Hyperstack to_hyperstack(const Tensor& pixels, const std::filesystem::path& path) {
+  const HyperstackLayout layout = hyperstack_layout(pixels.shape(), pixels.axes(), path);
+  Hyperstack h;
+  h.shape = layout.shape;
+  if (layout.order == layout.kept_axes) {
     h.data = pixels.bytes();
   } else {
     h.storage = pixels;
-    h.storage.reshape(kept_shape, kept_axes);
-    h.storage = h.storage.transposed(order);
+    h.storage.reshape(layout.kept_shape, layout.kept_axes);
+    h.storage = h.storage.transposed(layout.order);
     h.data = h.storage.bytes();
   }
   return h;
@@ -80,74 +92,130 @@ std::pair<double, double> finite_range(const float* v, std::int64_t n) {
 
 }  // namespace
 
-void write_tiff(const Image& image, const std::filesystem::path& path) {
-  const DType dtype = image.pixels.dtype();
+// Spaces reserved after the ImageJ description of a float stack written slice by slice, where min
+// and max are known only at the end: they are written into this room then (a line without "=",
+// which ImageJ, tifffile and our reader skip).
+constexpr std::size_t kRangeRoom = 96;
+
+TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
+                                 const std::optional<Calibration>& calibration, std::optional<std::pair<double, double>> range)
+    : path_(path), dtype_(dtype), calibration_(calibration), range_(range) {
   if (dtype != DType::u8 && dtype != DType::u16 && dtype != DType::f32)
     throw Error(ErrorCode::unsupported, "cannot write " + std::string(to_string(dtype)) + " to TIFF \"" +
                                             path.string() + "\" (expected uint8, uint16 or float32)");
-  const Hyperstack t = to_hyperstack(image.pixels, path);
-  const auto& s = t.shape;
-  const std::int64_t frames = s[0], slices = s[1], channels = s[2], height = s[3], width = s[4];
-  const std::int64_t page_count = frames * slices * channels;
-  if (height > std::numeric_limits<std::uint32_t>::max() || width > std::numeric_limits<std::uint32_t>::max() ||
-      height == 0 || width == 0 || page_count == 0)
-    throw Error(ErrorCode::invalid_argument, "cannot write an image of shape " + shape_to_string(image.pixels.shape()) +
-                                                 " to TIFF \"" + path.string() + "\"");
-
-  ImageJMetadata ij;
-  ij.images = page_count, ij.channels = channels, ij.slices = slices, ij.frames = frames;
-  const auto& cal = image.calibration;
-  if (cal) {
-    ij.unit = cal->unit;
-    ij.spacing = cal->z;  // also marks the file as calibrated when the unit is unknown
-    if (cal->frame_interval > 0) ij.finterval = cal->frame_interval;
+  // The whole image's page structure, from a tensor of its shape that holds no pixels.
+  const auto s = hyperstack_layout(shape, axes, path).shape;
+  height_ = s[3], width_ = s[4];
+  page_count_ = s[0] * s[1] * s[2];
+  if (height_ > std::numeric_limits<std::uint32_t>::max() || width_ > std::numeric_limits<std::uint32_t>::max() ||
+      height_ == 0 || width_ == 0 || page_count_ == 0)
+    throw Error(ErrorCode::invalid_argument, "cannot write an image of shape " + shape_to_string(shape) + " to TIFF \"" +
+                                                 path.string() + "\"");
+  ij_.images = page_count_, ij_.channels = s[2], ij_.slices = s[1], ij_.frames = s[0];
+  if (calibration) {
+    ij_.unit = calibration->unit;
+    ij_.spacing = calibration->z;  // also marks the file as calibrated when the unit is unknown
+    if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval;
   }
-  if (dtype == DType::f32) {
-    // ImageJ shows floats over min..max; without them it picks a range from the first page only.
-    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(t.data), image.pixels.element_count());
-    ij.min = lo, ij.max = hi;
-  }
-  const std::string description = imagej_description(ij);
+  if (range) ij_.min = range->first, ij_.max = range->second;
+  const std::uint64_t bytes = static_cast<std::uint64_t>(element_count(shape)) * dtype_size(dtype);
+  file_ = std::make_unique<TiffFile>(path, bytes > kBigTiffThreshold ? "w8" : "w");
+}
 
-  const std::uint16_t bits = static_cast<std::uint16_t>(dtype_size(dtype) * 8);
-  const std::uint16_t format = dtype == DType::f32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT;
-  const std::size_t row_bytes = static_cast<std::size_t>(width) * dtype_size(dtype);
-  const std::size_t page_bytes = row_bytes * static_cast<std::size_t>(height);
+TiffStackWriter::~TiffStackWriter() = default;
+
+void TiffStackWriter::append(const Tensor& slice) {
+  const Hyperstack pages = to_hyperstack(slice, path_);
+  const std::int64_t count = pages.shape[0] * pages.shape[1] * pages.shape[2];
+  if (slice.dtype() != dtype_ || pages.shape[3] != height_ || pages.shape[4] != width_ || pages_written_ + count > page_count_)
+    throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
+                                         path_.string() + "\"");
+  if (dtype_ == DType::f32 && !range_) {
+    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(pages.data), slice.element_count());
+    if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
+  }
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
+  const std::size_t page_bytes = row_bytes * static_cast<std::size_t>(height_);
+  for (std::int64_t i = 0; i < count; ++i) write_page(pages.data + static_cast<std::size_t>(i) * page_bytes);
+}
+
+void TiffStackWriter::write_page(const std::byte* data) {
+  TIFF* tif = file_->get();
+  const std::int64_t page = pages_written_;
+  const std::uint16_t bits = static_cast<std::uint16_t>(dtype_size(dtype_) * 8);
+  const std::uint16_t format = dtype_ == DType::f32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT;
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
   const auto rows_per_strip =
-      static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / row_bytes, 1, static_cast<std::size_t>(height)));
-  const bool big = static_cast<std::uint64_t>(image.pixels.byte_count()) > kBigTiffThreshold;
-
-  TiffFile f(path, big ? "w8" : "w");
-  TIFF* tif = f.get();
-  for (std::int64_t page = 0; page < page_count; ++page) {
-    TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
-    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(width));
-    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(height));
-    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bits);
-    TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, format);
-    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip);
-    if (page == 0) TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description.c_str());
-    if (cal && cal->x > 0 && cal->y > 0) {
-      // ImageJ's convention: pixels per unit, the unit itself in the description.
-      TIFFSetField(tif, TIFFTAG_XRESOLUTION, static_cast<float>(1.0 / cal->x));
-      TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(1.0 / cal->y));
-      TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_NONE);
-    }
-    const std::byte* data = t.data + static_cast<std::size_t>(page) * page_bytes;
-    for (std::uint32_t y = 0, strip = 0; y < height; y += rows_per_strip, ++strip) {
-      const std::size_t rows = std::min<std::size_t>(rows_per_strip, static_cast<std::size_t>(height) - y);
-      // libtiff's API takes a non-const buffer but does not modify it when writing uncompressed data.
-      auto* strip_data = const_cast<std::byte*>(data + y * row_bytes);
-      if (TIFFWriteEncodedStrip(tif, strip, strip_data, static_cast<tmsize_t>(rows * row_bytes)) < 0)
-        f.fail("cannot be written (page " + std::to_string(page + 1) + ")");
-    }
-    if (!TIFFWriteDirectory(tif)) f.fail("cannot be written (page " + std::to_string(page + 1) + " directory)");
+      static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / row_bytes, 1, static_cast<std::size_t>(height_)));
+  TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(width_));
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(height_));
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bits);
+  TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, format);
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip);
+  if (page == 0) {
+    description_ = imagej_description(ij_);
+    if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
+    TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description_.c_str());
   }
-  f.close();
+  const auto& cal = calibration_;
+  if (cal && cal->x > 0 && cal->y > 0) {
+    // ImageJ's convention: pixels per unit, the unit itself in the description.
+    TIFFSetField(tif, TIFFTAG_XRESOLUTION, static_cast<float>(1.0 / cal->x));
+    TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(1.0 / cal->y));
+    TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_NONE);
+  }
+  for (std::uint32_t y = 0, strip = 0; y < height_; y += rows_per_strip, ++strip) {
+    const std::size_t rows = std::min<std::size_t>(rows_per_strip, static_cast<std::size_t>(height_) - y);
+    // libtiff's API takes a non-const buffer but does not modify it when writing uncompressed data.
+    auto* strip_data = const_cast<std::byte*>(data + y * row_bytes);
+    if (TIFFWriteEncodedStrip(tif, strip, strip_data, static_cast<tmsize_t>(rows * row_bytes)) < 0)
+      file_->fail("cannot be written (page " + std::to_string(page + 1) + ")");
+  }
+  // libtiff writes a directory and its tag data at the end of the file: the description lies in
+  // between these two sizes.
+  if (page == 0) description_from_ = std::filesystem::file_size(path_);
+  if (!TIFFWriteDirectory(tif)) file_->fail("cannot be written (page " + std::to_string(page + 1) + " directory)");
+  if (page == 0) description_to_ = std::filesystem::file_size(path_);
+  ++pages_written_;
+}
+
+void TiffStackWriter::finish() {
+  if (pages_written_ != page_count_)
+    throw Error(ErrorCode::internal, "\"" + path_.string() + "\" got " + std::to_string(pages_written_) + " of " +
+                                         std::to_string(page_count_) + " pages");
+  file_->close();
+  if (dtype_ != DType::f32 || range_) return;
+  // Now min and max are known: put them into the room kept after the description.
+  ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
+  ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
+  std::string final_text = imagej_description(ij_);
+  if (final_text.size() > description_.size()) return;  // cannot happen with kRangeRoom; keep the file valid
+  final_text.resize(description_.size(), ' ');
+  std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+  std::string region(description_to_ - description_from_, '\0');
+  file.seekg(static_cast<std::streamoff>(description_from_));
+  file.read(region.data(), static_cast<std::streamsize>(region.size()));
+  const auto at = region.find(description_);
+  if (!file || at == std::string::npos) throw Error(ErrorCode::io, "\"" + path_.string() + "\": cannot find the description to complete it");
+  file.seekp(static_cast<std::streamoff>(description_from_ + at));
+  file.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
+  if (!file.flush()) throw Error(ErrorCode::io, "\"" + path_.string() + "\" cannot be written (description)");
+}
+
+void write_tiff(const Image& image, const std::filesystem::path& path) {
+  std::optional<std::pair<double, double>> range;
+  if (image.pixels.dtype() == DType::f32) {
+    // ImageJ shows floats over min..max; without them it picks a range from the first page only.
+    range = finite_range(image.pixels.data<float>(), image.pixels.element_count());
+  }
+  TiffStackWriter writer(path, image.pixels.dtype(), image.pixels.shape(), image.pixels.axes(), image.calibration, range);
+  writer.append(image.pixels);
+  writer.finish();
 }
 
 }  // namespace deepimage::io

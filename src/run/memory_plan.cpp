@@ -88,7 +88,8 @@ MemoryEstimate estimate_memory(const TileMemory& per_tile, const SliceSize& slic
   e.resident = resident;
   // The preprocessed input and one op's intermediate; the output and its postprocessed copy; the
   // results of every slice, kept until they are written.
-  e.buffers = static_cast<std::uint64_t>(2 * input + 2 * output + output * static_cast<double>(slice.count));
+  const double held = slice.results_held ? static_cast<double>(slice.count) : 1.0;
+  e.buffers = static_cast<std::uint64_t>(2 * input + 2 * output + output * held);
   e.tile = per_tile.tile_bytes(product(tile_shape));
   return e;
 }

@@ -6,8 +6,9 @@
 //
 // The peak of a run is modelled as three parts:
 //   resident  what the process holds when planning: libraries, model weights, the image as read;
-//   buffers   whole-slice copies: the preprocessed input (and one intermediate), the output and its
-//             postprocessed copy, and the stitched results of every slice until they are written;
+//   buffers   whole-slice copies: the slice as read, the preprocessed input (and one intermediate),
+//             the output and its postprocessed copy, and the stitched results of every slice until
+//             they are written (one slice when results are written slice by slice);
 //   tile      the engine's own peak for one tile: fixed + per-pixel, a straight line fitted to the
 //             peak RSS of two probe runs of different sizes (one for a fixed-size model).
 // A probe measures the process's high-water mark above the RSS before the first probe, so memory the
@@ -37,6 +38,7 @@ struct SliceSize {
   std::int64_t input_values = 0;  // all inputs, all channels
   std::int64_t pixels = 0;        // of the first input, over the tiled axes
   std::size_t count = 1;
+  bool results_held = true;       // false: each slice's results are written before the next slice
 };
 
 struct MemoryEstimate {

@@ -11,6 +11,7 @@
 #include "deepimage/run.hpp"
 #include "engine/engine.hpp"
 #include "io/image.hpp"
+#include "io/slice_io.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
 #include "run/memory_plan.hpp"
@@ -122,11 +123,11 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
 // Chooses the tile for the memory budget (the largest that fits, or the whole image) and records the
 // prediction in the report. Throws when a budget the user set cannot be met.
 tiling::TilePlan plan_within_memory(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o,
-                                    const std::vector<Shape>& slice_shapes, run::TilingOptions& tiling_options,
+                                    const std::vector<Shape>& slice_shapes, bool results_streamed, run::TilingOptions& tiling_options,
                                     std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   std::vector<tiling::AxisTiling> axes = predictor.axis_tilings(slice_shapes, tiling_options);
   if (!tile_memory) tile_memory = run::measure_tile_memory(predictor, spec, axes, slice_shapes);
-  run::SliceSize slice{.input_values = 0, .pixels = 1, .count = report.slice_count};
+  run::SliceSize slice{.input_values = 0, .pixels = 1, .count = report.slice_count, .results_held = !results_streamed};
   for (const Shape& s : slice_shapes) slice.input_values += element_count(s);
   for (const auto& a : axes) slice.pixels *= a.image_size;
   const std::uint64_t resident = run::current_rss_bytes();
@@ -159,13 +160,27 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   const WeightsSpec& weights = predictor.weights();
   report.model_name = spec.name;
   auto t0 = Clock::now();
+  // A TIFF stack whose slices are runs of pages is read a slice at a time (and its results are
+  // written the same way), so a stack larger than memory runs; other images are read whole.
+  std::unique_ptr<io::SliceReader> streamed;
+  if (inputs.size() == 1 && o.axes.empty())
+    if (auto header = io::SliceReader::header(inputs[0])) {
+      const run::StackLoop l = run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0]);
+      if (l.count() > 1 && header->can_slice(l.axes)) streamed = std::move(header);
+    }
   std::vector<io::Image> images;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    io::Image image = io::read_image(inputs[i]);
     const std::string file = inputs[i].string();
+    report.inputs.push_back(file);
+    if (streamed) {
+      report.input_axes.push_back(streamed->axes());
+      report.input_shapes.push_back(streamed->shape());
+      images.push_back({Tensor(), streamed->calibration()});
+      continue;
+    }
+    io::Image image = io::read_image(inputs[i]);
     if (!o.axes.empty()) run::override_axes(image.pixels, o.axes, file);
     else if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
-    report.inputs.push_back(file);
     report.input_axes.push_back(image.pixels.axes());
     report.input_shapes.push_back(image.pixels.shape());
     if (!o.channels.empty()) image.pixels = run::select_channels(image.pixels, o.channels, file);
@@ -175,16 +190,27 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
 
   // Image axes the model lacks (z or t for a 2D model) are an outer loop over slices; a model with
   // several inputs gets its images whole.
-  const run::StackLoop loop = spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0]) : run::StackLoop{};
+  const run::StackLoop loop = streamed ? run::stack_loop_for(streamed->shape(), streamed->axes(), spec.inputs[0])
+                              : spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0])
+                                                        : run::StackLoop{};
   report.slice_axes = loop.axes;
   report.slice_count = static_cast<std::size_t>(loop.count());
+  report.streamed = streamed != nullptr;
+  const auto slice_of = [&](std::size_t i, std::int64_t k) {
+    if (!streamed) return loop.slice(images[i].pixels, k);
+    const Tensor slice = streamed->read(loop.axes, k);
+    return o.channels.empty() ? slice : run::select_channels(slice, o.channels, report.inputs[i]);
+  };
+  const bool write_slices =
+      streamed && std::all_of(outputs.begin(), outputs.end(), [](const fs::path& p) { return io::SliceWriter::can_write(p); });
   run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
 
   // Every slice has the same shape, hence the same plan.
   std::vector<Shape> slice_shapes;
   for (std::size_t i = 0; i < images.size(); ++i)
-    slice_shapes.push_back(run::to_model_axes(loop.slice(images[i].pixels, 0), spec.inputs[i], report.inputs[i]).shape());
-  tiling::TilePlan plan = plan_within_memory(predictor, spec, o, slice_shapes, tiling_options, tile_memory, report);
+    slice_shapes.push_back(run::to_model_axes(slice_of(i, 0), spec.inputs[i], report.inputs[i]).shape());
+  tiling::TilePlan plan =
+      plan_within_memory(predictor, spec, o, slice_shapes, write_slices, tiling_options, tile_memory, report);
   describe_run(report, o, weights, plan);
   if (o.plan_only) return;
 
@@ -213,13 +239,14 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   emit();
 
   std::vector<Tensor> results(spec.outputs.size());
+  std::vector<std::unique_ptr<io::SliceWriter>> writers(spec.outputs.size());
   for (std::int64_t k = 0; k < loop.count(); ++k) {
     stop_if_cancelled();
     event.slice = static_cast<std::size_t>(k);
     std::vector<Tensor> slice_inputs;
     std::string slice_axes;
     for (std::size_t i = 0; i < images.size(); ++i) {
-      const Tensor slice = loop.slice(images[i].pixels, k);
+      const Tensor slice = slice_of(i, k);
       slice_axes = slice.axes();
       slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
     }
@@ -236,13 +263,26 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       event.tiles_done = tiles_before + plan.tiles.size();
       event.tiles_total = event.tiles_done + plan.tiles.size() * static_cast<std::size_t>(loop.count() - k - 1);
     }
-    for (std::size_t i = 0; i < slice_results.size(); ++i)
-      loop.place(results[i], k, run::to_image_axes(slice_results[i], slice_axes));
+    for (std::size_t i = 0; i < slice_results.size(); ++i) {
+      Tensor part = run::to_image_axes(slice_results[i], slice_axes);
+      if (!write_slices) {
+        loop.place(results[i], k, part);
+        continue;
+      }
+      if (part.dtype() != DType::u8 && part.dtype() != DType::u16 && part.dtype() != DType::f32) part = part.converted(DType::f32);
+      if (!writers[i]) {
+        Shape whole = loop.sizes;
+        whole.insert(whole.end(), part.shape().begin(), part.shape().end());
+        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(), images[0].calibration);
+      }
+      writers[i]->append(part);
+    }
   }
 
   t0 = Clock::now();
   for (std::size_t i = 0; i < results.size(); ++i) {
-    io::write_image({results[i], images[0].calibration}, outputs[i]);
+    if (write_slices) writers[i]->commit();
+    else io::write_image({results[i], images[0].calibration}, outputs[i]);
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);
@@ -339,7 +379,7 @@ nlohmann::json to_json(const RunReport& r) {
       {"inputs", r.inputs},
       {"input_axes", r.input_axes},
       {"input_shapes", r.input_shapes},
-      {"slices", {{"axes", r.slice_axes}, {"count", r.slice_count}}},
+      {"slices", {{"axes", r.slice_axes}, {"count", r.slice_count}, {"streamed", r.streamed}}},
       {"tiling", {{"axes", r.tile_axes}, {"tile_shape", r.tile_shape}, {"grid", r.tile_grid},
                   {"tile_count", r.tile_count}, {"halo", r.halo}, {"pad", r.pad}}},
       {"outputs", r.outputs_written},

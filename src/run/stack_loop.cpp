@@ -59,13 +59,17 @@ void StackLoop::place(Tensor& whole, std::int64_t index, const Tensor& part) con
 }
 
 StackLoop stack_loop_for(const Tensor& image, const TensorSpec& input) {
+  return stack_loop_for(image.shape(), image.axes(), input);
+}
+
+StackLoop stack_loop_for(const Shape& shape, const std::string& axes, const TensorSpec& input) {
   StackLoop loop;
   const std::string model_axes = input.axes_string();
-  for (std::size_t i = 0; i < image.rank(); ++i) {
-    const char a = image.axes()[i];
-    if (image.shape()[i] > 1 && model_axes.find(a) == std::string::npos && a != 'c' && a != 'b') {
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const char a = axes[i];
+    if (shape[i] > 1 && model_axes.find(a) == std::string::npos && a != 'c' && a != 'b') {
       loop.axes += a;
-      loop.sizes.push_back(image.shape()[i]);
+      loop.sizes.push_back(shape[i]);
     }
   }
   return loop;

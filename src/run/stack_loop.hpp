@@ -34,5 +34,7 @@ struct StackLoop {
 // Image axes of size > 1 that `input` lacks, except channels and batches: those are data the model
 // must see at once, and to_model_axes reports them.
 StackLoop stack_loop_for(const Tensor& image, const TensorSpec& input);
+// The same from an image's shape and axes alone (an image read slice by slice).
+StackLoop stack_loop_for(const Shape& shape, const std::string& axes, const TensorSpec& input);
 
 }  // namespace deepimage::run

@@ -1,0 +1,58 @@
+#include "io/slice_io.hpp"
+
+#include "deepimage/error.hpp"
+#include "io/tiff.hpp"
+
+namespace deepimage::io {
+
+std::unique_ptr<SliceReader> SliceReader::header(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || format_for(path).name != "tiff") return nullptr;
+  return std::unique_ptr<SliceReader>(new SliceReader(std::make_unique<TiffPages>(path)));
+}
+
+std::unique_ptr<SliceReader> SliceReader::open(const std::filesystem::path& path, const std::string& slice_axes) {
+  auto reader = header(path);
+  return reader && reader->can_slice(slice_axes) ? std::move(reader) : nullptr;
+}
+
+SliceReader::SliceReader(std::unique_ptr<TiffPages> pages) : pages_(std::move(pages)) {}
+SliceReader::~SliceReader() = default;
+
+const Shape& SliceReader::shape() const { return pages_->shape(); }
+const std::string& SliceReader::axes() const { return pages_->axes(); }
+const std::optional<Calibration>& SliceReader::calibration() const { return pages_->calibration(); }
+
+bool SliceReader::can_slice(const std::string& slice_axes) const {
+  return !slice_axes.empty() && slice_axes.find_first_not_of("tz") == std::string::npos &&
+         pages_->axes().compare(0, slice_axes.size(), slice_axes) == 0;
+}
+
+Tensor SliceReader::read(const std::string& slice_axes, std::int64_t index) const { return pages_->read_slice(slice_axes, index); }
+
+bool SliceWriter::can_write(const std::filesystem::path& path) { return format_for(path).name == "tiff"; }
+
+SliceWriter::SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
+                         const std::optional<Calibration>& calibration)
+    : path_(path), temp_(temp_path_for(path)) {
+  writer_ = std::make_unique<TiffStackWriter>(temp_, dtype, shape, axes, calibration);
+}
+
+SliceWriter::~SliceWriter() {
+  writer_.reset();  // closes the file before it is removed
+  std::error_code ec;
+  if (!committed_) std::filesystem::remove(temp_, ec);
+}
+
+void SliceWriter::append(const Tensor& slice) { writer_->append(slice); }
+
+void SliceWriter::commit() {
+  writer_->finish();
+  writer_.reset();
+  std::error_code ec;
+  std::filesystem::rename(temp_, path_, ec);
+  if (ec) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\": " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace deepimage::io

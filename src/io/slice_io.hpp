@@ -1,0 +1,58 @@
+// Images too large for memory, a slice at a time: read from a TIFF's pages, written as a TIFF's pages.
+//
+//   auto reader = SliceReader::open("stack.tif", "z");     // nullptr: read the file whole instead
+//   Tensor plane = reader->read(7);                        // slice 7 along z, the other axes
+//
+//   SliceWriter out("result.tif", DType::f32, {40, 512, 512}, "zyx", calibration);
+//   out.append(result_0); ... out.commit();                // temporary file, renamed at commit
+//
+// A slice is a run of whole TIFF pages when the slice axes are the image's first axes and only t/z
+// (ImageJ stores pages t, z, c with c fastest), which is what a 2D model on a stack, or a 3D model on
+// a time-lapse, loops over.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "io/image.hpp"
+
+namespace deepimage::io {
+
+class TiffPages;
+class TiffStackWriter;
+
+class SliceReader {
+ public:
+  // A reader when `path` is a TIFF whose slices along `slice_axes` are runs of pages; else nullptr.
+  static std::unique_ptr<SliceReader> open(const std::filesystem::path& path, const std::string& slice_axes);
+  // Only the header of `path` (shape, axes, calibration) when it is a TIFF; nullptr otherwise.
+  static std::unique_ptr<SliceReader> header(const std::filesystem::path& path);
+  ~SliceReader();
+
+  const Shape& shape() const;
+  const std::string& axes() const;
+  const std::optional<Calibration>& calibration() const;
+  bool can_slice(const std::string& slice_axes) const;
+  Tensor read(const std::string& slice_axes, std::int64_t index) const;
+
+ private:
+  explicit SliceReader(std::unique_ptr<TiffPages> pages);
+  std::unique_ptr<TiffPages> pages_;
+};
+
+class SliceWriter {
+ public:
+  static bool can_write(const std::filesystem::path& path);  // TIFF outputs
+  SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
+              const std::optional<Calibration>& calibration);
+  ~SliceWriter();  // without commit(): the temporary file is removed
+  void append(const Tensor& slice);
+  void commit();
+
+ private:
+  std::filesystem::path path_, temp_;
+  std::unique_ptr<TiffStackWriter> writer_;
+  bool committed_ = false;
+};
+
+}  // namespace deepimage::io
