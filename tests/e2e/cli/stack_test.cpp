@@ -77,6 +77,24 @@ TEST(Stack, CalibrationAndAxesSurviveTheRun) {
   EXPECT_EQ(out.calibration->unit, "micron");
 }
 
+TEST(Stack, AStreamedFloatStackIsAnImageJHyperstackWithItsDisplayRange) {
+  if (std::system("/usr/bin/python3 -c 'import tifffile' 2>/dev/null") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with tifffile is not installed";
+  TempDir dir;
+  io::write_image({stack_of_crops("zyx"), std::nullopt}, dir / "stack.tif");
+  CliResult r = run_cli({"run", (source_dir() / "examples/nuclei_unet2d").string(), (dir / "stack.tif").string(), "-o",
+                         (dir / "result.tif").string(), "--json", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["slices"]["streamed"].get<bool>());
+  // min/max are written into the description after the last slice: tifffile must see them equal to
+  // the data's range, and the file as a 3-slice ImageJ stack.
+  const std::string check = "import tifffile,sys; t=tifffile.TiffFile(sys.argv[1]); m=t.imagej_metadata; a=t.asarray(); "
+                            "assert t.is_imagej and m['slices']==3 and a.shape==(3,96,120), (m, a.shape); "
+                            "assert abs(m['min']-float(a.min()))<1e-6 and abs(m['max']-float(a.max()))<1e-6, (m, a.min(), a.max())";
+  const std::string cmd = "/usr/bin/python3 -c " + shell_quote(check) + " " + shell_quote((dir / "result.tif").string());
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(ZStackAndTimeLapse, StackOfSlices, ::testing::Values("zyx", "tyx"));
 
 }  // namespace
