@@ -20,7 +20,9 @@ std::string seconds(double s) {
 }
 
 std::string describe(const ProgressEvent& e) {
-  std::string line = "tiles " + std::to_string(e.tiles_done) + "/" + std::to_string(e.tiles_total);
+  std::string line;
+  if (e.image_count > 1) line += "image " + std::to_string(e.image + 1) + "/" + std::to_string(e.image_count) + ", ";
+  line += "tiles " + std::to_string(e.tiles_done) + "/" + std::to_string(e.tiles_total);
   if (e.slice_count > 1) line += ", slice " + std::to_string(e.slice + 1) + "/" + std::to_string(e.slice_count);
   line += ", elapsed " + seconds(e.elapsed_s);
   if (e.eta_s >= 0 && !e.finished) line += ", ETA " + seconds(e.eta_s);
@@ -30,10 +32,11 @@ std::string describe(const ProgressEvent& e) {
 
 }  // namespace
 
-ProgressCallback progress_display() {
+ProgressCallback progress_display(double plain_every_s) {
   const bool terminal = isatty(STDERR_FILENO) != 0;
   auto last = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-  return [terminal, last](const ProgressEvent& e) {
+  const auto every = std::chrono::duration<double>(plain_every_s);
+  return [terminal, last, every](const ProgressEvent& e) {
     const auto now = std::chrono::steady_clock::now();
     if (terminal) {
       // A bar plus the numbers, redrawn in place; the final event ends the line.
@@ -43,7 +46,7 @@ ProgressCallback progress_display() {
                    std::string(static_cast<std::size_t>(width - filled), '.').c_str(), describe(e).c_str(),
                    e.finished ? "\n" : "");
       std::fflush(stderr);
-    } else if (now - *last >= std::chrono::seconds(5) && !e.finished) {
+    } else if (now - *last >= every && !e.finished) {
       std::fprintf(stderr, "progress: %s\n", describe(e).c_str());
       *last = now;
     }

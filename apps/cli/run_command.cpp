@@ -78,6 +78,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   auto tile = std::make_shared<std::string>(), halo = std::make_shared<std::string>();
   auto memory = std::make_shared<std::string>();
+  auto progress_every = std::make_shared<double>(5.0);
   auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
   auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
@@ -101,6 +102,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--memory", *memory,
                   "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
                   "the available memory)");
+  cmd->add_option("--progress-every", *progress_every,
+                  "Seconds between progress lines when stderr is not a terminal (default 5)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
@@ -116,7 +120,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
     if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
     options->cancel = interrupt_flag();
-    if (!*quiet && !*json) options->progress = progress_display();
+    if (!*quiet && !*json) options->progress = progress_display(*progress_every);
     if (batch) {
       const BatchReport report = run_batch(*options);
       if (*json) std::cout << to_json(report).dump(2) << "\n";

@@ -18,6 +18,7 @@ namespace deepimage {
 struct ProgressEvent {
   std::size_t tiles_done = 0, tiles_total = 0;    // over all slices of the image
   std::size_t slice = 0, slice_count = 1;         // slice being processed (0-based) of a stack
+  std::size_t image = 0, image_count = 1;         // image being processed (0-based) of a batch
   double elapsed_s = 0;                           // since the run started
   double eta_s = -1;                              // estimated seconds left; -1 until a tile is done
   std::uint64_t rss_bytes = 0, peak_rss_bytes = 0;

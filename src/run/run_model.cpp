@@ -355,8 +355,16 @@ BatchReport run_batch(const RunOptions& o) {
           throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" would replace the result of another "
                                                        "image with the same name");
       check_outputs_writable(files, outputs, o.overwrite);  // never overwrites any image of the batch
+      RunOptions for_image = o;  // progress events say which image of the batch they are about
+      if (o.progress)
+        for_image.progress = [&o, index = batch.items.size(), count = files.size()](const ProgressEvent& e) {
+          ProgressEvent with_image = e;
+          with_image.image = index;
+          with_image.image_count = count;
+          o.progress(with_image);
+        };
       RunReport report;
-      run_files(predictor, spec, o, {file}, outputs, tile_memory, report);
+      run_files(predictor, spec, for_image, {file}, outputs, tile_memory, report);
       written.insert(outputs.begin(), outputs.end());
       item.report = std::move(report);
     } catch (const Error& e) {
