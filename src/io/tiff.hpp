@@ -48,6 +48,9 @@ class TiffPages {
   std::int64_t page_count() const;
   // Pages [first, first + count) as [count][samples][y][x], without axes.
   Tensor read(std::int64_t first, std::int64_t count) const;
+  // Rows [y0, y1) of pages [first, first + count) as [count][samples][y1 - y0][x]: only the strips or
+  // tiles holding those rows are decoded (region reads of an image larger than memory).
+  Tensor read_rows(std::int64_t first, std::int64_t count, std::int64_t y0, std::int64_t y1) const;
   // Slice `index` (row-major) along `leading_axes`, which must be the first of axes() and only t/z:
   // then a slice is a run of whole pages. The slice has the remaining axes.
   Tensor read_slice(const std::string& leading_axes, std::int64_t index) const;

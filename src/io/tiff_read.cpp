@@ -157,6 +157,61 @@ void read_page(const TiffFile& f, const PageLayout& p, std::size_t page_index, s
     }
 }
 
+// Decodes rows [y0, y1) of the current page into planes[sample][y - y0][x]: only the strips or tiles
+// that hold those rows are read.
+void read_page_rows(const TiffFile& f, const PageLayout& p, std::size_t page_index, std::uint32_t y0, std::uint32_t y1,
+                    std::byte* planes) {
+  TIFF* tif = f.get();
+  const bool separate = p.planar == PLANARCONFIG_SEPARATE && p.samples > 1;
+  const std::uint16_t per_segment = separate ? 1 : p.samples;
+  const std::uint16_t sample_groups = separate ? p.samples : 1;
+  const std::string where = " on page " + std::to_string(page_index + 1);
+  PageLayout band = p;
+  band.height = y1 - y0;
+  const std::size_t bits_per_pixel = static_cast<std::size_t>(p.bits) * per_segment;
+  // Copies the rows of one decoded segment (rows [seg_y, seg_y + seg_rows) of the page) that fall in
+  // [y0, y1), one row at a time.
+  const auto copy_rows = [&](const std::byte* buffer, std::uint32_t x, std::uint32_t seg_y, std::uint32_t seg_width,
+                             std::uint32_t seg_rows, std::uint16_t g) {
+    const std::size_t row_bytes = (seg_width * bits_per_pixel + 7) / 8;
+    const std::uint32_t from = std::max(seg_y, y0), to = std::min({seg_y + seg_rows, y1, p.height});
+    for (std::uint32_t y = from; y < to; ++y)
+      scatter(band, {x, y - y0, seg_width, 1, g, per_segment}, buffer + (y - seg_y) * row_bytes, planes);
+  };
+  if (TIFFIsTiled(tif)) {
+    std::uint32_t tw = 0, th = 0;
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    const tmsize_t tile_bytes = TIFFTileSize(tif);
+    if (tw == 0 || th == 0 || tile_bytes <= 0) f.fail("has invalid tile sizes" + where);
+    std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
+    for (std::uint16_t g = 0; g < sample_groups; ++g)
+      for (std::uint32_t y = y0 / th * th; y < y1; y += th)
+        for (std::uint32_t x = 0; x < p.width; x += tw) {
+          const ttile_t tile = TIFFComputeTile(tif, x, y, 0, g);
+          if (TIFFReadEncodedTile(tif, tile, buffer.data(), tile_bytes) != tile_bytes)
+            f.fail("is truncated or corrupt: tile " + std::to_string(tile) + where + " cannot be decoded");
+          copy_rows(buffer.data(), x, y, tw, th, g);
+        }
+    return;
+  }
+  std::uint32_t rows_per_strip = p.height;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+  rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, p.height);
+  const tmsize_t strip_bytes = TIFFStripSize(tif);
+  if (strip_bytes <= 0) f.fail("has an invalid strip size" + where);
+  std::vector<std::byte> buffer(static_cast<std::size_t>(strip_bytes));
+  for (std::uint16_t g = 0; g < sample_groups; ++g)
+    for (std::uint32_t y = y0 / rows_per_strip * rows_per_strip; y < y1; y += rows_per_strip) {
+      const std::uint32_t rows = std::min(rows_per_strip, p.height - y);
+      const tstrip_t strip = TIFFComputeStrip(tif, y, g);
+      const tmsize_t expected = TIFFVStripSize(tif, rows);
+      if (TIFFReadEncodedStrip(tif, strip, buffer.data(), expected) != expected)
+        f.fail("is truncated or corrupt: strip " + std::to_string(strip) + where + " cannot be decoded");
+      copy_rows(buffer.data(), 0, y, p.width, rows, g);
+    }
+}
+
 std::string first_description(TIFF* tif) {
   const char* text = nullptr;
   if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) && text) return text;
@@ -256,6 +311,23 @@ Tensor TiffPages::read(std::int64_t first, std::int64_t count) const {
     if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
     const PageLayout p = page_layout(*file_);  // also re-applies JPEGCOLORMODE, which is per directory
     read_page(*file_, p, page, pixels.bytes() + static_cast<std::size_t>(i) * page_bytes);
+  }
+  return pixels;
+}
+
+Tensor TiffPages::read_rows(std::int64_t first, std::int64_t count, std::int64_t y0, std::int64_t y1) const {
+  if (first < 0 || count < 1 || first + count > page_count() || y0 < 0 || y1 <= y0 || y1 > height_)
+    throw Error(ErrorCode::internal, "rows " + std::to_string(y0) + ".." + std::to_string(y1) + " of pages " +
+                                         std::to_string(first) + "+" + std::to_string(count) + " requested from \"" +
+                                         file_->path().string() + "\"");
+  Tensor pixels(dtype_, {count, samples_, y1 - y0, width_});
+  const std::size_t band_bytes = static_cast<std::size_t>(samples_ * (y1 - y0) * width_) * dtype_size(dtype_);
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto page = static_cast<std::size_t>(first + i);
+    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    const PageLayout p = page_layout(*file_);
+    read_page_rows(*file_, p, page, static_cast<std::uint32_t>(y0), static_cast<std::uint32_t>(y1),
+                   pixels.bytes() + static_cast<std::size_t>(i) * band_bytes);
   }
   return pixels;
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -26,6 +27,29 @@ TEST_P(TiffFixture, MatchesNumpyValuesAndAxes) {
   expected.set_axes(name.substr(0, name.find('_')));
   EXPECT_EQ(image.pixels.axes(), expected.axes());
   EXPECT_TRUE(same_values(image.pixels, expected));
+}
+
+
+// Region reads: rows [y0, y1) of every page equal those rows of the whole read, for strips of any
+// height, tiles, planar-separate samples, compression and bilevel pixels.
+TEST_P(TiffFixture, RowReadsEqualTheRowsOfTheWholeImage) {
+  const std::string name = GetParam();
+  const TiffPages pages(fixture(name + ".tif"));
+  const Tensor whole = pages.read(0, pages.page_count());  // [page][sample][y][x]
+  const std::int64_t n = whole.shape()[0], samples = whole.shape()[1], h = whole.shape()[2], w = whole.shape()[3];
+  const std::size_t es = dtype_size(whole.dtype());
+  for (const auto& [y0, y1] : std::vector<std::pair<std::int64_t, std::int64_t>>{{0, h}, {0, 1}, {h - 1, h}, {h / 3, h / 3 + 5}, {1, h - 2}}) {
+    if (y1 <= y0 || y1 > h || y0 < 0) continue;
+    SCOPED_TRACE(std::to_string(y0) + ".." + std::to_string(y1));
+    const Tensor rows = pages.read_rows(0, n, y0, y1);
+    ASSERT_EQ(rows.shape(), (Shape{n, samples, y1 - y0, w}));
+    std::int64_t differing = 0;
+    for (std::int64_t k = 0; k < n * samples; ++k)
+      for (std::int64_t y = y0; y < y1; ++y)
+        differing += std::memcmp(rows.bytes() + ((k * (y1 - y0) + (y - y0)) * w) * static_cast<std::int64_t>(es),
+                                 whole.bytes() + ((k * h + y) * w) * static_cast<std::int64_t>(es), static_cast<std::size_t>(w) * es) != 0;
+    EXPECT_EQ(differing, 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
