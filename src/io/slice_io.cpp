@@ -45,6 +45,7 @@ SliceWriter::~SliceWriter() {
 }
 
 void SliceWriter::append(const Tensor& slice) { writer_->append(slice); }
+void SliceWriter::append_rows(const Tensor& rows) { writer_->append_rows(rows); }
 
 void SliceWriter::commit() {
   writer_->finish();

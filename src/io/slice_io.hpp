@@ -47,6 +47,7 @@ class SliceWriter {
               const std::optional<Calibration>& calibration);
   ~SliceWriter();  // without commit(): the temporary file is removed
   void append(const Tensor& slice);
+  void append_rows(const Tensor& rows);  // one plane, one channel: rows top to bottom
   void commit();
 
  private:

@@ -81,9 +81,16 @@ class TiffStackWriter {
                   std::optional<std::pair<double, double>> range = std::nullopt);
   ~TiffStackWriter();
   void append(const Tensor& slice);
+  // For a single-page image (one plane, one channel): the next rows, top to bottom, any number at a
+  // time; strips are written as they fill.
+  void append_rows(const Tensor& rows);
   void finish();
 
  private:
+  std::uint32_t rows_per_strip() const;
+  void begin_page();
+  void write_strip(std::uint32_t strip, const std::byte* data, std::size_t rows);
+  void end_page();
   void write_page(const std::byte* data);
 
   std::filesystem::path path_;
@@ -93,6 +100,8 @@ class TiffStackWriter {
   ImageJMetadata ij_;
   std::unique_ptr<TiffFile> file_;
   std::int64_t height_ = 0, width_ = 0, page_count_ = 0, pages_written_ = 0;
+  std::int64_t rows_done_ = 0;        // append_rows: rows written to strips so far
+  std::vector<std::byte> pending_;    // append_rows: rows waiting for their strip to fill
   std::string description_;
   std::uintmax_t description_from_ = 0, description_to_ = 0;
   double seen_min_ = 1e300, seen_max_ = -1e300;

@@ -139,14 +139,15 @@ void TiffStackWriter::append(const Tensor& slice) {
   for (std::int64_t i = 0; i < count; ++i) write_page(pages.data + static_cast<std::size_t>(i) * page_bytes);
 }
 
-void TiffStackWriter::write_page(const std::byte* data) {
+std::uint32_t TiffStackWriter::rows_per_strip() const {
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
+  return static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / row_bytes, 1, static_cast<std::size_t>(height_)));
+}
+
+void TiffStackWriter::begin_page() {
   TIFF* tif = file_->get();
-  const std::int64_t page = pages_written_;
   const std::uint16_t bits = static_cast<std::uint16_t>(dtype_size(dtype_) * 8);
   const std::uint16_t format = dtype_ == DType::f32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT;
-  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
-  const auto rows_per_strip =
-      static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / row_bytes, 1, static_cast<std::size_t>(height_)));
   TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
   TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(width_));
   TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(height_));
@@ -156,8 +157,8 @@ void TiffStackWriter::write_page(const std::byte* data) {
   TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
   TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
   TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip);
-  if (page == 0) {
+  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip());
+  if (pages_written_ == 0) {
     description_ = imagej_description(ij_);
     if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
     TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description_.c_str());
@@ -169,19 +170,57 @@ void TiffStackWriter::write_page(const std::byte* data) {
     TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(1.0 / cal->y));
     TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_NONE);
   }
-  for (std::uint32_t y = 0, strip = 0; y < height_; y += rows_per_strip, ++strip) {
-    const std::size_t rows = std::min<std::size_t>(rows_per_strip, static_cast<std::size_t>(height_) - y);
-    // libtiff's API takes a non-const buffer but does not modify it when writing uncompressed data.
-    auto* strip_data = const_cast<std::byte*>(data + y * row_bytes);
-    if (TIFFWriteEncodedStrip(tif, strip, strip_data, static_cast<tmsize_t>(rows * row_bytes)) < 0)
-      file_->fail("cannot be written (page " + std::to_string(page + 1) + ")");
-  }
+}
+
+void TiffStackWriter::write_strip(std::uint32_t strip, const std::byte* data, std::size_t rows) {
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
+  // libtiff's API takes a non-const buffer but does not modify it when writing uncompressed data.
+  if (TIFFWriteEncodedStrip(file_->get(), strip, const_cast<std::byte*>(data), static_cast<tmsize_t>(rows * row_bytes)) < 0)
+    file_->fail("cannot be written (page " + std::to_string(pages_written_ + 1) + ")");
+}
+
+void TiffStackWriter::end_page() {
   // libtiff writes a directory and its tag data at the end of the file: the description lies in
   // between these two sizes.
-  if (page == 0) description_from_ = std::filesystem::file_size(path_);
-  if (!TIFFWriteDirectory(tif)) file_->fail("cannot be written (page " + std::to_string(page + 1) + " directory)");
-  if (page == 0) description_to_ = std::filesystem::file_size(path_);
+  const bool first = pages_written_ == 0;
+  if (first) description_from_ = std::filesystem::file_size(path_);
+  if (!TIFFWriteDirectory(file_->get())) file_->fail("cannot be written (page " + std::to_string(pages_written_ + 1) + " directory)");
+  if (first) description_to_ = std::filesystem::file_size(path_);
   ++pages_written_;
+}
+
+void TiffStackWriter::write_page(const std::byte* data) {
+  begin_page();
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
+  const std::uint32_t per_strip = rows_per_strip();
+  for (std::uint32_t y = 0, strip = 0; y < height_; y += per_strip, ++strip)
+    write_strip(strip, data + y * row_bytes, std::min<std::size_t>(per_strip, static_cast<std::size_t>(height_) - y));
+  end_page();
+}
+
+void TiffStackWriter::append_rows(const Tensor& rows) {
+  const Hyperstack h = to_hyperstack(rows, path_);
+  if (page_count_ != 1 || h.shape[0] * h.shape[1] * h.shape[2] != 1 || h.shape[4] != width_ || rows.dtype() != dtype_ ||
+      rows_done_ + h.shape[3] > height_)
+    throw Error(ErrorCode::internal, "rows " + shape_to_string(rows.shape()) + " do not fit the single-page image being written to \"" +
+                                         path_.string() + "\"");
+  if (dtype_ == DType::f32 && !range_) {
+    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(h.data), rows.element_count());
+    if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
+  }
+  if (rows_done_ == 0 && pending_.empty()) begin_page();
+  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
+  pending_.insert(pending_.end(), h.data, h.data + static_cast<std::size_t>(h.shape[3]) * row_bytes);
+  // Whole strips go out as soon as they are complete; the last one may be short.
+  const std::uint32_t per_strip = rows_per_strip();
+  const auto pending_rows = [&] { return static_cast<std::int64_t>(pending_.size() / row_bytes); };
+  while (pending_rows() >= per_strip || (pending_rows() > 0 && rows_done_ + pending_rows() == height_)) {
+    const std::int64_t n = std::min<std::int64_t>(per_strip, pending_rows());
+    write_strip(static_cast<std::uint32_t>(rows_done_ / per_strip), pending_.data(), static_cast<std::size_t>(n));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n) * row_bytes));
+    rows_done_ += n;
+  }
+  if (rows_done_ == height_) end_page();
 }
 
 void TiffStackWriter::finish() {

@@ -5,12 +5,14 @@
 #include <iterator>
 #include <string>
 
+#include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
 #include "io_test_support.hpp"
 
 namespace deepimage::io {
 namespace {
 
+using testing::ScratchDir;
 using testing::same_values;
 using testing::throws_error;
 
@@ -156,6 +158,51 @@ TEST(TiffWrite, TifffileReadsOurHyperstack) {
   std::ofstream(dir / "check.py") << script;
   const std::string command = std::string(python) + " " + (dir / "check.py").string() + " " + (dir / "h.tif").string();
   EXPECT_EQ(std::system(command.c_str()), 0) << "tifffile disagrees; see the assertion above";
+}
+
+std::string first_page_description(const std::filesystem::path& path) {
+  TIFF* tif = TIFFOpen(path.c_str(), "r");
+  const char* text = nullptr;
+  std::string description = tif && TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) && text ? text : "";
+  if (tif) TIFFClose(tif);
+  return description;
+}
+
+// A plane written a few rows at a time (as a streamed run produces it) reads back whole, across many
+// strips, with its float range in the ImageJ description; a stack written slice by slice likewise.
+TEST(TiffStackWriter, RowsAndSlicesReadBackAsTheWholeImage) {
+  ScratchDir dir;
+  // 120000 floats a row: 17 rows fill an 8 MiB strip, so 53 rows make 4 strips.
+  const Tensor plane = patterned(DType::f32, {53, 120000}, "yx");
+  {
+    TiffStackWriter w(dir / "rows.tif", DType::f32, plane.shape(), "yx", std::nullopt);
+    const std::size_t row_bytes = 120000 * sizeof(float);
+    for (std::int64_t y = 0, n = 1; y < 53; y += n, n = n % 7 + 3) {
+      const std::int64_t rows = std::min<std::int64_t>(n, 53 - y);
+      Tensor part(DType::f32, {rows, 120000}, "yx");
+      std::memcpy(part.bytes(), plane.bytes() + static_cast<std::size_t>(y) * row_bytes, static_cast<std::size_t>(rows) * row_bytes);
+      w.append_rows(part);
+    }
+    w.finish();
+  }
+  const Image rows = read_tiff(dir / "rows.tif");
+  EXPECT_TRUE(same_values(rows.pixels, plane));
+  const auto ij = parse_imagej_description(first_page_description(dir / "rows.tif"));
+  ASSERT_TRUE(ij && ij->min && ij->max);
+  EXPECT_FLOAT_EQ(static_cast<float>(*ij->min), -20.f);
+  EXPECT_FLOAT_EQ(static_cast<float>(*ij->max), static_cast<float>((53 * 120000 - 1) * 0.37 - 20.0));
+
+  const Tensor stack = patterned(DType::u16, {4, 2, 9, 11}, "zcyx");
+  {
+    TiffStackWriter w(dir / "stack.tif", DType::u16, stack.shape(), "zcyx", std::nullopt);
+    for (std::int64_t k = 0; k < 4; ++k) {
+      Tensor slice(DType::u16, {2, 9, 11}, "cyx");
+      std::memcpy(slice.bytes(), stack.bytes() + k * slice.byte_count(), static_cast<std::size_t>(slice.byte_count()));
+      w.append(slice);
+    }
+    w.finish();
+  }
+  EXPECT_TRUE(same_values(read_tiff(dir / "stack.tif").pixels, stack));
 }
 
 }  // namespace
