@@ -29,6 +29,7 @@ std::string summary(const RunReport& r) {
   s << ": " << r.model_name << " on " << r.inputs.at(0) << " (" << r.input_axes.at(0) << " "
     << join_shape(r.input_shapes.at(0), "x") << "), ";
   if (r.slice_count > 1) s << r.slice_count << " slices along " << r.slice_axes << " x ";
+  if (r.streamed) s << "read in parts, ";
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
     << " of " << join_shape(r.tile_shape, "x") << " (halo " << join_shape(r.halo, ",") << "), " << r.weights_format
     << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
@@ -44,6 +45,7 @@ std::string plan_summary(const RunReport& r) {
   s << "plan: " << r.model_name << " on " << r.inputs.at(0) << " (" << r.input_axes.at(0) << " "
     << join_shape(r.input_shapes.at(0), "x") << "): ";
   if (r.slice_count > 1) s << r.slice_count << " slices along " << r.slice_axes << " x ";
+  if (r.streamed) s << "read in parts, ";
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x") << " ("
     << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",") << ", "
     << r.pad << " padding), " << r.weights_format << " on " << r.engine << " with " << r.threads
@@ -102,6 +104,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--memory", *memory,
                   "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
                   "the available memory)");
+  cmd->add_flag("--read-in-parts", options->read_in_parts,
+                "Read a TIFF plane in rows even when it fits in memory (done on its own when it does not)");
   cmd->add_option("--progress-every", *progress_every,
                   "Seconds between progress lines when stderr is not a terminal (default 5)")
       ->check(CLI::PositiveNumber);

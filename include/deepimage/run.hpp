@@ -38,6 +38,8 @@ struct RunOptions {
   int threads = 0;                             // 0: all cores
   std::uint64_t memory = 0;                    // bytes the process may use at its peak; 0: 60 % of what is
                                                // available when the run starts (plus what it already holds)
+  bool read_in_parts = false;                  // read a TIFF plane in rows even when it would fit whole (this
+                                               // happens on its own when it would not fit the memory budget)
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp

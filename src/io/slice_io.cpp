@@ -30,6 +30,19 @@ bool SliceReader::can_slice(const std::string& slice_axes) const {
 
 Tensor SliceReader::read(const std::string& slice_axes, std::int64_t index) const { return pages_->read_slice(slice_axes, index); }
 
+DType SliceReader::dtype() const { return pages_->dtype(); }
+
+Tensor SliceReader::read_rows(std::int64_t y0, std::int64_t y1) const {
+  const std::string& axes = pages_->axes();
+  if (axes.find_first_of("tz") != std::string::npos)
+    throw Error(ErrorCode::internal, "rows of a stack (\"" + axes + "\") asked for as rows of one plane");
+  Tensor rows = pages_->read_rows(0, pages_->page_count(), y0, y1);
+  Shape shape = pages_->shape();
+  shape[axes.find('y')] = y1 - y0;
+  rows.reshape(shape, axes);
+  return rows;
+}
+
 bool SliceWriter::can_write(const std::filesystem::path& path) { return format_for(path).name == "tiff"; }
 
 SliceWriter::SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,

@@ -34,6 +34,9 @@ class SliceReader {
   const std::optional<Calibration>& calibration() const;
   bool can_slice(const std::string& slice_axes) const;
   Tensor read(const std::string& slice_axes, std::int64_t index) const;
+  DType dtype() const;
+  // Rows [y0, y1) of a single-plane image (no t or z axis), with the image's axes.
+  Tensor read_rows(std::int64_t y0, std::int64_t y1) const;
 
  private:
   explicit SliceReader(std::unique_ptr<TiffPages> pages);

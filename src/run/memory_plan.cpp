@@ -96,7 +96,7 @@ MemoryEstimate estimate_memory(const TileMemory& per_tile, const SliceSize& slic
 
 bool largest_tile_within(std::uint64_t budget, std::vector<tiling::AxisTiling>& axes, const TileMemory& per_tile,
                          const SliceSize& slice, std::uint64_t resident) {
-  const std::vector<std::int64_t> whole = tiling::plan_tiles(axes).tile_shape;
+  const std::vector<std::int64_t> whole = tiling::plan_tile_shape(axes);
   const auto fits = [&](const std::vector<std::int64_t>& tile) {
     return estimate_memory(per_tile, slice, resident, tile).total() <= budget;
   };

@@ -56,6 +56,10 @@ class Predictor {
   std::vector<Tensor> predict(std::vector<Tensor> inputs, const TilingOptions& options,
                               tiling::TilePlan* plan_used = nullptr, PredictionStats* stats = nullptr);
 
+  // One tile through the engine: inputs ready (model axes, types and valid sizes), outputs checked
+  // against the rdf's axes.
+  std::vector<Tensor> run_tile(const std::vector<Tensor>& inputs) { return run_engine(inputs); }
+
   const WeightsSpec& weights() const { return weights_; }
 
  private:

@@ -99,6 +99,12 @@ AxisPlan plan_axis(const AxisTiling& a) {
 
 }  // namespace
 
+std::vector<std::int64_t> plan_tile_shape(const std::vector<AxisTiling>& axes) {
+  std::vector<std::int64_t> shape;
+  for (const AxisTiling& a : axes) shape.push_back(plan_axis(a).tile_size);
+  return shape;
+}
+
 std::int64_t smallest_usable_tile(const AxisTiling& a) {
   const std::int64_t align = a.alignment > 1 ? a.alignment : 1;
   if (a.rule.step <= 0) return a.rule.min;

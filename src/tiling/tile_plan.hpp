@@ -71,6 +71,9 @@ struct TilePlan {
 // (T - 2P < a), naming the axis, the value and the nearest valid sizes.
 TilePlan plan_tiles(const std::vector<AxisTiling>& axes);
 
+// The tile shape plan_tiles would choose, without listing the tiles (cheap for any tile count).
+std::vector<std::int64_t> plan_tile_shape(const std::vector<AxisTiling>& axes);
+
 // Makes the tiles of a plan smaller after the engine ran out of memory: the largest tile edge that
 // can shrink is about halved (the rule permitting), set as that axis's forced tile. `tile_shape` is
 // the failed plan's. Returns false when every axis is already as small as the rule and the halo

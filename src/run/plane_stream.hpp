@@ -1,0 +1,51 @@
+// PlaneStream — one image plane larger than memory, run a row of tiles at a time.
+//
+//   auto per_tile = plane_stream_preprocessing(spec, reader, channels, file);   // nullopt: cannot stream
+//   stream_plane(predictor, spec, reader, {...}, plan, *per_tile, writer);
+//
+// First one pass over the file gathers whole-image statistics (channel histograms) and turns the
+// preprocessing into pointwise ops (ops/pointwise.hpp). Then, for each row of tiles, only the image
+// rows those tiles read are in memory (mirrored at the borders as the pad mode says), the tiles run,
+// their valid parts fill one band of output rows, the band is postprocessed and written. The result
+// equals the whole-image run's. Conditions: a single plane (no stack loop), a 2D model with one input
+// and one single-channel output of the input's size, an 8/16-bit integer image, preprocessing that
+// has a pointwise form and pointwise postprocessing.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/slice_io.hpp"
+#include "run/predictor.hpp"
+
+namespace deepimage::run {
+
+struct PlaneSource {
+  const io::SliceReader& reader;
+  std::string file;                // for messages
+  std::vector<int> channels;       // --channels, or empty
+};
+
+// The per-tile preprocessing when this plane can stream, else nullopt. `model_shape`: the image in
+// the model's input axes; `output_values_per_pixel`: measured by the memory planner's probes (1 for
+// one single-channel output of the input's size). With `gather_statistics` the whole file is read
+// once for the statistics; without, only whether streaming is possible is decided (the ops returned
+// are then placeholders).
+std::optional<std::vector<OpSpec>> plane_stream_preprocessing(const ModelSpec& spec, const PlaneSource& source,
+                                                              const Shape& model_shape, double output_values_per_pixel,
+                                                              bool gather_statistics);
+
+// Runs `plan` (axes "yx") tile row by tile row and hands each band of output rows (image axes,
+// postprocessed, a TIFF-writable type) to `write_rows`, top to bottom.
+void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource& source, const tiling::TilePlan& plan,
+                  tiling::PadMode pad, const std::vector<OpSpec>& per_tile_preprocessing,
+                  const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile);
+
+// The bytes stream_plane holds besides the engine: one band of input rows (raw, gathered and as
+// float32) and one band of output rows (and its postprocessed copy), for tiles of `tile_shape`.
+std::uint64_t plane_stream_buffer_bytes(const Shape& image_shape_model_axes, DType raw, const std::vector<std::int64_t>& tile_shape,
+                                        double output_values_per_pixel);
+
+}  // namespace deepimage::run
