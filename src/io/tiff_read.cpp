@@ -116,47 +116,6 @@ void scatter(const PageLayout& p, const Segment& s, const std::byte* buffer, std
   }
 }
 
-// Decodes the current page into planes[sample][y][x] (samples * height * width elements).
-void read_page(const TiffFile& f, const PageLayout& p, std::size_t page_index, std::byte* planes) {
-  TIFF* tif = f.get();
-  const bool separate = p.planar == PLANARCONFIG_SEPARATE && p.samples > 1;
-  const std::uint16_t per_segment = separate ? 1 : p.samples;
-  const std::uint16_t sample_groups = separate ? p.samples : 1;
-  const std::string where = " on page " + std::to_string(page_index + 1);
-  if (TIFFIsTiled(tif)) {
-    std::uint32_t tw = 0, th = 0;
-    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
-    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
-    const tmsize_t tile_bytes = TIFFTileSize(tif);
-    if (tw == 0 || th == 0 || tile_bytes <= 0) f.fail("has invalid tile sizes" + where);
-    std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
-    for (std::uint16_t g = 0; g < sample_groups; ++g)
-      for (std::uint32_t y = 0; y < p.height; y += th)
-        for (std::uint32_t x = 0; x < p.width; x += tw) {
-          const ttile_t tile = TIFFComputeTile(tif, x, y, 0, g);
-          if (TIFFReadEncodedTile(tif, tile, buffer.data(), tile_bytes) != tile_bytes)
-            f.fail("is truncated or corrupt: tile " + std::to_string(tile) + where + " cannot be decoded");
-          scatter(p, {x, y, tw, th, g, per_segment}, buffer.data(), planes);
-        }
-    return;
-  }
-  std::uint32_t rows_per_strip = p.height;
-  TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
-  rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, p.height);
-  const tmsize_t strip_bytes = TIFFStripSize(tif);
-  if (strip_bytes <= 0) f.fail("has an invalid strip size" + where);
-  std::vector<std::byte> buffer(static_cast<std::size_t>(strip_bytes));
-  for (std::uint16_t g = 0; g < sample_groups; ++g)
-    for (std::uint32_t y = 0; y < p.height; y += rows_per_strip) {
-      const std::uint32_t rows = std::min(rows_per_strip, p.height - y);
-      const tstrip_t strip = TIFFComputeStrip(tif, y, g);
-      const tmsize_t expected = TIFFVStripSize(tif, rows);
-      if (TIFFReadEncodedStrip(tif, strip, buffer.data(), expected) != expected)
-        f.fail("is truncated or corrupt: strip " + std::to_string(strip) + where + " cannot be decoded");
-      scatter(p, {0, y, p.width, rows, g, per_segment}, buffer.data(), planes);
-    }
-}
-
 // Decodes rows [y0, y1) of the current page into planes[sample][y - y0][x]: only the strips or tiles
 // that hold those rows are read.
 void read_page_rows(const TiffFile& f, const PageLayout& p, std::size_t page_index, std::uint32_t y0, std::uint32_t y1,
@@ -210,6 +169,11 @@ void read_page_rows(const TiffFile& f, const PageLayout& p, std::size_t page_ind
         f.fail("is truncated or corrupt: strip " + std::to_string(strip) + where + " cannot be decoded");
       copy_rows(buffer.data(), 0, y, p.width, rows, g);
     }
+}
+
+// Decodes the current page into planes[sample][y][x] (samples * height * width elements).
+void read_page(const TiffFile& f, const PageLayout& p, std::size_t page_index, std::byte* planes) {
+  read_page_rows(f, p, page_index, 0, p.height, planes);
 }
 
 std::string first_description(TIFF* tif) {
