@@ -76,7 +76,9 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
     std::int64_t lo = height, hi = -1;
     for (std::int64_t r = r0; r < r1; ++r)
       if (const std::int64_t src = tiling::source_index(r, height, pad); src >= 0) lo = std::min(lo, src), hi = std::max(hi, src);
-    const Tensor band = gather_rows(model_rows(spec, source, lo, hi + 1), lo, r0, r1 - r0, height, pad);
+    Tensor band = model_rows(spec, source, lo, hi + 1);
+    // Rows inside the image are the band as read; only the top and bottom rows of tiles mirror.
+    if (r0 < 0 || r1 > height) band = gather_rows(band, lo, r0, r1 - r0, height, pad);
 
     Tensor out_band;
     const std::int64_t w0 = first.write.begin[0], w1 = first.write.end[0];
