@@ -14,6 +14,7 @@ packages=(
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
   libgtest-dev libgmock-dev
+  libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
 )
 
