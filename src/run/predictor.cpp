@@ -91,8 +91,10 @@ tiling::TilePlan Predictor::plan(const std::vector<Shape>& input_shapes, const T
   return tiling::plan_tiles(axes);
 }
 
-std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs, double& engine_s) {
+  const auto t0 = Clock::now();
   std::vector<Tensor> outputs = engine_->run(inputs);
+  engine_s += seconds_since(t0);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const TensorSpec& spec = model_.spec.outputs[i];
     if (outputs[i].rank() != spec.axes.size())
@@ -127,12 +129,12 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   t0 = Clock::now();
   std::vector<Tensor> outputs;
   if (options.whole) {
-    outputs = run_engine(prepared);
+    outputs = run_engine(prepared, t.engine_s);
   } else {
     std::vector<Shape> shapes;
     for (const auto& in : prepared) shapes.push_back(in.shape());
     tiling::TilePlan plan = this->plan(shapes, options);
-    outputs = run_tiled(prepared, plan, options);
+    outputs = run_tiled(prepared, plan, options, t.engine_s);
     if (plan_used) *plan_used = std::move(plan);
   }
   t.inference_s = seconds_since(t0);
@@ -148,7 +150,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
 }
 
 std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan,
-                                         const TilingOptions& options) {
+                                         const TilingOptions& options, double& engine_s) {
   const ModelSpec& spec = model_.spec;
   const std::size_t n_axes = plan.axes.size();
   std::vector<Tensor> outputs(spec.outputs.size());
@@ -160,7 +162,7 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
   for (const tiling::Tile& tile : plan.tiles) {
     std::vector<Tensor> tile_inputs;
     for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
-    std::vector<Tensor> tile_outputs = run_engine(tile_inputs);
+    std::vector<Tensor> tile_outputs = run_engine(tile_inputs, engine_s);
     for (std::size_t o = 0; o < tile_outputs.size(); ++o) {
       const Tensor& to = tile_outputs[o];
       if (outputs[o].empty()) {  // first tile: now the non-tiled output sizes (channels) are known

@@ -30,6 +30,7 @@ struct TilingOptions {
 
 struct PredictionTimes {
   double preprocess_s = 0, inference_s = 0, postprocess_s = 0;
+  double engine_s = 0;  // the part of inference_s spent in Engine::run (the rest: padding views, stitching)
 };
 
 class Predictor {
@@ -46,8 +47,9 @@ class Predictor {
   const WeightsSpec& weights() const { return weights_; }
 
  private:
-  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options);
-  std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs);
+  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options,
+                                double& engine_s);
+  std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs, double& engine_s);
 
   const model::Model& model_;
   WeightsSpec weights_;

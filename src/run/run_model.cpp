@@ -172,7 +172,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
                                             std::to_string(event.tiles_total) + " tiles; nothing was written");
   };
   tiling_options.after_tile = [&] {
-    ++event.tiles_done;
+    if (++event.tiles_done == 1) report.first_tile_s = report.load_s + seconds_since(start);
     emit();
     stop_if_cancelled();
   };
@@ -193,6 +193,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, nullptr, &times);
     report.preprocess_s += times.preprocess_s;
     report.inference_s += times.inference_s;
+    report.engine_s += times.engine_s;
     report.postprocess_s += times.postprocess_s;
     for (std::size_t i = 0; i < slice_results.size(); ++i)
       loop.place(results[i], k, run::to_image_axes(slice_results[i], slice_axes));
@@ -300,8 +301,8 @@ nlohmann::json to_json(const RunReport& r) {
                   {"tile_count", r.tile_count}, {"halo", r.halo}, {"pad", r.pad}}},
       {"outputs", r.outputs_written},
       {"seconds", {{"load", r.load_s}, {"read", r.read_s}, {"preprocess", r.preprocess_s},
-                   {"inference", r.inference_s}, {"postprocess", r.postprocess_s}, {"write", r.write_s},
-                   {"total", r.total_s}}},
+                   {"inference", r.inference_s}, {"engine", r.engine_s}, {"first_tile", r.first_tile_s},
+                   {"postprocess", r.postprocess_s}, {"write", r.write_s}, {"total", r.total_s}}},
       {"peak_rss_bytes", r.peak_rss_bytes},
       {"planned_only", r.outputs_written.empty()},
   };
