@@ -46,6 +46,7 @@ struct BenchReport {
   double tiles_per_s = 0, pixels_per_s = 0;       // from the median
   std::optional<double> gflop_per_tile, gflop_per_s;
   std::uint64_t peak_rss_bytes = 0;
+  std::string omp_wait_policy;  // OMP_WAIT_POLICY as this process saw it ("" when unset); the CLI sets PASSIVE
 };
 
 BenchReport bench_model(const BenchOptions& options);

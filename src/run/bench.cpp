@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -155,6 +156,8 @@ BenchReport bench_model(const BenchOptions& o) {
     r.gflop_per_s = *o.gflop_per_tile * r.tiles_per_s;
   }
   r.peak_rss_bytes = run::peak_rss_bytes();
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  r.omp_wait_policy = policy ? policy : "";
   return r;
 }
 
@@ -178,7 +181,8 @@ nlohmann::json to_json(const BenchReport& r) {
           {"pixels_per_s", r.pixels_per_s},
           {"gflop_per_tile", optional(r.gflop_per_tile)},
           {"gflop_per_s", optional(r.gflop_per_s)},
-          {"peak_rss_bytes", r.peak_rss_bytes}};
+          {"peak_rss_bytes", r.peak_rss_bytes},
+          {"omp_wait_policy", r.omp_wait_policy}};
 }
 
 }  // namespace deepimage

@@ -3,6 +3,8 @@
 // measures speed against a peer in the same run).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "support/cli.hpp"
@@ -42,6 +44,23 @@ TEST(Bench, DefaultTileIsTheSmallestValidSizeFrom512) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["tile_shape"], nlohmann::json({512, 512}));  // 88 + 53 * 8
   EXPECT_TRUE(j["gflop_per_s"].is_null());                 // no FLOP count given
+}
+
+// The CLI restarts itself once with OMP_WAIT_POLICY=PASSIVE (apps/cli/passive_wait.cpp) unless the
+// user set the variable.
+TEST(Bench, OpenMpWaitsPassivelyUnlessTheUserSaysOtherwise) {
+  const char* saved = std::getenv("OMP_WAIT_POLICY");
+  const std::string restore = saved ? saved : "";
+  unsetenv("OMP_WAIT_POLICY");
+  CliResult r = run_cli({"bench", example_model(), "--tile", "y=88,x=88", "--rounds", "1", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["omp_wait_policy"], "PASSIVE");
+  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+  r = run_cli({"bench", example_model(), "--tile", "y=88,x=88", "--rounds", "1", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["omp_wait_policy"], "ACTIVE");
+  if (saved) setenv("OMP_WAIT_POLICY", restore.c_str(), 1);
+  else unsetenv("OMP_WAIT_POLICY");
 }
 
 TEST(Bench, TileTheModelRejectsIsOneLineError) {
