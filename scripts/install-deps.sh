@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev            # TorchScript engine (LibTorch)
+  libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
