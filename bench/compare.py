@@ -25,7 +25,8 @@ deepimage's first contestant.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from every contestant's environment (they pin
 OpenBLAS to a slower kernel on this machine); nothing else is changed, so each runtime uses its own
-defaults (thread waiting policy included).
+defaults (deepimage waits passively, PyTorch's OpenMP threads spin), unless --omp-wait-policy sets
+one policy for all.
 """
 import argparse
 import json
@@ -54,10 +55,15 @@ CASES = {
 }
 
 
+WAIT_POLICY = None  # --omp-wait-policy: the same OpenMP wait policy for every contestant
+
+
 def contestant_env():
     env = dict(os.environ)
     for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(k, None)
+    if WAIT_POLICY:
+        env["OMP_WAIT_POLICY"] = WAIT_POLICY
     return env
 
 
@@ -325,8 +331,12 @@ def main():
     p.add_argument("--deepimage", default=str(ROOT / "build-bench/apps/cli/deepimage"), help="the deepimage binary")
     p.add_argument("--variant", action="append", default=[], metavar="NAME=BINARY",
                    help="another deepimage build to run in the same rounds (before/after comparisons)")
+    p.add_argument("--omp-wait-policy", choices=["PASSIVE", "ACTIVE"],
+                   help="set OMP_WAIT_POLICY for every contestant (default: each runtime's own)")
     p.add_argument("--json", help="also write all results and every run to this file")
     args = p.parse_args()
+    global WAIT_POLICY
+    WAIT_POLICY = args.omp_wait_policy
     for c in args.cases:
         if c not in CASES:
             sys.exit(f"error: unknown case \"{c}\" (known: {', '.join(CASES)})")
@@ -335,7 +345,8 @@ def main():
     if not Path(args.deepimage).exists():
         sys.exit(f"error: no deepimage binary at \"{args.deepimage}\" (build it, or pass --deepimage)")
     results = []
-    print(f"load average before: {os.getloadavg()}", file=sys.stderr)
+    print(f"load average before: {os.getloadavg()}; OMP_WAIT_POLICY for all: {WAIT_POLICY or 'each its own default'}",
+          file=sys.stderr)
     for c in args.cases:
         results.append(run_case(c, args))
         print(markdown(results[-1]) + "\n", flush=True)
