@@ -332,7 +332,8 @@ def main():
     p.add_argument("--variant", action="append", default=[], metavar="NAME=BINARY",
                    help="another deepimage build to run in the same rounds (before/after comparisons)")
     p.add_argument("--omp-wait-policy", choices=["PASSIVE", "ACTIVE"],
-                   help="set OMP_WAIT_POLICY for every contestant (default: each runtime's own)")
+                   help="set OMP_WAIT_POLICY for every contestant, and ONNX Runtime's matching allow_spinning "
+                        "(default: each runtime's own)")
     p.add_argument("--json", help="also write all results and every run to this file")
     args = p.parse_args()
     global WAIT_POLICY

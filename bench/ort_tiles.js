@@ -24,11 +24,15 @@ async function main() {
   const t0 = seconds();
   // The same thread rule as deepimage and the PyTorch reference: intra-op threads as asked, one
   // inter-op thread, all graph optimisations on (ONNX Runtime's default level for CPU).
+  // ONNX Runtime has its own thread pool, not OpenMP: OMP_WAIT_POLICY=PASSIVE (compare.py
+  // --omp-wait-policy) is mapped to its switch for the same behaviour, idle threads that sleep.
+  const passive = (process.env.OMP_WAIT_POLICY || '').toUpperCase() === 'PASSIVE';
   const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    ...(passive ? {extra: {session: {intra_op: {allow_spinning: '0'}}}} : {}),
   });
   const loadS = seconds() - t0;
   const raw = fs.readFileSync(path.resolve(path.dirname(metaPath), meta.tiles));
