@@ -334,6 +334,9 @@ def main():
     p.add_argument("--omp-wait-policy", choices=["PASSIVE", "ACTIVE"],
                    help="set OMP_WAIT_POLICY for every contestant, and ONNX Runtime's matching allow_spinning "
                         "(default: each runtime's own)")
+    p.add_argument("--max-diff", type=float, default=1e-4,
+                   help="exit 1 when any contestant's output differs from deepimage's by more (default 1e-4: "
+                        "float rounding between runtimes, far below any tiling or normalisation mistake)")
     p.add_argument("--json", help="also write all results and every run to this file")
     args = p.parse_args()
     global WAIT_POLICY
@@ -343,6 +346,10 @@ def main():
             sys.exit(f"error: unknown case \"{c}\" (known: {', '.join(CASES)})")
     if args.rounds < 1 or args.threads < 1:
         sys.exit("error: --rounds and --threads must be at least 1")
+    for c in args.cases:
+        if not CASES[c][1].exists():
+            print(f"skipped: \"{CASES[c][1]}\" is absent (../shared/realdata)", file=sys.stderr)
+            sys.exit(77)  # CTest's skip code (SKIP_RETURN_CODE)
     if not Path(args.deepimage).exists():
         sys.exit(f"error: no deepimage binary at \"{args.deepimage}\" (build it, or pass --deepimage)")
     results = []
@@ -354,6 +361,10 @@ def main():
     print(f"load average after: {os.getloadavg()}", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(json.dumps({"loadavg_end": os.getloadavg(), "results": results}, indent=1))
+    disagree = [f"{r['case']}: {row['contestant']} max |diff| {row['max_abs_diff']:.3g}"
+                for r in results for row in r["rows"] if not row["max_abs_diff"] <= args.max_diff]
+    if disagree:
+        sys.exit("error: outputs disagree with deepimage beyond --max-diff " + str(args.max_diff) + ": " + "; ".join(disagree))
 
 
 if __name__ == "__main__":
