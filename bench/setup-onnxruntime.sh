@@ -5,6 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 version=${ORT_NODE_VERSION:-1.30.0}
+command -v npm >/dev/null || { echo "error: npm is not installed (Debian: apt-get install npm)" >&2; exit 1; }
 cd "$here"
 if [ -f node_modules/onnxruntime-node/package.json ] &&
    grep -q "\"version\": \"$version\"" node_modules/onnxruntime-node/package.json; then
