@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev            # TorchScript engine (LibTorch)
+  libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
@@ -14,6 +15,7 @@ packages=(
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
   libgtest-dev libgmock-dev
+  libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
 )
 

@@ -60,6 +60,8 @@ struct RunReport {
   std::size_t tile_count = 0;
   std::vector<std::string> outputs_written;
   double load_s = 0, read_s = 0, preprocess_s = 0, inference_s = 0, postprocess_s = 0, write_s = 0, total_s = 0;
+  double engine_s = 0;      // the part of inference_s spent in the engine itself
+  double first_tile_s = 0;  // from the start of the run (model loading included) to the first tile's result
   std::uint64_t peak_rss_bytes = 0;
   // The memory planner: the budget, and the peak it predicted for the plan (see docs/how-it-works.md).
   std::uint64_t memory_budget_bytes = 0, predicted_peak_bytes = 0;

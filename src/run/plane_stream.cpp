@@ -63,7 +63,8 @@ std::optional<std::vector<OpSpec>> plane_stream_preprocessing(const ModelSpec& s
 
 void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource& source, const tiling::TilePlan& plan,
                   tiling::PadMode pad, const std::vector<OpSpec>& per_tile_preprocessing,
-                  const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile) {
+                  const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile,
+                  double& engine_s) {
   if (plan.axes != "yx") throw Error(ErrorCode::internal, "a streamed plane needs tiles over y, x");
   const TensorSpec& input = spec.inputs[0];
   const std::int64_t height = image_height(source);
@@ -86,7 +87,7 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
       const tiling::Tile& tile = plan.tiles.at(static_cast<std::size_t>(row * columns + col));
       Tensor in = tiling::read_padded(band, "yx", Box{{0, tile.read.begin[1]}, {r1 - r0, tile.read.end[1]}}, pad);
       in = ops::apply_ops(std::move(in), per_tile_preprocessing, {}).converted(input.data_type);
-      const std::vector<Tensor> result = predictor.run_tile({in});
+      const std::vector<Tensor> result = predictor.run_tile({in}, engine_s);
       const Tensor& to = result.at(0);
       if (out_band.empty()) {
         Shape shape = to.shape();

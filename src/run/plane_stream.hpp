@@ -41,7 +41,8 @@ std::optional<std::vector<OpSpec>> plane_stream_preprocessing(const ModelSpec& s
 // postprocessed, a TIFF-writable type) to `write_rows`, top to bottom.
 void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource& source, const tiling::TilePlan& plan,
                   tiling::PadMode pad, const std::vector<OpSpec>& per_tile_preprocessing,
-                  const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile);
+                  const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile,
+                  double& engine_s);
 
 // The bytes stream_plane holds besides the engine: one band of input rows (raw, gathered and as
 // float32) and one band of output rows (and its postprocessed copy), for tiles of `tile_shape`.

@@ -69,7 +69,8 @@ std::vector<Shape> Predictor::probe(const std::vector<Shape>& input_shapes) {
   for (std::size_t i = 0; i < input_shapes.size(); ++i)
     inputs.emplace_back(model_.spec.inputs.at(i).data_type, input_shapes[i], model_.spec.inputs[i].axes_string());
   std::vector<Shape> shapes;
-  for (const Tensor& out : run_engine(inputs)) shapes.push_back(out.shape());
+  double engine_s = 0;
+  for (const Tensor& out : run_engine(inputs, engine_s)) shapes.push_back(out.shape());
   return shapes;
 }
 
@@ -108,13 +109,15 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
   return axes;
 }
 
-std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Predictor::run_engine(const std::vector<Tensor>& inputs, double& engine_s) {
+  const auto t0 = Clock::now();
   std::vector<Tensor> outputs;
   try {
     outputs = engine_->run(inputs);
   } catch (const std::bad_alloc&) {
     throw Error(ErrorCode::out_of_memory, "out of memory running a tile of " + shape_to_string(inputs.at(0).shape()));
   }
+  engine_s += seconds_since(t0);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const TensorSpec& spec = model_.spec.outputs[i];
     if (outputs[i].rank() != spec.axes.size())
@@ -149,7 +152,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   t0 = Clock::now();
   std::vector<Tensor> outputs;
   if (options.whole) {
-    outputs = run_engine(prepared);
+    outputs = run_engine(prepared, t.engine_s);
   } else {
     std::vector<Shape> shapes;
     for (const auto& in : prepared) shapes.push_back(in.shape());
@@ -157,7 +160,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
     tiling::TilePlan plan = tiling::plan_tiles(axes);
     for (;;) {
       try {
-        outputs = run_tiled(prepared, plan, options);
+        outputs = run_tiled(prepared, plan, options, t.engine_s);
         break;
       } catch (const Error& e) {
         if (e.code() != ErrorCode::out_of_memory) throw;
@@ -184,7 +187,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
 }
 
 std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan,
-                                         const TilingOptions& options) {
+                                         const TilingOptions& options, double& engine_s) {
   const ModelSpec& spec = model_.spec;
   const std::size_t n_axes = plan.axes.size();
   std::vector<Tensor> outputs(spec.outputs.size());
@@ -196,7 +199,7 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
   for (const tiling::Tile& tile : plan.tiles) {
     std::vector<Tensor> tile_inputs;
     for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
-    std::vector<Tensor> tile_outputs = run_engine(tile_inputs);
+    std::vector<Tensor> tile_outputs = run_engine(tile_inputs, engine_s);
     for (std::size_t o = 0; o < tile_outputs.size(); ++o) {
       const Tensor& to = tile_outputs[o];
       if (outputs[o].empty()) {  // first tile: now the non-tiled output sizes (channels) are known

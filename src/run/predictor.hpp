@@ -32,6 +32,7 @@ struct TilingOptions {
 struct PredictionStats {
   double preprocess_s = 0, inference_s = 0, postprocess_s = 0;
   int smaller_tile_retries = 0;  // times the engine ran out of memory and the tiles were made smaller
+  double engine_s = 0;  // the part of inference_s spent in Engine::run (the rest: padding views, stitching)
 };
 
 class Predictor {
@@ -57,14 +58,15 @@ class Predictor {
                               tiling::TilePlan* plan_used = nullptr, PredictionStats* stats = nullptr);
 
   // One tile through the engine: inputs ready (model axes, types and valid sizes), outputs checked
-  // against the rdf's axes.
-  std::vector<Tensor> run_tile(const std::vector<Tensor>& inputs) { return run_engine(inputs); }
+  // against the rdf's axes. Adds the engine's time to `engine_s`.
+  std::vector<Tensor> run_tile(const std::vector<Tensor>& inputs, double& engine_s) { return run_engine(inputs, engine_s); }
 
   const WeightsSpec& weights() const { return weights_; }
 
  private:
-  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options);
-  std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs);
+  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options,
+                                double& engine_s);
+  std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs, double& engine_s);
 
   const model::Model& model_;
   WeightsSpec weights_;

@@ -287,7 +287,11 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
         }
         writer->append_rows(rows);
       },
-      [&] { progress.tile_done(); });
+      [&] {
+        if (progress.event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
+        progress.tile_done();
+      },
+      report.engine_s);
   report.inference_s = seconds_since(t0);
   t0 = Clock::now();
   writer->commit();
@@ -367,7 +371,10 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   RunProgress progress(o, start, report.slice_count, plan.tiles.size() * report.slice_count);
   ProgressEvent& event = progress.event;
   const auto stop_if_cancelled = [&] { progress.stop_if_cancelled(); };
-  tiling_options.after_tile = [&] { progress.tile_done(); };
+  tiling_options.after_tile = [&] {
+    if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
+    progress.tile_done();
+  };
   progress.emit();
 
   std::vector<Tensor> results(spec.outputs.size());
@@ -387,6 +394,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, &plan, &stats);
     report.preprocess_s += stats.preprocess_s;
     report.inference_s += stats.inference_s;
+    report.engine_s += stats.engine_s;
     report.postprocess_s += stats.postprocess_s;
     if (stats.smaller_tile_retries) {  // later slices start with the tiles that worked
       report.smaller_tile_retries += stats.smaller_tile_retries;
@@ -523,8 +531,8 @@ nlohmann::json to_json(const RunReport& r) {
                   {"tile_count", r.tile_count}, {"halo", r.halo}, {"pad", r.pad}}},
       {"outputs", r.outputs_written},
       {"seconds", {{"load", r.load_s}, {"read", r.read_s}, {"preprocess", r.preprocess_s},
-                   {"inference", r.inference_s}, {"postprocess", r.postprocess_s}, {"write", r.write_s},
-                   {"total", r.total_s}}},
+                   {"inference", r.inference_s}, {"engine", r.engine_s}, {"first_tile", r.first_tile_s},
+                   {"postprocess", r.postprocess_s}, {"write", r.write_s}, {"total", r.total_s}}},
       {"peak_rss_bytes", r.peak_rss_bytes},
       {"memory", {{"budget_bytes", r.memory_budget_bytes},
                   {"predicted_peak_bytes", r.predicted_peak_bytes},

@@ -50,6 +50,21 @@ void set_threads(int threads) {
   at::set_num_threads(n);
 }
 
+// Freezing inlines the weights as constants and folds batch norms into convolutions;
+// optimize_for_inference then runs the convolutions on oneDNN with pre-packed weights, without
+// converting layouts between consecutive layers: faster on U-Nets (before/after in
+// docs/performance.md), results equal within float rounding (the tiled == whole and real-model
+// tests hold unchanged). Freezing costs load time once per model. A module that cannot be frozen (one that mutates its
+// attributes in forward, say) runs as loaded: slower, never wrong.
+torch::jit::Module optimized_for_inference(torch::jit::Module module) {
+  try {
+    torch::jit::Module frozen = torch::jit::freeze(module);
+    return torch::jit::optimize_for_inference(frozen);
+  } catch (const c10::Error&) {
+    return module;
+  }
+}
+
 class TorchScriptEngine final : public Engine {
  public:
   TorchScriptEngine(torch::jit::Module module, std::string source, std::size_t output_count)
@@ -117,7 +132,8 @@ std::unique_ptr<Engine> load_torchscript(const model::Model& model, const Weight
   try {
     torch::jit::Module module = torch::jit::load(stream, torch::kCPU);
     module.eval();
-    return std::make_unique<TorchScriptEngine>(std::move(module), weights.source, model.spec.outputs.size());
+    return std::make_unique<TorchScriptEngine>(optimized_for_inference(std::move(module)), weights.source,
+                                               model.spec.outputs.size());
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
     throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + what.substr(0, what.find('\n')));

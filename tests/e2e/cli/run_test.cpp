@@ -51,6 +51,20 @@ TEST(Run, NucleiBroadOnStardistImageInFourTiles) {
   EXPECT_GE(iou, kNucleiBroadMinIoU);
 }
 
+// The report's times nest: the engine's share of inference, the first tile after loading.
+TEST(Run, ReportTimesNest) {
+  TempDir dir;
+  const auto model = source_dir() / "examples/nuclei_unet2d";
+  CliResult r = run_cli({"run", model.string(), (model / "sample_input.tif").string(), "-o", (dir / "p.tif").string(),
+                         "--tile", "y=128,x=128", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto s = nlohmann::json::parse(r.out)["seconds"];
+  EXPECT_GT(s["engine"].get<double>(), 0.0);
+  EXPECT_LE(s["engine"].get<double>(), s["inference"].get<double>());
+  EXPECT_GT(s["first_tile"].get<double>(), s["load"].get<double>());
+  EXPECT_LE(s["first_tile"].get<double>(), s["total"].get<double>());
+}
+
 TEST(Run, ExampleModelOnHeldOutStardistImage) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir dir;
