@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev            # TorchScript engine (LibTorch)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
+  libopencv-dev           # ONNX engine (OpenCV DNN)
+  libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles
@@ -15,6 +17,7 @@ packages=(
   libssl-dev              # sha256 of weights
   libgtest-dev libgmock-dev
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
+  python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
 )
 
 missing=()
