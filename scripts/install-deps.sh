@@ -8,7 +8,8 @@ packages=(
   libtorch-dev            # TorchScript engine (LibTorch)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
   libopencv-dev           # ONNX engine (OpenCV DNN)
-  libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine
+  libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine, node tests
+  libonnx-testdata        # ONNX operator node tests, the onnx engine's conformance suite
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles
