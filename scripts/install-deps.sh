@@ -8,6 +8,9 @@ packages=(
   libtorch-dev            # TorchScript engine (LibTorch)
   libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
+  libopencv-dev           # ONNX engine (OpenCV DNN)
+  libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine, node tests
+  libonnx-testdata        # ONNX operator node tests, the onnx engine's conformance suite
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles
@@ -17,6 +20,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
+  python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
 )
 
 missing=()

@@ -59,8 +59,8 @@ void print_card(const json& m) {
   std::cout << "weights:\n";
   for (const auto& w : m["weights"])
     std::cout << "  " << w["format"].get<std::string>() << "  " << w["source"].get<std::string>() << "  "
-              << (w["runs_here"].get<bool>() ? "runs here (" + w["engine"].get<std::string>() + ")"
-                                             : "cannot run here: " + w["why_not"].get<std::string>())
+              << (w["runs_here"].get<bool>() ? "runs here: yes (" + w["engine"].get<std::string>() + ")"
+                                             : "runs here: no (" + w["why_not"].get<std::string>() + ")")
               << "\n";
 }
 

@@ -5,6 +5,9 @@
 #if DEEPIMAGE_WITH_TORCH
 #include "engine/torch/torchscript_engine.hpp"
 #endif
+#if DEEPIMAGE_WITH_ONNX
+#include "engine/onnx/onnx_engine.hpp"
+#endif
 
 namespace deepimage::engine {
 namespace {
@@ -14,6 +17,9 @@ std::vector<EngineInfo> register_builtin_engines() {
   std::vector<EngineInfo> engines;
 #if DEEPIMAGE_WITH_TORCH
   engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript});
+#endif
+#if DEEPIMAGE_WITH_ONNX
+  engines.push_back({"onnx", {"onnx"}, onnx_library_version(), load_onnx});
 #endif
   return engines;
 }

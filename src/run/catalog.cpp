@@ -36,7 +36,7 @@ std::string size_rule(const AxisSize& s) {
 
 std::string why_not_runnable(const std::string& format) {
   if (format == "pytorch_state_dict") return "needs Python and the model's source code; not supported by design";
-  if (format == "onnx") return "no ONNX engine in this build yet";
+  if (format == "onnx") return "this build has no ONNX engine (configured with DEEPIMAGE_WITH_ONNX=OFF)";
   if (format == "tensorflow_saved_model_bundle" || format == "keras_hdf5" || format == "tensorflow_js")
     return "TensorFlow formats are not supported yet";
   return "unknown weights format";

@@ -13,4 +13,12 @@ inline constexpr double kExampleModelMinIoU = 0.7;
 // multi-tensor outputs vs their test tensors (SOURCE.txt observed 6e-7; the rdf allows 1e-5).
 inline constexpr double kMultiTensorMaxAbs = 1e-5;
 
+// ONNX operator node tests: the rule and defaults of ONNX's own backend test runner (onnx/backend/test/
+// runner: rtol 1e-3, atol 1e-7), |actual - expected| <= atol + rtol * |expected|.
+inline constexpr double kOnnxNodeTestRel = 1e-3;
+inline constexpr double kOnnxNodeTestAbs = 1e-7;
+// ONNX (OpenCV DNN) vs TorchScript (LibTorch) outputs of the same network: two runtimes, two
+// summation orders; the real U-Nets agree with their saved outputs to ~2e-6 in both.
+inline constexpr double kEngineAgreementMaxAbs = 1e-4;
+
 }  // namespace deepimage::testing
