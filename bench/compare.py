@@ -6,7 +6,8 @@
     /usr/bin/python3 bench/compare.py example_512 --variant before=/tmp/deepimage-old   # A/B two builds
 
 Contestants, on the same model, image, tiles, padding and thread count:
-  deepimage-<weights>  `deepimage run` (each weights format this build runs: torchscript, onnx)
+  deepimage-<weights>  `deepimage run --weights <weights>`, one contestant per weights format that both the
+                       build and the model have (--deepimage-weights picks them and their order)
   pytorch              the same job in PyTorch from Python, written here as a reference: whole-image
                        normalisation as the rdf says, the same tiles (the planner's equations), numpy
                        reflect padding, crop and stitch, postprocessing; also checks deepimage's output
@@ -248,8 +249,11 @@ def run_case(name, args):
     contestants = []
     variants = [("deepimage", args.deepimage)] + [tuple(v.split("=", 1)) for v in args.variant]
     for label, binary in variants:
-        for fmt in deepimage_formats(binary):
-            if job.get(fmt):
+        runnable = deepimage_formats(binary)
+        for fmt in args.deepimage_weights or runnable:
+            if fmt not in runnable:
+                print(f"note: {binary} does not run \"{fmt}\" weights (runs: {', '.join(runnable)}); left out", file=sys.stderr)
+            elif job.get(fmt):
                 contestants.append((f"{label}-{fmt}", "deepimage", binary, fmt))
     if job["torchscript"]:
         contestants.append(("pytorch", "pytorch", None, "torchscript"))
@@ -331,6 +335,10 @@ def main():
     p.add_argument("--deepimage", default=str(ROOT / "build-bench/apps/cli/deepimage"), help="the deepimage binary")
     p.add_argument("--variant", action="append", default=[], metavar="NAME=BINARY",
                    help="another deepimage build to run in the same rounds (before/after comparisons)")
+    p.add_argument("--deepimage-weights", type=lambda v: [f for f in v.split(",") if f], metavar="FORMAT,...",
+                   help="weights formats to run deepimage with, in this order, the first being the reference of "
+                        "the ratios (default: every format the build runs, in its order of preference); a format "
+                        "the build or the model lacks is left out")
     p.add_argument("--omp-wait-policy", choices=["PASSIVE", "ACTIVE"],
                    help="set OMP_WAIT_POLICY for every contestant, and ONNX Runtime's matching allow_spinning "
                         "(default: each runtime's own)")
