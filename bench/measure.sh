@@ -26,15 +26,20 @@ py=/usr/bin/python3
 
 "$build/bench/fma_peak" --threads "$threads" --seconds 2 | tee "$out/fma_peak.txt"
 
-# The engine alone, steady state, with the FLOP count of each tile from the TorchScript file.
+# The engine alone, steady state, with the FLOP count of each tile from the TorchScript file (the
+# ONNX file is the same network). Each weights format the build runs, one after the other per
+# (model, tile, threads), so both see the same load.
 : > "$out/engine.txt"
+formats=$("$cli" engines --json | $py -c "import json,sys; print(' '.join(f for e in json.load(sys.stdin) for f in e['weight_formats']))")
 for spec in "$root/examples/nuclei_unet2d 512" "$root/examples/nuclei_unet2d 1104" "$root/../shared/realdata/unet2d_nuclei_broad 512"; do
   set -- $spec
   gflop=$($py "$root/bench/count_flops.py" "$1/weights.pt" "1,1,$2,$2")
   for t in 1 "$threads"; do
-    "$cli" bench "$1" --tile "y=$2,x=$2" --threads "$t" --rounds 20 --gflop-per-tile "$gflop" --json |
-      $py -c "import json,sys; j=json.load(sys.stdin); print(json.dumps({k: j[k] for k in ('model_name', 'tile_shape', 'threads', 'load_s', 'first_tile_ms', 'ms_per_tile', 'ms_per_tile_min', 'tiles_per_s', 'pixels_per_s', 'gflop_per_tile', 'gflop_per_s', 'peak_rss_bytes', 'omp_wait_policy')}))" |
-      tee -a "$out/engine.txt"
+    for w in $formats; do
+      "$cli" bench "$1" --weights "$w" --tile "y=$2,x=$2" --threads "$t" --rounds 20 --gflop-per-tile "$gflop" --json |
+        $py -c "import json,sys; j=json.load(sys.stdin); print(json.dumps({k: j[k] for k in ('model_name', 'weights_format', 'engine', 'tile_shape', 'threads', 'load_s', 'first_tile_ms', 'ms_per_tile', 'ms_per_tile_min', 'tiles_per_s', 'pixels_per_s', 'gflop_per_tile', 'gflop_per_s', 'peak_rss_bytes', 'omp_wait_policy')}))" |
+        tee -a "$out/engine.txt"
+    done
   done
 done
 
