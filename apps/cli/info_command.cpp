@@ -73,7 +73,7 @@ void add_info_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
   cmd->add_flag("--json", *as_json, "Print as JSON");
   cmd->callback([=, &exit_code] {
-    const json card = describe_model(*model);
+    const json card = describe_model(*model, /*load_weights=*/true);
     if (*as_json) std::cout << card.dump(2) << "\n";
     else print_card(card);
     exit_code = 0;

@@ -13,7 +13,10 @@
 
 namespace deepimage {
 
-nlohmann::json describe_model(const std::filesystem::path& model);
+// With `load_weights`, each weights file an engine of this build runs is also loaded, so "runs_here"
+// is true only when it loads (an engine can refuse a particular file: an operator it lacks); the
+// reason goes in "why_not". Without, "runs_here" says an engine for the format exists.
+nlohmann::json describe_model(const std::filesystem::path& model, bool load_weights = false);
 nlohmann::json describe_ops();     // every op's declaration: id, summary, params, needs_statistics
 nlohmann::json describe_engines(); // name, library, weight formats
 std::string version();

@@ -1,4 +1,5 @@
 #include "deepimage/catalog.hpp"
+#include "deepimage/error.hpp"
 
 #include "engine/engine.hpp"
 #include "model/model.hpp"
@@ -66,7 +67,7 @@ nlohmann::json describe_tensor(const TensorSpec& t) {
 
 }  // namespace
 
-nlohmann::json describe_model(const std::filesystem::path& path) {
+nlohmann::json describe_model(const std::filesystem::path& path, bool load_weights) {
   const model::Model m = model::open_model(path);
   const ModelSpec& s = m.spec;
   nlohmann::json authors = nlohmann::json::array(), cite = nlohmann::json::array(), weights = nlohmann::json::array();
@@ -87,6 +88,14 @@ nlohmann::json describe_model(const std::filesystem::path& path) {
     nlohmann::json j = {{"format", w.format}, {"source", w.source}, {"runs_here", e != nullptr}};
     if (e) j["engine"] = e->library;
     else j["why_not"] = why_not_runnable(w.format);
+    if (e && load_weights) {
+      try {
+        engine::load_engine(m, w, {.threads = 1});
+      } catch (const Error& error) {
+        j["runs_here"] = false;
+        j["why_not"] = error.what();
+      }
+    }
     if (!w.version.empty()) j["version"] = w.version;
     weights.push_back(j);
   }

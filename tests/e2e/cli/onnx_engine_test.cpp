@@ -85,6 +85,13 @@ TEST(OnnxEngine, MultiTensorOnnxIsRefusedNamingTheNode) {
   EXPECT_NE(r.err.find("weights.onnx"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\"Sub_79\""), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("modules/dnn"), std::string::npos) << r.err;  // no OpenCV source paths
+  // `info` loads each weights file, so it says so too, with the reason.
+  CliResult info = run_cli({"info", (dir / "v0_4.bioimageio.yaml").string(), "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  for (const auto& w : nlohmann::json::parse(info.out)["weights"]) {
+    EXPECT_EQ(w["runs_here"].get<bool>(), w["format"] != "onnx") << w.dump();
+    if (w["format"] == "onnx") EXPECT_NE(w["why_not"].get<std::string>().find("\"Sub_79\""), std::string::npos) << w.dump();
+  }
   // The same 0.4 bundle's TorchScript reproduces the outputs: the bundle is fine, the engine is not.
   CliResult torch = run_cli({"test", (dir / "v0_4.bioimageio.yaml").string(), "--weights", "torchscript", "--threads", "2"});
   EXPECT_EQ(torch.exit_code, 0) << torch.out << torch.err;
