@@ -7,6 +7,7 @@
 #include <opencv2/dnn.hpp>
 
 #include <cstring>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,7 +23,18 @@ namespace {
 struct GraphSignature {
   std::vector<std::string> inputs, outputs;
   std::vector<std::vector<std::int64_t>> output_shapes;  // empty when a dimension is not a fixed number
+  std::vector<std::string> linear_upsample_nodes;        // nodes OpenCV 4.6 is known to compute wrongly
 };
+
+// OpenCV DNN 4.6 imports the opset <= 9 Upsample in mode "linear" but computes it differently from the
+// ONNX specification, as comparing with ONNX Runtime on a real model showed (docs/engines.md): the
+// run goes on, with a warning.
+bool is_linear_upsample(const onnx::NodeProto& node) {
+  if (node.op_type() != "Upsample") return false;
+  for (const auto& a : node.attribute())
+    if (a.name() == "mode" && a.s() == "linear") return true;
+  return false;
+}
 
 GraphSignature read_signature(std::span<const std::byte> bytes, const std::string& source) {
   onnx::ModelProto model;
@@ -45,6 +57,8 @@ GraphSignature read_signature(std::span<const std::byte> bytes, const std::strin
       }
     s.output_shapes.push_back(known ? shape : std::vector<std::int64_t>{});
   }
+  for (const auto& node : model.graph().node())
+    if (is_linear_upsample(node)) s.linear_upsample_nodes.push_back(node.name());
   return s;
 }
 
@@ -111,6 +125,13 @@ OnnxNet::OnnxNet(std::span<const std::byte> onnx_bytes, std::string source, int 
   }
   impl_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   impl_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  if (const auto& nodes = impl_->signature.linear_upsample_nodes; !nodes.empty()) {
+    std::string names;
+    for (const auto& n : nodes) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    std::cerr << "warning: " << impl_->source << ": " << opencv_dnn_version() << " computes Upsample in mode linear (node"
+              << (nodes.size() > 1 ? "s " : " ") << names << ") differently from the ONNX specification; results can differ "
+              << "from other runtimes by 0.1 or more\n";
+  }
 }
 
 OnnxNet::~OnnxNet() = default;
