@@ -57,8 +57,15 @@ GraphSignature read_signature(std::span<const std::byte> bytes, const std::strin
       }
     s.output_shapes.push_back(known ? shape : std::vector<std::int64_t>{});
   }
-  for (const auto& node : model.graph().node())
+  for (const auto& node : model.graph().node()) {
     if (is_linear_upsample(node)) s.linear_upsample_nodes.push_back(node.name());
+    // OpenCV 4.6's Dropout copies input k to output k for every output, so a mask output makes it
+    // read past its one input: memory errors (valgrind) and crashes that depend on the heap layout.
+    if (node.op_type() == "Dropout" && node.output_size() > 1 && !node.output(1).empty())
+      throw Error(ErrorCode::unsupported, source + ": " + opencv_dnn_version() + " cannot run the ONNX operator \"Dropout\" with a mask output" +
+                                              (node.name().empty() ? std::string() : " (node \"" + node.name() + "\")") +
+                                              ": it reads past its inputs");
+  }
   return s;
 }
 
