@@ -15,6 +15,8 @@
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
 #include "run/memory_plan.hpp"
+#include "run/run_plan.hpp"
+#include "run/run_progress.hpp"
 #include "run/plane_stream.hpp"
 #include "run/predictor.hpp"
 #include "run/stack_loop.hpp"
@@ -120,116 +122,6 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
   }
 }
 
-// Progress events and the cancel flag of one image's run.
-class RunProgress {
- public:
-  RunProgress(const RunOptions& o, Clock::time_point start, std::size_t slices, std::size_t tiles_total)
-      : o_(o), start_(start), inference_start_(Clock::now()) {
-    event.slice_count = slices;
-    event.tiles_total = tiles_total;
-  }
-  void emit() {
-    event.elapsed_s = seconds_since(start_);
-    const double per_tile = event.tiles_done ? seconds_since(inference_start_) / static_cast<double>(event.tiles_done) : -1;
-    event.eta_s = per_tile < 0 ? -1 : per_tile * static_cast<double>(event.tiles_total - event.tiles_done);
-    event.rss_bytes = run::current_rss_bytes();
-    event.peak_rss_bytes = run::peak_rss_bytes();
-    if (o_.progress) o_.progress(event);
-  }
-  void stop_if_cancelled() const {
-    if (o_.cancel && o_.cancel->load())
-      throw Error(ErrorCode::cancelled, "interrupted after " + std::to_string(event.tiles_done) + " of " +
-                                            std::to_string(event.tiles_total) + " tiles; nothing was written");
-  }
-  void tile_done() {
-    ++event.tiles_done;
-    emit();
-    stop_if_cancelled();
-  }
-  void finish() {
-    event.finished = true;
-    emit();
-  }
-
-  ProgressEvent event;
-
- private:
-  const RunOptions& o_;
-  Clock::time_point start_, inference_start_;
-};
-
-std::uint64_t memory_budget(const RunOptions& o) {
-  return o.memory ? o.memory
-                  : run::current_rss_bytes() + static_cast<std::uint64_t>(0.6 * static_cast<double>(run::available_memory_bytes()));
-}
-
-// Tiles for a plane streamed row of tiles by row of tiles: the largest whose band buffers and engine
-// peak fit the budget. Records the prediction in the report.
-tiling::TilePlan plan_streamed_plane(run::Predictor& predictor, const RunOptions& o, const Shape& model_shape, DType raw,
-                                     run::TilingOptions& tiling_options, const run::TileMemory& tile_memory, RunReport& report) {
-  std::vector<tiling::AxisTiling> axes = predictor.axis_tilings({model_shape}, tiling_options);
-  const std::uint64_t resident = run::current_rss_bytes(), budget = memory_budget(o);
-  run::largest_tile_within(budget, axes, tile_memory, {.input_values = 0, .pixels = 0, .count = 0, .results_held = false}, resident);
-  const auto estimate = [&](const std::vector<std::int64_t>& tile) {
-    return run::MemoryEstimate{resident, run::plane_stream_buffer_bytes(model_shape, raw, tile, tile_memory.output_values_per_pixel),
-                               tile_memory.tile_bytes(tile[0] * tile[1])};
-  };
-  std::vector<std::int64_t> tile = tiling::plan_tile_shape(axes);
-  while (estimate(tile).total() > budget && tiling::shrink_tiles(axes, tile)) tile = tiling::plan_tile_shape(axes);
-  const run::MemoryEstimate e = estimate(tile);
-  report.memory_budget_bytes = budget;
-  report.predicted_peak_bytes = e.total();
-  report.predicted_resident_bytes = e.resident;
-  report.predicted_buffers_bytes = e.buffers;
-  report.predicted_tile_bytes = e.tile;
-  if (e.total() > budget && o.memory)
-    throw Error(ErrorCode::invalid_argument,
-                "a memory budget of " + format_bytes(budget) + " is too small for this image, even read in parts: with tiles of " +
-                    shape_to_string(tile) + " the run needs about " + format_bytes(e.total()) + " (" +
-                    format_bytes(e.resident) + " already in use, " + format_bytes(e.buffers) + " for rows of the image, " +
-                    format_bytes(e.tile) + " per tile)");
-  for (const auto& a : axes)
-    if (a.tile) tiling_options.tile[a.id] = *a.tile;
-  return tiling::plan_tiles(axes);
-}
-
-// Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
-// Chooses the tile for the memory budget (the largest that fits, or the whole image) and records the
-// prediction in the report. Throws when a budget the user set cannot be met.
-// `unread_bytes`: image data the run will read before it starts (counted as resident). With
-// `fits` given, a budget that cannot be met is reported there instead of thrown.
-tiling::TilePlan plan_within_memory(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o,
-                                    const std::vector<Shape>& slice_shapes, bool results_streamed, run::TilingOptions& tiling_options,
-                                    std::optional<run::TileMemory>& tile_memory, RunReport& report,
-                                    std::uint64_t unread_bytes = 0, bool* fits_out = nullptr) {
-  std::vector<tiling::AxisTiling> axes = predictor.axis_tilings(slice_shapes, tiling_options);
-  if (!tile_memory) tile_memory = run::measure_tile_memory(predictor, spec, axes, slice_shapes);
-  run::SliceSize slice{.input_values = 0, .pixels = 1, .count = report.slice_count, .results_held = !results_streamed};
-  for (const Shape& s : slice_shapes) slice.input_values += element_count(s);
-  for (const auto& a : axes) slice.pixels *= a.image_size;
-  const std::uint64_t resident = run::current_rss_bytes() + unread_bytes;
-  const std::uint64_t budget = memory_budget(o);
-  const bool fits = run::largest_tile_within(budget, axes, *tile_memory, slice, resident);
-  if (fits_out) *fits_out = fits;
-  if (!fits && fits_out) return {};  // the caller goes another way; smallest tiles may be millions
-  for (const auto& a : axes)
-    if (a.tile) tiling_options.tile[a.id] = *a.tile;
-  tiling::TilePlan plan = tiling::plan_tiles(axes);
-  const run::MemoryEstimate e = run::estimate_memory(*tile_memory, slice, resident, plan.tile_shape);
-  report.memory_budget_bytes = budget;
-  report.predicted_peak_bytes = e.total();
-  report.predicted_resident_bytes = e.resident;
-  report.predicted_buffers_bytes = e.buffers;
-  report.predicted_tile_bytes = e.tile;
-  if (!fits && o.memory)
-    throw Error(ErrorCode::invalid_argument,
-                "a memory budget of " + format_bytes(budget) + " is too small for this image: even with tiles of " +
-                    shape_to_string(plan.tile_shape) + " the run needs about " + format_bytes(e.total()) + " (" +
-                    format_bytes(e.resident) + " already in use, " + format_bytes(e.buffers) + " for whole-slice buffers, " +
-                    format_bytes(e.tile) + " per tile)");
-  return plan;
-}
-
 // A single TIFF plane too large to read whole within the budget: read in rows, one row of tiles at a
 // time, results written as they come (run/plane_stream.hpp). Returns false, having done nothing the
 // caller needs to undo, when the whole image fits or this run cannot stream; the caller then reads
@@ -252,7 +144,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   RunReport whole_report = report;
   bool fits = true;
   const auto image_bytes = static_cast<std::uint64_t>(element_count(reader.shape())) * dtype_size(reader.dtype());
-  plan_within_memory(predictor, spec, o, {model_shape}, false, whole_options, tile_memory, whole_report, image_bytes, &fits);
+  run::plan_within_memory(predictor, spec, o, {model_shape}, false, whole_options, tile_memory, whole_report, image_bytes, &fits);
   const bool possible = run::plane_stream_preprocessing(spec, source, model_shape, tile_memory->output_values_per_pixel, false).has_value();
   if (o.read_in_parts && !possible)
     throw Error(ErrorCode::unsupported, "\"" + source.file + "\" cannot be read in parts for this model: that needs one 8/16-bit "
@@ -261,7 +153,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   if ((fits && !o.read_in_parts) || !possible) return false;
 
   run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
-  const tiling::TilePlan plan = plan_streamed_plane(predictor, o, model_shape, reader.dtype(), tiling_options, *tile_memory, report);
+  const tiling::TilePlan plan = run::plan_streamed_plane(predictor, o, model_shape, reader.dtype(), tiling_options, *tile_memory, report);
   report.inputs = {source.file};
   report.input_axes = {reader.axes()};
   report.input_shapes = {reader.shape()};
@@ -273,7 +165,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   auto t0 = Clock::now();
   const auto per_tile = run::plane_stream_preprocessing(spec, source, model_shape, tile_memory->output_values_per_pixel, true);
   report.preprocess_s = seconds_since(t0);  // the statistics pass over the file
-  RunProgress progress(o, start, 1, plan.tiles.size());
+  run::RunProgress progress(o, start, 1, plan.tiles.size());
   progress.emit();
   std::unique_ptr<io::SliceWriter> writer;
   t0 = Clock::now();
@@ -303,6 +195,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   return true;
 }
 
+// Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
 void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& inputs,
                const std::vector<fs::path>& outputs, std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   const auto start = Clock::now();
@@ -364,11 +257,11 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   for (std::size_t i = 0; i < images.size(); ++i)
     slice_shapes.push_back(run::to_model_axes(slice_of(i, 0), spec.inputs[i], report.inputs[i]).shape());
   tiling::TilePlan plan =
-      plan_within_memory(predictor, spec, o, slice_shapes, write_slices, tiling_options, tile_memory, report);
+      run::plan_within_memory(predictor, spec, o, slice_shapes, write_slices, tiling_options, tile_memory, report);
   describe_run(report, o, weights, plan);
   if (o.plan_only) return;
 
-  RunProgress progress(o, start, report.slice_count, plan.tiles.size() * report.slice_count);
+  run::RunProgress progress(o, start, report.slice_count, plan.tiles.size() * report.slice_count);
   ProgressEvent& event = progress.event;
   const auto stop_if_cancelled = [&] { progress.stop_if_cancelled(); };
   tiling_options.after_tile = [&] {
