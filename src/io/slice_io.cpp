@@ -1,5 +1,7 @@
 #include "io/slice_io.hpp"
 
+#include <algorithm>
+
 #include "deepimage/error.hpp"
 #include "io/tiff.hpp"
 
@@ -9,11 +11,6 @@ std::unique_ptr<SliceReader> SliceReader::header(const std::filesystem::path& pa
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec) || format_for(path).name != "tiff") return nullptr;
   return std::unique_ptr<SliceReader>(new SliceReader(std::make_unique<TiffPages>(path)));
-}
-
-std::unique_ptr<SliceReader> SliceReader::open(const std::filesystem::path& path, const std::string& slice_axes) {
-  auto reader = header(path);
-  return reader && reader->can_slice(slice_axes) ? std::move(reader) : nullptr;
 }
 
 SliceReader::SliceReader(std::unique_ptr<TiffPages> pages) : pages_(std::move(pages)) {}
@@ -29,6 +26,8 @@ bool SliceReader::can_slice(const std::string& slice_axes) const {
 }
 
 Tensor SliceReader::read(const std::string& slice_axes, std::int64_t index) const { return pages_->read_slice(slice_axes, index); }
+
+Image SliceReader::read_image() const { return pages_->read_image(); }
 
 DType SliceReader::dtype() const { return pages_->dtype(); }
 
@@ -48,7 +47,9 @@ bool SliceWriter::can_write(const std::filesystem::path& path) { return format_f
 SliceWriter::SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
                          const std::optional<Calibration>& calibration)
     : path_(path), temp_(temp_path_for(path)) {
-  writer_ = std::make_unique<TiffStackWriter>(temp_, dtype, shape, axes, calibration);
+  const auto& writable = format_for(path).writable_dtypes;
+  stored_ = std::find(writable.begin(), writable.end(), dtype) != writable.end() ? dtype : DType::f32;
+  writer_ = std::make_unique<TiffStackWriter>(temp_, stored_, shape, axes, calibration);
 }
 
 SliceWriter::~SliceWriter() {
@@ -57,8 +58,13 @@ SliceWriter::~SliceWriter() {
   if (!committed_) std::filesystem::remove(temp_, ec);
 }
 
-void SliceWriter::append(const Tensor& slice) { writer_->append(slice); }
-void SliceWriter::append_rows(const Tensor& rows) { writer_->append_rows(rows); }
+void SliceWriter::append(const Tensor& slice) {
+  writer_->append(slice.dtype() == stored_ ? slice : slice.converted(stored_));
+}
+
+void SliceWriter::append_rows(const Tensor& rows) {
+  writer_->append_rows(rows.dtype() == stored_ ? rows : rows.converted(stored_));
+}
 
 void SliceWriter::commit() {
   writer_->finish();

@@ -1,10 +1,13 @@
 // Images too large for memory, a slice at a time: read from a TIFF's pages, written as a TIFF's pages.
 //
-//   auto reader = SliceReader::open("stack.tif", "z");     // nullptr: read the file whole instead
-//   Tensor plane = reader->read(7);                        // slice 7 along z, the other axes
+//   auto reader = SliceReader::header("stack.tif");        // nullptr: not a TIFF, read it whole
+//   if (reader->can_slice("z")) plane = reader->read("z", 7);   // slice 7 along z, the other axes
+//   else image = reader->read_image();                     // whole, without reading the header again
 //
 //   SliceWriter out("result.tif", DType::f32, {40, 512, 512}, "zyx", calibration);
 //   out.append(result_0); ... out.commit();                // temporary file, renamed at commit
+//
+// Like write_image, the writer converts types TIFF cannot hold (int32, float64, ...) to float32.
 //
 // A slice is a run of whole TIFF pages when the slice axes are the image's first axes and only t/z
 // (ImageJ stores pages t, z, c with c fastest), which is what a 2D model on a stack, or a 3D model on
@@ -23,8 +26,6 @@ class TiffStackWriter;
 
 class SliceReader {
  public:
-  // A reader when `path` is a TIFF whose slices along `slice_axes` are runs of pages; else nullptr.
-  static std::unique_ptr<SliceReader> open(const std::filesystem::path& path, const std::string& slice_axes);
   // Only the header of `path` (shape, axes, calibration) when it is a TIFF; nullptr otherwise.
   static std::unique_ptr<SliceReader> header(const std::filesystem::path& path);
   ~SliceReader();
@@ -34,6 +35,7 @@ class SliceReader {
   const std::optional<Calibration>& calibration() const;
   bool can_slice(const std::string& slice_axes) const;
   Tensor read(const std::string& slice_axes, std::int64_t index) const;
+  Image read_image() const;  // the whole image, as read_image(path) gives it
   DType dtype() const;
   // Rows [y0, y1) of a single-plane image (no t or z axis), with the image's axes.
   Tensor read_rows(std::int64_t y0, std::int64_t y1) const;
@@ -46,6 +48,7 @@ class SliceReader {
 class SliceWriter {
  public:
   static bool can_write(const std::filesystem::path& path);  // TIFF outputs
+  // `dtype` is what the slices will hold; one TIFF cannot store is written as float32.
   SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
               const std::optional<Calibration>& calibration);
   ~SliceWriter();  // without commit(): the temporary file is removed
@@ -56,6 +59,7 @@ class SliceWriter {
  private:
   std::filesystem::path path_, temp_;
   std::unique_ptr<TiffStackWriter> writer_;
+  DType stored_;  // the type written: the slices' type, or float32 when TIFF cannot hold it
   bool committed_ = false;
 };
 

@@ -46,6 +46,8 @@ class TiffPages {
   DType dtype() const { return dtype_; }
   const std::optional<Calibration>& calibration() const { return calibration_; }
   std::int64_t page_count() const;
+  // Every page, with the image's axes and calibration: what read_tiff returns.
+  Image read_image() const;
   // Pages [first, first + count) as [count][samples][y][x], without axes.
   Tensor read(std::int64_t first, std::int64_t count) const;
   // Rows [y0, y1) of pages [first, first + count) as [count][samples][y1 - y0][x]: only the strips or

@@ -307,11 +307,12 @@ Tensor TiffPages::read_slice(const std::string& leading_axes, std::int64_t index
   return slice;
 }
 
-Image read_tiff(const std::filesystem::path& path) {
-  const TiffPages pages(path);
-  Tensor pixels = pages.read(0, pages.page_count());
-  pixels.reshape(pages.shape(), pages.axes());
-  return {std::move(pixels), pages.calibration()};
+Image TiffPages::read_image() const {
+  Tensor pixels = read(0, page_count());
+  pixels.reshape(shape_, axes_);
+  return {std::move(pixels), calibration_};
 }
+
+Image read_tiff(const std::filesystem::path& path) { return TiffPages(path).read_image(); }
 
 }  // namespace deepimage::io

@@ -100,9 +100,7 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
     }
     ops::OpContext context;
     context.tensors[spec.outputs[0].id] = &out_band;
-    Tensor rows = to_image_axes(ops::apply_ops(out_band, spec.outputs[0].postprocessing, context), image_axes);
-    if (rows.dtype() != DType::u8 && rows.dtype() != DType::u16 && rows.dtype() != DType::f32) rows = rows.converted(DType::f32);
-    write_rows(rows);
+    write_rows(to_image_axes(ops::apply_ops(out_band, spec.outputs[0].postprocessing, context), image_axes));
   }
 }
 

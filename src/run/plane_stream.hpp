@@ -38,7 +38,7 @@ std::optional<std::vector<OpSpec>> plane_stream_preprocessing(const ModelSpec& s
                                                               bool gather_statistics);
 
 // Runs `plan` (axes "yx") tile row by tile row and hands each band of output rows (image axes,
-// postprocessed, a TIFF-writable type) to `write_rows`, top to bottom.
+// postprocessed) to `write_rows`, top to bottom.
 void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource& source, const tiling::TilePlan& plan,
                   tiling::PadMode pad, const std::vector<OpSpec>& per_tile_preprocessing,
                   const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile,

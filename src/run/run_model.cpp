@@ -205,27 +205,29 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   report.model_name = spec.name;
   auto t0 = Clock::now();
   // A TIFF stack whose slices are runs of pages is read a slice at a time (and its results are
-  // written the same way), so a stack larger than memory runs; other images are read whole.
-  std::unique_ptr<io::SliceReader> streamed;
-  if (inputs.size() == 1 && o.axes.empty())
-    if (auto header = io::SliceReader::header(inputs[0])) {
-      const run::StackLoop l = run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0]);
-      if (l.count() > 1 && header->can_slice(l.axes)) streamed = std::move(header);
-      else if (l.count() == 1 && header->axes().find_first_of("tz") == std::string::npos &&
-               run_streamed_plane(predictor, spec, o, *header, inputs[0], outputs, tile_memory, report, start))
-        return;
-    }
+  // written the same way), so a stack larger than memory runs; other images are read whole. The
+  // header of a TIFF is read once, for both.
+  std::unique_ptr<io::SliceReader> header;
+  if (inputs.size() == 1 && o.axes.empty()) header = io::SliceReader::header(inputs[0]);
+  bool streamed = false;
+  if (header) {
+    const run::StackLoop l = run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0]);
+    streamed = l.count() > 1 && header->can_slice(l.axes);
+    if (!streamed && l.count() == 1 && header->axes().find_first_of("tz") == std::string::npos &&
+        run_streamed_plane(predictor, spec, o, *header, inputs[0], outputs, tile_memory, report, start))
+      return;
+  }
   std::vector<io::Image> images;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string file = inputs[i].string();
     report.inputs.push_back(file);
     if (streamed) {
-      report.input_axes.push_back(streamed->axes());
-      report.input_shapes.push_back(streamed->shape());
-      images.push_back({Tensor(), streamed->calibration()});
+      report.input_axes.push_back(header->axes());
+      report.input_shapes.push_back(header->shape());
+      images.push_back({Tensor(), header->calibration()});
       continue;
     }
-    io::Image image = io::read_image(inputs[i]);
+    io::Image image = header ? header->read_image() : io::read_image(inputs[i]);
     if (!o.axes.empty()) run::override_axes(image.pixels, o.axes, file);
     else if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
     report.input_axes.push_back(image.pixels.axes());
@@ -237,15 +239,15 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
 
   // Image axes the model lacks (z or t for a 2D model) are an outer loop over slices; a model with
   // several inputs gets its images whole.
-  const run::StackLoop loop = streamed ? run::stack_loop_for(streamed->shape(), streamed->axes(), spec.inputs[0])
+  const run::StackLoop loop = streamed ? run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0])
                               : spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0])
                                                         : run::StackLoop{};
   report.slice_axes = loop.axes;
   report.slice_count = static_cast<std::size_t>(loop.count());
-  report.streamed = streamed != nullptr;
+  report.streamed = streamed;
   const auto slice_of = [&](std::size_t i, std::int64_t k) {
     if (!streamed) return loop.slice(images[i].pixels, k);
-    const Tensor slice = streamed->read(loop.axes, k);
+    const Tensor slice = header->read(loop.axes, k);
     return o.channels.empty() ? slice : run::select_channels(slice, o.channels, report.inputs[i]);
   };
   const bool write_slices =
@@ -297,12 +299,11 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       event.tiles_total = event.tiles_done + plan.tiles.size() * static_cast<std::size_t>(loop.count() - k - 1);
     }
     for (std::size_t i = 0; i < slice_results.size(); ++i) {
-      Tensor part = run::to_image_axes(slice_results[i], slice_axes);
+      const Tensor part = run::to_image_axes(slice_results[i], slice_axes);
       if (!write_slices) {
         loop.place(results[i], k, part);
         continue;
       }
-      if (part.dtype() != DType::u8 && part.dtype() != DType::u16 && part.dtype() != DType::f32) part = part.converted(DType::f32);
       if (!writers[i]) {
         Shape whole = loop.sizes;
         whole.insert(whole.end(), part.shape().begin(), part.shape().end());
