@@ -10,12 +10,13 @@
 #include "engine/engine.hpp"
 #include "model/model.hpp"
 #include "run/memory.hpp"
+#include "run/stopwatch.hpp"
 
 namespace deepimage {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+using run::Clock;
+double ms_since(Clock::time_point t0) { return 1000.0 * run::seconds_since(t0); }
 
 // The default tile: a model's fixed size, else its smallest valid size >= 512 (2D) or >= 64 (3D),
 // a size that tiling a real image would pick and one large enough for engines to reach their

@@ -5,12 +5,11 @@
 
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
+#include "run/stopwatch.hpp"
 
 namespace deepimage::run {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 bool is_tiled(const AxisSpec& a) { return a.type == AxisType::space; }
 

@@ -20,13 +20,14 @@
 #include "run/plane_stream.hpp"
 #include "run/predictor.hpp"
 #include "run/stack_loop.hpp"
+#include "run/stopwatch.hpp"
 
 namespace deepimage {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using run::Clock;
+using run::seconds_since;
 
 bool same_file(const fs::path& a, const fs::path& b) {
   std::error_code ec;

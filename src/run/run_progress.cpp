@@ -4,13 +4,6 @@
 #include "run/memory.hpp"
 
 namespace deepimage::run {
-namespace {
-
-double seconds_since(RunProgress::Clock::time_point t0) {
-  return std::chrono::duration<double>(RunProgress::Clock::now() - t0).count();
-}
-
-}  // namespace
 
 RunProgress::RunProgress(const RunOptions& o, Clock::time_point start, std::size_t slices, std::size_t tiles_total)
     : o_(o), start_(start), inference_start_(Clock::now()) {

@@ -6,16 +6,15 @@
 //   progress.finish();
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 
 #include "deepimage/run.hpp"
+#include "run/stopwatch.hpp"
 
 namespace deepimage::run {
 
 class RunProgress {
  public:
-  using Clock = std::chrono::steady_clock;
   RunProgress(const RunOptions& o, Clock::time_point start, std::size_t slices, std::size_t tiles_total);
   void emit();                    // to options.progress, if any, with elapsed time, ETA and memory
   void stop_if_cancelled() const; // throws Error(cancelled) when options.cancel is set
