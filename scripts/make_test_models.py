@@ -24,6 +24,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+import receptive_field as rf
+
 SEED = 3303
 FEATURES = (4, 8, 8)          # level 0, level 1, bottom
 DOWNSAMPLING = 4              # two 2x2x2 max-pools
@@ -69,37 +71,17 @@ class UNet3dTiny(nn.Module):
 # receptive field
 # ----------------------------------------------------------------------------------------------
 def receptive_field_extent(length=128):
-    """Exact dependency interval of every output position along one axis, propagated layer by layer.
+    """Exact dependency interval of every output position along one axis (receptive_field.py).
 
     Every layer acts on each spatial axis the same way (cubic kernels, cubic pooling windows), so
-    one 1D propagation gives the extent on z, y and x alike. Each position carries the interval
-    [lo, hi] of input positions it depends on (zero padding adds none): 3-conv: union over the
-    neighbours; 2-pool: union of the two pooled positions; nearest 2x upsampling: i takes i // 2;
-    concatenation: union; 1x1 conv: unchanged. The extent depends on the position modulo 4 (the
-    pooling phase); the worst case over positions far from the border is returned as (left, right).
+    one 1D propagation gives the extent on z, y and x alike; the 1x1 head adds nothing.
     """
-    def conv3(d):
-        n = len(d)
-        return [(min(d[j][0] for j in range(max(i - 1, 0), min(i + 2, n))),
-                 max(d[j][1] for j in range(max(i - 1, 0), min(i + 2, n)))) for i in range(n)]
-
-    def pool(d):
-        return [(d[2 * i][0], d[2 * i + 1][1]) for i in range(len(d) // 2)]
-
-    def up(d):
-        return [d[i // 2] for i in range(2 * len(d))]
-
-    def cat(a, b):
-        return [(min(p[0], q[0]), max(p[1], q[1])) for p, q in zip(a, b)]
-
-    x = [(i, i) for i in range(length)]
-    s0 = conv3(x)
-    s1 = conv3(pool(s0))
-    b = conv3(pool(s1))
-    d1 = conv3(cat(up(b), s1))
-    out = cat(up(d1), s0)
-    centre = range(length // 4, 3 * length // 4)
-    return max(i - out[i][0] for i in centre), max(out[i][1] - i for i in centre)
+    x = rf.positions(length)
+    s0 = rf.conv3(x)
+    s1 = rf.conv3(rf.pool(s0))
+    b = rf.conv3(rf.pool(s1))
+    d1 = rf.conv3(rf.cat(rf.up(b), s1))
+    return rf.worst_extent(rf.cat(rf.up(d1), s0))
 
 
 def gradient_support_extent(length=48):

@@ -33,6 +33,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import receptive_field as rf
+
 SEED = 1505
 THREADS = 2
 PATCH = 96
@@ -100,46 +102,22 @@ class UNet2d(nn.Module):
 
 
 def receptive_field_extent(length=1024):
-    """Exact 1D dependency interval of every output pixel, propagated layer by layer.
-
-    Each feature-map position carries the interval [lo, hi] of input pixels it depends on (zero
-    padding adds no dependency). 3x3 conv: union of the neighbours' intervals; 2x2 max-pool: union of
-    the two pooled positions; nearest 2x upsampling: i takes the interval of i // 2; concatenation:
-    union. The kernels are square, so the 2D field is the product of two such 1D intervals. The
-    result depends on the position modulo 8 (pooling phase): the worst case over positions far from
-    the border is returned as (left, right) extents.
-    """
-    def conv3(d):
-        n = len(d)
-        return [(min(d[j][0] for j in range(max(i - 1, 0), min(i + 2, n))),
-                 max(d[j][1] for j in range(max(i - 1, 0), min(i + 2, n)))) for i in range(n)]
-
+    """Exact 1D dependency interval of every output pixel (receptive_field.py). The kernels are
+    square, so the 2D field is the product of two such 1D intervals; the 1x1 head adds nothing."""
     def block(d, count):
         for _ in range(count):
-            d = conv3(d)
+            d = rf.conv3(d)
         return d
 
-    def pool(d):
-        return [(d[2 * i][0], d[2 * i + 1][1]) for i in range(len(d) // 2)]
-
-    def up(d):
-        return [d[i // 2] for i in range(2 * len(d))]
-
-    def cat(a, b):
-        return [(min(p[0], q[0]), max(p[1], q[1])) for p, q in zip(a, b)]
-
-    x = [(i, i) for i in range(length)]
+    x = rf.positions(length)
     s0 = block(x, CONVS["enc0"])
-    s1 = block(pool(s0), CONVS["enc1"])
-    s2 = block(pool(s1), CONVS["enc2"])
-    b = block(pool(s2), CONVS["bottom"])
-    d2 = block(cat(up(b), s2), CONVS["dec2"])
-    d1 = block(cat(up(d2), s1), CONVS["dec1"])
-    d0 = block(cat(up(d1), s0), CONVS["dec0"])      # the 1x1 head adds nothing
-    centre = range(length // 4, 3 * length // 4)
-    left = max(i - d0[i][0] for i in centre)
-    right = max(d0[i][1] - i for i in centre)
-    return left, right
+    s1 = block(rf.pool(s0), CONVS["enc1"])
+    s2 = block(rf.pool(s1), CONVS["enc2"])
+    b = block(rf.pool(s2), CONVS["bottom"])
+    d2 = block(rf.cat(rf.up(b), s2), CONVS["dec2"])
+    d1 = block(rf.cat(rf.up(d2), s1), CONVS["dec1"])
+    d0 = block(rf.cat(rf.up(d1), s0), CONVS["dec0"])
+    return rf.worst_extent(d0)
 
 
 def gradient_support_extent(length=256):
