@@ -95,6 +95,15 @@ TEST(Memory, ABudgetThatCannotBeMetIsAClearErrorAndWritesNothing) {
   EXPECT_NE(r.err.find("a memory budget of 20 MiB is too small for this image"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("with tiles of (88, 88) the run needs about"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(dir.path()));
+  // Reading in parts needs exact statistics from a histogram: a float plane cannot have them.
+  Tensor float_plane = io::read_image(image).pixels.converted(DType::f32);
+  io::write_image({float_plane, std::nullopt}, dir / "float.tif");
+  CliResult parts = run_cli({"run", model, (dir / "float.tif").string(), "-o", (dir / "p.tif").string(), "--read-in-parts"});
+  EXPECT_EQ(parts.exit_code, 1);
+  EXPECT_NE(parts.err.find("float.tif\" cannot be read in parts for this model: that needs one 8/16-bit plane"), std::string::npos)
+      << parts.err;
+  fs::remove(dir / "float.tif");
+  EXPECT_TRUE(fs::is_empty(dir.path()));
   CliResult bad = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--memory", "4X"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("--memory \"4X\" is not a memory size"), std::string::npos) << bad.err;

@@ -52,5 +52,16 @@ TEST(Progress, InALogPlainLinesComeAtTheChosenInterval) {
   EXPECT_NE(r.err.find("/30, slice "), std::string::npos) << r.err;  // per image: 30 slices of one tile each
 }
 
+TEST(Progress, AnIntervalThatIsNotPositiveIsAUsageError) {
+  TempDir dir;
+  const fs::path stack = make_stack(dir.path(), "stack.tif", 2);
+  for (const char* every : {"0", "-1", "soon"}) {
+    CliResult r = run_cli({"run", fixture(), stack.string(), "-o", (dir / "out.tif").string(), "--progress-every", every});
+    EXPECT_EQ(r.exit_code, 2) << every;
+    EXPECT_NE(r.err.find("--progress-every"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out.tif"));
+  }
+}
+
 }  // namespace
 }  // namespace deepimage::testing
