@@ -15,18 +15,20 @@
 // libtiff's messages go into the Error(io) naming the file, never to stderr.
 //
 // Write: uint8, uint16, float32 (others: unsupported; write_image converts them to float32), as an
-// uncompressed ImageJ hyperstack: axes any subset/order of "tzcyx" plus size-1 others (dropped),
+// uncompressed ImageJ hyperstack, all pixel data in one contiguous block as ImageJ reads it: axes any subset/order of "tzcyx" plus size-1 others (dropped),
 // pages in czt order, ImageDescription with images/channels/slices/frames/hyperstack, min/max for
 // floats, calibration when known; BigTIFF when the pixel data nears 4 GB.
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <tiffio.h>
 #include <vector>
 
 #include "io/image.hpp"
 #include "io/imagej_metadata.hpp"
+#include "io/tiff_directory.hpp"
 
 namespace deepimage::io {
 
@@ -90,22 +92,22 @@ class TiffStackWriter {
 
  private:
   std::uint32_t rows_per_strip() const;
-  void begin_page();
-  void write_strip(std::uint32_t strip, const std::byte* data, std::size_t rows);
-  void end_page();
-  void write_page(const std::byte* data);
+  TiffDirectory directory(std::int64_t page, bool with_description) const;
+  void write_bytes(const std::vector<std::byte>& bytes);
+  void write_bytes(const std::byte* data, std::size_t count);
+  void note_range(const std::byte* data, std::int64_t count);
 
   std::filesystem::path path_;
   DType dtype_;
   std::optional<Calibration> calibration_;
   std::optional<std::pair<double, double>> range_;
   ImageJMetadata ij_;
-  std::unique_ptr<TiffFile> file_;
+  std::ofstream out_;
+  bool big_ = false;
   std::int64_t height_ = 0, width_ = 0, page_count_ = 0, pages_written_ = 0;
-  std::int64_t rows_done_ = 0;        // append_rows: rows written to strips so far
-  std::vector<std::byte> pending_;    // append_rows: rows waiting for their strip to fill
+  std::int64_t rows_done_ = 0;        // append_rows: rows written so far
+  std::uint64_t page_bytes_ = 0, data_start_ = 0, description_at_ = 0;
   std::string description_;
-  std::uintmax_t description_from_ = 0, description_to_ = 0;
   double seen_min_ = 1e300, seen_max_ = -1e300;
 };
 void write_tiff(const Image& image, const std::filesystem::path& path);

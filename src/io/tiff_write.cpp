@@ -1,14 +1,17 @@
 // TIFF writer: an uncompressed ImageJ hyperstack that ImageJ/Fiji, tifffile and our reader open with
 // the same axes. One sample per pixel; pages in ImageJ order (c fastest, then z, then t).
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <numeric>
 
 #include "deepimage/error.hpp"
 #include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
-#include "io/tiff_file.hpp"
+#include "io/tiff_directory.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -97,13 +100,18 @@ std::pair<double, double> finite_range(const float* v, std::int64_t n) {
 // which ImageJ, tifffile and our reader skip).
 constexpr std::size_t kRangeRoom = 96;
 
+// The file, laid out as ImageJ writes it and reads it (tiff_directory.hpp says why libtiff cannot):
+//
+//   header | directory 0 (with the description) | pixels of page 0, 1, ..., n-1 | directories 1..n-1
+//
+// Every offset is known before the first pixel arrives (pages are uncompressed, of one size), so
+// pages and rows are written as they come, and the directories of pages 1..n-1 at the end.
 TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
                                  const std::optional<Calibration>& calibration, std::optional<std::pair<double, double>> range)
     : path_(path), dtype_(dtype), calibration_(calibration), range_(range) {
   if (dtype != DType::u8 && dtype != DType::u16 && dtype != DType::f32)
     throw Error(ErrorCode::unsupported, "cannot write " + std::string(to_string(dtype)) + " to TIFF \"" +
                                             path.string() + "\" (expected uint8, uint16 or float32)");
-  // The whole image's page structure, from a tensor of its shape that holds no pixels.
   const auto s = hyperstack_layout(shape, axes, path).shape;
   height_ = s[3], width_ = s[4];
   page_count_ = s[0] * s[1] * s[2];
@@ -118,84 +126,95 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
     if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval;
   }
   if (range) ij_.min = range->first, ij_.max = range->second;
-  const std::uint64_t bytes = static_cast<std::uint64_t>(element_count(shape)) * dtype_size(dtype);
-  file_ = std::make_unique<TiffFile>(path, bytes > kBigTiffThreshold ? "w8" : "w");
+  page_bytes_ = static_cast<std::uint64_t>(width_) * static_cast<std::uint64_t>(height_) * dtype_size(dtype);
+  big_ = page_bytes_ * static_cast<std::uint64_t>(page_count_) > kBigTiffThreshold;
+
+  description_ = imagej_description(ij_);
+  if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
+  const std::uint64_t first = TiffDirectory::header_size(big_);
+  data_start_ = first + directory(0, true).size();
+  const std::uint64_t data_end = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
+  const std::uint64_t next = page_count_ > 1 ? (data_end + 1) & ~std::uint64_t{1} : 0;
+  description_at_ = directory(0, true).value_offset(270, first);
+
+  out_.open(path, std::ios::binary | std::ios::trunc);
+  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + std::strerror(errno));
+  write_bytes(TiffDirectory::header(big_, first));
+  write_bytes(directory(0, true).encode(first, next));
 }
 
 TiffStackWriter::~TiffStackWriter() = default;
-
-void TiffStackWriter::append(const Tensor& slice) {
-  const Hyperstack pages = to_hyperstack(slice, path_);
-  const std::int64_t count = pages.shape[0] * pages.shape[1] * pages.shape[2];
-  if (slice.dtype() != dtype_ || pages.shape[3] != height_ || pages.shape[4] != width_ || pages_written_ + count > page_count_)
-    throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
-                                         path_.string() + "\"");
-  if (dtype_ == DType::f32 && !range_) {
-    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(pages.data), slice.element_count());
-    if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
-  }
-  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
-  const std::size_t page_bytes = row_bytes * static_cast<std::size_t>(height_);
-  for (std::int64_t i = 0; i < count; ++i) write_page(pages.data + static_cast<std::size_t>(i) * page_bytes);
-}
 
 std::uint32_t TiffStackWriter::rows_per_strip() const {
   const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
   return static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / row_bytes, 1, static_cast<std::size_t>(height_)));
 }
 
-void TiffStackWriter::begin_page() {
-  TIFF* tif = file_->get();
-  const std::uint16_t bits = static_cast<std::uint16_t>(dtype_size(dtype_) * 8);
-  const std::uint16_t format = dtype_ == DType::f32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT;
-  TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
-  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(width_));
-  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(height_));
-  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bits);
-  TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, format);
-  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-  TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip());
-  if (pages_written_ == 0) {
-    description_ = imagej_description(ij_);
-    if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
-    TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description_.c_str());
+TiffDirectory TiffStackWriter::directory(std::int64_t page, bool with_description) const {
+  TiffDirectory d(big_);
+  d.add_long(254, 0);  // NewSubfileType: a full-resolution page
+  d.add_long(256, static_cast<std::uint32_t>(width_));
+  d.add_long(257, static_cast<std::uint32_t>(height_));
+  d.add_short(258, static_cast<std::uint16_t>(dtype_size(dtype_) * 8));
+  d.add_short(259, 1);  // no compression
+  d.add_short(262, 1);  // min-is-black
+  if (with_description) d.add_ascii(270, description_);
+  const std::uint64_t row_bytes = static_cast<std::uint64_t>(width_) * dtype_size(dtype_);
+  const std::uint32_t per_strip = rows_per_strip();
+  std::vector<std::uint64_t> offsets, counts;
+  const std::uint64_t page_at = data_start_ + static_cast<std::uint64_t>(page) * page_bytes_;
+  for (std::int64_t y = 0; y < height_; y += per_strip) {
+    offsets.push_back(page_at + static_cast<std::uint64_t>(y) * row_bytes);
+    counts.push_back(static_cast<std::uint64_t>(std::min<std::int64_t>(per_strip, height_ - y)) * row_bytes);
   }
+  d.add_offsets(273, offsets);
+  d.add_short(277, 1);
+  d.add_long(278, per_strip);
+  d.add_offsets(279, counts);
   const auto& cal = calibration_;
   if (cal && cal->x > 0 && cal->y > 0) {
     // ImageJ's convention: pixels per unit, the unit itself in the description.
-    TIFFSetField(tif, TIFFTAG_XRESOLUTION, static_cast<float>(1.0 / cal->x));
-    TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(1.0 / cal->y));
-    TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_NONE);
+    const auto rational = [](double v) {
+      std::uint32_t den = 1000000;
+      while (den > 1 && v * den > 4.0e9) den /= 10;
+      const auto num = static_cast<std::uint32_t>(std::llround(v * den));
+      const std::uint32_t g = std::max<std::uint32_t>(1, std::gcd(num, den));
+      return std::pair<std::uint32_t, std::uint32_t>(num / g, den / g);
+    };
+    const auto [xn, xd] = rational(1.0 / cal->x);
+    const auto [yn, yd] = rational(1.0 / cal->y);
+    d.add_rational(282, xn, xd);
+    d.add_rational(283, yn, yd);
+    d.add_short(296, 1);  // no absolute unit
   }
+  d.add_short(284, 1);  // one plane of samples
+  d.add_short(339, dtype_ == DType::f32 ? 3 : 1);
+  return d;
 }
 
-void TiffStackWriter::write_strip(std::uint32_t strip, const std::byte* data, std::size_t rows) {
-  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
-  // libtiff's API takes a non-const buffer but does not modify it when writing uncompressed data.
-  if (TIFFWriteEncodedStrip(file_->get(), strip, const_cast<std::byte*>(data), static_cast<tmsize_t>(rows * row_bytes)) < 0)
-    file_->fail("cannot be written (page " + std::to_string(pages_written_ + 1) + ")");
+void TiffStackWriter::write_bytes(const std::vector<std::byte>& bytes) { write_bytes(bytes.data(), bytes.size()); }
+
+void TiffStackWriter::write_bytes(const std::byte* data, std::size_t count) {
+  out_.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(count));
+  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\" (disk full?): " + std::strerror(errno));
 }
 
-void TiffStackWriter::end_page() {
-  // libtiff writes a directory and its tag data at the end of the file: the description lies in
-  // between these two sizes.
-  const bool first = pages_written_ == 0;
-  if (first) description_from_ = std::filesystem::file_size(path_);
-  if (!TIFFWriteDirectory(file_->get())) file_->fail("cannot be written (page " + std::to_string(pages_written_ + 1) + " directory)");
-  if (first) description_to_ = std::filesystem::file_size(path_);
-  ++pages_written_;
+void TiffStackWriter::note_range(const std::byte* data, std::int64_t count) {
+  if (dtype_ != DType::f32 || range_) return;
+  const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(data), count);
+  if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
 }
 
-void TiffStackWriter::write_page(const std::byte* data) {
-  begin_page();
-  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
-  const std::uint32_t per_strip = rows_per_strip();
-  for (std::uint32_t y = 0, strip = 0; y < height_; y += per_strip, ++strip)
-    write_strip(strip, data + y * row_bytes, std::min<std::size_t>(per_strip, static_cast<std::size_t>(height_) - y));
-  end_page();
+void TiffStackWriter::append(const Tensor& slice) {
+  const Hyperstack pages = to_hyperstack(slice, path_);
+  const std::int64_t count = pages.shape[0] * pages.shape[1] * pages.shape[2];
+  if (slice.dtype() != dtype_ || pages.shape[3] != height_ || pages.shape[4] != width_ || pages_written_ + count > page_count_ ||
+      rows_done_ != 0)
+    throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
+                                         path_.string() + "\"");
+  note_range(pages.data, slice.element_count());
+  write_bytes(pages.data, static_cast<std::size_t>(page_bytes_) * static_cast<std::size_t>(count));
+  pages_written_ += count;
 }
 
 void TiffStackWriter::append_rows(const Tensor& rows) {
@@ -204,46 +223,36 @@ void TiffStackWriter::append_rows(const Tensor& rows) {
       rows_done_ + h.shape[3] > height_)
     throw Error(ErrorCode::internal, "rows " + shape_to_string(rows.shape()) + " do not fit the single-page image being written to \"" +
                                          path_.string() + "\"");
-  if (dtype_ == DType::f32 && !range_) {
-    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(h.data), rows.element_count());
-    if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
-  }
-  if (rows_done_ == 0 && pending_.empty()) begin_page();
-  const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
-  pending_.insert(pending_.end(), h.data, h.data + static_cast<std::size_t>(h.shape[3]) * row_bytes);
-  // Whole strips go out as soon as they are complete; the last one may be short.
-  const std::uint32_t per_strip = rows_per_strip();
-  const auto pending_rows = [&] { return static_cast<std::int64_t>(pending_.size() / row_bytes); };
-  while (pending_rows() >= per_strip || (pending_rows() > 0 && rows_done_ + pending_rows() == height_)) {
-    const std::int64_t n = std::min<std::int64_t>(per_strip, pending_rows());
-    write_strip(static_cast<std::uint32_t>(rows_done_ / per_strip), pending_.data(), static_cast<std::size_t>(n));
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n) * row_bytes));
-    rows_done_ += n;
-  }
-  if (rows_done_ == height_) end_page();
+  note_range(h.data, rows.element_count());
+  write_bytes(h.data, static_cast<std::size_t>(h.shape[3]) * static_cast<std::size_t>(width_) * dtype_size(dtype_));
+  rows_done_ += h.shape[3];
+  if (rows_done_ == height_) pages_written_ = 1;
 }
 
 void TiffStackWriter::finish() {
   if (pages_written_ != page_count_)
     throw Error(ErrorCode::internal, "\"" + path_.string() + "\" got " + std::to_string(pages_written_) + " of " +
                                          std::to_string(page_count_) + " pages");
-  file_->close();
-  if (dtype_ != DType::f32 || range_) return;
-  // Now min and max are known: put them into the room kept after the description.
-  ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
-  ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
-  std::string final_text = imagej_description(ij_);
-  if (final_text.size() > description_.size()) return;  // cannot happen with kRangeRoom; keep the file valid
-  final_text.resize(description_.size(), ' ');
-  std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
-  std::string region(description_to_ - description_from_, '\0');
-  file.seekg(static_cast<std::streamoff>(description_from_));
-  file.read(region.data(), static_cast<std::streamsize>(region.size()));
-  const auto at = region.find(description_);
-  if (!file || at == std::string::npos) throw Error(ErrorCode::io, "\"" + path_.string() + "\": cannot find the description to complete it");
-  file.seekp(static_cast<std::streamoff>(description_from_ + at));
-  file.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
-  if (!file.flush()) throw Error(ErrorCode::io, "\"" + path_.string() + "\" cannot be written (description)");
+  std::uint64_t at = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
+  if (page_count_ > 1 && at % 2) write_bytes({std::byte{0}}), ++at;
+  for (std::int64_t page = 1; page < page_count_; ++page) {
+    const TiffDirectory d = directory(page, false);
+    write_bytes(d.encode(at, page + 1 < page_count_ ? at + d.size() : 0));
+    at += d.size();
+  }
+  if (dtype_ == DType::f32 && !range_) {
+    // Now min and max are known: put them into the room kept after the description.
+    ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
+    ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
+    std::string final_text = imagej_description(ij_);
+    if (final_text.size() <= description_.size()) {  // always, with kRangeRoom
+      final_text.resize(description_.size(), ' ');
+      out_.seekp(static_cast<std::streamoff>(description_at_));
+      out_.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
+    }
+  }
+  out_.close();
+  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\" (disk full?): " + std::strerror(errno));
 }
 
 void write_tiff(const Image& image, const std::filesystem::path& path) {

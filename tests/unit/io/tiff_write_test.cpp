@@ -160,6 +160,30 @@ TEST(TiffWrite, TifffileReadsOurHyperstack) {
   EXPECT_EQ(std::system(command.c_str()), 0) << "tifffile disagrees; see the assertion above";
 }
 
+// ImageJ reads an ImageJ TIFF with images=N as N images stored back to back from the first page's
+// data, ignoring every other directory (ij.io.TiffDecoder stops at the first when nImages > 1). Read
+// the file that way, naively, and it must give every page: the slice-by-slice writer, a multi-channel
+// float page set and a stack of 16-bit slices alike.
+TEST(TiffWrite, PixelDataIsOneContiguousBlockAsImageJReadsIt) {
+  ScratchDir dir;
+  for (const auto& [tensor, name] : {std::pair{patterned(DType::f32, {2, 3, 9, 7}, "zcyx"), "f.tif"},
+                                     std::pair{patterned(DType::u16, {5, 4, 6}, "tyx"), "u.tif"}}) {
+    write_tiff(Image{tensor, std::nullopt}, dir / name);
+    TIFF* tif = TIFFOpen((dir / name).c_str(), "r");
+    ASSERT_NE(tif, nullptr);
+    toff_t* offsets = nullptr;
+    ASSERT_TRUE(TIFFGetField(tif, TIFFTAG_STRIPOFFSETS, &offsets));
+    const toff_t first = offsets[0];
+    TIFFClose(tif);
+    std::ifstream file(dir / name, std::ios::binary);
+    file.seekg(static_cast<std::streamoff>(first));
+    Tensor block(tensor.dtype(), tensor.shape(), tensor.axes());  // pages in czt order = this C order
+    file.read(reinterpret_cast<char*>(block.bytes()), static_cast<std::streamsize>(block.byte_count()));
+    ASSERT_TRUE(file) << name;
+    EXPECT_TRUE(same_values(block, tensor)) << name;
+  }
+}
+
 std::string first_page_description(const std::filesystem::path& path) {
   TIFF* tif = TIFFOpen(path.c_str(), "r");
   const char* text = nullptr;
