@@ -61,13 +61,24 @@ TensorSpec read_tensor(const Fields& f, bool is_input) {
     }
   } else if (shape.has("reference_tensor") || shape.has("reference_input")) {
     const std::string ref = shape.has("reference_tensor") ? shape.text("reference_tensor") : shape.text("reference_input");
-    const auto scales = per_axis(shape.at("scale"), n), offsets = per_axis(shape.at("offset"), n);
+    const Fields scale = shape.at("scale");
+    if (!scale.is_list() || scale.size() != n) scale.fail("a list of " + std::to_string(n) + " numbers or nulls, one per axis");
+    const auto offsets = per_axis(shape.at("offset"), n);
     for (std::size_t i = 0; i < n; ++i) {
       auto& s = t.axes[i].size;
+      const YAML::Node item = scale.node()[i];
+      if (!item || item.IsNull()) {
+        // A null scale is an axis the reference lacks, of length 2 * offset (the spec's
+        // "expanded dimension"); it is not matched against the reference's axes.
+        const double size = 2 * offsets[i];
+        s.kind = AxisSize::Kind::fixed;
+        s.value = whole(shape.at("offset"), i, size, 1, "an offset of at least 0.5 (a null scale makes an axis of 2 * offset)");
+        continue;
+      }
       s.kind = AxisSize::Kind::reference;
       s.ref_tensor = ref;
       s.ref_axis = t.axes[i].id;
-      s.factor = scales[i];
+      s.factor = scale.at(i).as_double();
       s.offset = 2 * offsets[i];  // 0.4: size = ref * scale + 2 * offset
     }
   } else {

@@ -55,4 +55,8 @@ const OpDeclaration& find_op(std::string_view id);
 // Applies `ops` in order. Throws bad_model naming the op and the kwarg when kwargs are invalid.
 Tensor apply_ops(Tensor tensor, const std::vector<OpSpec>& ops, const OpContext& context);
 
+// An output's postprocessing, then its declared data type (rdf 0.5 `data.type`, 0.4 `data_type`) as an
+// implicit final ensure_dtype: a model declaring uint8 output is written as uint8.
+Tensor apply_postprocessing(Tensor tensor, const TensorSpec& output, const OpContext& context);
+
 }  // namespace deepimage::ops

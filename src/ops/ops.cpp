@@ -53,4 +53,9 @@ Tensor apply_ops(Tensor tensor, const std::vector<OpSpec>& ops, const OpContext&
   return tensor;
 }
 
+Tensor apply_postprocessing(Tensor tensor, const TensorSpec& output, const OpContext& context) {
+  tensor = apply_ops(std::move(tensor), output.postprocessing, context);
+  return tensor.dtype() == output.data_type ? tensor : tensor.converted(output.data_type);
+}
+
 }  // namespace deepimage::ops

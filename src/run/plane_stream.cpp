@@ -100,7 +100,7 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
     }
     ops::OpContext context;
     context.tensors[spec.outputs[0].id] = &out_band;
-    write_rows(to_image_axes(ops::apply_ops(out_band, spec.outputs[0].postprocessing, context), image_axes));
+    write_rows(to_image_axes(ops::apply_postprocessing(out_band, spec.outputs[0], context), image_axes));
   }
 }
 

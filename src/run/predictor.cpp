@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
@@ -29,19 +30,35 @@ tiling::SizeRule rule_of(const TensorSpec& input, const AxisSpec& axis, const Mo
   return rule_of(*ref, *ref_axis, spec);
 }
 
-// How output coordinates relate to input coordinates along one axis: out = in * factor + offset / 2
-// (offset is the total size change, split evenly between the two sides).
+// How an output's pixels relate to the input's along one tiled axis. Output pixel j of a tile that
+// reads input [r, r + T) lies at output-image coordinate r * factor + crop + j: `factor` is the
+// output's scale relative to the input (2 for 2x super-resolution), `crop` the pixels the network
+// drops on each side (a size offset of -16 crops 8 per side; a positive offset adds pixels). The
+// output image always covers the input's whole extent times the factor, every pixel at its true
+// place: border pixels a cropping network drops come from the mirror-padded input, as at any tile
+// border. An output without the axis (per-image scores) has `present` false.
 struct OutputAxisMap {
+  bool present = true;
   double factor = 1.0;
-  double offset = 0.0;
+  double crop = 0.0;
 };
 
 OutputAxisMap output_map(const TensorSpec& output, char axis_id) {
   const AxisSpec* a = output.axis(axis_id);
-  if (!a) throw Error(ErrorCode::unsupported, "output \"" + output.id + "\" has no axis \"" + std::string(1, axis_id) +
-                                                  "\", so it cannot be tiled along it");
-  if (a->size.kind == AxisSize::Kind::reference) return {a->size.factor, a->size.offset};
+  if (!a) return {.present = false};
+  if (a->size.kind == AxisSize::Kind::reference) {
+    if (!(a->size.factor > 0) || !std::isfinite(a->size.factor))
+      throw Error(ErrorCode::bad_model, "output \"" + output.id + "\" axis \"" + std::string(1, axis_id) + "\": scale " +
+                                            std::to_string(a->size.factor) + " relative to its reference; expected a positive number");
+    return {.present = true, .factor = a->size.factor, .crop = -a->size.offset / 2};
+  }
   return {};
+}
+
+// Output pixels covering `input_size` input pixels at `factor`: a partial last pixel counts (an odd
+// image downsampled by 2 keeps its last row, computed from the mirror-padded border).
+std::int64_t output_extent(std::int64_t input_size, double factor) {
+  return static_cast<std::int64_t>(std::ceil(static_cast<double>(input_size) * factor - 1e-9));
 }
 
 std::int64_t exact(double v, const std::string& what) {
@@ -86,15 +103,42 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     t.image_size = input_shapes.at(0).at(k);
     t.rule = rule_of(first, a, spec);
     t.alignment = tiling::default_alignment(t.rule);
-    // The rdf gives halos on outputs, in output pixels; the input needs enough for every output.
+    // The rdf gives halos on outputs, in output pixels, beyond what the network crops; the input
+    // halo must cover both for every output. A downsampling output (factor 1/n) needs tile
+    // boundaries on its own pixel grid: halo and alignment in multiples of n.
+    bool whole_axis = false;
     for (const TensorSpec& out : spec.outputs) {
-      const AxisSpec* oa = out.axis(a.id);
-      if (!oa || oa->halo == 0) continue;
-      const double f = output_map(out, a.id).factor;
-      t.halo = std::max(t.halo, static_cast<std::int64_t>(std::ceil(static_cast<double>(oa->halo) / f)));
+      const OutputAxisMap m = output_map(out, a.id);
+      if (!m.present) {
+        whole_axis = true;
+        continue;
+      }
+      const double need = (static_cast<double>(out.axis(a.id)->halo) + m.crop) / m.factor;
+      std::int64_t halo = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(need - 1e-9)));
+      if (m.factor < 1) {
+        const auto n = static_cast<std::int64_t>(std::llround(1 / m.factor));
+        if (std::abs(static_cast<double>(n) * m.factor - 1) < 1e-9) {
+          halo = (halo + n - 1) / n * n;
+          t.alignment = std::lcm(std::max<std::int64_t>(1, t.alignment), n);
+        }
+      }
+      t.halo = std::max(t.halo, halo);
     }
     if (auto h = options.halo.find(a.id); h != options.halo.end()) t.halo = h->second;
     if (auto s = options.tile.find(a.id); s != options.tile.end()) t.tile = s->second;
+    if (whole_axis) {
+      // Some output has no such axis (a score per image): tiles along it could not be stitched.
+      const std::int64_t whole = t.rule.step > 0 ? t.rule.smallest_at_least(t.image_size + 2 * t.halo) : t.rule.min;
+      if (t.tile && *t.tile != whole)
+        throw Error(ErrorCode::invalid_argument, "--tile along \"" + std::string(1, a.id) + "\": an output of this model has no \"" +
+                                                     std::string(1, a.id) + "\" axis, so the image runs in one piece along it");
+      if (whole < t.image_size)
+        throw Error(ErrorCode::unsupported, "the image is " + std::to_string(t.image_size) + " pixels along \"" + std::string(1, a.id) +
+                                                "\" but the model takes " + std::to_string(whole) + " and an output has no \"" +
+                                                std::string(1, a.id) + "\" axis, so it cannot be tiled; crop the image to " +
+                                                std::to_string(whole) + " pixels");
+      t.tile = whole;
+    }
     axes.push_back(t);
   }
   for (const auto& [id, size] : options.tile)
@@ -180,7 +224,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   for (std::size_t i = 0; i < outputs.size(); ++i) context.tensors[spec.outputs[i].id] = &outputs[i];
   std::vector<Tensor> results;
   for (std::size_t i = 0; i < outputs.size(); ++i)
-    results.push_back(ops::apply_ops(outputs[i], spec.outputs[i].postprocessing, context));
+    results.push_back(ops::apply_postprocessing(outputs[i], spec.outputs[i], context));
   t.postprocess_s = seconds_since(t0);
   return results;
 }
@@ -201,37 +245,39 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
     std::vector<Tensor> tile_outputs = run_engine(tile_inputs, engine_s);
     for (std::size_t o = 0; o < tile_outputs.size(); ++o) {
       const Tensor& to = tile_outputs[o];
+      const std::string& id = spec.outputs[o].id;
       if (outputs[o].empty()) {  // first tile: now the non-tiled output sizes (channels) are known
         Shape shape = to.shape();
-        for (std::size_t k = 0; k < n_axes; ++k) {
-          const auto& m = maps[o][k];
-          shape[static_cast<std::size_t>(to.axis_index(plan.axes[k]))] =
-              exact(static_cast<double>(inputs[0].size(plan.axes[k])) * m.factor + m.offset,
-                    "output \"" + spec.outputs[o].id + "\" size along \"" + std::string(1, plan.axes[k]) + "\"");
-        }
+        for (std::size_t k = 0; k < n_axes; ++k)
+          if (maps[o][k].present)
+            shape[static_cast<std::size_t>(to.axis_index(plan.axes[k]))] = output_extent(inputs[0].size(plan.axes[k]), maps[o][k].factor);
         outputs[o] = Tensor(to.dtype(), shape, to.axes());
       }
-      Box valid = tile.valid, write = tile.write;
+      // The boxes over the axes this output has.
+      std::string box_axes;
+      Box valid, write;
       for (std::size_t k = 0; k < n_axes; ++k) {
-        const auto& m = maps[o][k];
-        const std::int64_t full = outputs[o].size(plan.axes[k]);
-        const std::int64_t tile_size = to.size(plan.axes[k]);
-        const std::int64_t expected = exact(static_cast<double>(plan.tile_shape[k]) * m.factor + m.offset, "output tile size");
+        const OutputAxisMap& m = maps[o][k];
+        if (!m.present) continue;  // one tile along this axis (axis_tilings): the output is written whole
+        const char axis = plan.axes[k];
+        const std::string what = "output \"" + id + "\" along \"" + std::string(1, axis) + "\"";
+        const std::int64_t full = outputs[o].size(axis), tile_size = to.size(axis);
+        const std::int64_t expected = exact(static_cast<double>(plan.tile_shape[k]) * m.factor - 2 * m.crop, what + " tile size");
         if (tile_size != expected)
-          throw Error(ErrorCode::bad_model, "output \"" + spec.outputs[o].id + "\" is " + std::to_string(tile_size) +
-                                                " pixels along \"" + std::string(1, plan.axes[k]) + "\" for an input tile of " +
-                                                std::to_string(plan.tile_shape[k]) + ", but the rdf implies " +
-                                                std::to_string(expected));
-        const auto to_out = [&](std::int64_t v) { return exact(static_cast<double>(v) * m.factor + m.offset / 2, "output coordinate"); };
-        valid.begin[k] = to_out(tile.valid.begin[k]);
-        valid.end[k] = to_out(tile.valid.end[k]);
-        write.begin[k] = to_out(tile.write.begin[k]);
-        write.end[k] = to_out(tile.write.end[k]);
-        // A smaller output (negative offset) has no pixels for the image border: clip both boxes alike.
-        if (write.begin[k] < 0) { valid.begin[k] -= write.begin[k]; write.begin[k] = 0; }
-        if (write.end[k] > full) { valid.end[k] -= write.end[k] - full; write.end[k] = full; }
+          throw Error(ErrorCode::bad_model, "output \"" + id + "\" is " + std::to_string(tile_size) + " pixels along \"" +
+                                                std::string(1, axis) + "\" for an input tile of " + std::to_string(plan.tile_shape[k]) +
+                                                ", but the rdf implies " + std::to_string(expected));
+        const std::int64_t w0 = exact(static_cast<double>(tile.write.begin[k]) * m.factor, what + " tile start");
+        const std::int64_t w1 = std::min(full, output_extent(tile.write.end[k], m.factor));
+        const std::int64_t v0 = exact(static_cast<double>(tile.valid.begin[k]) * m.factor - m.crop, what + " tile offset");
+        if (v0 < 0 || v0 + (w1 - w0) > tile_size)
+          throw Error(ErrorCode::internal, what + ": the tile's valid part [" + std::to_string(v0) + ", " + std::to_string(v0 + w1 - w0) +
+                                               ") lies outside its " + std::to_string(tile_size) + " pixels (halo too small)");
+        box_axes += axis;
+        valid.begin.push_back(v0), valid.end.push_back(v0 + (w1 - w0));
+        write.begin.push_back(w0), write.end.push_back(w1);
       }
-      tiling::write_box(outputs[o], plan.axes, write, to, valid);
+      tiling::write_box(outputs[o], box_axes, write, to, valid);
     }
     if (options.after_tile) options.after_tile();
   }

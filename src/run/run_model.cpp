@@ -15,6 +15,7 @@
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
 #include "run/memory_plan.hpp"
+#include "run/output_calibration.hpp"
 #include "run/run_plan.hpp"
 #include "run/run_progress.hpp"
 #include "run/plane_stream.hpp"
@@ -176,7 +177,8 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
         if (!writer) {
           Shape whole = rows.shape();
           whole[static_cast<std::size_t>(rows.axis_index('y'))] = model_shape[model_axes.find('y')];
-          writer = std::make_unique<io::SliceWriter>(outputs[0], rows.dtype(), whole, rows.axes(), reader.calibration());
+          writer = std::make_unique<io::SliceWriter>(outputs[0], rows.dtype(), whole, rows.axes(),
+                                                     run::output_calibration(reader.calibration(), spec.outputs[0]));
         }
         writer->append_rows(rows);
       },
@@ -308,7 +310,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       if (!writers[i]) {
         Shape whole = loop.sizes;
         whole.insert(whole.end(), part.shape().begin(), part.shape().end());
-        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(), images[0].calibration);
+        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(),
+                                                       run::output_calibration(images[0].calibration, spec.outputs[i]));
       }
       writers[i]->append(part);
     }
@@ -317,7 +320,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   t0 = Clock::now();
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (write_slices) writers[i]->commit();
-    else io::write_image({results[i], images[0].calibration}, outputs[i]);
+    else io::write_image({results[i], run::output_calibration(images[0].calibration, spec.outputs[i])}, outputs[i]);
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);

@@ -1,0 +1,16 @@
+// The pixel size of an output: the input's, divided by the output's scale along each axis (a 2x
+// super-resolution output has half the input's pixel size; a 2x downsampling output twice it).
+//
+//   io::write_image({result, output_calibration(image.calibration, spec.outputs[i])}, path);
+#pragma once
+
+#include <optional>
+
+#include "deepimage/model_spec.hpp"
+#include "io/image.hpp"
+
+namespace deepimage::run {
+
+std::optional<io::Calibration> output_calibration(const std::optional<io::Calibration>& input, const TensorSpec& output);
+
+}  // namespace deepimage::run

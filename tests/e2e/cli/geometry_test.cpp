@@ -1,0 +1,228 @@
+// Every shape rule the bioimage.io spec allows, through `deepimage run` on an image larger than the
+// model's tiles, against a naive reference. The bundles (tests/data/models/geometry, written by
+// scripts/make_geometry_models.py) compute the 3x3 box mean of the input and change its geometry:
+// several output channels (channel-first and channel-last), 2x super-resolution, 2x downsampling,
+// an 8-pixel crop per side, an axis expanded by a 0.4 null scale, and a uint8 output type.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "io/image.hpp"
+#include "io/npy.hpp"
+#include "support/cli.hpp"
+#include "support/compare.hpp"
+
+namespace deepimage::testing {
+namespace {
+
+// Relative to the largest value compared: float32 sums of nine values, times up to 33, plus 32.
+constexpr double kRelativeTolerance = 1e-5;
+
+std::filesystem::path bundle(const std::string& name) { return source_dir() / "tests/data/models/geometry" / name; }
+
+Tensor random_image(std::int64_t height, std::int64_t width) {
+  std::mt19937 rng(4242);
+  std::uniform_real_distribution<float> value(0.f, 255.f);
+  Tensor t(DType::f32, {height, width}, "yx");
+  for (std::int64_t i = 0; i < t.element_count(); ++i) t.data<float>()[i] = value(rng);
+  return t;
+}
+
+std::int64_t reflect(std::int64_t i, std::int64_t n) {
+  while (i < 0 || i >= n) i = i < 0 ? -i : 2 * (n - 1) - i;
+  return i;
+}
+
+// The 3x3 mean of the numpy-reflect-padded image at any position, inside the image or out.
+double box_at(const Tensor& image, std::int64_t y, std::int64_t x) {
+  const std::int64_t h = image.shape()[0], w = image.shape()[1];
+  double sum = 0;
+  for (std::int64_t dy = -1; dy <= 1; ++dy)
+    for (std::int64_t dx = -1; dx <= 1; ++dx) sum += image.data<float>()[reflect(y + dy, h) * w + reflect(x + dx, w)];
+  return sum / 9;
+}
+
+// Runs `model` on `image` (an .npy file) and reads the output back from a TIFF, as a user would.
+Tensor run(const std::string& model, const std::filesystem::path& image, const std::filesystem::path& out,
+           std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"run", bundle(model).string(), image.string(), "-o", out.string(), "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << model << ": " << r.err;
+  if (r.exit_code != 0) return {};
+  return io::read_image(out).pixels;
+}
+
+// Largest |got - expected(c, y, x)| relative to the largest |expected|, over an output with axes
+// "cyx" or "yx".
+double relative_error(const Tensor& got, const std::function<double(std::int64_t, std::int64_t, std::int64_t)>& expected) {
+  const Tensor g = got.converted(DType::f64);
+  const bool has_c = got.axes() == "cyx";
+  const std::int64_t channels = has_c ? got.shape()[0] : 1, h = got.size('y'), w = got.size('x');
+  double worst = 0, scale = 1e-12;
+  for (std::int64_t c = 0; c < channels; ++c)
+    for (std::int64_t y = 0; y < h; ++y)
+      for (std::int64_t x = 0; x < w; ++x) {
+        const double e = expected(c, y, x);
+        worst = std::max(worst, std::abs(g.data<double>()[(c * h + y) * w + x] - e));
+        scale = std::max(scale, std::abs(e));
+      }
+  return worst / scale;
+}
+
+struct ChannelCase {
+  std::string model;
+  std::int64_t channels;
+  std::vector<std::string> extra;  // a forced tile for the parameterised bundles
+};
+
+class OutputChannels : public ::testing::TestWithParam<ChannelCase> {};
+
+// Every output channel is right, for channel-first and channel-last models, fixed and parameterised
+// sizes, 1, 2 and 33 channels; the image (70 x 50) needs several tiles of every model.
+TEST_P(OutputChannels, EveryChannelEqualsTheNaiveFilter) {
+  const ChannelCase& c = GetParam();
+  TempDir dir;
+  const Tensor image = random_image(70, 50);
+  io::write_npy(image, dir / "image.npy");
+  const Tensor out = run(c.model, dir / "image.npy", dir / "out.tif", c.extra);
+  ASSERT_FALSE(out.empty());
+  ASSERT_EQ(out.shape(), c.channels == 1 ? Shape({70, 50}) : Shape({c.channels, 70, 50})) << out.axes();
+  EXPECT_LE(relative_error(out, [&](auto k, auto y, auto x) { return box_at(image, y, x) * static_cast<double>(k + 1) + static_cast<double>(k); }),
+            kRelativeTolerance);
+}
+
+std::vector<ChannelCase> channel_cases() {
+  std::vector<ChannelCase> cases;
+  for (const char* layout : {"first", "last"})
+    for (std::int64_t n : {1, 2, 33}) {
+      cases.push_back({std::string("channels_") + layout + "_fixed_" + std::to_string(n), n, {}});
+      cases.push_back({std::string("channels_") + layout + "_param_" + std::to_string(n), n, {"--tile", "y=24,x=32"}});
+    }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(LayoutsSizesAndCounts, OutputChannels, ::testing::ValuesIn(channel_cases()),
+                         [](const auto& info) { return info.param.model; });
+
+// Tiles, halos and stitching scale with the output: a 2x super-resolution output is the naive
+// upsampling of the whole image, tiled or not, and its pixel size is half the input's.
+TEST(Geometry, SuperResolutionOutputIsTwiceTheSizeWithHalfThePixelSize) {
+  TempDir dir;
+  const Tensor image = random_image(70, 50);
+  io::Calibration calibration;
+  calibration.x = calibration.y = 0.8;
+  calibration.unit = "micron";
+  io::write_image({image, calibration}, dir / "image.tif");
+  for (const std::string model : {"superres2x_v05", "superres2x_v04"})
+    for (const auto& extra : {std::vector<std::string>{}, std::vector<std::string>{"--tile", "y=24,x=32"}}) {
+      const Tensor out = run(model, dir / "image.tif", dir / (model + std::to_string(extra.size()) + ".tif"), extra);
+      ASSERT_EQ(out.shape(), (Shape{140, 100})) << model;
+      EXPECT_LE(relative_error(out, [&](auto, auto y, auto x) { return box_at(image, y / 2, x / 2); }), kRelativeTolerance) << model;
+      const auto written = io::read_image(dir / (model + std::to_string(extra.size()) + ".tif")).calibration;
+      ASSERT_TRUE(written.has_value());
+      EXPECT_NEAR(written->x, 0.4, 1e-6) << model;
+      EXPECT_NEAR(written->y, 0.4, 1e-6) << model;
+    }
+}
+
+// A 2x downsampling output covers the whole image, an odd-sized one included (its last pixel from
+// the mirror-padded border), with tile boundaries on the output's pixel grid.
+TEST(Geometry, DownsampledOutputCoversTheImage) {
+  TempDir dir;
+  for (const auto& [h, w] : {std::pair<std::int64_t, std::int64_t>{70, 50}, {71, 51}}) {
+    const Tensor image = random_image(h, w);
+    io::write_npy(image, dir / "image.npy");
+    for (const auto& extra : {std::vector<std::string>{}, std::vector<std::string>{"--tile", "y=24,x=32"}}) {
+      const Tensor out = run("downsample2x_v05", dir / "image.npy", dir / "out.tif", extra);
+      std::filesystem::remove(dir / "out.tif");
+      ASSERT_EQ(out.shape(), (Shape{(h + 1) / 2, (w + 1) / 2}));
+      EXPECT_LE(relative_error(out,
+                               [&](auto, auto y, auto x) {
+                                 return (box_at(image, 2 * y, 2 * x) + box_at(image, 2 * y + 1, 2 * x) + box_at(image, 2 * y, 2 * x + 1) +
+                                         box_at(image, 2 * y + 1, 2 * x + 1)) / 4;
+                               }),
+                kRelativeTolerance)
+          << h << "x" << w;
+    }
+  }
+}
+
+// A network that crops 8 pixels per side (size offset -16) still gives an output at the input's
+// geometry, every pixel at its true place: never shifted, never smaller.
+TEST(Geometry, CroppingOutputIsPlacedAtItsTrueOrigin) {
+  TempDir dir;
+  const Tensor image = random_image(70, 50);
+  io::write_npy(image, dir / "image.npy");
+  for (const std::string model : {"crop16_v05", "crop16_v04"})
+    for (const auto& extra : {std::vector<std::string>{}, std::vector<std::string>{"--tile", "y=32,x=40"}}) {
+      const Tensor out = run(model, dir / "image.npy", dir / "out.tif", extra);
+      std::filesystem::remove(dir / "out.tif");
+      ASSERT_EQ(out.shape(), (Shape{70, 50})) << model;
+      EXPECT_LE(relative_error(out, [&](auto, auto y, auto x) { return box_at(image, y, x); }), kRelativeTolerance) << model;
+    }
+}
+
+// rdf 0.4 `scale: null` expands an axis the input lacks to 2 * offset: a "byx" input gives a
+// two-channel "bcyx" output.
+TEST(Geometry, NullScaleExpandsAnAxis) {
+  TempDir dir;
+  const Tensor image = random_image(70, 50);
+  io::write_npy(image, dir / "image.npy");
+  const Tensor out = run("expand_null_v04", dir / "image.npy", dir / "out.tif", {"--tile", "y=24,x=32"});
+  ASSERT_EQ(out.shape(), (Shape{2, 70, 50}));
+  EXPECT_LE(relative_error(out, [&](auto c, auto y, auto x) {
+              return c == 0 ? box_at(image, y, x) : static_cast<double>(image.data<float>()[y * 50 + x]);
+            }),
+            kRelativeTolerance);
+}
+
+// The output's declared data type is what is written, without an ensure_dtype op in the rdf.
+TEST(Geometry, DeclaredOutputTypeIsWritten) {
+  TempDir dir;
+  const Tensor image = random_image(70, 50);
+  io::write_npy(image, dir / "image.npy");
+  const Tensor out = run("uint8_out_v05", dir / "image.npy", dir / "out.tif");
+  ASSERT_EQ(out.dtype(), DType::u8);
+  // At most one level off, where float32 and double round a value within 1e-5 of .5 differently.
+  EXPECT_LE(relative_error(out, [&](auto, auto y, auto x) { return std::clamp(std::round(box_at(image, y, x)), 0.0, 255.0); }),
+            1.0 / 255);
+}
+
+// `deepimage test` runs each bundle's test input through the engine alone and through the whole
+// run pipeline in the smallest tiles; every geometry bundle passes both.
+TEST(TestCommand, EveryGeometryBundlePassesEngineAndTiledPipeline) {
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "tests/data/models/geometry")) {
+    const CliResult r = run_cli({"test", entry.path().string(), "--json"});
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << r.out << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.out;
+    EXPECT_GT(j["tiled"]["tile_count"].get<int>(), 1) << entry.path();
+  }
+}
+
+// The tiled half of `test` is what catches a halo too small for the network: with the box filter's
+// halo of 1 removed from the rdf, the engine alone still matches, the tiles show seams.
+TEST(TestCommand, TiledPipelineCatchesAMissingHalo) {
+  TempDir dir;
+  const auto original = bundle("channels_first_param_2");
+  for (const auto& entry : std::filesystem::directory_iterator(original))
+    std::filesystem::copy_file(entry.path(), dir / entry.path().filename());
+  std::string rdf = slurp(dir / "rdf.yaml");
+  for (std::size_t at; (at = rdf.find("        halo: 1\n")) != std::string::npos;) rdf.erase(at, 16);
+  std::ofstream(dir / "rdf.yaml", std::ios::trunc) << rdf;
+  const CliResult r = run_cli({"test", dir.path().string(), "--json"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_TRUE(j["outputs"][0]["passed"].get<bool>());
+  EXPECT_FALSE(j["tiled"]["outputs"][0]["passed"].get<bool>());
+}
+
+}  // namespace
+}  // namespace deepimage::testing
