@@ -3,8 +3,13 @@
 //   deepimage::TestReport r = deepimage::test_model({.model = "unet2d_nuclei_broad/"});
 //   r.passed;  r.outputs[0].max_abs_diff;
 //
-// Each test input is fed as it is (no padding, no tiling), with the bundle's pre- and
-// post-processing; each output is compared with its test tensor elementwise:
+// Each test input runs twice, and both results must match the test outputs:
+// 1. fed to the engine as it is (no padding, no tiling), with the bundle's pre- and post-processing;
+// 2. through the whole `run` pipeline with the smallest tile that still holds the halo (mirror
+//    padding, tiling, halo cropping, stitching, output geometry), which catches stitching and axis
+//    bugs the first cannot see. Pixels within an output's halo of the image border are left out of
+//    this comparison: there the test output saw the network's own padding, the pipeline a mirror.
+// Each output is compared with its test tensor elementwise:
 // |out - expected| <= absolute + relative * |expected|, and at most `mismatched_per_million`
 // elements per million may break that. The tolerance comes from the rdf's
 // config.bioimageio.reproducibility_tolerance, else rtol 1e-3, atol 1e-3, 100 per million.
@@ -37,7 +42,11 @@ struct OutputComparison {
 
 struct TestReport {
   std::string model_name, weights_format, engine;
-  std::vector<OutputComparison> outputs;
+  std::vector<OutputComparison> outputs;         // the engine on the test inputs as given
+  std::vector<OutputComparison> tiled_outputs;   // the run pipeline with the smallest tiles
+  std::string tiled_axes;                        // the tiled axes, e.g. "yx"
+  std::vector<std::int64_t> tile_shape;          // the tile used for tiled_outputs
+  std::size_t tile_count = 0;
   double seconds = 0;
   bool passed = false;
 };

@@ -6,6 +6,8 @@
 #include "engine/engine.hpp"
 #include "io/npy.hpp"
 #include "run/predictor.hpp"
+#include "tiling/padding.hpp"
+#include "tiling/tile_plan.hpp"
 
 namespace deepimage {
 namespace {
@@ -51,6 +53,41 @@ OutputComparison compare(const Tensor& actual, const Tensor& expected, const std
   return c;
 }
 
+// The part of `tensor` in `box` over `axes` (inside the tensor).
+Tensor crop(const Tensor& tensor, const std::string& axes, const Box& box) {
+  return tiling::read_padded(tensor, axes, box, tiling::PadMode::zeros);
+}
+
+// The pipeline's output `tiled` against the test output `expected`, away from the image border: the
+// test output covers output-image coordinates [crop, crop + n) along each tiled axis (a cropping
+// network's output starts inside the image), and its pixels within the halo of its own border are
+// left out.
+OutputComparison compare_interior(const Tensor& tiled, const Tensor& expected, const TensorSpec& output,
+                                  const std::string& tiled_axes, const ReproducibilityTolerance& tol) {
+  std::string axes;
+  Box in_expected, in_tiled;
+  for (char a : tiled_axes) {
+    const AxisSpec* axis = output.axis(a);
+    if (!axis) continue;
+    const std::int64_t n = expected.size(a);
+    const std::int64_t shift = axis->size.kind == AxisSize::Kind::reference ? static_cast<std::int64_t>(std::llround(-axis->size.offset / 2)) : 0;
+    const std::int64_t h = std::min(axis->halo, n / 2);
+    axes += a;
+    in_expected.begin.push_back(h), in_expected.end.push_back(n - h);
+    in_tiled.begin.push_back(h + shift), in_tiled.end.push_back(n - h + shift);
+    if (n - h + shift > tiled.size(a) || h + shift < 0) {
+      OutputComparison c;
+      c.id = output.id;
+      c.problem = "the tiled output is " + std::to_string(tiled.size(a)) + " pixels along \"" + std::string(1, a) +
+                  "\", too small to hold the test output's " + std::to_string(n) + " at offset " + std::to_string(shift);
+      return c;
+    }
+  }
+  OutputComparison c = compare(crop(tiled, axes, in_tiled), crop(expected, axes, in_expected), output.id, tol);
+  c.shape = tiled.shape();
+  return c;
+}
+
 }  // namespace
 
 TestReport test_model(const TestOptions& options) {
@@ -66,7 +103,15 @@ TestReport test_model(const TestOptions& options) {
   run::Predictor predictor(model, weights, {.threads = options.threads});
   run::TilingOptions as_given;
   as_given.whole = true;
-  const std::vector<Tensor> actual = predictor.predict(std::move(inputs), as_given);
+  const std::vector<Tensor> actual = predictor.predict(inputs, as_given);
+
+  // The same inputs through the run pipeline, cut into the smallest tiles that hold the halo.
+  std::vector<Shape> shapes;
+  for (const Tensor& in : inputs) shapes.push_back(in.shape());
+  run::TilingOptions smallest;
+  for (const tiling::AxisTiling& a : predictor.axis_tilings(shapes, smallest)) smallest.tile[a.id] = a.tile ? *a.tile : tiling::smallest_usable_tile(a);
+  tiling::TilePlan plan;
+  const std::vector<Tensor> tiled = predictor.predict(std::move(inputs), smallest, &plan);
 
   TestReport report;
   report.model_name = spec.name;
@@ -78,13 +123,22 @@ TestReport test_model(const TestOptions& options) {
                                      spec.tolerance_for(spec.outputs[i].id, weights.format)));
     report.passed = report.passed && report.outputs.back().passed;
   }
+  report.tiled_axes = plan.axes;
+  report.tile_shape = plan.tile_shape;
+  report.tile_count = plan.tiles.size();
+  for (std::size_t i = 0; i < tiled.size(); ++i) {
+    report.tiled_outputs.push_back(compare_interior(tiled[i], expected[i], spec.outputs[i], plan.axes,
+                                                    spec.tolerance_for(spec.outputs[i].id, weights.format)));
+    report.passed = report.passed && report.tiled_outputs.back().passed;
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
 nlohmann::json to_json(const TestReport& r) {
-  nlohmann::json outputs = nlohmann::json::array();
-  for (const auto& c : r.outputs) {
+  const auto comparisons = [](const std::vector<OutputComparison>& list) {
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& c : list) {
     nlohmann::json o = {{"id", c.id}, {"shape", c.shape}, {"max_abs_diff", c.max_abs_diff},
                         {"mean_abs_diff", c.mean_abs_diff}, {"mismatched", c.mismatched},
                         {"allowed_mismatched", c.allowed_mismatched}, {"elements", c.element_count},
@@ -92,9 +146,14 @@ nlohmann::json to_json(const TestReport& r) {
                         {"passed", c.passed}};
     if (!c.problem.empty()) o["problem"] = c.problem;
     outputs.push_back(o);
-  }
+    }
+    return outputs;
+  };
   return {{"model", r.model_name}, {"weights_format", r.weights_format}, {"engine", r.engine},
-          {"outputs", outputs}, {"seconds", r.seconds}, {"passed", r.passed}};
+          {"outputs", comparisons(r.outputs)},
+          {"tiled", {{"axes", r.tiled_axes}, {"tile_shape", r.tile_shape}, {"tile_count", r.tile_count},
+                     {"outputs", comparisons(r.tiled_outputs)}}},
+          {"seconds", r.seconds}, {"passed", r.passed}};
 }
 
 }  // namespace deepimage
