@@ -14,6 +14,7 @@ encoders follow the TIFF 6.0 specification (section 9 PackBits, section 13 LZW).
 """
 import io
 import os
+import re
 import struct
 
 import numpy as np
@@ -263,6 +264,43 @@ save_npy("broken_npy_float16.npy", np.zeros((2, 2), np.float16))
 with open(path("broken_npy_object.npy"), "wb") as f:
     np.save(f, np.array([1, "a"], dtype=object), allow_pickle=True)
 
+# --- fixtures added later (after the others, so their random values stay as they were) -------
+
+# OME-TIFF and tifffile's shaped description: the axes come from their metadata, not ImageJ's.
+def imwrite_ome(p, data, **kwargs):
+    """tifffile.imwrite(ome=True) with the random UUID it writes replaced by a fixed one (same length)."""
+    tifffile.imwrite(p, data, ome=True, **kwargs)
+    with open(p, "rb") as f:
+        content = f.read()
+    content = re.sub(rb"urn:uuid:[0-9a-f-]{36}", b"urn:uuid:00000000-0000-4000-8000-000000000000", content)
+    with open(p, "wb") as f:
+        f.write(content)
+
+
+a = rand("u2", (2, 3, 16, 20))
+save_pair("zcyx_u16_ome_2x3x16x20", a, lambda p: imwrite_ome(p, a, metadata={
+    "axes": "ZCYX", "PhysicalSizeX": 250.0, "PhysicalSizeXUnit": "nm", "PhysicalSizeY": 0.5, "PhysicalSizeZ": 2.0,
+    "TimeIncrement": 1500.0, "TimeIncrementUnit": "ms"}))
+
+a = rand("f4", (3, 2, 16, 20))  # DimensionOrder XYZCT: z fastest
+save_pair("czyx_f32_ome_3x2x16x20", a, lambda p: imwrite_ome(p, a, metadata={"axes": "CZYX"}))
+
+a = rand("u1", (4, 16, 20, 3))
+save_pair("tcyx_u8_ome_rgb_4x3x16x20", a.transpose(0, 3, 1, 2), lambda p: imwrite_ome(
+    p, a, photometric="rgb", metadata={"axes": "TYXS"}))
+
+a = rand("u2", (3, 2, 16, 20))
+save_pair("zcyx_u16_shaped_3x2x16x20", a, lambda p: tifffile.imwrite(
+    p, a, photometric="minisblack", metadata={"axes": "ZCYX"}))
+
+a = rand("u1", (2, 3, 16, 20))  # 3 channels before YX: tifffile stores them as planar samples
+save_pair("zcyx_u8_shaped_planar_2x3x16x20", a, lambda p: tifffile.imwrite(p, a, metadata={"axes": "ZCYX"}))
+
+# tifffile's shaped description promising 4 slices over 3 pages.
+tifffile.imwrite(path("broken_shaped_4_slices_in_3_pages.tif"), rand("u1", (3, 8, 8)), photometric="minisblack",
+                 description='{"shape": [4, 8, 8], "axes": "ZYX"}', metadata=None)
+
+
 # --- self-check: every TIFF must decode, with tifffile or Pillow's own decoders, as its .npy says --
 try:
     from PIL import Image  # Debian python3-pil; decodes LZW and PackBits without libtiff
@@ -279,7 +317,7 @@ for name in sorted(os.listdir(HERE)):
         got = np.asarray(Image.open(path(name)))
     else:
         got = tifffile.imread(path(name))
-    if "rgb_contig" in name or "rgb_tiled" in name:
-        got = np.moveaxis(got, -1, 0)
+    if "rgb_contig" in name or "rgb_tiled" in name or "ome_rgb" in name:
+        got = np.moveaxis(got, -1, -3)
     assert got.shape == expected.shape and (got == expected).all(), name
 print("fixtures written to", HERE)
