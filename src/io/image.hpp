@@ -34,7 +34,7 @@ struct ImageFormat {
   std::string name;                      // "tiff"
   std::vector<std::string> extensions;   // lower case with the dot: ".tif", ".tiff"
   std::function<Image(const std::filesystem::path&)> read;
-  // Writes exactly to `path` (no temp file here; write_image does that).
+  // Writes exactly to `path` (no temp file here; write_image does that). Empty: a format we only read.
   std::function<void(const Image&, const std::filesystem::path&)> write;
   std::vector<DType> writable_dtypes;    // others are converted to float32 by write_image
 };
@@ -42,6 +42,8 @@ struct ImageFormat {
 const std::vector<ImageFormat>& image_formats();
 // By extension (case-insensitive); throws unsupported listing the known formats.
 const ImageFormat& format_for(const std::filesystem::path& path);
+// The same for an output: throws unsupported naming the formats that can be written.
+const ImageFormat& writable_format_for(const std::filesystem::path& path);
 
 Image read_image(const std::filesystem::path& path);
 // Writes to a temporary file in the target folder and renames it into place, so a failure never

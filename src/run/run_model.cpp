@@ -38,7 +38,7 @@ bool same_file(const fs::path& a, const fs::path& b) {
 // for several.
 std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
   if (spec.outputs.size() == 1) {
-    io::format_for(o.output);  // fail now, not after the run, on an unknown extension
+    io::writable_format_for(o.output);  // fail now, not after the run, on an unknown extension
     return {o.output};
   }
   if (o.output.has_extension() && !fs::is_directory(o.output))

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import struct
+import zlib
 
 import numpy as np
 import tifffile
@@ -300,6 +301,61 @@ save_pair("zcyx_u8_shaped_planar_2x3x16x20", a, lambda p: tifffile.imwrite(p, a,
 tifffile.imwrite(path("broken_shaped_4_slices_in_3_pages.tif"), rand("u1", (3, 8, 8)), photometric="minisblack",
                  description='{"shape": [4, 8, 8], "axes": "ZYX"}', metadata=None)
 
+
+# --- PNG and JPEG ----------------------------------------------------------------------------------
+# PNGs come from the small writer below (PNG specification: signature, IHDR, one zlib IDAT with
+# filter 0 on every row, IEND; samples big-endian), so every colour type and depth is covered; the
+# .npy holds the array written. JPEGs are lossy: Pillow writes them and its decoding is the .npy.
+
+def write_png(filename, array, color_type):
+    bit_depth = 16 if array.dtype == np.uint16 else 8
+    h, w = array.shape[:2]
+    stored = array.astype(">u2" if bit_depth == 16 else "u1")
+    raw = b"".join(b"\0" + stored[y].tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0)
+    with open(filename, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def save_png(name, data, color_type, expected=None):
+    write_png(path(name + ".png"), data, color_type)
+    np.save(path(name + ".npy"), np.ascontiguousarray(data if expected is None else expected))
+
+
+save_png("yx_u8_png_grey_13x17", rand("u1", (13, 17)), 0)
+save_png("yx_u16_png_grey_13x17", rand("u2", (13, 17)), 0)
+save_png("yxc_u8_png_rgb_13x17x3", rand("u1", (13, 17, 3)), 2)
+save_png("yxc_u16_png_rgb_13x17x3", rand("u2", (13, 17, 3)), 2)
+save_png("yxc_u8_png_rgba_13x17x4", rand("u1", (13, 17, 4)), 6)
+a = rand("u1", (13, 17, 2))  # grey and alpha: read as RGBA, the grey in R, G and B
+save_png("yxc_u8_png_grey_alpha_13x17x4", a, 4, np.stack([a[..., 0]] * 3 + [a[..., 1]], axis=-1))
+with open(path("yx_u8_png_grey_13x17.png"), "rb") as f:
+    png = f.read()
+with open(path("broken_png_truncated.png"), "wb") as f:
+    f.write(png[:60])
+
+try:
+    from PIL import Image as PILImage  # Debian python3-pil
+except ImportError:
+    PILImage = None
+if PILImage is not None:
+    smooth = (np.add.outer(np.arange(16), np.arange(24)) * 5).astype(np.uint8)  # JPEG-friendly content
+    rgb = np.stack([smooth, smooth[::-1], 255 - smooth], axis=-1)
+    for name, data in (("yx_u8_jpeg_grey_16x24", smooth), ("yxc_u8_jpeg_rgb_16x24x3", rgb)):
+        PILImage.fromarray(data).save(path(name + ".jpg"), quality=90)
+        np.save(path(name + ".npy"), np.asarray(PILImage.open(path(name + ".jpg"))))
+    # The PNGs as Pillow decodes them (it cannot read 16-bit colour PNGs).
+    for name, mode in (("yx_u8_png_grey_13x17", None), ("yx_u16_png_grey_13x17", None), ("yxc_u8_png_rgb_13x17x3", None),
+                       ("yxc_u8_png_rgba_13x17x4", None), ("yxc_u8_png_grey_alpha_13x17x4", "RGBA")):
+        image = PILImage.open(path(name + ".png"))
+        got = np.asarray(image.convert(mode) if mode else image)
+        assert (got.astype(np.uint16) == np.load(path(name + ".npy"))).all(), name
+else:
+    print("JPEG fixtures not written and PNGs not checked: needs Pillow (python3-pil)")
 
 # --- self-check: every TIFF must decode, with tifffile or Pillow's own decoders, as its .npy says --
 try:
