@@ -34,6 +34,16 @@ const ImageFormat& format_for(const std::filesystem::path& path) {
   throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" is not a known image format (known: " + known + ")");
 }
 
+std::optional<Calibration> with_channel_names(std::optional<Calibration> calibration, std::vector<std::string> names) {
+  if (names.empty()) return calibration;
+  if (!calibration) {
+    calibration.emplace();
+    calibration->spatial = false;
+  }
+  calibration->channel_names = std::move(names);
+  return calibration;
+}
+
 const ImageFormat& writable_format_for(const std::filesystem::path& path) {
   const ImageFormat& format = format_for(path);
   if (format.write) return format;

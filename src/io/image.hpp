@@ -17,12 +17,20 @@
 
 namespace deepimage::io {
 
-// Physical pixel size, when the file has it (ImageJ calibration, TIFF resolution).
+// Physical pixel size, when the file has it (ImageJ calibration, OME-XML, TIFF resolution), and how
+// ImageJ is to show the image: carried from input to output, extended by the run (channel names).
 struct Calibration {
+  bool spatial = true;               // false: x, y, z and unit are unknown (only what follows is set)
   double x = 1.0, y = 1.0, z = 1.0;  // pixel size along each axis
   std::string unit;                  // "micron", ...; empty when unknown
-  double frame_interval = 0.0;       // seconds between frames, 0 when unknown
+  double frame_interval = 0.0;       // time between frames in time_unit, 0 when unknown
+  std::string time_unit;             // ImageJ's tunit ("sec", "min"); empty: seconds
+  std::string display_mode;          // ImageJ's mode= for several channels ("composite"); empty: grayscale
+  std::vector<std::string> channel_names;  // one per channel of the image written: ImageJ's labels
 };
+
+// `calibration` with these channel names, made (without a spatial calibration) when there is none.
+std::optional<Calibration> with_channel_names(std::optional<Calibration> calibration, std::vector<std::string> names);
 
 struct Image {
   Tensor pixels;

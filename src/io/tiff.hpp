@@ -112,6 +112,9 @@ class TiffStackWriter {
   std::string description_;
   std::uintmax_t description_from_ = 0, description_to_ = 0;
   double seen_min_ = 1e300, seen_max_ = -1e300;
+  std::vector<double> channel_min_, channel_max_;  // float stacks of several channels: each one's range
+  std::vector<std::string> labels_;                // one per page, from the calibration's channel names
+  ImageJMetadataTag ij_tag_;                       // as written into the first directory
 };
 void write_tiff(const Image& image, const std::filesystem::path& path);
 

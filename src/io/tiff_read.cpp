@@ -198,6 +198,7 @@ std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJM
     if (has_res) c.x = 1.0 / xres, c.y = 1.0 / yres;
     if (ij->spacing) c.z = *ij->spacing;
     if (ij->finterval) c.frame_interval = *ij->finterval;
+    c.spatial = !ij->unit.empty() || ij->spacing || has_res;
   } else if (has_res && res_unit == RESUNIT_CENTIMETER) {
     known = true;
     c.unit = "micron";
@@ -205,6 +206,13 @@ std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJM
   }
   // Resolution in inches (often a 72 dpi default from the writing software) says nothing about a
   // microscope's pixel size, so it is not reported.
+  // How ImageJ shows the channels and its time unit go on to the output; grayscale is the default.
+  if (ij && (!ij->tunit.empty() || (!ij->mode.empty() && ij->mode != "grayscale"))) {
+    if (!known) c.spatial = false;
+    known = true;
+    c.time_unit = ij->tunit;
+    if (ij->mode != "grayscale") c.display_mode = ij->mode;
+  }
   return known ? std::optional<Calibration>(c) : std::nullopt;
 }
 

@@ -18,6 +18,8 @@ constexpr std::string_view kHyperstackOrder = "tzcyx";
 constexpr std::size_t kStripBytes = 8u << 20;
 // Classic TIFF offsets are 32-bit; past this much pixel data (leaving room for tags) use BigTIFF.
 constexpr std::uint64_t kBigTiffThreshold = (std::uint64_t{1} << 32) - (std::uint64_t{64} << 20);
+// ImageJ's private tags: per-image labels and per-channel ranges, and the byte counts of their parts.
+constexpr ttag_t kIJMetadataByteCounts = 50838, kIJMetadata = 50839;
 
 // The pixels as a contiguous t,z,c,y,x array: a view of the tensor's bytes when its axes are
 // already in that order (the common case, no copy of a possibly huge image), else a transposed copy.
@@ -113,10 +115,20 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
                                                  path.string() + "\"");
   ij_.images = page_count_, ij_.channels = s[2], ij_.slices = s[1], ij_.frames = s[0];
   if (calibration) {
-    ij_.unit = calibration->unit;
-    ij_.spacing = calibration->z;  // also marks the file as calibrated when the unit is unknown
-    if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval;
+    if (calibration->spatial) {
+      ij_.unit = calibration->unit;
+      ij_.spacing = calibration->z;  // also marks the file as calibrated when the unit is unknown
+    }
+    if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval, ij_.tunit = calibration->time_unit;
+    ij_.mode = calibration->display_mode;
+    // Names that fit the channels become each page's label (ImageJ shows it as the channel's name).
+    if (static_cast<std::int64_t>(calibration->channel_names.size()) == ij_.channels)
+      for (std::int64_t page = 0; page < page_count_; ++page)
+        labels_.push_back(calibration->channel_names[static_cast<std::size_t>(page % ij_.channels)]);
   }
+  // Float channels each get their display range (ImageJ's composite view uses one per channel).
+  if (dtype == DType::f32 && ij_.channels > 1)
+    channel_min_.assign(static_cast<std::size_t>(ij_.channels), 1e300), channel_max_.assign(static_cast<std::size_t>(ij_.channels), -1e300);
   if (range) ij_.min = range->first, ij_.max = range->second;
   const std::uint64_t bytes = static_cast<std::uint64_t>(element_count(shape)) * dtype_size(dtype);
   file_ = std::make_unique<TiffFile>(path, bytes > kBigTiffThreshold ? "w8" : "w");
@@ -136,7 +148,15 @@ void TiffStackWriter::append(const Tensor& slice) {
   }
   const std::size_t row_bytes = static_cast<std::size_t>(width_) * dtype_size(dtype_);
   const std::size_t page_bytes = row_bytes * static_cast<std::size_t>(height_);
-  for (std::int64_t i = 0; i < count; ++i) write_page(pages.data + static_cast<std::size_t>(i) * page_bytes);
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (!channel_min_.empty()) {
+      const auto c = static_cast<std::size_t>(pages_written_ % ij_.channels);  // write_page counts the pages
+      const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(pages.data + static_cast<std::size_t>(i) * page_bytes),
+                                         height_ * width_);
+      if (lo <= hi) channel_min_[c] = std::min(channel_min_[c], lo), channel_max_[c] = std::max(channel_max_[c], hi);
+    }
+    write_page(pages.data + static_cast<std::size_t>(i) * page_bytes);
+  }
 }
 
 std::uint32_t TiffStackWriter::rows_per_strip() const {
@@ -162,9 +182,19 @@ void TiffStackWriter::begin_page() {
     description_ = imagej_description(ij_);
     if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
     TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description_.c_str());
+    // Channel ranges are known at the end: zeros now, the values written over them in finish().
+    ij_tag_ = imagej_metadata_tag(labels_, std::vector<double>(2 * channel_min_.size(), 0.0));
+    if (ij_tag_.byte_counts.size() > 1) {
+      static const TIFFFieldInfo fields[] = {
+          {kIJMetadataByteCounts, TIFF_VARIABLE2, TIFF_VARIABLE2, TIFF_LONG, FIELD_CUSTOM, 1, 1, const_cast<char*>("IJMetadataByteCounts")},
+          {kIJMetadata, TIFF_VARIABLE2, TIFF_VARIABLE2, TIFF_BYTE, FIELD_CUSTOM, 1, 1, const_cast<char*>("IJMetadata")}};
+      if (TIFFMergeFieldInfo(tif, fields, 2) != 0) file_->fail("cannot be written (ImageJ metadata tags)");
+      TIFFSetField(tif, kIJMetadataByteCounts, static_cast<std::uint32_t>(ij_tag_.byte_counts.size()), ij_tag_.byte_counts.data());
+      TIFFSetField(tif, kIJMetadata, static_cast<std::uint32_t>(ij_tag_.data.size()), ij_tag_.data.data());
+    }
   }
   const auto& cal = calibration_;
-  if (cal && cal->x > 0 && cal->y > 0) {
+  if (cal && cal->spatial && cal->x > 0 && cal->y > 0) {
     // ImageJ's convention: pixels per unit, the unit itself in the description.
     TIFFSetField(tif, TIFFTAG_XRESOLUTION, static_cast<float>(1.0 / cal->x));
     TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(1.0 / cal->y));
@@ -228,21 +258,40 @@ void TiffStackWriter::finish() {
     throw Error(ErrorCode::internal, "\"" + path_.string() + "\" got " + std::to_string(pages_written_) + " of " +
                                          std::to_string(page_count_) + " pages");
   file_->close();
-  if (dtype_ != DType::f32 || range_) return;
-  // Now min and max are known: put them into the room kept after the description.
-  ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
-  ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
-  std::string final_text = imagej_description(ij_);
-  if (final_text.size() > description_.size()) return;  // cannot happen with kRangeRoom; keep the file valid
-  final_text.resize(description_.size(), ' ');
+  const bool complete_range = dtype_ == DType::f32 && !range_, complete_channels = !channel_min_.empty();
+  if (!complete_range && !complete_channels) return;
+  // Now the ranges are known: write them over what the first directory holds in their place (the
+  // description with room after it, the IJMetadata tag with zeros), both between these offsets.
   std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
   std::string region(description_to_ - description_from_, '\0');
   file.seekg(static_cast<std::streamoff>(description_from_));
   file.read(region.data(), static_cast<std::streamsize>(region.size()));
-  const auto at = region.find(description_);
-  if (!file || at == std::string::npos) throw Error(ErrorCode::io, "\"" + path_.string() + "\": cannot find the description to complete it");
-  file.seekp(static_cast<std::streamoff>(description_from_ + at));
-  file.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
+  const auto overwrite = [&](const std::string& before, const std::string& after, const char* what) {
+    const auto at = region.find(before);
+    if (!file || at == std::string::npos || after.size() != before.size())
+      throw Error(ErrorCode::io, "\"" + path_.string() + "\": cannot find the " + what + " to complete it");
+    file.seekp(static_cast<std::streamoff>(description_from_ + at));
+    file.write(after.data(), static_cast<std::streamsize>(after.size()));
+  };
+  if (complete_range) {
+    ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
+    ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
+    std::string final_text = imagej_description(ij_);
+    if (final_text.size() <= description_.size()) {  // always, with kRangeRoom; else keep the file valid
+      final_text.resize(description_.size(), ' ');
+      overwrite(description_, final_text, "description");
+    }
+  }
+  if (complete_channels) {
+    std::vector<double> ranges;
+    for (std::size_t c = 0; c < channel_min_.size(); ++c) {
+      const bool seen = channel_min_[c] <= channel_max_[c];
+      ranges.push_back(seen ? channel_min_[c] : 0.0);
+      ranges.push_back(seen ? channel_max_[c] : 0.0);
+    }
+    const auto bytes = [](const std::vector<std::byte>& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); };
+    overwrite(bytes(ij_tag_.data), bytes(imagej_metadata_tag(labels_, ranges).data), "ImageJ metadata");
+  }
   if (!file.flush()) throw Error(ErrorCode::io, "\"" + path_.string() + "\" cannot be written (description)");
 }
 

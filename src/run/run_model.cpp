@@ -84,6 +84,12 @@ void check_outputs_writable(const std::vector<fs::path>& inputs, const std::vect
   }
 }
 
+// The calibration an output is written with: the input's, plus the output's channel names.
+std::optional<io::Calibration> output_calibration(const std::optional<io::Calibration>& input, const TensorSpec& output) {
+  const AxisSpec* c = output.axis('c');
+  return io::with_channel_names(input, c ? c->channel_names : std::vector<std::string>{});
+}
+
 // Removes a folder the run made when nothing was written into it.
 struct RemoveIfEmpty {
   std::optional<fs::path>& folder;
@@ -217,7 +223,8 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
         if (!writer) {
           Shape whole = rows.shape();
           whole[static_cast<std::size_t>(rows.axis_index('y'))] = model_shape[model_axes.find('y')];
-          writer = std::make_unique<io::SliceWriter>(outputs[0], rows.dtype(), whole, rows.axes(), reader.calibration());
+          writer = std::make_unique<io::SliceWriter>(outputs[0], rows.dtype(), whole, rows.axes(),
+                                                      output_calibration(reader.calibration(), spec.outputs[0]));
         }
         writer->append_rows(rows);
       },
@@ -349,7 +356,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       if (!writers[i]) {
         Shape whole = loop.sizes;
         whole.insert(whole.end(), part.shape().begin(), part.shape().end());
-        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(), images[0].calibration);
+        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(),
+                                                       output_calibration(images[0].calibration, spec.outputs[i]));
       }
       writers[i]->append(part);
     }
@@ -358,7 +366,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   t0 = Clock::now();
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (write_slices) writers[i]->commit();
-    else io::write_image({results[i], images[0].calibration}, outputs[i]);
+    else io::write_image({results[i], output_calibration(images[0].calibration, spec.outputs[i])}, outputs[i]);
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);
