@@ -8,7 +8,7 @@ packages=(
   libtorch-dev            # TorchScript engine (LibTorch)
   libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
-  libopencv-dev           # ONNX engine (OpenCV DNN)
+  libopencv-dev           # ONNX engine (OpenCV DNN); PNG/JPEG inputs (imgcodecs)
   libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine, node tests
   libonnx-testdata        # ONNX operator node tests, the onnx engine's conformance suite
   libtiff-dev             # TIFF read/write
@@ -21,6 +21,7 @@ packages=(
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
+  python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
 )
 
 missing=()

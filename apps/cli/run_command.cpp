@@ -66,7 +66,15 @@ void print_batch(const BatchReport& b) {
   for (const auto& item : b.items)
     if (item.error.empty()) std::cout << summary(item.report) << "\n";
   std::cout << (b.items.size() - b.failed) << " of " << b.items.size() << " images done\n";
-  if (b.failed) {  // failures go to stderr, one line each, like any error
+}
+
+// On stderr whatever else is printed (--quiet, --json): a failure is never silent.
+void print_batch_problems(const BatchReport& b) {
+  if (!b.skipped.empty()) {
+    std::cerr << "note: " << b.skipped.size() << (b.skipped.size() == 1 ? " file" : " files") << " not run:\n";
+    for (const auto& s : b.skipped) std::cerr << "  " << s << "\n";
+  }
+  if (b.failed) {
     std::cerr << "error: " << b.failed << " of " << b.items.size() << " images failed:\n";
     for (const auto& item : b.items)
       if (!item.error.empty()) std::cerr << "  " << item.input << ": " << item.error << "\n";
@@ -86,10 +94,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto inputs = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
   cmd->add_option("input", *inputs,
-                  "Image (TIFF or .npy), one per model input; for a one-input model also several images, folders "
-                  "or wildcards (a batch: -o is then a folder)")
+                  "Image (TIFF, .npy, PNG or JPEG), one per model input; for a one-input model also several images, "
+                  "folders or wildcards (a batch: -o is then a folder)")
       ->required();
-  cmd->add_option("-o,--output", *output, ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch");
+  cmd->add_option("-o,--output", *output,
+                  ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch (default: "
+                  "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx"}));
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
@@ -110,10 +120,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Seconds between progress lines when stderr is not a terminal (default 5)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
-  cmd->add_flag("--quiet", *quiet, "Print nothing on success");
+  cmd->add_flag("--quiet", *quiet, "Print nothing on success (errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
-    if (output->empty() && !options->plan_only) throw CLI::RequiredError("--output");
     const bool batch = is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1;
     if (options->plan_only && batch)
       throw CLI::ValidationError("--plan", "plans one image (or one set of files for a multi-input model), not a batch");
@@ -129,6 +138,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       const BatchReport report = run_batch(*options);
       if (*json) std::cout << to_json(report).dump(2) << "\n";
       else if (!*quiet) print_batch(report);
+      print_batch_problems(report);
       exit_code = report.failed ? 1 : 0;
       return;
     }

@@ -9,6 +9,11 @@
 //   o.inputs = {"plate1/", "extra.tif"};  o.output = "results/";
 //   deepimage::BatchReport b = deepimage::run_batch(o);   // every image; bad ones are reported in b
 //
+// Without an output (o.output empty) the result goes beside the input: `cells_<model name>.tif`
+// (the name with anything but letters, digits, - and _ made "_"), or the folder
+// `cells_<model name>/` for a model with several outputs. An existing output is an error unless
+// o.overwrite, whether it was named or chosen so.
+//
 // The output keeps the input's spatial geometry and is written to a temporary file, then renamed,
 // so a failed run leaves nothing behind. Inputs are never modified.
 #pragma once
@@ -27,8 +32,9 @@ namespace deepimage {
 
 struct RunOptions {
   std::filesystem::path model;                 // folder, .zip or rdf file
-  std::vector<std::filesystem::path> inputs;   // one image per model input (TIFF or .npy)
-  std::filesystem::path output;                // .tif/.tiff/.npy file; a folder for several outputs
+  std::vector<std::filesystem::path> inputs;   // one image per model input (TIFF, .npy, PNG, JPEG)
+  std::filesystem::path output;                // .tif/.tiff/.npy file; a folder for several outputs;
+                                               // empty: beside the input (see above)
   std::string weights;                         // "torchscript", "onnx"; empty: the best that runs here
   std::map<char, std::int64_t> tile;           // model input size per spatial axis
   std::map<char, std::int64_t> halo;           // halo per side, input pixels
@@ -74,8 +80,10 @@ nlohmann::json to_json(const RunReport& report);
 
 // A batch: a model with one input on many images (files, folders, or wildcard patterns in
 // options.inputs), loaded once. options.output is a folder; each result is
-// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs). A bad image does not
-// stop the batch: its error is recorded and the next one runs. No input is ever overwritten.
+// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs); without it each
+// result goes beside its image as run_model would put it. A bad image does not stop the batch: its
+// error is recorded and the next one runs. No input is ever overwritten. Folders give the files in
+// them that a registered format reads; the rest are listed in `skipped`, with the reason.
 struct BatchItem {
   std::string input;
   RunReport report;   // when it worked
@@ -85,6 +93,7 @@ struct BatchItem {
 struct BatchReport {
   std::vector<BatchItem> items;
   std::size_t failed = 0;
+  std::vector<std::string> skipped;  // "<file> (<why>)": files of a folder that were not run
   double load_s = 0, total_s = 0;
 };
 

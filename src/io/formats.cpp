@@ -1,7 +1,10 @@
-// The one list of image formats. To add a format: write its reader/writer (tiff.cpp is the example),
-// then add one entry here.
+// The one list of image formats. To add a format: write its reader/writer (tiff.cpp is the example;
+// png_jpeg.cpp the smallest, a reader only), then add one entry here.
 #include "io/image.hpp"
 #include "io/npy.hpp"
+#if DEEPIMAGE_WITH_PNG_JPEG
+#include "io/png_jpeg.hpp"
+#endif
 #include "io/tiff.hpp"
 
 namespace deepimage::io {
@@ -24,6 +27,11 @@ std::vector<ImageFormat> register_builtin_formats() {
       .writable_dtypes = {DType::boolean, DType::u8, DType::i8, DType::u16, DType::i16, DType::u32, DType::i32,
                           DType::u64, DType::i64, DType::f32, DType::f64},
   });
+#if DEEPIMAGE_WITH_PNG_JPEG
+  // Read only (no .write): results go to TIFF or .npy, which keep float values and axes.
+  formats.push_back({.name = "png", .extensions = {".png"}, .read = read_png_jpeg, .write = {}, .writable_dtypes = {}});
+  formats.push_back({.name = "jpeg", .extensions = {".jpg", ".jpeg"}, .read = read_png_jpeg, .write = {}, .writable_dtypes = {}});
+#endif
   return formats;
 }
 

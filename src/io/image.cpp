@@ -34,6 +34,27 @@ const ImageFormat& format_for(const std::filesystem::path& path) {
   throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" is not a known image format (known: " + known + ")");
 }
 
+std::optional<Calibration> with_channel_names(std::optional<Calibration> calibration, std::vector<std::string> names) {
+  if (names.empty()) return calibration;
+  if (!calibration) {
+    calibration.emplace();
+    calibration->spatial = false;
+  }
+  calibration->channel_names = std::move(names);
+  return calibration;
+}
+
+const ImageFormat& writable_format_for(const std::filesystem::path& path) {
+  const ImageFormat& format = format_for(path);
+  if (format.write) return format;
+  std::string writable;
+  for (const auto& f : image_formats())
+    if (f.write)
+      for (const auto& e : f.extensions) writable += (writable.empty() ? "" : ", ") + e;
+  throw Error(ErrorCode::unsupported, "cannot write \"" + path.string() + "\": " + format.name +
+                                          " is read only (written formats: " + writable + ")");
+}
+
 Image read_image(const std::filesystem::path& path) {
   const ImageFormat& format = format_for(path);
   std::error_code ec;
@@ -43,7 +64,7 @@ Image read_image(const std::filesystem::path& path) {
 }
 
 void write_image(const Image& image, const std::filesystem::path& path) {
-  const ImageFormat& format = format_for(path);
+  const ImageFormat& format = writable_format_for(path);
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec))

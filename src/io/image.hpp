@@ -17,12 +17,20 @@
 
 namespace deepimage::io {
 
-// Physical pixel size, when the file has it (ImageJ calibration, TIFF resolution).
+// Physical pixel size, when the file has it (ImageJ calibration, OME-XML, TIFF resolution), and how
+// ImageJ is to show the image: carried from input to output, extended by the run (channel names).
 struct Calibration {
+  bool spatial = true;               // false: x, y, z and unit are unknown (only what follows is set)
   double x = 1.0, y = 1.0, z = 1.0;  // pixel size along each axis
   std::string unit;                  // "micron", ...; empty when unknown
-  double frame_interval = 0.0;       // seconds between frames, 0 when unknown
+  double frame_interval = 0.0;       // time between frames in time_unit, 0 when unknown
+  std::string time_unit;             // ImageJ's tunit ("sec", "min"); empty: seconds
+  std::string display_mode;          // ImageJ's mode= for several channels ("composite"); empty: grayscale
+  std::vector<std::string> channel_names;  // one per channel of the image written: ImageJ's labels
 };
+
+// `calibration` with these channel names, made (without a spatial calibration) when there is none.
+std::optional<Calibration> with_channel_names(std::optional<Calibration> calibration, std::vector<std::string> names);
 
 struct Image {
   Tensor pixels;
@@ -34,7 +42,7 @@ struct ImageFormat {
   std::string name;                      // "tiff"
   std::vector<std::string> extensions;   // lower case with the dot: ".tif", ".tiff"
   std::function<Image(const std::filesystem::path&)> read;
-  // Writes exactly to `path` (no temp file here; write_image does that).
+  // Writes exactly to `path` (no temp file here; write_image does that). Empty: a format we only read.
   std::function<void(const Image&, const std::filesystem::path&)> write;
   std::vector<DType> writable_dtypes;    // others are converted to float32 by write_image
 };
@@ -42,6 +50,8 @@ struct ImageFormat {
 const std::vector<ImageFormat>& image_formats();
 // By extension (case-insensitive); throws unsupported listing the known formats.
 const ImageFormat& format_for(const std::filesystem::path& path);
+// The same for an output: throws unsupported naming the formats that can be written.
+const ImageFormat& writable_format_for(const std::filesystem::path& path);
 
 Image read_image(const std::filesystem::path& path);
 // Writes to a temporary file in the target folder and renames it into place, so a failure never

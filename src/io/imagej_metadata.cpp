@@ -65,6 +65,10 @@ std::optional<ImageJMetadata> parse_imagej_description(const std::string& descri
       m.spacing = to_double(value);
     } else if (key == "finterval") {
       m.finterval = to_double(value);
+    } else if (key == "tunit") {
+      m.tunit = value;
+    } else if (key == "mode") {
+      m.mode = value;
     } else if (key == "min") {
       m.min = to_double(value);
     } else if (key == "max") {
@@ -82,13 +86,45 @@ std::string imagej_description(const ImageJMetadata& m) {
   if (m.slices > 1) d += "slices=" + std::to_string(m.slices) + "\n";
   if (m.frames > 1) d += "frames=" + std::to_string(m.frames) + "\n";
   if (m.images > 1) d += "hyperstack=true\n";
-  if (m.channels > 1) d += "mode=grayscale\n";
+  if (m.channels > 1) d += "mode=" + (m.mode.empty() ? std::string("grayscale") : m.mode) + "\n";
   if (!m.unit.empty()) d += "unit=" + normalise_unit(m.unit) + "\n";  // the description is ASCII
   if (m.spacing) d += "spacing=" + number(*m.spacing) + "\n";
   if (m.finterval) d += "finterval=" + number(*m.finterval) + "\n";
+  if (!m.tunit.empty()) d += "tunit=" + m.tunit + "\n";
   if (m.images > 1) d += "loop=false\n";
   if (m.min && m.max) d += "min=" + number(*m.min) + "\nmax=" + number(*m.max) + "\n";
   return d;
+}
+
+ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges) {
+  ImageJMetadataTag tag;
+  const auto put = [&](const void* p, std::size_t n) {
+    const auto* b = static_cast<const std::byte*>(p);
+    tag.data.insert(tag.data.end(), b, b + n);
+  };
+  const auto put_u32 = [&](std::uint32_t v) { put(&v, sizeof v); };
+  put_u32(0x494A494A);  // "IJIJ" as a number: "JIJI" in a little-endian file, as ImageJ writes it
+  if (!labels.empty()) put_u32(0x6C61626C), put_u32(static_cast<std::uint32_t>(labels.size()));  // "labl"
+  if (!ranges.empty()) put_u32(0x72616E67), put_u32(1);                                            // "rang"
+  tag.byte_counts.push_back(static_cast<std::uint32_t>(tag.data.size()));
+  for (const auto& label : labels) {
+    // ASCII and Latin-1 as UTF-16 code units; other bytes of a UTF-8 name become '?'.
+    std::u16string units;
+    for (std::size_t i = 0; i < label.size(); ++i) {
+      const auto c = static_cast<unsigned char>(label[i]);
+      if (c < 0x80) units += static_cast<char16_t>(c);
+      else if ((c == 0xC2 || c == 0xC3) && i + 1 < label.size())
+        units += static_cast<char16_t>(((c & 0x1F) << 6) | (static_cast<unsigned char>(label[++i]) & 0x3F));
+      else if (c >= 0xC0) units += u'?';
+    }
+    put(units.data(), units.size() * sizeof(char16_t));
+    tag.byte_counts.push_back(static_cast<std::uint32_t>(units.size() * sizeof(char16_t)));
+  }
+  if (!ranges.empty()) {
+    put(ranges.data(), ranges.size() * sizeof(double));
+    tag.byte_counts.push_back(static_cast<std::uint32_t>(ranges.size() * sizeof(double)));
+  }
+  return tag;
 }
 
 }  // namespace deepimage::io

@@ -2,22 +2,27 @@
 //
 // Read: 8/16/32/64-bit unsigned and signed integers, 32/64-bit float, 1-bit bilevel; strips or tiles;
 // any compression libtiff decodes; multi-page stacks; RGB and other multi-sample pixels (-> a "c"
-// axis); ImageJ hyperstack metadata (images=, channels=, slices=, frames= in the first page's
-// ImageDescription) and calibration (unit=, spacing=, finterval=, X/YResolution).
-// Axes come back as a subsequence of "tzcyx" (size-1 axes dropped, y and x always kept):
+// axis). The axes of the pages come from the first page's ImageDescription (tiff_page_axes.hpp):
 //   ImageJ hyperstack            pages -> t, z, c (c fastest, then z, then t)
-//   several pages, no ImageJ     pages -> z                       ("zyx", "zcyx" with RGB pages)
-//   RGB / multi-sample pixels    samples -> c, after any ImageJ channels (c = c_imagej * samples + s)
+//   OME-XML                      pages -> DimensionOrder (XYCZT: "tzc", XYZCT: "tcz", ...)
+//   tifffile {"shape", "axes"}   pages -> its axes before Y X ("ZCYX": "zc")
+//   several pages, none of these pages -> z                       ("zyx", "zcyx" with RGB pages)
+//   RGB / multi-sample pixels    samples -> c, after any channel pages (c = c_page * samples + s)
+// Axes come back in page order, a permutation of a subsequence of "tzc" then "yx" (size-1 axes
+// dropped, y and x always kept).
 // Palette images give their indices, bilevel images the stored bit as uint8 0/1, JPEG YCbCr gives RGB.
 // Reduced-resolution pages (pyramid levels, thumbnails) are skipped. Pages of different size or type
-// are an error. Calibration: ImageJ unit/spacing/finterval with X/YResolution as pixels per unit, or
-// X/YResolution in centimetres (reported in microns); inch resolutions (screen dpi) are ignored.
+// are an error. Calibration: ImageJ unit/spacing/finterval with X/YResolution as pixels per unit, OME
+// PhysicalSizeX/Y/Z and TimeIncrement (in microns and seconds), or X/YResolution in centimetres
+// (reported in microns); inch resolutions (screen dpi) are ignored.
 // libtiff's messages go into the Error(io) naming the file, never to stderr.
 //
 // Write: uint8, uint16, float32 (others: unsupported; write_image converts them to float32), as an
 // uncompressed ImageJ hyperstack, all pixel data in one contiguous block as ImageJ reads it: axes any subset/order of "tzcyx" plus size-1 others (dropped),
 // pages in czt order, ImageDescription with images/channels/slices/frames/hyperstack, min/max for
-// floats, calibration when known; BigTIFF when the pixel data nears 4 GB.
+// floats, calibration, frame interval, time unit and display mode when known; the IJMetadata tag with
+// channel names as page labels and, for float channels, a display range per channel; BigTIFF when
+// the pixel data nears 4 GB.
 #pragma once
 
 #include <filesystem>
@@ -106,9 +111,12 @@ class TiffStackWriter {
   bool big_ = false;
   std::int64_t height_ = 0, width_ = 0, page_count_ = 0, pages_written_ = 0;
   std::int64_t rows_done_ = 0;        // append_rows: rows written so far
-  std::uint64_t page_bytes_ = 0, data_start_ = 0, description_at_ = 0;
+  std::uint64_t page_bytes_ = 0, data_start_ = 0, description_at_ = 0, ij_tag_at_ = 0;
   std::string description_;
   double seen_min_ = 1e300, seen_max_ = -1e300;
+  std::vector<double> channel_min_, channel_max_;  // float stacks of several channels: each one's range
+  std::vector<std::string> labels_;                // one per page, from the calibration's channel names
+  ImageJMetadataTag ij_tag_;                       // as written into the first directory
 };
 void write_tiff(const Image& image, const std::filesystem::path& path);
 

@@ -2,9 +2,9 @@
 // 16-bit and float data into 8-bit RGBA), pages stacked, then axes named from ImageJ metadata.
 //
 // Layout we build first:  pixels[page][sample][y][x]
-//   pages  -> ImageJ (t, z, c) with c fastest, or "z" without ImageJ metadata
-//   sample -> "c" (RGB and other multi-sample pixels); with ImageJ channels as well, c = c_ij * S + s
-// Axes come out as a subsequence of "tzcyx"; size-1 axes other than y and x are dropped.
+//   pages  -> the axes ImageJ, OME-XML or tifffile metadata give them (tiff_page_axes.hpp), "z" without
+//   sample -> "c" (RGB and other multi-sample pixels); with channel pages as well, c = c_page * S + s
+// Axes come out in page order ("zcyx", "czyx", "tzcyx", ...); size-1 axes other than y and x are dropped.
 // Pages flagged as reduced-resolution (pyramid levels, thumbnails) are skipped.
 // Palette images give their indices; bilevel (1-bit) images give the stored bit as uint8 0/1.
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
 #include "io/tiff_file.hpp"
+#include "io/tiff_page_axes.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -197,6 +198,7 @@ std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJM
     if (has_res) c.x = 1.0 / xres, c.y = 1.0 / yres;
     if (ij->spacing) c.z = *ij->spacing;
     if (ij->finterval) c.frame_interval = *ij->finterval;
+    c.spatial = !ij->unit.empty() || ij->spacing || has_res;
   } else if (has_res && res_unit == RESUNIT_CENTIMETER) {
     known = true;
     c.unit = "micron";
@@ -204,6 +206,13 @@ std::optional<Calibration> calibration_of(TIFF* tif, const std::optional<ImageJM
   }
   // Resolution in inches (often a 72 dpi default from the writing software) says nothing about a
   // microscope's pixel size, so it is not reported.
+  // How ImageJ shows the channels and its time unit go on to the output; grayscale is the default.
+  if (ij && (!ij->tunit.empty() || (!ij->mode.empty() && ij->mode != "grayscale"))) {
+    if (!known) c.spatial = false;
+    known = true;
+    c.time_unit = ij->tunit;
+    if (ij->mode != "grayscale") c.display_mode = ij->mode;
+  }
   return known ? std::optional<Calibration>(c) : std::nullopt;
 }
 
@@ -237,27 +246,34 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   } while (TIFFReadDirectory(tif));
   if (f.has_errors()) f.fail("has a corrupt page directory after page " + std::to_string(dir));
 
-  const auto ij = parse_imagej_description(description);
   const auto page_count = static_cast<std::int64_t>(pages_.size());
-  std::int64_t frames = 1, slices = page_count, channels = 1;
-  if (ij) {
-    if (ij->channels * ij->slices * ij->frames != page_count)
-      throw Error(ErrorCode::unsupported,
-                  "\"" + path.string() + "\" has " + std::to_string(page_count) + " pages but its ImageJ metadata says " +
-                      std::to_string(ij->channels) + " channels x " + std::to_string(ij->slices) + " slices x " +
-                      std::to_string(ij->frames) + " frames");
-    frames = ij->frames, slices = ij->slices, channels = ij->channels;
-  }
+  const PageAxes page = page_axes(description, page_count, layout.samples, path);
   if (!TIFFSetDirectory(tif, pages_[0])) f.fail("cannot open page 1");
-  calibration_ = calibration_of(tif, ij);
+  calibration_ = page.ome_calibration ? page.ome_calibration
+                                      : calibration_of(tif, page.source == "imagej" ? parse_imagej_description(description)
+                                                                                    : std::nullopt);
 
-  // Name the axes; an ImageJ channel axis and multi-sample pixels share "c".
+  // Name the axes: the page axes (size 1 dropped), then the samples of a pixel as "c". When the
+  // pages also run along c, the samples continue it (c = c_page * samples + s), which needs c to be
+  // the fastest page axis.
   samples_ = layout.samples, height_ = layout.height, width_ = layout.width;
   dtype_ = layout.dtype;
-  const Shape full = {frames, slices, channels * samples_, height_, width_};
-  const std::string full_axes = "tzcyx";
-  for (std::size_t d = 0; d < full.size(); ++d)
-    if (full[d] != 1 || full_axes[d] == 'y' || full_axes[d] == 'x') shape_.push_back(full[d]), axes_ += full_axes[d];
+  for (std::size_t k = 0; k < page.axes.size(); ++k)
+    if (page.sizes[k] > 1) axes_ += page.axes[k], shape_.push_back(page.sizes[k]);
+  if (samples_ > 1) {
+    if (axes_.empty() || axes_.back() != 'c') {
+      if (axes_.find('c') != std::string::npos)
+        throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" has " + std::to_string(samples_) +
+                                                " samples per pixel and pages ordered \"" + axes_ +
+                                                "\" (samples need channel pages to be the fastest)");
+      axes_ += 'c', shape_.push_back(samples_);
+    } else {
+      shape_.back() *= samples_;
+    }
+  }
+  axes_ += "yx";
+  shape_.push_back(height_);
+  shape_.push_back(width_);
 }
 
 TiffPages::~TiffPages() = default;

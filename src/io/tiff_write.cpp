@@ -21,6 +21,8 @@ constexpr std::string_view kHyperstackOrder = "tzcyx";
 constexpr std::size_t kStripBytes = 8u << 20;
 // Classic TIFF offsets are 32-bit; past this much pixel data (leaving room for tags) use BigTIFF.
 constexpr std::uint64_t kBigTiffThreshold = (std::uint64_t{1} << 32) - (std::uint64_t{64} << 20);
+// ImageJ's private tags: per-image labels and per-channel ranges, and the byte counts of their parts.
+constexpr std::uint16_t kIJMetadataByteCounts = 50838, kIJMetadata = 50839;
 
 // The pixels as a contiguous t,z,c,y,x array: a view of the tensor's bytes when its axes are
 // already in that order (the common case, no copy of a possibly huge image), else a transposed copy.
@@ -121,21 +123,34 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
                                                  path.string() + "\"");
   ij_.images = page_count_, ij_.channels = s[2], ij_.slices = s[1], ij_.frames = s[0];
   if (calibration) {
-    ij_.unit = calibration->unit;
-    ij_.spacing = calibration->z;  // also marks the file as calibrated when the unit is unknown
-    if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval;
+    if (calibration->spatial) {
+      ij_.unit = calibration->unit;
+      ij_.spacing = calibration->z;  // also marks the file as calibrated when the unit is unknown
+    }
+    if (calibration->frame_interval > 0) ij_.finterval = calibration->frame_interval, ij_.tunit = calibration->time_unit;
+    ij_.mode = calibration->display_mode;
+    // Names that fit the channels become each page's label (ImageJ shows it as the channel's name).
+    if (static_cast<std::int64_t>(calibration->channel_names.size()) == ij_.channels)
+      for (std::int64_t page = 0; page < page_count_; ++page)
+        labels_.push_back(calibration->channel_names[static_cast<std::size_t>(page % ij_.channels)]);
   }
+  // Float channels each get their display range (ImageJ's composite view uses one per channel).
+  if (dtype == DType::f32 && ij_.channels > 1)
+    channel_min_.assign(static_cast<std::size_t>(ij_.channels), 1e300), channel_max_.assign(static_cast<std::size_t>(ij_.channels), -1e300);
   if (range) ij_.min = range->first, ij_.max = range->second;
   page_bytes_ = static_cast<std::uint64_t>(width_) * static_cast<std::uint64_t>(height_) * dtype_size(dtype);
   big_ = page_bytes_ * static_cast<std::uint64_t>(page_count_) > kBigTiffThreshold;
 
   description_ = imagej_description(ij_);
   if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
+  // Channel ranges are known at the end: zeros now, the values written over them in finish().
+  ij_tag_ = imagej_metadata_tag(labels_, std::vector<double>(2 * channel_min_.size(), 0.0));
   const std::uint64_t first = TiffDirectory::header_size(big_);
   data_start_ = first + directory(0, true).size();
   const std::uint64_t data_end = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
   const std::uint64_t next = page_count_ > 1 ? (data_end + 1) & ~std::uint64_t{1} : 0;
   description_at_ = directory(0, true).value_offset(270, first);
+  ij_tag_at_ = directory(0, true).value_offset(kIJMetadata, first);
 
   out_.open(path, std::ios::binary | std::ios::trunc);
   if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + std::strerror(errno));
@@ -158,7 +173,13 @@ TiffDirectory TiffStackWriter::directory(std::int64_t page, bool with_descriptio
   d.add_short(258, static_cast<std::uint16_t>(dtype_size(dtype_) * 8));
   d.add_short(259, 1);  // no compression
   d.add_short(262, 1);  // min-is-black
-  if (with_description) d.add_ascii(270, description_);
+  if (with_description) {
+    d.add_ascii(270, description_);
+    if (ij_tag_.byte_counts.size() > 1) {
+      d.add_longs(kIJMetadataByteCounts, ij_tag_.byte_counts);
+      d.add_bytes(kIJMetadata, ij_tag_.data);
+    }
+  }
   const std::uint64_t row_bytes = static_cast<std::uint64_t>(width_) * dtype_size(dtype_);
   const std::uint32_t per_strip = rows_per_strip();
   std::vector<std::uint64_t> offsets, counts;
@@ -172,7 +193,7 @@ TiffDirectory TiffStackWriter::directory(std::int64_t page, bool with_descriptio
   d.add_long(278, per_strip);
   d.add_offsets(279, counts);
   const auto& cal = calibration_;
-  if (cal && cal->x > 0 && cal->y > 0) {
+  if (cal && cal->spatial && cal->x > 0 && cal->y > 0) {
     // ImageJ's convention: pixels per unit, the unit itself in the description.
     const auto rational = [](double v) {
       std::uint32_t den = 1000000;
@@ -213,6 +234,12 @@ void TiffStackWriter::append(const Tensor& slice) {
     throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
                                          path_.string() + "\"");
   note_range(pages.data, slice.element_count());
+  for (std::int64_t i = 0; i < count && !channel_min_.empty(); ++i) {
+    const auto c = static_cast<std::size_t>((pages_written_ + i) % ij_.channels);
+    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(pages.data + static_cast<std::size_t>(i * page_bytes_)),
+                                       height_ * width_);
+    if (lo <= hi) channel_min_[c] = std::min(channel_min_[c], lo), channel_max_[c] = std::max(channel_max_[c], hi);
+  }
   write_bytes(pages.data, static_cast<std::size_t>(page_bytes_) * static_cast<std::size_t>(count));
   pages_written_ += count;
 }
@@ -249,6 +276,20 @@ void TiffStackWriter::finish() {
       final_text.resize(description_.size(), ' ');
       out_.seekp(static_cast<std::streamoff>(description_at_));
       out_.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
+    }
+  }
+  if (!channel_min_.empty() && ij_tag_.byte_counts.size() > 1) {
+    // The channel ranges go over the zeros the IJMetadata tag holds in their place (same size).
+    std::vector<double> ranges;
+    for (std::size_t c = 0; c < channel_min_.size(); ++c) {
+      const bool seen = channel_min_[c] <= channel_max_[c];
+      ranges.push_back(seen ? channel_min_[c] : 0.0);
+      ranges.push_back(seen ? channel_max_[c] : 0.0);
+    }
+    const std::vector<std::byte> data = imagej_metadata_tag(labels_, ranges).data;
+    if (data.size() == ij_tag_.data.size()) {
+      out_.seekp(static_cast<std::streamoff>(ij_tag_at_));
+      out_.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
     }
   }
   out_.close();

@@ -1,5 +1,6 @@
 #include "run/axis_mapping.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -60,10 +61,28 @@ Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::st
   if (const AxisSpec* c = input.axis('c')) {
     const std::int64_t have = kept_shape[kept_axes.find('c')];
     const std::int64_t want = c->size.kind == AxisSize::Kind::fixed ? c->size.value : -1;
-    if (want > 0 && have != want)
-      throw Error(ErrorCode::invalid_argument, "\"" + file + "\" has " + std::to_string(have) +
-                                                   " channel(s) but model input \"" + input.id + "\" expects " +
-                                                   std::to_string(want));
+    if (want > 0 && have != want) {
+      const std::string image_is = "\"" + file + "\" (axes \"" + image.axes() + "\", shape " + shape_to_string(image.shape()) + ")";
+      const std::string model_wants = "model input \"" + input.id + "\" expects " + std::to_string(want) +
+                                      (want == 1 ? " channel" : " channels");
+      if (image.axis_index('c') < 0) {
+        const auto other = image.axes().find_first_not_of("yx");  // an axis that could be the channels
+        throw Error(ErrorCode::invalid_argument,
+                    image_is + " has no channel axis but " + model_wants +
+                        (other == std::string::npos
+                             ? "; give an image with " + std::to_string(want) + " channels"
+                             : "; if its \"" + image.axes().substr(other, 1) + "\" axis holds the channels, say so with --axes (--axes " +
+                                   std::string(image.axes()).replace(other, 1, "c") + ")"));
+      }
+      std::string example;  // the first `want` channels, as --channels takes them
+      for (std::int64_t k = 0; k < std::min(want, have); ++k) example += (k ? "," : "") + std::to_string(k);
+      throw Error(ErrorCode::invalid_argument,
+                  image_is + " has " + std::to_string(have) + (have == 1 ? " channel" : " channels") + " but " +
+                      model_wants + "; " +
+                      (have > want ? "choose " + std::to_string(want) + " of them with --channels (e.g. --channels " + example + ")"
+                                   : "give an image with " + std::to_string(want) + " channels") +
+                      ", or set the image axes with --axes if \"c\" is not the channel axis");
+    }
   }
   if (const AxisSpec* b = input.axis('b'); b && kept_shape[kept_axes.find('b')] != 1 &&
                                            b->size.kind == AxisSize::Kind::fixed && b->size.value == 1)

@@ -86,8 +86,8 @@ namespace deepimage {
 
 std::uint64_t parse_memory_size(const std::string& text, const std::string& what) {
   const auto fail = [&] {
-    throw Error(ErrorCode::invalid_argument, what + " \"" + text + "\" is not a memory size; expected a number with an "
-                                                 "optional unit K, M, G or T (powers of 1024), e.g. 4G or 512M");
+    throw Error(ErrorCode::invalid_argument, what + " \"" + text + "\" is not a memory size; expected a number with a "
+                                                 "unit K, M, G or T (powers of 1024) or B (bytes), e.g. 4G or 512M");
   };
   std::size_t used = 0;
   double value = 0;
@@ -104,7 +104,10 @@ std::uint64_t parse_memory_size(const std::string& text, const std::string& what
   else if (unit == "M") scale = 1024.0 * 1024;
   else if (unit == "G") scale = 1024.0 * 1024 * 1024;
   else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (!unit.empty() && unit != "B") fail();
+  else if (unit.empty() && used > 0 && used == text.size())  // "--memory 4": 4 bytes is never what was meant
+    throw Error(ErrorCode::invalid_argument, what + " \"" + text + "\" has no unit; expected K, M, G or T (powers of "
+                                                 "1024) or B (bytes), e.g. " + text + "G");
+  else if (unit != "B") fail();
   if (!(value > 0) || !std::isfinite(value)) fail();
   return static_cast<std::uint64_t>(value * scale);
 }

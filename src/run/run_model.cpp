@@ -1,6 +1,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 #include <optional>
@@ -35,11 +36,30 @@ bool same_file(const fs::path& a, const fs::path& b) {
   return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
 }
 
+// The model's name as part of a file name: letters, digits, '-' and '_' kept, anything else one '_'.
+std::string filename_safe(const std::string& name) {
+  std::string safe;
+  for (unsigned char c : name) {
+    const bool keep = std::isalnum(c) || c == '-' || c == '_';
+    if (keep) safe += static_cast<char>(c);
+    else if (!safe.empty() && safe.back() != '_') safe += '_';
+  }
+  while (!safe.empty() && safe.back() == '_') safe.pop_back();
+  return safe.empty() ? "result" : safe;
+}
+
+// Without -o: `<input stem>_<model name>.tif` beside the input, or the folder `<input stem>_<model
+// name>/` for a model with several outputs. Never replaced without --overwrite, like any output.
+fs::path default_output(const fs::path& input, const ModelSpec& spec) {
+  const fs::path name = input.stem().string() + "_" + filename_safe(spec.name);
+  return input.parent_path() / (spec.outputs.size() == 1 ? fs::path(name.string() + ".tif") : name);
+}
+
 // Where each output goes: the given file for one output; `<folder>/<input stem>_<output id>.tif`
 // for several.
 std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
   if (spec.outputs.size() == 1) {
-    io::format_for(o.output);  // fail now, not after the run, on an unknown extension
+    io::writable_format_for(o.output);  // fail now, not after the run, on an unknown extension
     return {o.output};
   }
   if (o.output.has_extension() && !fs::is_directory(o.output))
@@ -57,7 +77,8 @@ void check_outputs_writable(const std::vector<fs::path>& inputs, const std::vect
       if (same_file(in, out) || fs::weakly_canonical(in) == fs::weakly_canonical(out))
         throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" is the input; choose another output path");
     if (fs::exists(out) && !overwrite)
-      throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" already exists (use --overwrite to replace it)");
+      throw Error(ErrorCode::invalid_argument, "output \"" + out.string() +
+                                                   "\" already exists (use --overwrite to replace it, or -o to name another)");
     const fs::path folder = out.parent_path().empty() ? fs::path(".") : out.parent_path();
     if (!fs::is_directory(folder))
       throw Error(ErrorCode::not_found, "output folder \"" + folder.string() + "\" does not exist");
@@ -75,19 +96,39 @@ struct RemoveIfEmpty {
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
-// Folders become the image files directly inside them, wildcards the files they match (for patterns
-// the shell did not expand), each sorted by name.
-std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs) {
+bool is_image_file(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const auto& format : io::image_formats())
+    if (std::find(format.extensions.begin(), format.extensions.end(), ext) != format.extensions.end()) return true;
+  return false;
+}
+
+// Folders become the image files directly inside them (every format the registry reads), wildcards
+// the files they match (for patterns the shell did not expand), each sorted by name. Files named on
+// their own are always kept: one that cannot be read fails in the batch summary. What a folder holds
+// that is not run is listed in `skipped` (hidden files aside), never dropped silently; so are results
+// of an earlier run of this model (`<stem>_<model name>.tif`), when outputs go beside the inputs.
+std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const std::string& own_results_suffix,
+                                    std::vector<std::string>& skipped) {
   std::vector<fs::path> files;
   for (const auto& in : inputs) {
     std::vector<fs::path> found;
     if (fs::is_directory(in)) {
-      for (const auto& e : fs::directory_iterator(in)) {
-        std::string ext = e.path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (e.is_regular_file() && (ext == ".tif" || ext == ".tiff" || ext == ".npy")) found.push_back(e.path());
+      std::vector<fs::path> entries;
+      for (const auto& e : fs::directory_iterator(in))
+        if (e.path().filename().string().front() != '.') entries.push_back(e.path());
+      std::sort(entries.begin(), entries.end());
+      for (const auto& e : entries) {
+        const std::string stem = e.stem().string();
+        if (!fs::is_regular_file(e)) continue;  // sub-folders are not searched
+        if (!is_image_file(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
+        else if (!own_results_suffix.empty() && stem.size() > own_results_suffix.size() &&
+                 stem.compare(stem.size() - own_results_suffix.size(), std::string::npos, own_results_suffix) == 0)
+          skipped.push_back(e.string() + " (a result of this model)");
+        else found.push_back(e);
       }
-      if (found.empty()) throw Error(ErrorCode::not_found, "folder \"" + in.string() + "\" holds no .tif, .tiff or .npy images");
+      if (found.empty()) throw Error(ErrorCode::not_found, "folder \"" + in.string() + "\" holds no images deepimage reads");
     } else if (has_wildcard(in.string()) && !fs::exists(in)) {
       glob_t g{};
       if (glob(in.c_str(), 0, nullptr, &g) == 0)
@@ -343,22 +384,24 @@ RunReport run_model(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
   }
+  RunOptions with_output = o;
+  if (with_output.output.empty()) with_output.output = default_output(o.inputs.at(0), spec);
   // Several outputs go into a folder, made here; if the run fails it is removed again, so a failed
   // run leaves nothing behind.
   std::optional<fs::path> made_folder;
-  if (!o.plan_only && spec.outputs.size() > 1 && !o.output.has_extension() && !fs::exists(o.output)) {
-    fs::create_directories(o.output);
-    made_folder = o.output;
+  if (!o.plan_only && spec.outputs.size() > 1 && !with_output.output.has_extension() && !fs::exists(with_output.output)) {
+    fs::create_directories(with_output.output);
+    made_folder = with_output.output;
   }
   RemoveIfEmpty cleanup{made_folder};
-  const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(o, spec);
+  const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(with_output, spec);
   check_outputs_writable(o.inputs, outputs, o.overwrite);
 
   run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
   RunReport report;
   report.load_s = seconds_since(start);
   std::optional<run::TileMemory> tile_memory;
-  run_files(predictor, spec, o, o.inputs, outputs, tile_memory, report);
+  run_files(predictor, spec, with_output, o.inputs, outputs, tile_memory, report);
   return report;
 }
 
@@ -370,27 +413,39 @@ BatchReport run_batch(const RunOptions& o) {
   if (spec.inputs.size() != 1)
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " inputs, so it runs on one set of files, not a batch");
-  const std::vector<fs::path> files = expand_inputs(o.inputs);
-  if (o.output.has_extension() && !fs::is_directory(o.output))
+  // Without -o each result goes beside its image (default_output).
+  const bool beside_inputs = o.output.empty();
+  BatchReport batch;
+  const std::vector<fs::path> files =
+      expand_inputs(o.inputs, beside_inputs ? "_" + filename_safe(spec.name) : std::string(), batch.skipped);
+  if (!beside_inputs && o.output.has_extension() && !fs::is_directory(o.output))
     throw Error(ErrorCode::invalid_argument, "several images need a folder for -o, not \"" + o.output.string() + "\"");
-  fs::create_directories(o.output);
+  if (!beside_inputs) fs::create_directories(o.output);
 
   run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
-  BatchReport batch;
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
   std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest
   for (const fs::path& file : files) {
     BatchItem item;
     item.input = file.string();
+    std::optional<fs::path> made_folder;  // several outputs beside the image: their folder
+    RemoveIfEmpty cleanup{made_folder};
     try {
       std::vector<fs::path> outputs;
+      const fs::path beside = beside_inputs ? default_output(file, spec) : fs::path();
       for (const auto& out : spec.outputs)
-        outputs.push_back(o.output / (file.stem().string() + (spec.outputs.size() > 1 ? "_" + out.id : "") + ".tif"));
+        if (!beside_inputs) outputs.push_back(o.output / (file.stem().string() + (spec.outputs.size() > 1 ? "_" + out.id : "") + ".tif"));
+        else if (spec.outputs.size() == 1) outputs.push_back(beside);
+        else outputs.push_back(beside / (file.stem().string() + "_" + out.id + ".tif"));
       for (const auto& out : outputs)
         if (written.count(out))
           throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" would replace the result of another "
                                                        "image with the same name");
+      if (beside_inputs && spec.outputs.size() > 1 && !fs::exists(beside)) {
+        fs::create_directories(beside);
+        made_folder = beside;
+      }
       check_outputs_writable(files, outputs, o.overwrite);  // never overwrites any image of the batch
       RunOptions for_image = o;  // progress events say which image of the batch they are about
       if (o.progress)
@@ -450,7 +505,8 @@ nlohmann::json to_json(const BatchReport& b) {
     else j["error"] = item.error;
     items.push_back(j);
   }
-  return {{"images", items}, {"failed", b.failed}, {"seconds", {{"load", b.load_s}, {"total", b.total_s}}}};
+  return {{"images", items}, {"failed", b.failed}, {"skipped", b.skipped},
+          {"seconds", {{"load", b.load_s}, {"total", b.total_s}}}};
 }
 
 }  // namespace deepimage

@@ -14,7 +14,9 @@ encoders follow the TIFF 6.0 specification (section 9 PackBits, section 13 LZW).
 """
 import io
 import os
+import re
 import struct
+import zlib
 
 import numpy as np
 import tifffile
@@ -263,6 +265,98 @@ save_npy("broken_npy_float16.npy", np.zeros((2, 2), np.float16))
 with open(path("broken_npy_object.npy"), "wb") as f:
     np.save(f, np.array([1, "a"], dtype=object), allow_pickle=True)
 
+# --- fixtures added later (after the others, so their random values stay as they were) -------
+
+# OME-TIFF and tifffile's shaped description: the axes come from their metadata, not ImageJ's.
+def imwrite_ome(p, data, **kwargs):
+    """tifffile.imwrite(ome=True) with the random UUID it writes replaced by a fixed one (same length)."""
+    tifffile.imwrite(p, data, ome=True, **kwargs)
+    with open(p, "rb") as f:
+        content = f.read()
+    content = re.sub(rb"urn:uuid:[0-9a-f-]{36}", b"urn:uuid:00000000-0000-4000-8000-000000000000", content)
+    with open(p, "wb") as f:
+        f.write(content)
+
+
+a = rand("u2", (2, 3, 16, 20))
+save_pair("zcyx_u16_ome_2x3x16x20", a, lambda p: imwrite_ome(p, a, metadata={
+    "axes": "ZCYX", "PhysicalSizeX": 250.0, "PhysicalSizeXUnit": "nm", "PhysicalSizeY": 0.5, "PhysicalSizeZ": 2.0,
+    "TimeIncrement": 1500.0, "TimeIncrementUnit": "ms"}))
+
+a = rand("f4", (3, 2, 16, 20))  # DimensionOrder XYZCT: z fastest
+save_pair("czyx_f32_ome_3x2x16x20", a, lambda p: imwrite_ome(p, a, metadata={"axes": "CZYX"}))
+
+a = rand("u1", (4, 16, 20, 3))
+save_pair("tcyx_u8_ome_rgb_4x3x16x20", a.transpose(0, 3, 1, 2), lambda p: imwrite_ome(
+    p, a, photometric="rgb", metadata={"axes": "TYXS"}))
+
+a = rand("u2", (3, 2, 16, 20))
+save_pair("zcyx_u16_shaped_3x2x16x20", a, lambda p: tifffile.imwrite(
+    p, a, photometric="minisblack", metadata={"axes": "ZCYX"}))
+
+a = rand("u1", (2, 3, 16, 20))  # 3 channels before YX: tifffile stores them as planar samples
+save_pair("zcyx_u8_shaped_planar_2x3x16x20", a, lambda p: tifffile.imwrite(p, a, metadata={"axes": "ZCYX"}))
+
+# tifffile's shaped description promising 4 slices over 3 pages.
+tifffile.imwrite(path("broken_shaped_4_slices_in_3_pages.tif"), rand("u1", (3, 8, 8)), photometric="minisblack",
+                 description='{"shape": [4, 8, 8], "axes": "ZYX"}', metadata=None)
+
+
+# --- PNG and JPEG ----------------------------------------------------------------------------------
+# PNGs come from the small writer below (PNG specification: signature, IHDR, one zlib IDAT with
+# filter 0 on every row, IEND; samples big-endian), so every colour type and depth is covered; the
+# .npy holds the array written. JPEGs are lossy: Pillow writes them and its decoding is the .npy.
+
+def write_png(filename, array, color_type):
+    bit_depth = 16 if array.dtype == np.uint16 else 8
+    h, w = array.shape[:2]
+    stored = array.astype(">u2" if bit_depth == 16 else "u1")
+    raw = b"".join(b"\0" + stored[y].tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0)
+    with open(filename, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def save_png(name, data, color_type, expected=None):
+    write_png(path(name + ".png"), data, color_type)
+    np.save(path(name + ".npy"), np.ascontiguousarray(data if expected is None else expected))
+
+
+save_png("yx_u8_png_grey_13x17", rand("u1", (13, 17)), 0)
+save_png("yx_u16_png_grey_13x17", rand("u2", (13, 17)), 0)
+save_png("yxc_u8_png_rgb_13x17x3", rand("u1", (13, 17, 3)), 2)
+save_png("yxc_u16_png_rgb_13x17x3", rand("u2", (13, 17, 3)), 2)
+save_png("yxc_u8_png_rgba_13x17x4", rand("u1", (13, 17, 4)), 6)
+a = rand("u1", (13, 17, 2))  # grey and alpha: read as RGBA, the grey in R, G and B
+save_png("yxc_u8_png_grey_alpha_13x17x4", a, 4, np.stack([a[..., 0]] * 3 + [a[..., 1]], axis=-1))
+with open(path("yx_u8_png_grey_13x17.png"), "rb") as f:
+    png = f.read()
+with open(path("broken_png_truncated.png"), "wb") as f:
+    f.write(png[:60])
+
+try:
+    from PIL import Image as PILImage  # Debian python3-pil
+except ImportError:
+    PILImage = None
+if PILImage is not None:
+    smooth = (np.add.outer(np.arange(16), np.arange(24)) * 5).astype(np.uint8)  # JPEG-friendly content
+    rgb = np.stack([smooth, smooth[::-1], 255 - smooth], axis=-1)
+    for name, data in (("yx_u8_jpeg_grey_16x24", smooth), ("yxc_u8_jpeg_rgb_16x24x3", rgb)):
+        PILImage.fromarray(data).save(path(name + ".jpg"), quality=90)
+        np.save(path(name + ".npy"), np.asarray(PILImage.open(path(name + ".jpg"))))
+    # The PNGs as Pillow decodes them (it cannot read 16-bit colour PNGs).
+    for name, mode in (("yx_u8_png_grey_13x17", None), ("yx_u16_png_grey_13x17", None), ("yxc_u8_png_rgb_13x17x3", None),
+                       ("yxc_u8_png_rgba_13x17x4", None), ("yxc_u8_png_grey_alpha_13x17x4", "RGBA")):
+        image = PILImage.open(path(name + ".png"))
+        got = np.asarray(image.convert(mode) if mode else image)
+        assert (got.astype(np.uint16) == np.load(path(name + ".npy"))).all(), name
+else:
+    print("JPEG fixtures not written and PNGs not checked: needs Pillow (python3-pil)")
+
 # --- self-check: every TIFF must decode, with tifffile or Pillow's own decoders, as its .npy says --
 try:
     from PIL import Image  # Debian python3-pil; decodes LZW and PackBits without libtiff
@@ -279,7 +373,7 @@ for name in sorted(os.listdir(HERE)):
         got = np.asarray(Image.open(path(name)))
     else:
         got = tifffile.imread(path(name))
-    if "rgb_contig" in name or "rgb_tiled" in name:
-        got = np.moveaxis(got, -1, 0)
+    if "rgb_contig" in name or "rgb_tiled" in name or "ome_rgb" in name:
+        got = np.moveaxis(got, -1, -3)
     assert got.shape == expected.shape and (got == expected).all(), name
 print("fixtures written to", HERE)

@@ -60,7 +60,7 @@ TEST(Memory, PredictedPeakIsCloseToMeasuredAndABudgetForcesTilesWithTheSameResul
   const std::uint64_t budget = predicted["resident_bytes"].get<std::uint64_t>() + predicted["buffers_bytes"].get<std::uint64_t>() +
                                predicted["tile_bytes"].get<std::uint64_t>() / 2;
   const auto tiled = run_json({"run", model, image.string(), "-o", (dir / "tiled.tif").string(), "--json", "--threads", "2",
-                               "--memory", std::to_string(budget)});
+                               "--memory", std::to_string(budget) + "B"});
   ASSERT_FALSE(tiled.is_null());
   EXPECT_GT(tiled["tiling"]["tile_count"].get<int>(), 1);
   EXPECT_LE(tiled["memory"]["predicted_peak_bytes"].get<std::uint64_t>(), budget);
@@ -107,6 +107,10 @@ TEST(Memory, ABudgetThatCannotBeMetIsAClearErrorAndWritesNothing) {
   CliResult bad = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--memory", "4X"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("--memory \"4X\" is not a memory size"), std::string::npos) << bad.err;
+  CliResult no_unit = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--memory", "4"});
+  EXPECT_EQ(no_unit.exit_code, 1);
+  EXPECT_NE(no_unit.err.find("--memory \"4\" has no unit; expected K, M, G or T (powers of 1024) or B (bytes), e.g. 4G"),
+            std::string::npos) << no_unit.err;
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 

@@ -167,7 +167,8 @@ TEST(Run, OutputIsAnImageJHyperstackForTifffile) {
   const std::string check = "import tifffile,sys; t=tifffile.TiffFile(sys.argv[1]); "
                             "assert t.is_imagej, 'not imagej'; a=t.asarray(); "
                             "assert a.dtype.name=='float32' and a.shape==(256,256), (a.dtype, a.shape); "
-                            "assert 0<=a.min() and a.max()<=1";
+                            "assert 0<=a.min() and a.max()<=1; "
+                            "assert t.imagej_metadata['Labels']=='foreground', t.imagej_metadata";  // the rdf's channel name (one: a string)
   const std::string cmd = "/usr/bin/python3 -c " + shell_quote(check) + " " + shell_quote((dir / "p.tif").string());
   EXPECT_EQ(std::system(cmd.c_str()), 0);
 }

@@ -61,7 +61,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "cyx_u16_rgb_separate_3x24x32", "yx_u16_tiled_40x56", "cyx_f32_rgb_tiled_3x20x28",
                       "yx_u16_deflate_24x32", "yx_u16_deflate_predictor_24x32", "yx_u16_lzw_24x32",
                       "yx_u8_packbits_20x32", "yx_u8_no_compression_tag_18x22", "yx_i16_bigendian_24x32",
-                      "yx_u8_bilevel_19x21", "zyx_u16_bigtiff_3x8x10"));
+                      "yx_u8_bilevel_19x21", "zyx_u16_bigtiff_3x8x10", "zcyx_u16_ome_2x3x16x20",
+                      "czyx_f32_ome_3x2x16x20", "tcyx_u8_ome_rgb_4x3x16x20", "zcyx_u16_shaped_3x2x16x20",
+                      "zcyx_u8_shaped_planar_2x3x16x20"));
 
 // The calibration make_fixtures.py wrote: resolution (1/0.5, 1/0.25), spacing 2, finterval 0.125.
 TEST(TiffRead, ImageJCalibration) {

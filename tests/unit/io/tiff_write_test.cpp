@@ -184,6 +184,68 @@ TEST(TiffWrite, PixelDataIsOneContiguousBlockAsImageJReadsIt) {
   }
 }
 
+// Channel names become ImageJ labels, float channels get their own display ranges, and the time
+// unit, frame interval and composite mode go through: what tifffile reads of ImageJ's metadata. The
+// stack written slice by slice (as a run on a stack writes it) must carry the same.
+TEST(TiffWrite, TifffileReadsOurImageJLabelsRangesAndTime) {
+  if (std::system("/usr/bin/python3 -c 'import tifffile' 2>/dev/null") != 0)
+    GTEST_SKIP() << "needs /usr/bin/python3 with numpy and tifffile";
+  testing::ScratchDir dir;
+  Calibration cal;
+  cal.spatial = false;
+  cal.frame_interval = 2.5, cal.time_unit = "min", cal.display_mode = "composite";
+  cal.channel_names = {"nuclei", "membrane \xC2\xB5", "background"};
+  // patterned(): value i * 0.37 - 20 over t, c, y, x in C order.
+  const Tensor pixels = patterned(DType::f32, {2, 3, 16, 20}, "tcyx");
+  write_tiff(Image{pixels, cal}, dir / "whole.tif");
+  {
+    TiffStackWriter w(dir / "slices.tif", DType::f32, pixels.shape(), "tcyx", cal);
+    for (std::int64_t t = 0; t < 2; ++t) {
+      Tensor slice(DType::f32, {3, 16, 20}, "cyx");
+      std::memcpy(slice.bytes(), pixels.bytes() + t * slice.byte_count(), static_cast<std::size_t>(slice.byte_count()));
+      w.append(slice);
+    }
+    w.finish();
+  }
+  const std::string script =
+      "import tifffile, numpy as np, sys\n"
+      "e = (np.arange(2*3*16*20) * 0.37 - 20.0).astype(np.float32).reshape(2, 3, 16, 20)\n"
+      "for name in sys.argv[1:]:\n"
+      "    t = tifffile.TiffFile(name)\n"
+      "    m = t.imagej_metadata\n"
+      "    assert (t.asarray() == e).all() and t.series[0].axes == 'TCYX', name\n"
+      "    assert m['Labels'] == ['nuclei', 'membrane \\u00b5', 'background'] * 2, m\n"
+      "    r = [float(v) for c in range(3) for v in (e[:, c].min(), e[:, c].max())]\n"
+      "    assert np.allclose(m['Ranges'], r, rtol=0, atol=1e-4), (m['Ranges'], r)\n"
+      "    assert m['mode'] == 'composite' and m['tunit'] == 'min' and m['finterval'] == 2.5, m\n"
+      "    assert 'unit' not in m and 'spacing' not in m, m\n";
+  std::ofstream(dir / "check.py") << script;
+  const std::string command = "/usr/bin/python3 " + (dir / "check.py").string() + " " + (dir / "whole.tif").string() + " " +
+                              (dir / "slices.tif").string();
+  EXPECT_EQ(std::system(command.c_str()), 0) << "tifffile disagrees; see the assertion above";
+  // Our reader keeps what goes on to the next output.
+  const Image back = read_tiff(dir / "slices.tif");
+  ASSERT_TRUE(back.calibration.has_value());
+  EXPECT_FALSE(back.calibration->spatial);
+  EXPECT_EQ(back.calibration->time_unit, "min");
+  EXPECT_EQ(back.calibration->display_mode, "composite");
+  EXPECT_DOUBLE_EQ(back.calibration->frame_interval, 2.5);
+}
+
+// Names that do not fit the channels (a model's names for another output) are not written.
+TEST(TiffWrite, ChannelNamesOfAnotherCountAreNotLabels) {
+  testing::ScratchDir dir;
+  const auto cal = with_channel_names(std::nullopt, {"a", "b"});
+  write_tiff(Image{patterned(DType::u8, {3, 5, 6}, "cyx"), cal}, dir / "c.tif");
+  TIFF* tif = TIFFOpen((dir / "c.tif").c_str(), "r");
+  ASSERT_NE(tif, nullptr);
+  std::uint32_t count = 0;
+  void* data = nullptr;
+  EXPECT_FALSE(TIFFGetField(tif, 50839, &count, &data));
+  TIFFClose(tif);
+  EXPECT_FALSE(read_tiff(dir / "c.tif").calibration.has_value());  // and no spacing=1 calibration appears
+}
+
 std::string first_page_description(const std::filesystem::path& path) {
   TIFF* tif = TIFFOpen(path.c_str(), "r");
   const char* text = nullptr;

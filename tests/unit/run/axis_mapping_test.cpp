@@ -57,13 +57,22 @@ TEST(AxisMapping, ExtraAxisWithDataIsAnErrorNamingIt) {
   }
 }
 
-TEST(AxisMapping, ChannelMismatchNamesBothCounts) {
+TEST(AxisMapping, ChannelMismatchNamesBothCountsAndTheFix) {
   try {
-    to_model_axes(iota({3, 4, 4}, "cyx"), bcyx_input(1), "rgb.tif");
+    to_model_axes(iota({4, 4, 3}, "yxc"), bcyx_input(2), "rgb.png");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("has 3 channel(s)"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("expects 1"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()),
+              "\"rgb.png\" (axes \"yxc\", shape (4, 4, 3)) has 3 channels but model input \"raw\" expects 2 channels; "
+              "choose 2 of them with --channels (e.g. --channels 0,1), or set the image axes with --axes if \"c\" is "
+              "not the channel axis");
+  }
+  try {
+    to_model_axes(iota({4, 4}, "yx"), bcyx_input(3), "grey.tif");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has no channel axis but model input \"raw\" expects 3 channels; give an image "
+                                         "with 3 channels"), std::string::npos) << e.what();
   }
 }
 

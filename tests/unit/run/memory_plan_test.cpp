@@ -87,8 +87,8 @@ TEST(MemorySize, ParsesUnitsAsPowersOf1024) {
   EXPECT_EQ(parse_memory_size("512M", "--memory"), std::uint64_t(512) << 20);
   EXPECT_EQ(parse_memory_size("1.5GiB", "--memory"), std::uint64_t(3) << 29);
   EXPECT_EQ(parse_memory_size("64kb", "--memory"), std::uint64_t(64) << 10);
-  EXPECT_EQ(parse_memory_size("1000000", "--memory"), 1000000u);
-  for (const char* bad : {"", "G", "4X", "-1G", "0", "4 G"}) {
+  EXPECT_EQ(parse_memory_size("1000000B", "--memory"), 1000000u);
+  for (const char* bad : {"", "G", "4X", "-1G", "0G", "4 G", "4", "1000000"}) {
     SCOPED_TRACE(bad);
     try {
       parse_memory_size(bad, "--memory");
@@ -96,6 +96,7 @@ TEST(MemorySize, ParsesUnitsAsPowersOf1024) {
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
       EXPECT_NE(std::string(e.what()).find("--memory \"" + std::string(bad) + "\""), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("K, M, G or T (powers of 1024) or B (bytes)"), std::string::npos) << e.what();
     }
   }
   EXPECT_EQ(format_bytes(std::uint64_t(3) << 29), "1.5 GiB");
