@@ -8,9 +8,11 @@
 // Pages flagged as reduced-resolution (pyramid levels, thumbnails) are skipped.
 // Palette images give their indices; bilevel (1-bit) images give the stored bit as uint8 0/1.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 #include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
@@ -77,7 +79,29 @@ PageLayout page_layout(const TiffFile& f) {
   }
   if (p.width == 0 || p.height == 0 || p.samples == 0) f.fail("has an empty page");
   p.dtype = dtype_for(f, p.bits, p.sample_format);
+  // Sizes are the file's word: 2^32 x 2^32 pixels of 65535 samples would wrap around in 64 bits.
+  if (!checked_product(std::array<std::int64_t, 4>{p.width, p.height, p.samples,
+                                                   static_cast<std::int64_t>(dtype_size(p.dtype))}))
+    f.fail("declares a page of " + p.describe() + ", more than 2^63 bytes");
   return p;
+}
+
+std::int64_t page_bytes(const PageLayout& p) {
+  return static_cast<std::int64_t>(p.width) * p.height * p.samples * static_cast<std::int64_t>(dtype_size(p.dtype));
+}
+
+// A tile is allocated before it is read, so its declared size must make sense for the page: a 5 KB
+// file declaring TileLength 167772176 would otherwise cost gigabytes. Tiles may overhang the page (they
+// are multiples of 16), so the bound is generous: 4 pages' worth, and never less than 64 MiB.
+constexpr std::int64_t kMinTileCap = std::int64_t{64} << 20;
+
+void check_tile_size(const TiffFile& f, const PageLayout& p, std::uint32_t tw, std::uint32_t th, tmsize_t tile_bytes,
+                     const std::string& where) {
+  const std::int64_t cap = std::max(kMinTileCap, 4 * page_bytes(p));
+  if (tile_bytes > cap)
+    f.fail("declares tiles of " + std::to_string(tw) + "x" + std::to_string(th) + " pixels (" +
+           std::to_string(tile_bytes) + " bytes)" + where + ", too large for a page of " + p.describe() +
+           " (at most " + std::to_string(cap) + " bytes)");
 }
 
 // Copies the samples of one decoded strip or tile into planes[sample][y][x].
@@ -143,6 +167,7 @@ void read_page_rows(const TiffFile& f, const PageLayout& p, std::size_t page_ind
     TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
     const tmsize_t tile_bytes = TIFFTileSize(tif);
     if (tw == 0 || th == 0 || tile_bytes <= 0) f.fail("has invalid tile sizes" + where);
+    check_tile_size(f, p, tw, th, tile_bytes, where);
     std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
     for (std::uint16_t g = 0; g < sample_groups; ++g)
       for (std::uint32_t y = y0 / th * th; y < y1; y += th)
@@ -241,7 +266,10 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   const auto page_count = static_cast<std::int64_t>(pages_.size());
   std::int64_t frames = 1, slices = page_count, channels = 1;
   if (ij) {
-    if (ij->channels * ij->slices * ij->frames != page_count)
+    // Each count is >= 1 (parse_imagej_description drops others); their product is checked, since
+    // channels=2^32 x slices=2^32 would wrap around to any page count and leave a slice count of 0.
+    const auto declared = checked_product(std::array<std::int64_t, 3>{ij->channels, ij->slices, ij->frames});
+    if (!declared || *declared != page_count)
       throw Error(ErrorCode::unsupported,
                   "\"" + path.string() + "\" has " + std::to_string(page_count) + " pages but its ImageJ metadata says " +
                       std::to_string(ij->channels) + " channels x " + std::to_string(ij->slices) + " slices x " +
@@ -258,6 +286,9 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   const std::string full_axes = "tzcyx";
   for (std::size_t d = 0; d < full.size(); ++d)
     if (full[d] != 1 || full_axes[d] == 'y' || full_axes[d] == 'x') shape_.push_back(full[d]), axes_ += full_axes[d];
+  const auto total = checked_product(shape_);
+  if (!total || !checked_multiply(*total, static_cast<std::int64_t>(dtype_size(dtype_))))
+    f.fail("declares " + std::to_string(page_count) + " pages of " + layout.describe() + ", more than 2^63 bytes");
 }
 
 TiffPages::~TiffPages() = default;
