@@ -59,7 +59,7 @@ class TiffPages {
 
  private:
   std::unique_ptr<TiffFile> file_;
-  std::vector<tdir_t> pages_;
+  std::vector<std::uint64_t> pages_;  // IFD offset of each full-resolution page
   Shape shape_;
   std::string axes_;
   DType dtype_ = DType::u8;

@@ -256,7 +256,9 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
                                                 " is " + p.describe() + " but page 1 is " + layout.describe() +
                                                 " (a stack needs pages of one size and type)");
       }
-      pages_.push_back(dir);
+      // Offsets, not directory numbers: TIFFSetDirectory(n) walks the chain from the first page, which
+      // makes reading every page of a long stack quadratic; TIFFSetSubDirectory(offset) goes straight there.
+      pages_.push_back(TIFFCurrentDirOffset(tif));
     }
     ++dir;
   } while (TIFFReadDirectory(tif));
@@ -276,7 +278,7 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
                       std::to_string(ij->frames) + " frames");
     frames = ij->frames, slices = ij->slices, channels = ij->channels;
   }
-  if (!TIFFSetDirectory(tif, pages_[0])) f.fail("cannot open page 1");
+  if (!TIFFSetSubDirectory(tif, pages_[0])) f.fail("cannot open page 1");
   calibration_ = calibration_of(tif, ij);
 
   // Name the axes; an ImageJ channel axis and multi-sample pixels share "c".
@@ -303,7 +305,7 @@ Tensor TiffPages::read(std::int64_t first, std::int64_t count) const {
   const std::size_t page_bytes = static_cast<std::size_t>(samples_ * height_ * width_) * dtype_size(dtype_);
   for (std::int64_t i = 0; i < count; ++i) {
     const auto page = static_cast<std::size_t>(first + i);
-    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    if (!TIFFSetSubDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
     const PageLayout p = page_layout(*file_);  // also re-applies JPEGCOLORMODE, which is per directory
     read_page(*file_, p, page, pixels.bytes() + static_cast<std::size_t>(i) * page_bytes);
   }
@@ -319,7 +321,7 @@ Tensor TiffPages::read_rows(std::int64_t first, std::int64_t count, std::int64_t
   const std::size_t band_bytes = static_cast<std::size_t>(samples_ * (y1 - y0) * width_) * dtype_size(dtype_);
   for (std::int64_t i = 0; i < count; ++i) {
     const auto page = static_cast<std::size_t>(first + i);
-    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    if (!TIFFSetSubDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
     const PageLayout p = page_layout(*file_);
     read_page_rows(*file_, p, page, static_cast<std::uint32_t>(y0), static_cast<std::uint32_t>(y1),
                    pixels.bytes() + static_cast<std::size_t>(i) * band_bytes);

@@ -162,5 +162,28 @@ TEST(TiffRead, RejectsStacksWhoseByteSizeOverflows) {
                            "huge.tif\" declares 2 pages of 1073741824x536870912 1 sample(s) of uint64, more than 2^63 bytes"));
 }
 
+// Reading page k must not walk the directory chain from page 1 (quadratic: minutes for 20,000 pages).
+// Linear, this takes well under a second; the test's TIMEOUT would stop the quadratic version.
+TEST(TiffRead, TwentyThousandPagesReadInLinearTime) {
+  testing::ScratchDir dir;
+  constexpr int kPages = 20000;
+  std::vector<HandTiffPage> pages(kPages, HandTiffPage{.width = 2, .height = 1});
+  for (int k = 0; k < kPages; ++k)
+    pages[static_cast<std::size_t>(k)].pixels = {static_cast<std::uint8_t>(k % 251), static_cast<std::uint8_t>(k / 251)};
+  write_hand_tiff(dir / "pages.tif", pages);
+  const TiffPages stack(dir / "pages.tif");
+  ASSERT_EQ(stack.axes(), "zyx");
+  ASSERT_EQ(stack.shape(), (Shape{kPages, 1, 2}));
+  const Tensor all = stack.read_image().pixels;
+  for (int k = 0; k < kPages; ++k) {
+    ASSERT_EQ(all.data<std::uint8_t>()[2 * k], k % 251) << "page " << k;
+    ASSERT_EQ(all.data<std::uint8_t>()[2 * k + 1], k / 251) << "page " << k;
+  }
+  for (int k : {kPages - 1, 0, 12345}) {  // out of order, one page at a time
+    const Tensor slice = stack.read_slice("z", k);
+    EXPECT_EQ(slice.data<std::uint8_t>()[0], k % 251);
+  }
+}
+
 }  // namespace
 }  // namespace deepimage::io
