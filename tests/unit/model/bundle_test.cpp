@@ -42,6 +42,25 @@ std::string error_of(const std::function<void()>& f) {
   return "no error";
 }
 
+// Rewrites the uncompressed size that `entry` declares, in its local header and in the central
+// directory (offsets from the zip specification, APPNOTE 4.3.7 and 4.3.12), as a hostile zip would.
+void declare_size(const std::filesystem::path& zip, const std::string& entry, std::uint32_t size) {
+  std::string bytes = slurp(zip);
+  const auto u16 = [&](std::size_t at) { return std::size_t(std::uint8_t(bytes[at])) | std::size_t(std::uint8_t(bytes[at + 1])) << 8; };
+  const auto put32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  int patched = 0;
+  for (std::size_t at = 0; at + 46 < bytes.size(); ++at) {
+    if (bytes.compare(at, 4, "PK\x03\x04") == 0 && bytes.compare(at + 30, u16(at + 26), entry) == 0 && u16(at + 26) == entry.size())
+      put32(at + 22, size), ++patched;
+    if (bytes.compare(at, 4, "PK\x01\x02") == 0 && bytes.compare(at + 46, u16(at + 28), entry) == 0 && u16(at + 28) == entry.size())
+      put32(at + 24, size), ++patched;
+  }
+  ASSERT_EQ(patched, 2) << entry;
+  std::ofstream(zip, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 TEST(Bundle, ZipIsReadInPlace) {
   TempDir dir;
   make_zip(dir / "m.zip", {{"rdf.yaml", "format_version: 0.5.4\n"}, {"weights.pt", "1234"}});
@@ -157,6 +176,64 @@ TEST(Bundle, ErrorCodes) {
     EXPECT_EQ(e.code(), ErrorCode::bad_model);
     EXPECT_NE(std::string(e.what()).find("\"a/../../evil.txt\""), std::string::npos) << e.what();
   }
+}
+
+// A 3 MB zip can hold a 1 GiB rdf.yaml; it is refused from the size it declares, before any reading.
+TEST(Bundle, ModelDescriptionsLargerThanTheTextCapAreRefused) {
+  TempDir dir;
+  make_zip(dir / "big_rdf.zip", {{"rdf.yaml", "format_version: 0.5.4\n"}, {"weights.pt", "w"}});
+  declare_size(dir / "big_rdf.zip", "rdf.yaml", 1u << 30);
+  const Bundle b = Bundle::open(dir / "big_rdf.zip");
+  EXPECT_EQ(error_of([&] { b.read_text("rdf.yaml"); }),
+            "\"rdf.yaml\" in \"" + (dir / "big_rdf.zip").string() +
+                "\" is 1073741824 bytes, more than the 16777216 allowed for a model description");
+  // In a folder too (a sparse file: nothing is written).
+  std::filesystem::create_directories(dir / "m");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::filesystem::resize_file(dir / "m" / "rdf.yaml", kMaxTextEntryBytes + 1);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "m").read_text("rdf.yaml"); }).find("is 16777217 bytes, more than the 16777216"),
+            std::string::npos);
+  std::filesystem::resize_file(dir / "m" / "rdf.yaml", kMaxTextEntryBytes);
+  EXPECT_EQ(Bundle::open(dir / "m").read_text("rdf.yaml").size(), kMaxTextEntryBytes);
+}
+
+TEST(Bundle, EntriesLargerThanTheEntryCapAreRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "m");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::ofstream(dir / "m" / "weights.pt") << "w";
+  std::filesystem::resize_file(dir / "m" / "weights.pt", kMaxEntryBytes + 1);  // sparse
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "m").read("weights.pt"); }).find("weights.pt\" is 4294967297 bytes, more than the 4294967296 allowed for a bundle entry"),
+            std::string::npos);
+}
+
+// A 7.8 KB zip declaring a 4 GB entry, and a real zip bomb, are refused before anything is allocated.
+TEST(Bundle, ZipEntriesThatExpandTooMuchAreRefused) {
+  TempDir dir;
+  make_zip(dir / "liar.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1000, 'w')}});
+  declare_size(dir / "liar.zip", "weights.pt", 4000000000u);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "liar.zip").read("weights.pt"); }).find("to 4000000000 (more than 100 times: a zip bomb?)"),
+            std::string::npos)
+      << error_of([&] { Bundle::open(dir / "liar.zip").read("weights.pt"); });
+  make_zip(dir / "bomb.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(kRatioCheckBytes + 1, '\0')}});
+  ASSERT_LT(std::filesystem::file_size(dir / "bomb.zip"), kRatioCheckBytes / kMaxCompressionRatio);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "bomb.zip").read("weights.pt"); }).find("a zip bomb?"), std::string::npos);
+  // Below kRatioCheckBytes, a highly compressible entry (tiny test weights are mostly zeros) is fine.
+  make_zip(dir / "zeros.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1 << 20, '\0')}});
+  EXPECT_EQ(Bundle::open(dir / "zeros.zip").read("weights.pt").size(), 1u << 20);
+}
+
+TEST(Bundle, ZipEntriesThatDoNotHoldTheirDeclaredSizeAreRefused) {
+  TempDir dir;
+  make_zip(dir / "more.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1 << 20, '\0')}});
+  declare_size(dir / "more.zip", "weights.pt", 1000);
+  const std::string more = error_of([&] { Bundle::open(dir / "more.zip").read("weights.pt"); });
+  EXPECT_NE(more.find("\"weights.pt\" in \"" + (dir / "more.zip").string() + "\""), std::string::npos) << more;
+  EXPECT_EQ(more.find('\n'), std::string::npos) << more;
+  make_zip(dir / "less.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1000, 'w')}});
+  declare_size(dir / "less.zip", "weights.pt", 2000);
+  const std::string less = error_of([&] { Bundle::open(dir / "less.zip").read("weights.pt"); });
+  EXPECT_NE(less.find("\"weights.pt\" in \"" + (dir / "less.zip").string() + "\""), std::string::npos) << less;
 }
 
 }  // namespace
