@@ -84,6 +84,14 @@ std::string limit_name(std::uint64_t max_bytes) {
                                         std::to_string(max_bytes) + " allowed for " + limit_name(max_bytes));
 }
 
+// Does `path` (a file under `root`, both canonical) stay under `root`?
+bool is_under(const fs::path& path, const fs::path& root) {
+  auto p = path.begin();
+  for (auto r = root.begin(); r != root.end(); ++r, ++p)
+    if (p == path.end() || *p != *r) return false;
+  return true;
+}
+
 }  // namespace
 
 class Bundle::Storage {
@@ -112,6 +120,12 @@ class FolderStorage final : public Bundle::Storage {
     std::ifstream f(p, std::ios::binary);
     if (!fs::is_regular_file(p) || !f)
       throw Error(ErrorCode::not_found, "\"" + p.string() + "\" named in the model description does not exist");
+    // A symbolic link may point anywhere; like "../" in a name, it must not take a read outside.
+    std::error_code ec;
+    const fs::path real = fs::canonical(p, ec), real_root = fs::canonical(root_, ec);
+    if (ec || !is_under(real, real_root))
+      throw Error(ErrorCode::bad_model, "\"" + p.string() + "\" is a link to \"" + real.string() +
+                                            "\", outside the model folder \"" + real_root.string() + "\"");
     const std::uint64_t size = fs::file_size(p);
     if (size > max_bytes) too_large("\"" + p.string() + "\"", size, max_bytes);
     std::vector<std::byte> bytes(size);

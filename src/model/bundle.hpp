@@ -5,7 +5,8 @@
 //   std::vector<std::byte> weights = b.read("weights.pt");
 //
 // Entries are read in place: a zip is never unpacked to disk, and names with ".." or an absolute
-// path are refused, so a hostile bundle cannot reach outside itself.
+// path are refused, so a hostile bundle cannot reach outside itself; in a folder, neither can a
+// symbolic link.
 //
 // Sizes are bounded before anything is allocated, so a small hostile file cannot cost gigabytes:
 // the model description (read_text) at most kMaxTextEntryBytes, any other entry at most

@@ -236,5 +236,23 @@ TEST(Bundle, ZipEntriesThatDoNotHoldTheirDeclaredSizeAreRefused) {
   EXPECT_NE(less.find("\"weights.pt\" in \"" + (dir / "less.zip").string() + "\""), std::string::npos) << less;
 }
 
+// Zips refuse "../" names; a folder's symbolic link must not reach outside either.
+TEST(Bundle, FolderLinksOutsideTheBundleAreRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "m" / "sub");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::ofstream(dir / "secret.pt") << "secret";
+  std::ofstream(dir / "m" / "sub" / "real.pt") << "inside";
+  std::filesystem::create_symlink(dir / "secret.pt", dir / "m" / "weights.pt");
+  std::filesystem::create_symlink("sub/real.pt", dir / "m" / "linked.pt");
+  const Bundle b = Bundle::open(dir / "m");
+  const std::string e = error_of([&] { b.read("weights.pt"); });
+  EXPECT_NE(e.find("weights.pt\" is a link to \"" + std::filesystem::canonical(dir / "secret.pt").string() +
+                   "\", outside the model folder"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(b.read("linked.pt").size(), 6u);  // a link that stays inside is fine
+}
+
 }  // namespace
 }  // namespace deepimage::model
