@@ -23,7 +23,7 @@ std::vector<OpSpec> read_ops(const Fields& list, const char* id_key) {
     const Fields op = list.at(i);
     OpSpec s;
     s.id = op.required_text(id_key);
-    s.kwargs = op.has("kwargs") ? to_json(op.at("kwargs").node()) : nlohmann::json::object();
+    s.kwargs = op.has("kwargs") ? op.at("kwargs").as_json_object() : nlohmann::json::object();
     ops.push_back(std::move(s));
   }
   return ops;
