@@ -64,7 +64,7 @@ std::string Fields::text(const std::string& key, const std::string& fallback) co
 
 std::string Fields::required_text(const std::string& key) const { return at(key).as_text(); }
 
-std::int64_t Fields::as_int(std::int64_t min_value, const char* expected) const {
+std::int64_t Fields::as_int(std::int64_t min_value, const char* expected, std::int64_t max_value) const {
   if (!node_.IsScalar()) fail(expected);
   std::int64_t v = 0;
   try {
@@ -74,12 +74,14 @@ std::int64_t Fields::as_int(std::int64_t min_value, const char* expected) const 
     if (used != s.size()) {  // "512.0" is fine, "5x" is not
       const double d = std::stod(s);
       if (d != std::floor(d)) fail(expected);
+      if (!(std::fabs(d) < 0x1p63)) fail(std::string(expected) + " of at most " + std::to_string(max_value));
       v = static_cast<std::int64_t>(d);
     }
   } catch (const std::logic_error&) {
     fail(expected);
   }
   if (v < min_value) fail(expected);
+  if (v > max_value) fail(std::string(expected) + " of at most " + std::to_string(max_value));
   return v;
 }
 

@@ -41,7 +41,9 @@ class Fields {
   std::string text(const std::string& key, const std::string& fallback = "") const;  // optional scalar
   std::string required_text(const std::string& key) const;
   std::string as_text() const;
-  std::int64_t as_int(std::int64_t min_value = INT64_MIN, const char* expected = "an integer") const;
+  // An integer >= min_value ("expected ..." otherwise) and <= max_value ("expected ... of at most N").
+  std::int64_t as_int(std::int64_t min_value = INT64_MIN, const char* expected = "an integer",
+                      std::int64_t max_value = INT64_MAX) const;
   double as_double() const;
   std::vector<std::string> texts(const std::string& key) const;  // optional list of scalars
   // A mapping as JSON (scalars become numbers, booleans or strings as YAML would read them);

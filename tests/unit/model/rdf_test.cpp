@@ -376,6 +376,26 @@ TEST(Rdf, EmptyListsWhereAnEntryIsNeededNameTheField) {
             "small.yaml: inputs[0].data: expected a list of at least 1 entry, got an empty list");
 }
 
+TEST(Rdf, NonPositiveScalesAreRefused) {
+  EXPECT_EQ(parse_error(replaced(kSmall05, "scale: 1.0", "scale: 0")),
+            "small.yaml: outputs[0].axes[1].scale: expected a positive number, got \"0\"");
+  EXPECT_NE(parse_error(replaced(kSmall05, "scale: 1.0", "scale: -2")).find("expected a positive number"), std::string::npos);
+  EXPECT_NE(parse_error(replaced(kSmall05, "scale: 1.0", "scale: .inf")).find("expected a positive number"), std::string::npos);
+}
+
+// Sizes are multiplied and padded downstream: absurd ones are refused where the rdf says them.
+TEST(Rdf, SizesAndHalosBeyondTheirBoundsNameTheField) {
+  EXPECT_EQ(parse_error(replaced(kSmall05, "size: {min: 32, step: 16}", "size: {min: 4e18, step: 16}")),
+            "small.yaml: inputs[0].axes[1].size.min: expected a positive integer of at most 1048576, got \"4e18\"");
+  EXPECT_NE(parse_error(replaced(kSmall05, "size: {min: 32, step: 16}", "size: {min: 1e300, step: 16}")).find("of at most"),
+            std::string::npos);
+  EXPECT_NE(parse_error(replaced(kSmall05, "size: 64", "size: 9223372036854775807")).find("axes[2].size: expected a positive integer of at most 1048576"),
+            std::string::npos);
+  EXPECT_EQ(parse_error(replaced(kSmall05, "halo: 8", "halo: 1000000")),
+            "small.yaml: outputs[0].axes[1].halo: expected a non-negative integer of at most 4096, got \"1000000\"");
+  EXPECT_EQ(parse_rdf(replaced(kSmall05, "halo: 8", "halo: 4096"), "small.yaml").outputs[0].axes[1].halo, kMaxHalo);
+}
+
 // Nine levels of ten aliases stand for 10^9 values in a few hundred bytes ("billion laughs").
 std::string alias_bomb(const std::string& indent) {
   std::string yaml = indent + "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
