@@ -12,7 +12,10 @@
 // Reduced-resolution pages (pyramid levels, thumbnails) are skipped. Pages of different size or type
 // are an error. Calibration: ImageJ unit/spacing/finterval with X/YResolution as pixels per unit, or
 // X/YResolution in centimetres (reported in microns); inch resolutions (screen dpi) are ignored.
-// libtiff's messages go into the Error(io) naming the file, never to stderr.
+// libtiff's messages go into the Error(io) naming the file, never to stderr. Sizes the file declares are
+// checked before they are used: ImageJ counts must multiply to the page count without overflow, a tile
+// may hold at most 4 pages' worth of bytes (64 MiB at least), a stack at most 2^63 bytes. Pages are
+// reached by their directory offset, so reading every page of a long stack is linear.
 //
 // Write: uint8, uint16, float32 (others: unsupported; write_image converts them to float32), as an
 // uncompressed ImageJ hyperstack: axes any subset/order of "tzcyx" plus size-1 others (dropped),

@@ -1,8 +1,6 @@
-// Bundles as folders and zips (zips are built here with libzip), and the refusal of entries that
+// Bundles as folders and zips (built with libzip, tests/support/zip_files.hpp), and the refusal of entries that
 // would reach outside the bundle.
 #include <gtest/gtest.h>
-
-#include <zip.h>
 
 #include <fstream>
 #include <functional>
@@ -11,6 +9,7 @@
 #include "model/bundle.hpp"
 #include "model/model.hpp"
 #include "support/cli.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -18,20 +17,8 @@ namespace {
 using deepimage::testing::realdata;
 using deepimage::testing::slurp;
 using deepimage::testing::TempDir;
-
-void make_zip(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& entries) {
-  int err = 0;
-  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-  ASSERT_NE(z, nullptr);
-  std::vector<std::string> keep;  // libzip reads the buffers at close
-  keep.reserve(entries.size());
-  for (const auto& [name, content] : entries) {
-    keep.push_back(content);
-    zip_source_t* src = zip_source_buffer(z, keep.back().data(), keep.back().size(), 0);
-    ASSERT_GE(zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8), 0) << name;
-  }
-  ASSERT_EQ(zip_close(z), 0);
-}
+using deepimage::testing::declare_size;
+using deepimage::testing::make_zip;
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -40,25 +27,6 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "no error";
-}
-
-// Rewrites the uncompressed size that `entry` declares, in its local header and in the central
-// directory (offsets from the zip specification, APPNOTE 4.3.7 and 4.3.12), as a hostile zip would.
-void declare_size(const std::filesystem::path& zip, const std::string& entry, std::uint32_t size) {
-  std::string bytes = slurp(zip);
-  const auto u16 = [&](std::size_t at) { return std::size_t(std::uint8_t(bytes[at])) | std::size_t(std::uint8_t(bytes[at + 1])) << 8; };
-  const auto put32 = [&](std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  int patched = 0;
-  for (std::size_t at = 0; at + 46 < bytes.size(); ++at) {
-    if (bytes.compare(at, 4, "PK\x03\x04") == 0 && bytes.compare(at + 30, u16(at + 26), entry) == 0 && u16(at + 26) == entry.size())
-      put32(at + 22, size), ++patched;
-    if (bytes.compare(at, 4, "PK\x01\x02") == 0 && bytes.compare(at + 46, u16(at + 28), entry) == 0 && u16(at + 28) == entry.size())
-      put32(at + 24, size), ++patched;
-  }
-  ASSERT_EQ(patched, 2) << entry;
-  std::ofstream(zip, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 TEST(Bundle, ZipIsReadInPlace) {
