@@ -34,7 +34,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", *as_json, "Print the report as JSON");
   cmd->callback([=, &exit_code] {
     options->model = *model;
-    if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile");
+    if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile", kMaxTileValue);
     if (*gflop > 0) options->gflop_per_tile = *gflop;
     const BenchReport r = bench_model(*options);
     if (*as_json) {

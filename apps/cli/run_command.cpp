@@ -129,8 +129,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     options->model = *model;
     options->output = *output;
     options->inputs.assign(inputs->begin(), inputs->end());
-    if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile");
-    if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo");
+    if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile", kMaxTileValue);
+    if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo", kMaxHalo);
     if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
     options->cancel = interrupt_flag();
     if (!*quiet && !*json) options->progress = progress_display(*progress_every);

@@ -39,6 +39,11 @@ struct AxisSize {
   double offset = 0.0;
 };
 
+// The largest halo accepted, from an rdf or a user. A halo covers a network's receptive field, a few
+// hundred pixels at most; the planner needs tiles of at least 2 x halo + 1 pixels per axis, so a halo
+// of 1000000 would ask for terabytes before anything could say why.
+inline constexpr std::int64_t kMaxHalo = 4096;
+
 struct AxisSpec {
   char id = 0;           // b c i t z y x (the 0.5 ids "batch", "channel", "index", "time" map to b c i t)
   AxisType type = AxisType::space;

@@ -6,14 +6,17 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 
 namespace deepimage {
 
 std::int64_t element_count(const Shape& shape) {
-  std::int64_t n = 1;
-  for (auto s : shape) n *= s;
-  return n;
+  const auto n = checked_product(shape);
+  if (!n)
+    throw Error(ErrorCode::invalid_argument, "shape " + shape_to_string(shape) +
+                                                 " has a negative size or more than 2^63 elements");
+  return *n;
 }
 
 std::string shape_to_string(const Shape& shape) {
@@ -34,7 +37,11 @@ Tensor::Tensor(DType dtype, Shape shape, std::string axes)
     if (s < 0) throw Error(ErrorCode::internal, "negative tensor size in " + shape_to_string(shape_));
   if (!axes_.empty() && axes_.size() != shape_.size())
     throw Error(ErrorCode::internal, "axes \"" + axes_ + "\" do not match shape " + shape_to_string(shape_));
-  bytes_.resize(static_cast<std::size_t>(deepimage::element_count(shape_)) * dtype_size(dtype_));
+  const auto bytes = checked_multiply(deepimage::element_count(shape_), static_cast<std::int64_t>(dtype_size(dtype_)));
+  if (!bytes)
+    throw Error(ErrorCode::invalid_argument, "shape " + shape_to_string(shape_) + " of " + std::string(to_string(dtype_)) +
+                                                 std::string(" needs more than 2^63 bytes"));
+  bytes_.resize(static_cast<std::size_t>(*bytes));
 }
 
 int Tensor::axis_index(char id) const {

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include <unistd.h>
-
 #include "deepimage/error.hpp"
 
 namespace deepimage::io {
@@ -16,12 +14,6 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
-
-// Dot-prefixed so folder listings hide it; the pid keeps two processes writing one target apart.
-std::filesystem::path temp_path_for(const std::filesystem::path& path) {
-  const std::string name = "." + path.filename().string() + "." + std::to_string(::getpid()) + ".tmp";
-  return path.parent_path() / name;
-}
 
 const ImageFormat& format_for(const std::filesystem::path& path) {
   const std::string ext = lower(path.extension().string());
@@ -76,7 +68,7 @@ void write_image(const Image& image, const std::filesystem::path& path) {
   const Image converted = as_is ? Image{} : Image{image.pixels.converted(DType::f32), image.calibration};
   const Image& to_write = as_is ? image : converted;
 
-  const auto temp = temp_path_for(path);
+  const auto temp = claim_temp_path(path);
   try {
     format.write(to_write, temp);
     std::filesystem::rename(temp, path);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "deepimage/tensor.hpp"
+#include "io/temp_file.hpp"
 
 namespace deepimage::io {
 
@@ -54,10 +55,8 @@ const ImageFormat& format_for(const std::filesystem::path& path);
 const ImageFormat& writable_format_for(const std::filesystem::path& path);
 
 Image read_image(const std::filesystem::path& path);
-// Writes to a temporary file in the target folder and renames it into place, so a failure never
-// leaves a partial file. Does not check whether `path` exists: callers decide about overwriting.
+// Writes to a temporary file in the target folder (claim_temp_path: leftovers of killed runs for the
+// same target go) and renames it into place, so a failure never leaves a partial file. Does not check whether `path` exists: callers decide about overwriting.
 void write_image(const Image& image, const std::filesystem::path& path);
-// The temporary name write_image uses for `path`: hidden, in the same folder, per process.
-std::filesystem::path temp_path_for(const std::filesystem::path& path);
 
 }  // namespace deepimage::io

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 
 namespace deepimage::io {
@@ -230,9 +231,15 @@ Tensor read_npy_bytes(std::span<const std::byte> bytes, const std::string& name)
   const Shape shape = field("shape", HeaderValue::Kind::tuple).tuple;
 
   const std::size_t es = dtype_size(descr.dtype);
-  const std::int64_t count = element_count(shape);
+  // The header's sizes are the file's word only: their product must not wrap around.
+  const auto checked_count = checked_product(shape);
+  const auto checked_bytes = checked_count ? checked_multiply(*checked_count, static_cast<std::int64_t>(es)) : std::nullopt;
+  if (!checked_bytes)
+    fail(name, "the header's shape " + shape_to_string(shape) + " of " + std::string(to_string(descr.dtype)) +
+                   " needs more than 2^63 bytes");
+  const std::int64_t count = *checked_count;
   const std::size_t available = bytes.size() - header_start - header_len;
-  const std::size_t needed = static_cast<std::size_t>(count) * es;
+  const std::size_t needed = static_cast<std::size_t>(*checked_bytes);
   const std::string type_name(to_string(descr.dtype));
   if (available < needed)
     fail(name, "the data is truncated: shape " + shape_to_string(shape) + " needs " + std::to_string(count) + " " +

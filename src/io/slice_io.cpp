@@ -46,7 +46,7 @@ bool SliceWriter::can_write(const std::filesystem::path& path) { return format_f
 
 SliceWriter::SliceWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
                          const std::optional<Calibration>& calibration)
-    : path_(path), temp_(temp_path_for(path)) {
+    : path_(path), temp_(claim_temp_path(path)) {
   const auto& writable = format_for(path).writable_dtypes;
   stored_ = std::find(writable.begin(), writable.end(), dtype) != writable.end() ? dtype : DType::f32;
   writer_ = std::make_unique<TiffStackWriter>(temp_, stored_, shape, axes, calibration);

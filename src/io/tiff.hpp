@@ -16,6 +16,9 @@
 // PhysicalSizeX/Y/Z and TimeIncrement (in microns and seconds), or X/YResolution in centimetres
 // (reported in microns); inch resolutions (screen dpi) are ignored.
 // libtiff's messages go into the Error(io) naming the file, never to stderr.
+// Sizes the file declares are checked before they are used: ImageJ counts must multiply to the page
+// count without overflow, a tile may hold at most 4 pages' worth of bytes (64 MiB at least), a stack
+// at most 2^63 bytes. Pages are reached by their directory offset, so reading a long stack is linear.
 //
 // Write: uint8, uint16, float32 (others: unsupported; write_image converts them to float32), as an
 // uncompressed ImageJ hyperstack, all pixel data in one contiguous block as ImageJ reads it: axes any subset/order of "tzcyx" plus size-1 others (dropped),
@@ -66,7 +69,7 @@ class TiffPages {
 
  private:
   std::unique_ptr<TiffFile> file_;
-  std::vector<tdir_t> pages_;
+  std::vector<std::uint64_t> pages_;  // IFD offset of each full-resolution page
   Shape shape_;
   std::string axes_;
   DType dtype_ = DType::u8;

@@ -1,3 +1,4 @@
+#include <array>
 #include "io/tiff_page_axes.hpp"
 
 #include <charconv>
@@ -7,6 +8,7 @@
 
 #include "deepimage/error.hpp"
 #include "io/imagej_metadata.hpp"
+#include "core/checked_math.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -227,7 +229,10 @@ std::optional<PageAxes> from_shaped(const std::string& description, std::int64_t
 PageAxes page_axes(const std::string& description, std::int64_t page_count, std::int64_t samples,
                    const std::filesystem::path& file) {
   if (const auto ij = parse_imagej_description(description)) {
-    if (ij->channels * ij->slices * ij->frames != page_count)
+    // Each count is >= 1 (parse_imagej_description drops others); their product is checked, since
+    // channels=2^32 x slices=2^32 would wrap around to any page count and leave a slice count of 0.
+    const auto declared = checked_product(std::array<std::int64_t, 3>{ij->channels, ij->slices, ij->frames});
+    if (!declared || *declared != page_count)
       throw Error(ErrorCode::unsupported,
                   page_count_mismatch(file, page_count, "ImageJ metadata says " + std::to_string(ij->channels) +
                                                             " channels x " + std::to_string(ij->slices) + " slices x " +

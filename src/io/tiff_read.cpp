@@ -8,9 +8,11 @@
 // Pages flagged as reduced-resolution (pyramid levels, thumbnails) are skipped.
 // Palette images give their indices; bilevel (1-bit) images give the stored bit as uint8 0/1.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 #include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
@@ -78,7 +80,29 @@ PageLayout page_layout(const TiffFile& f) {
   }
   if (p.width == 0 || p.height == 0 || p.samples == 0) f.fail("has an empty page");
   p.dtype = dtype_for(f, p.bits, p.sample_format);
+  // Sizes are the file's word: 2^32 x 2^32 pixels of 65535 samples would wrap around in 64 bits.
+  if (!checked_product(std::array<std::int64_t, 4>{p.width, p.height, p.samples,
+                                                   static_cast<std::int64_t>(dtype_size(p.dtype))}))
+    f.fail("declares a page of " + p.describe() + ", more than 2^63 bytes");
   return p;
+}
+
+std::int64_t page_bytes(const PageLayout& p) {
+  return static_cast<std::int64_t>(p.width) * p.height * p.samples * static_cast<std::int64_t>(dtype_size(p.dtype));
+}
+
+// A tile is allocated before it is read, so its declared size must make sense for the page: a 5 KB
+// file declaring TileLength 167772176 would otherwise cost gigabytes. Tiles may overhang the page (they
+// are multiples of 16), so the bound is generous: 4 pages' worth, and never less than 64 MiB.
+constexpr std::int64_t kMinTileCap = std::int64_t{64} << 20;
+
+void check_tile_size(const TiffFile& f, const PageLayout& p, std::uint32_t tw, std::uint32_t th, tmsize_t tile_bytes,
+                     const std::string& where) {
+  const std::int64_t cap = std::max(kMinTileCap, 4 * page_bytes(p));
+  if (tile_bytes > cap)
+    f.fail("declares tiles of " + std::to_string(tw) + "x" + std::to_string(th) + " pixels (" +
+           std::to_string(tile_bytes) + " bytes)" + where + ", too large for a page of " + p.describe() +
+           " (at most " + std::to_string(cap) + " bytes)");
 }
 
 // Copies the samples of one decoded strip or tile into planes[sample][y][x].
@@ -144,6 +168,7 @@ void read_page_rows(const TiffFile& f, const PageLayout& p, std::size_t page_ind
     TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
     const tmsize_t tile_bytes = TIFFTileSize(tif);
     if (tw == 0 || th == 0 || tile_bytes <= 0) f.fail("has invalid tile sizes" + where);
+    check_tile_size(f, p, tw, th, tile_bytes, where);
     std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
     for (std::uint16_t g = 0; g < sample_groups; ++g)
       for (std::uint32_t y = y0 / th * th; y < y1; y += th)
@@ -240,7 +265,9 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
                                                 " is " + p.describe() + " but page 1 is " + layout.describe() +
                                                 " (a stack needs pages of one size and type)");
       }
-      pages_.push_back(dir);
+      // Offsets, not directory numbers: TIFFSetDirectory(n) walks the chain from the first page, which
+      // makes reading every page of a long stack quadratic; TIFFSetSubDirectory(offset) goes straight there.
+      pages_.push_back(TIFFCurrentDirOffset(tif));
     }
     ++dir;
   } while (TIFFReadDirectory(tif));
@@ -248,7 +275,7 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
 
   const auto page_count = static_cast<std::int64_t>(pages_.size());
   const PageAxes page = page_axes(description, page_count, layout.samples, path);
-  if (!TIFFSetDirectory(tif, pages_[0])) f.fail("cannot open page 1");
+  if (!TIFFSetSubDirectory(tif, pages_[0])) f.fail("cannot open page 1");
   calibration_ = page.ome_calibration ? page.ome_calibration
                                       : calibration_of(tif, page.source == "imagej" ? parse_imagej_description(description)
                                                                                     : std::nullopt);
@@ -274,6 +301,9 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   axes_ += "yx";
   shape_.push_back(height_);
   shape_.push_back(width_);
+  const auto total = checked_product(shape_);
+  if (!total || !checked_multiply(*total, static_cast<std::int64_t>(dtype_size(dtype_))))
+    f.fail("declares " + std::to_string(page_count) + " pages of " + layout.describe() + ", more than 2^63 bytes");
 }
 
 TiffPages::~TiffPages() = default;
@@ -288,7 +318,7 @@ Tensor TiffPages::read(std::int64_t first, std::int64_t count) const {
   const std::size_t page_bytes = static_cast<std::size_t>(samples_ * height_ * width_) * dtype_size(dtype_);
   for (std::int64_t i = 0; i < count; ++i) {
     const auto page = static_cast<std::size_t>(first + i);
-    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    if (!TIFFSetSubDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
     const PageLayout p = page_layout(*file_);  // also re-applies JPEGCOLORMODE, which is per directory
     read_page(*file_, p, page, pixels.bytes() + static_cast<std::size_t>(i) * page_bytes);
   }
@@ -304,7 +334,7 @@ Tensor TiffPages::read_rows(std::int64_t first, std::int64_t count, std::int64_t
   const std::size_t band_bytes = static_cast<std::size_t>(samples_ * (y1 - y0) * width_) * dtype_size(dtype_);
   for (std::int64_t i = 0; i < count; ++i) {
     const auto page = static_cast<std::size_t>(first + i);
-    if (!TIFFSetDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
+    if (!TIFFSetSubDirectory(file_->get(), pages_[page])) file_->fail("cannot open page " + std::to_string(page + 1));
     const PageLayout p = page_layout(*file_);
     read_page_rows(*file_, p, page, static_cast<std::uint32_t>(y0), static_cast<std::uint32_t>(y1),
                    pixels.bytes() + static_cast<std::size_t>(i) * band_bytes);

@@ -74,6 +74,24 @@ std::string pick_rdf(const std::vector<std::string>& names, const std::string& b
   return found.front();
 }
 
+std::string limit_name(std::uint64_t max_bytes) {
+  return max_bytes == kMaxTextEntryBytes ? "a model description" : "a bundle entry";
+}
+
+// "<entry>" in "<bundle>" is N bytes, more than the M allowed for a bundle entry
+[[noreturn]] void too_large(const std::string& shown, std::uint64_t size, std::uint64_t max_bytes) {
+  throw Error(ErrorCode::bad_model, shown + " is " + std::to_string(size) + " bytes, more than the " +
+                                        std::to_string(max_bytes) + " allowed for " + limit_name(max_bytes));
+}
+
+// Does `path` (a file under `root`, both canonical) stay under `root`?
+bool is_under(const fs::path& path, const fs::path& root) {
+  auto p = path.begin();
+  for (auto r = root.begin(); r != root.end(); ++r, ++p)
+    if (p == path.end() || *p != *r) return false;
+  return true;
+}
+
 }  // namespace
 
 class Bundle::Storage {
@@ -81,7 +99,7 @@ class Bundle::Storage {
   virtual ~Storage() = default;
   virtual std::vector<std::string> top_level_names() const = 0;
   virtual bool contains(const std::string& entry) const = 0;
-  virtual std::vector<std::byte> read(const std::string& entry) const = 0;
+  virtual std::vector<std::byte> read(const std::string& entry, std::uint64_t max_bytes) const = 0;
 };
 
 namespace {
@@ -97,12 +115,20 @@ class FolderStorage final : public Bundle::Storage {
     return names;
   }
   bool contains(const std::string& entry) const override { return fs::is_regular_file(root_ / entry); }
-  std::vector<std::byte> read(const std::string& entry) const override {
+  std::vector<std::byte> read(const std::string& entry, std::uint64_t max_bytes) const override {
     const fs::path p = root_ / entry;
     std::ifstream f(p, std::ios::binary);
     if (!fs::is_regular_file(p) || !f)
       throw Error(ErrorCode::not_found, "\"" + p.string() + "\" named in the model description does not exist");
-    std::vector<std::byte> bytes(fs::file_size(p));
+    // A symbolic link may point anywhere; like "../" in a name, it must not take a read outside.
+    std::error_code ec;
+    const fs::path real = fs::canonical(p, ec), real_root = fs::canonical(root_, ec);
+    if (ec || !is_under(real, real_root))
+      throw Error(ErrorCode::bad_model, "\"" + p.string() + "\" is a link to \"" + real.string() +
+                                            "\", outside the model folder \"" + real_root.string() + "\"");
+    const std::uint64_t size = fs::file_size(p);
+    if (size > max_bytes) too_large("\"" + p.string() + "\"", size, max_bytes);
+    std::vector<std::byte> bytes(size);
     f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!f) throw Error(ErrorCode::io, "cannot read \"" + p.string() + "\"");
     return bytes;
@@ -125,6 +151,7 @@ class ZipStorage final : public Bundle::Storage {
       zip_error_fini(&ze);
       throw Error(ErrorCode::io, "cannot open \"" + path_ + "\" as a zip: " + msg);
     }
+    zip_bytes_ = fs::file_size(path);
     const zip_int64_t n = zip_get_num_entries(archive_, 0);
     for (zip_int64_t i = 0; i < n; ++i) {
       const char* raw = zip_get_name(archive_, static_cast<zip_uint64_t>(i), 0);
@@ -158,18 +185,45 @@ class ZipStorage final : public Bundle::Storage {
   bool contains(const std::string& entry) const override {
     return entries_.count(prefix_ + entry) != 0;
   }
-  std::vector<std::byte> read(const std::string& entry) const override {
+  // Sizes in a zip are what its directory declares; each is checked against what the zip can hold
+  // before anything is allocated, and the data is read in chunks that must add up to the declared size.
+  std::vector<std::byte> read(const std::string& entry, std::uint64_t max_bytes) const override {
     const auto found = entries_.find(prefix_ + entry);
     zip_stat_t st;
     if (found == entries_.end() || zip_stat_index(archive_, found->second, 0, &st) != 0)
       throw Error(ErrorCode::not_found, "\"" + entry + "\" named in the model description is not in \"" + path_ + "\"");
+    const std::string shown = "\"" + entry + "\" in \"" + path_ + "\"";
+    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
+      throw Error(ErrorCode::bad_model, shown + " does not declare its size");
+    if (st.size > max_bytes) too_large(shown, st.size, max_bytes);
+    if (st.comp_size > zip_bytes_)
+      throw Error(ErrorCode::bad_model, shown + " claims " + std::to_string(st.comp_size) + " compressed bytes but the zip holds " +
+                                            std::to_string(zip_bytes_));
+    if (st.size > kRatioCheckBytes && st.size / kMaxCompressionRatio > st.comp_size)
+      throw Error(ErrorCode::bad_model, shown + " expands " + std::to_string(st.comp_size) + " bytes to " +
+                                            std::to_string(st.size) + " (more than " + std::to_string(kMaxCompressionRatio) +
+                                            " times: a zip bomb?)");
     zip_file_t* f = zip_fopen_index(archive_, found->second, 0);
-    if (!f) throw Error(ErrorCode::io, "cannot read \"" + entry + "\" in \"" + path_ + "\": " + zip_strerror(archive_));
-    std::vector<std::byte> bytes(st.size);
-    const zip_int64_t got = zip_fread(f, bytes.data(), st.size);
+    if (!f) throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
+    std::vector<std::byte> bytes;
+    bytes.reserve(st.size + 1);  // bounded by the checks above
+    constexpr zip_uint64_t kChunk = zip_uint64_t{4} << 20;
+    zip_int64_t got = 0;
+    do {  // one byte more than declared is asked for, to notice data beyond the declared size
+      const zip_uint64_t want = std::min<zip_uint64_t>(kChunk, st.size + 1 - bytes.size());
+      const std::size_t at = bytes.size();
+      bytes.resize(at + want);
+      got = zip_fread(f, bytes.data() + at, want);
+      bytes.resize(at + static_cast<std::size_t>(std::max<zip_int64_t>(got, 0)));
+    } while (got > 0 && bytes.size() <= st.size);
+    const std::string zip_error = got < 0 ? zip_error_strerror(zip_file_get_error(f)) : "";
     zip_fclose(f);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
-      throw Error(ErrorCode::io, "\"" + entry + "\" in \"" + path_ + "\" is truncated or corrupt");
+    if (got < 0) throw Error(ErrorCode::io, "cannot decompress " + shown + ": " + zip_error);
+    if (bytes.size() > st.size)
+      throw Error(ErrorCode::bad_model, shown + " holds more than the " + std::to_string(st.size) + " bytes it declares");
+    if (bytes.size() < st.size)
+      throw Error(ErrorCode::io, shown + " is truncated: it declares " + std::to_string(st.size) + " bytes but holds " +
+                                     std::to_string(bytes.size()));
     return bytes;
   }
 
@@ -178,6 +232,7 @@ class ZipStorage final : public Bundle::Storage {
   zip_t* archive_ = nullptr;
   std::map<std::string, zip_uint64_t> entries_;  // clean name -> index in the archive
   std::string prefix_;
+  std::uint64_t zip_bytes_ = 0;  // the size of the zip file: no entry holds more compressed bytes
 };
 
 }  // namespace
@@ -211,12 +266,12 @@ bool Bundle::contains(const std::string& name) const {
   return storage_->contains(normalised_entry(name, location_.string()));
 }
 
-std::vector<std::byte> Bundle::read(const std::string& name) const {
-  return storage_->read(normalised_entry(name, location_.string()));
+std::vector<std::byte> Bundle::read(const std::string& name, std::uint64_t max_bytes) const {
+  return storage_->read(normalised_entry(name, location_.string()), max_bytes);
 }
 
 std::string Bundle::read_text(const std::string& name) const {
-  const auto bytes = read(name);
+  const auto bytes = read(name, kMaxTextEntryBytes);
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 

@@ -5,16 +5,29 @@
 //   std::vector<std::byte> weights = b.read("weights.pt");
 //
 // Entries are read in place: a zip is never unpacked to disk, and names with ".." or an absolute
-// path are refused, so a hostile bundle cannot reach outside itself.
+// path are refused, so a hostile bundle cannot reach outside itself; in a folder, neither can a
+// symbolic link.
+//
+// Sizes are bounded before anything is allocated, so a small hostile file cannot cost gigabytes:
+// the model description (read_text) at most kMaxTextEntryBytes, any other entry at most
+// kMaxEntryBytes; a zip entry larger than kRatioCheckBytes may expand at most kMaxCompressionRatio
+// times (zip bombs expand about 1000 times, weights about 1.1), must not claim more compressed bytes
+// than the zip holds, and must decompress to exactly the size it declares.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace deepimage::model {
+
+inline constexpr std::uint64_t kMaxTextEntryBytes = std::uint64_t{16} << 20;  // 16 MiB
+inline constexpr std::uint64_t kMaxEntryBytes = std::uint64_t{4} << 30;       // 4 GiB
+inline constexpr std::uint64_t kRatioCheckBytes = std::uint64_t{64} << 20;     // 64 MiB
+inline constexpr std::uint64_t kMaxCompressionRatio = 100;
 
 class Bundle {
  public:
@@ -27,8 +40,10 @@ class Bundle {
   bool is_zip() const;
 
   bool contains(const std::string& name) const;
-  std::vector<std::byte> read(const std::string& name) const;  // throws not_found / io
-  std::string read_text(const std::string& name) const;
+  // Throws not_found / io, or bad_model when the entry is larger than `max_bytes` or breaks the
+  // limits above.
+  std::vector<std::byte> read(const std::string& name, std::uint64_t max_bytes = kMaxEntryBytes) const;
+  std::string read_text(const std::string& name) const;  // at most kMaxTextEntryBytes
   // lower-case hex sha256 of an entry
   std::string sha256(const std::string& name) const;
 

@@ -132,7 +132,7 @@ ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name
       spec.cite.push_back({c.text("text"), c.text("doi"), c.text("url")});
     }
   }
-  if (root.has("config")) spec.config = to_json(root.at("config").node());
+  if (root.has("config")) spec.config = root.at("config").as_json_object();
 
   if (v05) read_tensors_v05(root, spec);
   else read_tensors_v04(root, spec);

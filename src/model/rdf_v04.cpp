@@ -25,8 +25,10 @@ std::vector<double> per_axis(const Fields& list, std::size_t n) {
   return v;
 }
 
-std::int64_t whole(const Fields& list, std::size_t i, double v, std::int64_t min_value, const char* expected) {
+std::int64_t whole(const Fields& list, std::size_t i, double v, std::int64_t min_value, const char* expected,
+                   std::int64_t max_value = kMaxAxisSize) {
   if (v != std::floor(v) || v < static_cast<double>(min_value)) list.at(i).fail(expected);
+  if (v > static_cast<double>(max_value)) list.at(i).fail(std::string(expected) + " of at most " + std::to_string(max_value));
   return static_cast<std::int64_t>(v);
 }
 
@@ -78,7 +80,12 @@ TensorSpec read_tensor(const Fields& f, bool is_input) {
       s.kind = AxisSize::Kind::reference;
       s.ref_tensor = ref;
       s.ref_axis = t.axes[i].id;
-      s.factor = scale.at(i).as_double();
+      const double factor = scale.at(i).as_double();
+      if (!std::isfinite(factor) || factor < 0 || factor > static_cast<double>(kMaxAxisSize))
+        shape.at("scale").at(i).fail("a non-negative number of at most " + std::to_string(kMaxAxisSize));
+      if (!(std::fabs(offsets[i]) <= static_cast<double>(kMaxAxisSize)))
+        shape.at("offset").at(i).fail("a number between -" + std::to_string(kMaxAxisSize) + " and " + std::to_string(kMaxAxisSize));
+      s.factor = factor;
       s.offset = 2 * offsets[i];  // 0.4: size = ref * scale + 2 * offset
     }
   } else {
@@ -86,7 +93,7 @@ TensorSpec read_tensor(const Fields& f, bool is_input) {
   }
   if (f.has("halo")) {
     const auto halo = per_axis(f.at("halo"), n);
-    for (std::size_t i = 0; i < n; ++i) t.axes[i].halo = whole(f.at("halo"), i, halo[i], 0, "a non-negative integer");
+    for (std::size_t i = 0; i < n; ++i) t.axes[i].halo = whole(f.at("halo"), i, halo[i], 0, "a non-negative integer", kMaxHalo);
   }
   if (f.has("data_type")) {
     try {

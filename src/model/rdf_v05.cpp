@@ -23,7 +23,7 @@ std::vector<OpSpec> read_ops(const Fields& list, const char* id_key) {
     const Fields op = list.at(i);
     OpSpec s;
     s.id = op.required_text(id_key);
-    s.kwargs = op.has("kwargs") ? to_json(op.at("kwargs").node()) : nlohmann::json::object();
+    s.kwargs = op.has("kwargs") ? op.at("kwargs").as_json_object() : nlohmann::json::object();
     ops.push_back(std::move(s));
   }
   return ops;
@@ -64,28 +64,32 @@ AxisSpec read_axis(const Fields& f) {
   if (a.type == AxisType::channel) {
     a.channel_names = f.texts("channel_names");
     a.size.value = a.channel_names.empty() ? 1 : static_cast<std::int64_t>(a.channel_names.size());
-    if (f.has("size")) a.size.value = f.at("size").as_int(1, "a positive integer");
+    if (f.has("size")) a.size.value = f.at("size").as_int(1, "a positive integer", kMaxAxisSize);
   } else if (f.has("size")) {
     const Fields size = f.at("size");
     if (size.is_scalar()) {
-      a.size.value = size.as_int(1, "a positive integer");
+      a.size.value = size.as_int(1, "a positive integer", kMaxAxisSize);
     } else if (size.has("tensor_id")) {
       a.size.kind = AxisSize::Kind::reference;
       a.size.ref_tensor = size.required_text("tensor_id");
       a.size.ref_axis = axis_letter(size.at("axis_id"), size.required_text("axis_id"));
-      a.size.offset = size.has("offset") ? static_cast<double>(size.at("offset").as_int()) : 0.0;
+      a.size.offset = size.has("offset") ? static_cast<double>(size.at("offset").as_int(-kMaxAxisSize, "an integer of at least -1048576", kMaxAxisSize)) : 0.0;
     } else if (size.has("min")) {
       a.size.kind = AxisSize::Kind::parameterized;
-      a.size.min = size.at("min").as_int(1, "a positive integer");
-      a.size.step = size.has("step") ? size.at("step").as_int(0, "a non-negative integer") : 0;
+      a.size.min = size.at("min").as_int(1, "a positive integer", kMaxAxisSize);
+      a.size.step = size.has("step") ? size.at("step").as_int(0, "a non-negative integer", kMaxAxisSize) : 0;
     } else {
       size.fail("an integer, {min, step} or {tensor_id, axis_id, offset}");
     }
   } else if (a.type == AxisType::space) {
     f.missing("size");
   }
-  if (f.has("halo")) a.halo = f.at("halo").as_int(0, "a non-negative integer");
-  if (f.has("scale")) a.scale = f.at("scale").as_double();
+  if (f.has("halo")) a.halo = f.at("halo").as_int(0, "a non-negative integer", kMaxHalo);
+  if (f.has("scale")) {
+    // Sizes are divided by scales (size = ref_size * ref_scale / scale): 0 or less means no size at all.
+    a.scale = f.at("scale").as_double();
+    if (!(a.scale > 0) || !std::isfinite(a.scale)) f.at("scale").fail("a positive number");
+  }
   a.unit = f.text("unit");
   if (f.has("concatenable")) a.concatenable = f.text("concatenable") == "true";
   return a;
@@ -157,6 +161,10 @@ void read_tensors_v05(const Fields& root, ModelSpec& spec) {
           throw Error(ErrorCode::bad_model, root.source() + ": " + where + ": refers to tensor \"" + a.size.ref_tensor + "\" axis \"" +
                                                 std::string(1, a.size.ref_axis) + "\", which does not exist");
         a.size.factor = ra->scale / a.scale;
+        if (!(a.size.factor <= static_cast<double>(kMaxAxisSize)))
+          throw Error(ErrorCode::bad_model, root.source() + ": " + where + ": the axis scales make this size " +
+                                                std::to_string(a.size.factor) + " times its reference (expected at most " +
+                                                std::to_string(kMaxAxisSize) + ")");
       }
 }
 

@@ -7,6 +7,10 @@
 
 namespace deepimage::model {
 
+// The largest axis size, step or offset an rdf may declare (halos: kMaxHalo in model_spec.hpp). Real models use a few thousand at
+// most; sizes are multiplied and padded downstream, where larger values overflow or ask for terabytes.
+inline constexpr std::int64_t kMaxAxisSize = std::int64_t{1} << 20;  // 1048576
+
 void read_tensors_v05(const Fields& root, ModelSpec& spec);
 void read_tensors_v04(const Fields& root, ModelSpec& spec);  // also 0.3
 

@@ -12,7 +12,7 @@ namespace {
 std::string shown(const YAML::Node& n) {
   if (!n || n.IsNull()) return "nothing";
   if (n.IsScalar()) return "\"" + n.Scalar() + "\"";
-  if (n.IsSequence()) return "a list";
+  if (n.IsSequence()) return n.size() == 0 ? "an empty list" : "a list of " + std::to_string(n.size());
   return "a mapping";
 }
 
@@ -27,14 +27,23 @@ void Fields::missing(const std::string& key) const {
   throw Error(ErrorCode::bad_model, source_ + ": " + child(key) + ": required field is missing");
 }
 
+Fields Fields::derived(YAML::Node node, std::string path) const {
+  Fields f(std::move(node), std::move(path), source_);
+  f.json_nodes_ = json_nodes_;
+  return f;
+}
+
 Fields Fields::at(const std::string& key) const {
   if (!node_.IsMap()) fail("a mapping with \"" + key + "\"");
   if (!has(key)) missing(key);
-  return {node_[key], child(key), source_};
+  return derived(node_[key], child(key));
 }
 
 Fields Fields::at(std::size_t index) const {
-  return {node_[index], path_ + "[" + std::to_string(index) + "]", source_};
+  // yaml-cpp answers an index past the end with an invalid node that throws "invalid node" when used.
+  if (!node_.IsSequence() || index >= node_.size())
+    fail("a list of at least " + std::to_string(index + 1) + (index == 0 ? " entry" : " entries"));
+  return derived(node_[index], path_ + "[" + std::to_string(index) + "]");
 }
 
 std::size_t Fields::size() const {
@@ -55,7 +64,7 @@ std::string Fields::text(const std::string& key, const std::string& fallback) co
 
 std::string Fields::required_text(const std::string& key) const { return at(key).as_text(); }
 
-std::int64_t Fields::as_int(std::int64_t min_value, const char* expected) const {
+std::int64_t Fields::as_int(std::int64_t min_value, const char* expected, std::int64_t max_value) const {
   if (!node_.IsScalar()) fail(expected);
   std::int64_t v = 0;
   try {
@@ -65,12 +74,14 @@ std::int64_t Fields::as_int(std::int64_t min_value, const char* expected) const 
     if (used != s.size()) {  // "512.0" is fine, "5x" is not
       const double d = std::stod(s);
       if (d != std::floor(d)) fail(expected);
+      if (!(std::fabs(d) < 0x1p63)) fail(std::string(expected) + " of at most " + std::to_string(max_value));
       v = static_cast<std::int64_t>(d);
     }
   } catch (const std::logic_error&) {
     fail(expected);
   }
   if (v < min_value) fail(expected);
+  if (v > max_value) fail(std::string(expected) + " of at most " + std::to_string(max_value));
   return v;
 }
 
@@ -98,7 +109,15 @@ std::vector<std::string> Fields::texts(const std::string& key) const {
   return out;
 }
 
-nlohmann::json to_json(const YAML::Node& node) {
+nlohmann::json Fields::as_json_object() const {
+  if (!node_.IsMap()) fail("a mapping");
+  return to_json(node_);
+}
+
+nlohmann::json Fields::to_json(const YAML::Node& node) const {
+  if (++*json_nodes_ > kMaxJsonNodes)
+    throw Error(ErrorCode::bad_model, source_ + ": " + path_ + ": expands to more than " + std::to_string(kMaxJsonNodes) +
+                                          " values (YAML aliases repeated over and over?)");
   if (!node || node.IsNull()) return nullptr;
   if (node.IsSequence()) {
     nlohmann::json a = nlohmann::json::array();

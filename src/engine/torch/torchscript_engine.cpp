@@ -4,6 +4,7 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include <cctype>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -12,6 +13,22 @@
 
 namespace deepimage::engine {
 namespace {
+
+// The line of a LibTorch error that says what went wrong. An error raised inside a TorchScript
+// module comes as "The following operation failed in the TorchScript interpreter." and a traceback of
+// the serialized code (50 lines or more) ending in the cause, "RuntimeError: Expected 5-dimensional
+// input ..."; other errors say it on their first line.
+std::string torchscript_cause(const std::string& what) {
+  std::vector<std::string> lines;
+  std::istringstream in(what);
+  for (std::string line; std::getline(in, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(line);
+  if (lines.empty()) return "(no message)";
+  if (what.find("Traceback of TorchScript") == std::string::npos) return lines.front();
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it)  // the last "SomethingError: ..." line
+    if (!std::isspace(static_cast<unsigned char>(it->front())) && it->find("Error: ") != std::string::npos) return *it;
+  return lines.back();
+}
 
 c10::ScalarType torch_type(DType t) {
   switch (t) {
@@ -83,10 +100,9 @@ class TorchScriptEngine final : public Engine {
     try {
       result = module_.forward(args);
     } catch (const c10::Error& e) {
-      const std::string what = first_line(e.what_without_backtrace());
-      // LibTorch's CPU allocator reports a failed allocation this way; the runner retries smaller tiles.
-      const bool no_memory = what.find("can't allocate memory") != std::string::npos;
-      throw Error(no_memory ? ErrorCode::out_of_memory : ErrorCode::engine, source_ + ": torchscript forward failed: " + what);
+      fail_forward(e.what_without_backtrace());
+    } catch (const std::exception& e) {  // torch::jit::JITException: an error raised inside the script
+      fail_forward(e.what());
     }
     std::vector<torch::Tensor> outputs;
     if (result.isTensor()) {
@@ -115,7 +131,12 @@ class TorchScriptEngine final : public Engine {
   }
 
  private:
-  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+  [[noreturn]] void fail_forward(const std::string& what) const {
+    const std::string cause = torchscript_cause(what);
+    // LibTorch's CPU allocator reports a failed allocation this way; the runner retries smaller tiles.
+    const bool no_memory = cause.find("can't allocate memory") != std::string::npos;
+    throw Error(no_memory ? ErrorCode::out_of_memory : ErrorCode::engine, source_ + ": torchscript forward failed: " + cause);
+  }
 
   torch::jit::Module module_;
   std::string source_;
@@ -135,8 +156,10 @@ std::unique_ptr<Engine> load_torchscript(const model::Model& model, const Weight
     return std::make_unique<TorchScriptEngine>(optimized_for_inference(std::move(module)), weights.source,
                                                model.spec.outputs.size());
   } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + what.substr(0, what.find('\n')));
+    throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " +
+                                       torchscript_cause(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + torchscript_cause(e.what()));
   }
 }
 

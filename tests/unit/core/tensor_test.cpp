@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <numeric>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 #include "deepimage/tensor.hpp"
 
@@ -45,6 +46,30 @@ TEST(DType, NamesRoundTrip) {
                   DType::f32, DType::f64, DType::boolean})
     EXPECT_EQ(dtype_from_string(to_string(d)), d);
   EXPECT_THROW(dtype_from_string("float17"), Error);
+}
+
+TEST(CheckedMath, DetectsOverflowWhereWrappingWouldPass) {
+  EXPECT_EQ(checked_multiply(std::int64_t{1} << 31, std::int64_t{1} << 31), std::int64_t{1} << 62);
+  EXPECT_FALSE(checked_multiply(std::int64_t{1} << 32, std::int64_t{1} << 31));
+  EXPECT_FALSE(checked_multiply(INT64_MAX, 2));
+  EXPECT_EQ(checked_multiply(INT64_MAX, 1), INT64_MAX);
+  EXPECT_FALSE(checked_add(INT64_MAX, 1));
+  EXPECT_EQ(checked_add(INT64_MAX - 1, 1), INT64_MAX);
+  const Shape wraps = {(std::int64_t{1} << 52) + 1, 64, 64};  // times 4 bytes: 2^64 + 16384
+  EXPECT_FALSE(checked_product(wraps));
+  EXPECT_FALSE(checked_product(Shape{std::int64_t{1} << 32, std::int64_t{1} << 32}));  // 2^64 wraps to 0
+  EXPECT_FALSE(checked_product(Shape{2, -3}));
+  EXPECT_EQ(checked_product(Shape{}), 1);
+  EXPECT_EQ(checked_product(Shape{3, 0, 5}), 0);
+  EXPECT_EQ(checked_product(Shape{1 << 20, 1 << 20, 1 << 20}), std::int64_t{1} << 60);
+}
+
+TEST(Tensor, ElementCountOfAnOverflowingShapeIsAnErrorNotAWrappedNumber) {
+  const Shape wraps = {std::int64_t{1} << 32, std::int64_t{1} << 32};
+  EXPECT_THROW(element_count(wraps), Error);
+  EXPECT_THROW(Tensor(DType::u8, wraps), Error);
+  // 2^61 elements fit in int64 but 2^61 float32 values need 2^63 bytes, which does not.
+  EXPECT_THROW(Tensor(DType::f32, {std::int64_t{1} << 61}), Error);
 }
 
 }  // namespace

@@ -181,6 +181,23 @@ TEST(Npy, RejectsBrokenFiles) {
   EXPECT_TRUE(throws_error([&] { read_npy_bytes(no_shape, "ns.npy"); }, C::io, "'shape'"));
 }
 
+// Shapes whose size wraps around in 64 bits: (2^52 + 1) * 64 * 64 * 4 bytes is 16 KB modulo 2^64, and
+// 2^32 * 2^32 is 0, so without checked arithmetic both pass the data-size check.
+TEST(Npy, RejectsShapesWhoseSizeOverflows) {
+  using C = ErrorCode;
+  const auto wraps_to_16k =
+      hand_npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (4503599627370497, 64, 64), }",
+               std::vector<std::uint8_t>(16384));
+  EXPECT_TRUE(throws_error([&] { read_npy_bytes(wraps_to_16k, "wrap.npy"); }, C::io,
+                           "\"wrap.npy\" is not a valid .npy file: the header's shape (4503599627370497, 64, 64) of "
+                           "float32 needs more than 2^63 bytes"));
+  const auto wraps_to_0 = hand_npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", {});
+  EXPECT_TRUE(throws_error([&] { read_npy_bytes(wraps_to_0, "zero.npy"); }, C::io, "(4294967296, 4294967296)"));
+  // The largest shape that does not overflow is still checked against the data that follows.
+  const auto huge = hand_npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2147483648, 2147483648), }", {});
+  EXPECT_TRUE(throws_error([&] { read_npy_bytes(huge, "huge.npy"); }, C::io, "truncated"));
+}
+
 TEST(Npy, WriteThenReadEveryDtype) {
   testing::ScratchDir dir;
   for (DType d : {DType::boolean, DType::u8, DType::i8, DType::u16, DType::i16, DType::u32, DType::i32, DType::u64,

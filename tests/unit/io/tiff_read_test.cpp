@@ -7,6 +7,7 @@
 
 #include "io/npy.hpp"
 #include "io/tiff.hpp"
+#include "hand_tiff.hpp"
 #include "io_test_support.hpp"
 
 namespace deepimage::io {
@@ -14,7 +15,9 @@ namespace {
 
 using testing::fixture;
 using testing::same_values;
+using testing::HandTiffPage;
 using testing::throws_error;
+using testing::write_hand_tiff;
 
 // Each fixture NAME.tif has NAME.npy with the values numpy/tifffile wrote; the axes our reader must
 // report are the name's first word (see tests/data/io/make_fixtures.py).
@@ -116,6 +119,72 @@ TEST(TiffRead, TruncatedFilesGiveIoErrorsNamingTheFile) {
   }
   const auto header_only = truncated_copy(dir, "yx_uint8_12x10.tif", 0.05);
   EXPECT_TRUE(throws_error([&] { read_tiff(header_only); }, ErrorCode::io, "truncated_yx_uint8_12x10.tif"));
+}
+
+// (2^62 + 1) x (2^62 + 3) is 3 modulo 2^64: wrapping arithmetic would accept these counts for 3 pages
+// and then divide by a slice count of 0.
+TEST(TiffRead, RejectsImageJCountsWhoseProductOverflowsToThePageCount) {
+  testing::ScratchDir dir;
+  HandTiffPage page{.width = 2, .height = 2, .pixels = std::vector<std::uint8_t>(4, 1)};
+  std::vector<HandTiffPage> pages(3, page);
+  pages[0].description = "ImageJ=1.53t\nimages=3\nchannels=4611686018427387905\nslices=4611686018427387907\n";
+  write_hand_tiff(dir / "overflow.tif", pages);
+  EXPECT_TRUE(throws_error([&] { read_tiff(dir / "overflow.tif"); }, ErrorCode::unsupported,
+                           "has 3 pages but its ImageJ metadata says 4611686018427387905 channels x "
+                           "4611686018427387907 slices"));
+  // A count that is not a positive integer is ignored as ImageJ ignores it: 3 plain slices.
+  pages[0].description = "ImageJ=1.53t\nimages=3\nchannels=0\nslices=3\n";
+  write_hand_tiff(dir / "zero.tif", pages);
+  EXPECT_EQ(read_tiff(dir / "zero.tif").pixels.shape(), (Shape{3, 2, 2}));
+}
+
+// A 5 KB file declaring TileLength 167772176 must not cost gigabytes before its one tile is read.
+TEST(TiffRead, RejectsTilesFarLargerThanThePage) {
+  testing::ScratchDir dir;
+  write_hand_tiff(dir / "long_tile.tif",
+                  {{.width = 16, .height = 16, .pixels = std::vector<std::uint8_t>(4096), .tile = {{16, 167772176}}}});
+  EXPECT_TRUE(throws_error([&] { read_tiff(dir / "long_tile.tif"); }, ErrorCode::io,
+                           "long_tile.tif\" declares tiles of 16x167772176 pixels (2684354816 bytes) on page 1"));
+  // A tile that overhangs a small page, as writers with a fixed tile size make, is fine.
+  std::vector<std::uint8_t> tile(64 * 64);
+  for (std::size_t i = 0; i < tile.size(); ++i) tile[i] = static_cast<std::uint8_t>(i % 64 + i / 64);
+  write_hand_tiff(dir / "overhang.tif", {{.width = 5, .height = 3, .pixels = tile, .tile = {{64, 64}}}});
+  const Tensor t = read_tiff(dir / "overhang.tif").pixels;
+  ASSERT_EQ(t.shape(), (Shape{3, 5}));
+  EXPECT_EQ(t.data<std::uint8_t>()[2 * 5 + 4], 2 + 4);
+}
+
+TEST(TiffRead, RejectsStacksWhoseByteSizeOverflows) {
+  testing::ScratchDir dir;
+  // Each page is 2^30 x 2^29 pixels of 8 bytes, 2^62 bytes (libtiff itself refuses a page over 2^63);
+  // two of them are 2^63 bytes, one more than int64 holds.
+  const HandTiffPage page{.width = 1u << 30, .height = 1u << 29, .bits = 64, .pixels = std::vector<std::uint8_t>(16)};
+  write_hand_tiff(dir / "huge.tif", {page, page});
+  EXPECT_TRUE(throws_error([&] { TiffPages pages(dir / "huge.tif"); }, ErrorCode::io,
+                           "huge.tif\" declares 2 pages of 1073741824x536870912 1 sample(s) of uint64, more than 2^63 bytes"));
+}
+
+// Reading page k must not walk the directory chain from page 1 (quadratic: minutes for 20,000 pages).
+// Linear, this takes well under a second; the test's TIMEOUT would stop the quadratic version.
+TEST(TiffRead, TwentyThousandPagesReadInLinearTime) {
+  testing::ScratchDir dir;
+  constexpr int kPages = 20000;
+  std::vector<HandTiffPage> pages(kPages, HandTiffPage{.width = 2, .height = 1});
+  for (int k = 0; k < kPages; ++k)
+    pages[static_cast<std::size_t>(k)].pixels = {static_cast<std::uint8_t>(k % 251), static_cast<std::uint8_t>(k / 251)};
+  write_hand_tiff(dir / "pages.tif", pages);
+  const TiffPages stack(dir / "pages.tif");
+  ASSERT_EQ(stack.axes(), "zyx");
+  ASSERT_EQ(stack.shape(), (Shape{kPages, 1, 2}));
+  const Tensor all = stack.read_image().pixels;
+  for (int k = 0; k < kPages; ++k) {
+    ASSERT_EQ(all.data<std::uint8_t>()[2 * k], k % 251) << "page " << k;
+    ASSERT_EQ(all.data<std::uint8_t>()[2 * k + 1], k / 251) << "page " << k;
+  }
+  for (int k : {kPages - 1, 0, 12345}) {  // out of order, one page at a time
+    const Tensor slice = stack.read_slice("z", k);
+    EXPECT_EQ(slice.data<std::uint8_t>()[0], k % 251);
+  }
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
-// Bundles as folders and zips (zips are built here with libzip), and the refusal of entries that
+// Bundles as folders and zips (built with libzip, tests/support/zip_files.hpp), and the refusal of entries that
 // would reach outside the bundle.
 #include <gtest/gtest.h>
-
-#include <zip.h>
 
 #include <fstream>
 #include <functional>
@@ -11,6 +9,7 @@
 #include "model/bundle.hpp"
 #include "model/model.hpp"
 #include "support/cli.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -18,20 +17,8 @@ namespace {
 using deepimage::testing::realdata;
 using deepimage::testing::slurp;
 using deepimage::testing::TempDir;
-
-void make_zip(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& entries) {
-  int err = 0;
-  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-  ASSERT_NE(z, nullptr);
-  std::vector<std::string> keep;  // libzip reads the buffers at close
-  keep.reserve(entries.size());
-  for (const auto& [name, content] : entries) {
-    keep.push_back(content);
-    zip_source_t* src = zip_source_buffer(z, keep.back().data(), keep.back().size(), 0);
-    ASSERT_GE(zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8), 0) << name;
-  }
-  ASSERT_EQ(zip_close(z), 0);
-}
+using deepimage::testing::declare_size;
+using deepimage::testing::make_zip;
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -157,6 +144,82 @@ TEST(Bundle, ErrorCodes) {
     EXPECT_EQ(e.code(), ErrorCode::bad_model);
     EXPECT_NE(std::string(e.what()).find("\"a/../../evil.txt\""), std::string::npos) << e.what();
   }
+}
+
+// A 3 MB zip can hold a 1 GiB rdf.yaml; it is refused from the size it declares, before any reading.
+TEST(Bundle, ModelDescriptionsLargerThanTheTextCapAreRefused) {
+  TempDir dir;
+  make_zip(dir / "big_rdf.zip", {{"rdf.yaml", "format_version: 0.5.4\n"}, {"weights.pt", "w"}});
+  declare_size(dir / "big_rdf.zip", "rdf.yaml", 1u << 30);
+  const Bundle b = Bundle::open(dir / "big_rdf.zip");
+  EXPECT_EQ(error_of([&] { b.read_text("rdf.yaml"); }),
+            "\"rdf.yaml\" in \"" + (dir / "big_rdf.zip").string() +
+                "\" is 1073741824 bytes, more than the 16777216 allowed for a model description");
+  // In a folder too (a sparse file: nothing is written).
+  std::filesystem::create_directories(dir / "m");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::filesystem::resize_file(dir / "m" / "rdf.yaml", kMaxTextEntryBytes + 1);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "m").read_text("rdf.yaml"); }).find("is 16777217 bytes, more than the 16777216"),
+            std::string::npos);
+  std::filesystem::resize_file(dir / "m" / "rdf.yaml", kMaxTextEntryBytes);
+  EXPECT_EQ(Bundle::open(dir / "m").read_text("rdf.yaml").size(), kMaxTextEntryBytes);
+}
+
+TEST(Bundle, EntriesLargerThanTheEntryCapAreRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "m");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::ofstream(dir / "m" / "weights.pt") << "w";
+  std::filesystem::resize_file(dir / "m" / "weights.pt", kMaxEntryBytes + 1);  // sparse
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "m").read("weights.pt"); }).find("weights.pt\" is 4294967297 bytes, more than the 4294967296 allowed for a bundle entry"),
+            std::string::npos);
+}
+
+// A 7.8 KB zip declaring a 4 GB entry, and a real zip bomb, are refused before anything is allocated.
+TEST(Bundle, ZipEntriesThatExpandTooMuchAreRefused) {
+  TempDir dir;
+  make_zip(dir / "liar.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1000, 'w')}});
+  declare_size(dir / "liar.zip", "weights.pt", 4000000000u);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "liar.zip").read("weights.pt"); }).find("to 4000000000 (more than 100 times: a zip bomb?)"),
+            std::string::npos)
+      << error_of([&] { Bundle::open(dir / "liar.zip").read("weights.pt"); });
+  make_zip(dir / "bomb.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(kRatioCheckBytes + 1, '\0')}});
+  ASSERT_LT(std::filesystem::file_size(dir / "bomb.zip"), kRatioCheckBytes / kMaxCompressionRatio);
+  EXPECT_NE(error_of([&] { Bundle::open(dir / "bomb.zip").read("weights.pt"); }).find("a zip bomb?"), std::string::npos);
+  // Below kRatioCheckBytes, a highly compressible entry (tiny test weights are mostly zeros) is fine.
+  make_zip(dir / "zeros.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1 << 20, '\0')}});
+  EXPECT_EQ(Bundle::open(dir / "zeros.zip").read("weights.pt").size(), 1u << 20);
+}
+
+TEST(Bundle, ZipEntriesThatDoNotHoldTheirDeclaredSizeAreRefused) {
+  TempDir dir;
+  make_zip(dir / "more.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1 << 20, '\0')}});
+  declare_size(dir / "more.zip", "weights.pt", 1000);
+  const std::string more = error_of([&] { Bundle::open(dir / "more.zip").read("weights.pt"); });
+  EXPECT_NE(more.find("\"weights.pt\" in \"" + (dir / "more.zip").string() + "\""), std::string::npos) << more;
+  EXPECT_EQ(more.find('\n'), std::string::npos) << more;
+  make_zip(dir / "less.zip", {{"rdf.yaml", "x: 1\n"}, {"weights.pt", std::string(1000, 'w')}});
+  declare_size(dir / "less.zip", "weights.pt", 2000);
+  const std::string less = error_of([&] { Bundle::open(dir / "less.zip").read("weights.pt"); });
+  EXPECT_NE(less.find("\"weights.pt\" in \"" + (dir / "less.zip").string() + "\""), std::string::npos) << less;
+}
+
+// Zips refuse "../" names; a folder's symbolic link must not reach outside either.
+TEST(Bundle, FolderLinksOutsideTheBundleAreRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "m" / "sub");
+  std::ofstream(dir / "m" / "rdf.yaml") << "x: 1\n";
+  std::ofstream(dir / "secret.pt") << "secret";
+  std::ofstream(dir / "m" / "sub" / "real.pt") << "inside";
+  std::filesystem::create_symlink(dir / "secret.pt", dir / "m" / "weights.pt");
+  std::filesystem::create_symlink("sub/real.pt", dir / "m" / "linked.pt");
+  const Bundle b = Bundle::open(dir / "m");
+  const std::string e = error_of([&] { b.read("weights.pt"); });
+  EXPECT_NE(e.find("weights.pt\" is a link to \"" + std::filesystem::canonical(dir / "secret.pt").string() +
+                   "\", outside the model folder"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(b.read("linked.pt").size(), 6u);  // a link that stays inside is fine
 }
 
 }  // namespace

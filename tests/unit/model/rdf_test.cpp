@@ -315,5 +315,112 @@ TEST(Rdf, Format03StaleHashesAreAcceptedWithAWarning) {
   EXPECT_NO_THROW(read_checked(m, "weights.pt", m.spec.weights[0].sha256));
 }
 
+// A small valid 0.5 rdf; each test below breaks one thing in it.
+constexpr const char* kSmall05 = R"(format_version: 0.5.4
+type: model
+name: small
+inputs:
+  - id: raw
+    axes:
+      - type: batch
+      - id: y
+        type: space
+        size: {min: 32, step: 16}
+      - id: x
+        type: space
+        size: 64
+    data: {type: float32}
+    preprocessing:
+      - id: scale_linear
+        kwargs: {gain: 2.0, offset: 0.0}
+outputs:
+  - id: out
+    axes:
+      - type: batch
+      - id: y
+        type: space
+        size: {tensor_id: raw, axis_id: y}
+        scale: 1.0
+        halo: 8
+      - id: x
+        type: space
+        size: {tensor_id: raw, axis_id: x}
+weights: {torchscript: {source: w.pt}}
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string parse_error(const std::string& yaml) {
+  try {
+    parse_rdf(yaml, "small.yaml");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_model) << e.what();
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Rdf, SmallRdfOfTheBrokenVariantsIsValid) {
+  const ModelSpec s = parse_rdf(kSmall05, "small.yaml");
+  EXPECT_EQ(s.inputs.at(0).preprocessing.at(0).kwargs["gain"], 2.0);
+}
+
+// yaml-cpp answers a missing list element with an "invalid node" exception naming nothing.
+TEST(Rdf, EmptyListsWhereAnEntryIsNeededNameTheField) {
+  EXPECT_EQ(parse_error(replaced(kSmall05, "data: {type: float32}", "data: []")),
+            "small.yaml: inputs[0].data: expected a list of at least 1 entry, got an empty list");
+}
+
+TEST(Rdf, NonPositiveScalesAreRefused) {
+  EXPECT_EQ(parse_error(replaced(kSmall05, "scale: 1.0", "scale: 0")),
+            "small.yaml: outputs[0].axes[1].scale: expected a positive number, got \"0\"");
+  EXPECT_NE(parse_error(replaced(kSmall05, "scale: 1.0", "scale: -2")).find("expected a positive number"), std::string::npos);
+  EXPECT_NE(parse_error(replaced(kSmall05, "scale: 1.0", "scale: .inf")).find("expected a positive number"), std::string::npos);
+}
+
+// Sizes are multiplied and padded downstream: absurd ones are refused where the rdf says them.
+TEST(Rdf, SizesAndHalosBeyondTheirBoundsNameTheField) {
+  EXPECT_EQ(parse_error(replaced(kSmall05, "size: {min: 32, step: 16}", "size: {min: 4e18, step: 16}")),
+            "small.yaml: inputs[0].axes[1].size.min: expected a positive integer of at most 1048576, got \"4e18\"");
+  EXPECT_NE(parse_error(replaced(kSmall05, "size: {min: 32, step: 16}", "size: {min: 1e300, step: 16}")).find("of at most"),
+            std::string::npos);
+  EXPECT_NE(parse_error(replaced(kSmall05, "size: 64", "size: 9223372036854775807")).find("axes[2].size: expected a positive integer of at most 1048576"),
+            std::string::npos);
+  EXPECT_EQ(parse_error(replaced(kSmall05, "halo: 8", "halo: 1000000")),
+            "small.yaml: outputs[0].axes[1].halo: expected a non-negative integer of at most 4096, got \"1000000\"");
+  EXPECT_EQ(parse_rdf(replaced(kSmall05, "halo: 8", "halo: 4096"), "small.yaml").outputs[0].axes[1].halo, kMaxHalo);
+}
+
+// Nine levels of ten aliases stand for 10^9 values in a few hundred bytes ("billion laughs").
+std::string alias_bomb(const std::string& indent) {
+  std::string yaml = indent + "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 9; ++level) {
+    const std::string prev = "*l" + std::to_string(level - 1);
+    yaml += indent + "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int k = 0; k < 10; ++k) yaml += prev + (k < 9 ? ", " : "]\n");
+  }
+  return yaml;
+}
+
+TEST(Rdf, YamlAliasBombsAreBoundedAndNameTheField) {
+  EXPECT_EQ(parse_error(std::string(kSmall05) + "config:\n" + alias_bomb("  ")),
+            "small.yaml: config: expands to more than 100000 values (YAML aliases repeated over and over?)");
+  EXPECT_EQ(parse_error(replaced(kSmall05, "        kwargs: {gain: 2.0, offset: 0.0}\n",
+                                 "        kwargs:\n" + alias_bomb("          "))),
+            "small.yaml: inputs[0].preprocessing[0].kwargs: expands to more than 100000 values (YAML aliases repeated "
+            "over and over?)");
+  // Aliases that expand to little are fine.
+  const ModelSpec s = parse_rdf(std::string(kSmall05) + "config:\n  a: &a [1, 2]\n  b: [*a, *a]\n", "small.yaml");
+  EXPECT_EQ(s.config["b"][1][1], 2);
+  // kwargs and config are mappings.
+  EXPECT_EQ(parse_error(replaced(kSmall05, "kwargs: {gain: 2.0, offset: 0.0}", "kwargs: [1, 2]")),
+            "small.yaml: inputs[0].preprocessing[0].kwargs: expected a mapping, got a list of 2");
+}
+
 }  // namespace
 }  // namespace deepimage::model

@@ -1,0 +1,54 @@
+#include "io/temp_file.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <string>
+
+#include <unistd.h>
+
+namespace deepimage::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kTag = ".deepimage-";
+constexpr const char* kSuffix = ".tmp";
+
+std::string prefix_for(const fs::path& path) { return "." + path.filename().string() + kTag; }
+
+bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+
+}  // namespace
+
+fs::path temp_path_for(const fs::path& path) {
+  return path.parent_path() / (prefix_for(path) + std::to_string(::getpid()) + kSuffix);
+}
+
+std::optional<pid_t> temp_file_owner(const fs::path& path, const fs::path& candidate) {
+  const std::string name = candidate.filename().string(), prefix = prefix_for(path), suffix = kSuffix;
+  if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  const char* begin = name.data() + prefix.size();
+  const char* end = name.data() + name.size() - suffix.size();
+  pid_t pid = 0;
+  const auto [ptr, ec] = std::from_chars(begin, end, pid);
+  if (ec != std::errc() || ptr != end || pid <= 0) return std::nullopt;
+  return pid;
+}
+
+fs::path claim_temp_path(const fs::path& path) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto owner = temp_file_owner(path, it->path());
+    if (owner && *owner != ::getpid() && !process_exists(*owner)) {
+      std::error_code ignored;  // another process may have removed it first; that is fine
+      fs::remove(it->path(), ignored);
+    }
+  }
+  return temp_path_for(path);
+}
+
+}  // namespace deepimage::io

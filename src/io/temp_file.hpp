@@ -1,0 +1,26 @@
+// Temporary files for outputs: written beside the target under a recognisable hidden name, then
+// renamed into place, so a failure never leaves a partial output.
+//
+//   const auto temp = claim_temp_path("out/result.tif");   // "out/.result.tif.deepimage-4242.tmp"
+//   write(temp); std::filesystem::rename(temp, "out/result.tif");
+//
+// A process killed mid-write (SIGKILL, power loss) cannot remove its temporary file. The pid in the
+// name says whose it is: claiming a temporary path for a target removes that target's leftovers of
+// processes that no longer exist, and keeps those of live ones (another run may be writing).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include <sys/types.h>
+
+namespace deepimage::io {
+
+// This process's temporary name for `path`: hidden, in the same folder, with the pid.
+std::filesystem::path temp_path_for(const std::filesystem::path& path);
+// The pid in a temporary name temp_path_for made for `path`; nullopt for any other name.
+std::optional<pid_t> temp_file_owner(const std::filesystem::path& path, const std::filesystem::path& candidate);
+// Removes the temporary files of `path` left by dead processes, then returns temp_path_for(path).
+std::filesystem::path claim_temp_path(const std::filesystem::path& path);
+
+}  // namespace deepimage::io
