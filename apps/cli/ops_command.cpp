@@ -16,7 +16,8 @@ void print_markdown(const nlohmann::json& ops) {
                "finite values: NaN and +-Inf are left out, as numpy's `nanmean`, `nanstd` and `nanpercentile` do\n"
                "with Inf taken as NaN, so a few bad pixels do not turn a whole normalised image into NaN; a group\n"
                "with no finite value gets NaN statistics. The ops themselves keep NaN as NaN (`clip` too;\n"
-               "`ensure_dtype` to an integer type makes it 0).\n";
+               "`ensure_dtype` to an integer type makes it 0), and `deepimage run` warns when an input holds\n"
+               "NaN or Inf.\n";
   for (const auto& op : ops) {
     std::cout << "\n## " << op["id"].get<std::string>() << (op["needs_statistics"].get<bool>() ? " (statistics)" : "")
               << "\n\n" << op["summary"].get<std::string>() << ".\n";
