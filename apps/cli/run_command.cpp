@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
@@ -62,6 +63,16 @@ bool is_batch(const std::vector<std::string>& inputs) {
          (in.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(in));
 }
 
+// Warnings go to stderr, one line each; a batch says each distinct line once.
+void print_warnings(const std::vector<std::string>& warnings) {
+  std::vector<std::string> said;
+  for (const auto& w : warnings) {
+    if (std::find(said.begin(), said.end(), w) != said.end()) continue;
+    std::cerr << "warning: " << w << "\n";
+    said.push_back(w);
+  }
+}
+
 void print_batch(const BatchReport& b) {
   for (const auto& item : b.items)
     if (item.error.empty()) std::cout << summary(item.report) << "\n";
@@ -120,7 +131,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Seconds between progress lines when stderr is not a terminal (default 5)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
-  cmd->add_flag("--quiet", *quiet, "Print nothing on success (errors are always printed on stderr)");
+  cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
     const bool batch = is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1;
@@ -139,6 +150,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       if (*json) std::cout << to_json(report).dump(2) << "\n";
       else if (!*quiet) print_batch(report);
       print_batch_problems(report);
+      std::vector<std::string> warnings;
+      for (const auto& item : report.items) warnings.insert(warnings.end(), item.report.warnings.begin(), item.report.warnings.end());
+      if (!*quiet) print_warnings(warnings);
       exit_code = report.failed ? 1 : 0;
       return;
     }
@@ -146,6 +160,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (*json) std::cout << to_json(report).dump(2) << "\n";
     else if (options->plan_only) std::cout << plan_summary(report) << "\n";
     else if (!*quiet) std::cout << summary(report) << "\n";
+    if (!*quiet) print_warnings(report.warnings);  // --quiet: no warnings on stderr; --json has them too
     exit_code = 0;
   });
 }

@@ -73,6 +73,9 @@ struct RunReport {
   std::uint64_t memory_budget_bytes = 0, predicted_peak_bytes = 0;
   std::uint64_t predicted_resident_bytes = 0, predicted_buffers_bytes = 0, predicted_tile_bytes = 0;
   int smaller_tile_retries = 0;               // times the engine ran out of memory and tiles were halved
+  // Things the run noticed that did not stop it, one line each (NaN/Inf in an input, a pixel size
+  // unlike the model's, a sigmoid applied to values that already were one: src/run/run_warnings.hpp).
+  std::vector<std::string> warnings;
 };
 
 RunReport run_model(const RunOptions& options);

@@ -51,17 +51,22 @@ std::vector<MeanStd> mean_std(const Tensor& tensor, const Groups& groups) {
   const float* p = tensor.data<float>();
   const auto count = static_cast<std::size_t>(groups.count);
   std::vector<double> sum(count, 0.0);
-  for_each_element(groups, [&](std::int64_t e, std::int64_t g) { sum[static_cast<std::size_t>(g)] += p[e]; });
-  const double per_group = groups.count ? static_cast<double>(tensor.element_count()) / static_cast<double>(groups.count) : 0.0;
+  std::vector<std::int64_t> finite(count, 0);
+  for_each_element(groups, [&](std::int64_t e, std::int64_t g) {
+    if (!std::isfinite(p[e])) return;
+    sum[static_cast<std::size_t>(g)] += p[e];
+    ++finite[static_cast<std::size_t>(g)];
+  });
   std::vector<MeanStd> out(count);
-  for (std::size_t g = 0; g < count; ++g) out[g].mean = sum[g] / per_group;
+  for (std::size_t g = 0; g < count; ++g) out[g].mean = sum[g] / static_cast<double>(finite[g]);  // 0/0: NaN
   // Two passes: the sum of squared deviations keeps its precision when the mean is large.
   std::vector<double> squares(count, 0.0);
   for_each_element(groups, [&](std::int64_t e, std::int64_t g) {
+    if (!std::isfinite(p[e])) return;
     const double d = p[e] - out[static_cast<std::size_t>(g)].mean;
     squares[static_cast<std::size_t>(g)] += d * d;
   });
-  for (std::size_t g = 0; g < count; ++g) out[g].std = std::sqrt(squares[g] / per_group);
+  for (std::size_t g = 0; g < count; ++g) out[g].std = std::sqrt(squares[g] / static_cast<double>(finite[g]));
   return out;
 }
 
@@ -88,7 +93,9 @@ std::vector<std::vector<double>> percentiles(const Tensor& tensor, const Groups&
     const auto per_group = static_cast<std::size_t>(tensor.element_count() / groups.count);
     for (auto& m : members) m.reserve(per_group);
   }
-  for_each_element(groups, [&](std::int64_t e, std::int64_t g) { members[static_cast<std::size_t>(g)].push_back(p[e]); });
+  for_each_element(groups, [&](std::int64_t e, std::int64_t g) {
+    if (std::isfinite(p[e])) members[static_cast<std::size_t>(g)].push_back(p[e]);
+  });
   std::vector<std::vector<double>> out(count);
   for (std::size_t g = 0; g < count; ++g) {
     for (double q : percents) out[g].push_back(percentile_linear(members[g], q));

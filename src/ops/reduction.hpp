@@ -7,6 +7,9 @@
 //
 // The reduced axes are those a kwarg `axes` names; statistics are computed per index of the other
 // (kept) axes. Sums accumulate in double; percentiles follow numpy's default method ('linear').
+// Statistics are those of the finite values: NaN and +-Inf are left out (numpy's nanmean, nanstd and
+// nanpercentile on the image with Inf replaced by NaN), so a few bad pixels do not turn the whole
+// normalised image into NaN; a group without finite values gets NaN statistics.
 #pragma once
 
 #include <cstdint>
@@ -71,9 +74,10 @@ struct MeanStd {
   double mean = 0;
   double std = 0;  // population standard deviation (ddof 0), as numpy and bioimage.io
 };
-// `tensor` must be float32.
+// `tensor` must be float32. Non-finite values are left out.
 std::vector<MeanStd> mean_std(const Tensor& tensor, const Groups& groups);
-// result[group][k] is the percents[k]-th percentile (0..100) of the group. `tensor` must be float32.
+// result[group][k] is the percents[k]-th percentile (0..100) of the group's finite values. `tensor`
+// must be float32.
 std::vector<std::vector<double>> percentiles(const Tensor& tensor, const Groups& groups,
                                              std::span<const double> percents);
 // numpy.percentile(values, percent) with the default 'linear' method; reorders `values`.

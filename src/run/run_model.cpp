@@ -19,6 +19,7 @@
 #include "run/output_calibration.hpp"
 #include "run/run_plan.hpp"
 #include "run/run_progress.hpp"
+#include "run/run_warnings.hpp"
 #include "run/plane_stream.hpp"
 #include "run/predictor.hpp"
 #include "run/stack_loop.hpp"
@@ -210,6 +211,8 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   report.preprocess_s = seconds_since(t0);  // the statistics pass over the file
   run::RunProgress progress(o, start, 1, plan.tiles.size());
   progress.emit();
+  run::RunWarnings warnings(spec);
+  warnings.pixel_size(0, source.file, reader.axes(), reader.calibration());
   std::unique_ptr<io::SliceWriter> writer;
   t0 = Clock::now();
   run::stream_plane(
@@ -222,6 +225,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
                                                      run::output_calibration(reader.calibration(), spec.outputs[0]));
         }
         writer->append_rows(rows);
+        warnings.output(0, rows);
       },
       [&] {
         if (progress.event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
@@ -233,6 +237,7 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   writer->commit();
   report.outputs_written.push_back(outputs[0].string());
   report.write_s = seconds_since(t0);
+  report.warnings = warnings.lines();
   progress.finish();
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
@@ -315,6 +320,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     progress.tile_done();
   };
   progress.emit();
+  run::RunWarnings warnings(spec);
+  for (std::size_t i = 0; i < images.size(); ++i) warnings.pixel_size(i, report.inputs[i], report.input_axes[i], images[i].calibration);
 
   std::vector<Tensor> results(spec.outputs.size());
   std::vector<std::unique_ptr<io::SliceWriter>> writers(spec.outputs.size());
@@ -325,6 +332,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     std::string slice_axes;
     for (std::size_t i = 0; i < images.size(); ++i) {
       const Tensor slice = slice_of(i, k);
+      warnings.input(i, report.inputs[i], slice);
       slice_axes = slice.axes();
       slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
     }
@@ -343,6 +351,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
       event.tiles_total = event.tiles_done + plan.tiles.size() * static_cast<std::size_t>(loop.count() - k - 1);
     }
     for (std::size_t i = 0; i < slice_results.size(); ++i) {
+      warnings.output(i, slice_results[i]);
       const Tensor part = run::to_image_axes(slice_results[i], slice_axes);
       if (!write_slices) {
         loop.place(results[i], k, part);
@@ -365,6 +374,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     report.outputs_written.push_back(outputs[i].string());
   }
   report.write_s = seconds_since(t0);
+  report.warnings = warnings.lines();
   progress.finish();
 
   report.peak_rss_bytes = run::peak_rss_bytes();
@@ -494,6 +504,7 @@ nlohmann::json to_json(const RunReport& r) {
                                  {"tile_bytes", r.predicted_tile_bytes}}},
                   {"smaller_tile_retries", r.smaller_tile_retries}}},
       {"planned_only", r.outputs_written.empty()},
+      {"warnings", r.warnings},
   };
 }
 

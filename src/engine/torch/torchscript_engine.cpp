@@ -4,8 +4,11 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -67,24 +70,57 @@ void set_threads(int threads) {
   at::set_num_threads(n);
 }
 
-// Freezing inlines the weights as constants and folds batch norms into convolutions;
-// optimize_for_inference then runs the convolutions on oneDNN with pre-packed weights, without
-// converting layouts between consecutive layers: faster on U-Nets (before/after in
-// docs/performance.md), results equal within float rounding (the tiled == whole and real-model
-// tests hold unchanged). Freezing costs load time once per model. A module that cannot be frozen (one that mutates its
-// attributes in forward, say) runs as loaded: slower, never wrong.
-torch::jit::Module optimized_for_inference(torch::jit::Module module) {
+// How a loaded module is prepared, by the rank of its inputs (docs/performance.md has the numbers):
+//  - 4-D (2D convolutions): freeze, with the 4-D weights and every input stored channels-last. This
+//    runs oneDNN's convolutions without layout conversions, 1.3-1.6x faster here than
+//    optimize_for_inference, which this engine no longer uses for them: it rewrites the graph into
+//    oneDNN ops that turn NaN into invented finite values (a NaN pixel must give NaN wherever the
+//    network's own arithmetic gives NaN, as PyTorch running the file does).
+//  - 5-D (3D convolutions): freeze + optimize_for_inference stays 2.5x faster than freezing alone or
+//    channels-last-3d, so it runs every tile that is all finite; a tile holding NaN or Inf runs on
+//    the frozen module instead, which computes them as PyTorch does.
+// Freezing inlines the weights as constants and folds batch norms into convolutions (NaN stays NaN).
+// A module that cannot be frozen (one that mutates its attributes in forward, say) runs as loaded:
+// slower, never wrong.
+struct PreparedModule {
+  torch::jit::Module fast;
+  std::optional<torch::jit::Module> non_finite;  // for tiles holding NaN/Inf, when `fast` would alter them
+  bool channels_last = false;                     // feed 4-D inputs channels-last
+};
+
+PreparedModule prepare(torch::jit::Module module, bool volumetric) {
   try {
-    torch::jit::Module frozen = torch::jit::freeze(module);
-    return torch::jit::optimize_for_inference(frozen);
+    if (volumetric) {
+      torch::jit::Module frozen = torch::jit::freeze(module), for_inference = torch::jit::freeze(module);
+      return {torch::jit::optimize_for_inference(for_inference), frozen, false};
+    }
+    {
+      torch::NoGradGuard no_grad;
+      for (torch::Tensor p : module.parameters())
+        if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+    return {torch::jit::freeze(module), std::nullopt, true};
   } catch (const c10::Error&) {
-    return module;
+    return {module, std::nullopt, !volumetric};
   }
+}
+
+template <class T>
+bool all_finite(const T* p, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+
+bool all_finite(const Tensor& t) {
+  if (t.dtype() == DType::f32) return all_finite(t.data<float>(), t.element_count());
+  if (t.dtype() == DType::f64) return all_finite(t.data<double>(), t.element_count());
+  return true;
 }
 
 class TorchScriptEngine final : public Engine {
  public:
-  TorchScriptEngine(torch::jit::Module module, std::string source, std::size_t output_count)
+  TorchScriptEngine(PreparedModule module, std::string source, std::size_t output_count)
       : module_(std::move(module)), source_(std::move(source)), output_count_(output_count) {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
@@ -93,12 +129,18 @@ class TorchScriptEngine final : public Engine {
     args.reserve(inputs.size());
     for (const Tensor& t : inputs) {
       // from_blob wraps our buffer without copying; the module only reads it.
-      args.emplace_back(torch::from_blob(const_cast<std::byte*>(t.bytes()), t.shape(),
-                                         torch::TensorOptions().dtype(torch_type(t.dtype()))));
+      torch::Tensor x = torch::from_blob(const_cast<std::byte*>(t.bytes()), t.shape(),
+                                         torch::TensorOptions().dtype(torch_type(t.dtype())));
+      if (module_.channels_last && x.dim() == 4) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      args.emplace_back(x);
     }
+    torch::jit::Module& module =
+        module_.non_finite && !std::all_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return all_finite(t); })
+            ? *module_.non_finite
+            : module_.fast;
     torch::jit::IValue result;
     try {
-      result = module_.forward(args);
+      result = module.forward(args);
     } catch (const c10::Error& e) {
       fail_forward(e.what_without_backtrace());
     } catch (const std::exception& e) {  // torch::jit::JITException: an error raised inside the script
@@ -138,7 +180,7 @@ class TorchScriptEngine final : public Engine {
     throw Error(no_memory ? ErrorCode::out_of_memory : ErrorCode::engine, source_ + ": torchscript forward failed: " + cause);
   }
 
-  torch::jit::Module module_;
+  PreparedModule module_;
   std::string source_;
   std::size_t output_count_;
 };
@@ -153,7 +195,9 @@ std::unique_ptr<Engine> load_torchscript(const model::Model& model, const Weight
   try {
     torch::jit::Module module = torch::jit::load(stream, torch::kCPU);
     module.eval();
-    return std::make_unique<TorchScriptEngine>(optimized_for_inference(std::move(module)), weights.source,
+    const bool volumetric = std::any_of(model.spec.inputs.begin(), model.spec.inputs.end(),
+                                        [](const TensorSpec& in) { return in.axes.size() == 5; });
+    return std::make_unique<TorchScriptEngine>(prepare(std::move(module), volumetric), weights.source,
                                                model.spec.outputs.size());
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " +
