@@ -101,6 +101,15 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     tiling::AxisTiling t;
     t.id = a.id;
     t.image_size = input_shapes.at(0).at(k);
+    // The inputs of a model are cut into the same tiles, so they must agree along each tiled axis.
+    for (std::size_t i = 1; i < spec.inputs.size() && i < input_shapes.size(); ++i) {
+      const std::string other = spec.inputs[i].axes_string();
+      const auto at = other.find(a.id);
+      if (at != std::string::npos && input_shapes[i].at(at) != t.image_size)
+        throw Error(ErrorCode::invalid_argument, "input \"" + spec.inputs[i].id + "\" is " + std::to_string(input_shapes[i].at(at)) +
+                                                     " pixels along \"" + std::string(1, a.id) + "\" but \"" + first.id + "\" is " +
+                                                     std::to_string(t.image_size) + "; give this model inputs of the same size");
+    }
     t.rule = rule_of(first, a, spec);
     t.alignment = tiling::default_alignment(t.rule);
     // The rdf gives halos on outputs, in output pixels, beyond what the network crops; the input

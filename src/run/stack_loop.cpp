@@ -67,7 +67,9 @@ StackLoop stack_loop_for(const Shape& shape, const std::string& axes, const Tens
   const std::string model_axes = input.axes_string();
   for (std::size_t i = 0; i < shape.size(); ++i) {
     const char a = axes[i];
-    if (shape[i] > 1 && model_axes.find(a) == std::string::npos && a != 'c' && a != 'b') {
+    // A batch is looped over too, even when the model has a batch axis: each sample runs alone, so
+    // per-sample statistics stay per sample and any batch size runs on a batch-1 model.
+    if (shape[i] > 1 && a != 'c' && (a == 'b' || model_axes.find(a) == std::string::npos)) {
       loop.axes += a;
       loop.sizes.push_back(shape[i]);
     }

@@ -9,7 +9,7 @@
 //   }
 //
 // Normalisation statistics are therefore per slice, as the model's `axes` (e.g. y, x) say for a
-// 2D model: one slice is one sample.
+// 2D model: one slice is one sample. The samples of a batch ("b" of an .npy) are looped over alike.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +31,8 @@ struct StackLoop {
   void place(Tensor& whole, std::int64_t index, const Tensor& part) const;
 };
 
-// Image axes of size > 1 that `input` lacks, except channels and batches: those are data the model
-// must see at once, and to_model_axes reports them.
+// Image axes of size > 1 that `input` lacks, except channels (data the model must see at once, which
+// to_model_axes checks), and a batch of several samples (each sample runs as one).
 StackLoop stack_loop_for(const Tensor& image, const TensorSpec& input);
 // The same from an image's shape and axes alone (an image read slice by slice).
 StackLoop stack_loop_for(const Shape& shape, const std::string& axes, const TensorSpec& input);

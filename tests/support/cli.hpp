@@ -4,6 +4,7 @@
 //   EXPECT_EQ(r.exit_code, 0) << r.err;
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Lines in a CLI's output (errors must be one line).
+inline int line_count(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 inline std::filesystem::path realdata() { return std::filesystem::path(DEEPIMAGE_SHARED_DIR) / "realdata"; }
 inline std::filesystem::path source_dir() { return std::filesystem::path(DEEPIMAGE_SOURCE_DIR); }

@@ -194,6 +194,48 @@ TEST(Geometry, DeclaredOutputTypeIsWritten) {
             1.0 / 255);
 }
 
+// A batch of several samples in an .npy runs as that many samples, each on its own.
+TEST(Geometry, EverySampleOfABatchRuns) {
+  TempDir dir;
+  Tensor batch(DType::f32, {3, 1, 40, 48}, "bcyx");
+  std::vector<Tensor> samples;
+  for (std::int64_t b = 0; b < 3; ++b) {
+    samples.push_back(random_image(40, 48));
+    for (std::int64_t i = 0; i < 40 * 48; ++i) batch.data<float>()[b * 40 * 48 + i] = samples.back().data<float>()[i] * static_cast<float>(b + 1);
+  }
+  io::write_npy(batch, dir / "batch.npy");
+  const CliResult r = run_cli({"run", bundle("channels_first_param_2").string(), (dir / "batch.npy").string(), "-o",
+                               (dir / "out.npy").string(), "--tile", "y=24,x=32", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Tensor out = io::read_npy(dir / "out.npy");
+  ASSERT_EQ(out.shape(), (Shape{3, 2, 40, 48}));
+  double worst = 0;
+  for (std::int64_t b = 0; b < 3; ++b)
+    for (std::int64_t k = 0; k < 2; ++k)
+      for (std::int64_t y = 0; y < 40; ++y)
+        for (std::int64_t x = 0; x < 48; ++x) {
+          const double expected = box_at(samples[static_cast<std::size_t>(b)], y, x) * static_cast<double>(b + 1) * static_cast<double>(k + 1) +
+                                  static_cast<double>(k);
+          worst = std::max(worst, std::abs(out.data<float>()[((b * 2 + k) * 40 + y) * 48 + x] - expected) / (255.0 * 3 * 2 + 1));
+        }
+  EXPECT_LE(worst, kRelativeTolerance);
+}
+
+// The inputs of a model are cut into the same tiles: inputs of different sizes are refused in one
+// line naming the input and both sizes, never run into a silently wrong result.
+TEST(Geometry, InputsOfDifferentSizesAreRefused) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  io::write_npy(random_image(64, 64), dir / "a.npy");
+  io::write_npy(random_image(32, 32), dir / "b.npy");
+  const CliResult r = run_cli({"run", (realdata() / "unet2d_multi_tensor").string(), (dir / "a.npy").string(),
+                               (dir / "b.npy").string(), "-o", (dir / "out").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("\"input1\" is 32 pixels along \"y\" but \"input0\" is 64"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 // `deepimage test` runs each bundle's test input through the engine alone and through the whole
 // run pipeline in the smallest tiles; every geometry bundle passes both.
 TEST(TestCommand, EveryGeometryBundlePassesEngineAndTiledPipeline) {

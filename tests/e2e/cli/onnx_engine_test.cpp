@@ -18,16 +18,16 @@ nlohmann::json test_onnx(const std::filesystem::path& model, int expected_exit) 
   return nlohmann::json::parse(r.out, nullptr, false);
 }
 
-int line_count(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 // unet2d_multi_tensor's ONNX was removed from its current rdf (SOURCE.txt); its 0.4 rdf lives in
-// onnx_removed_2024/ while the test tensors it names stay one folder up. A bundle of links joins them.
+// onnx_removed_2024/ while the test tensors it names stay one folder up. A temporary bundle of copies
+// joins them (not links: a folder bundle refuses entries that lead outside it).
 void link_multi_tensor_onnx_bundle(const std::filesystem::path& dir) {
   const auto m = realdata() / "unet2d_multi_tensor";
   for (const char* f : {"v0_4.bioimageio.yaml", "weights.onnx", "weights-torchscript.pt"})
-    std::filesystem::create_symlink(m / "onnx_removed_2024" / f, dir / f);
+    std::filesystem::copy_file(m / "onnx_removed_2024" / f, dir / f);
   for (const char* f : {"test_input_0.npy", "test_input_1.npy", "test_output_0.npy", "test_output_1.npy"})
-    std::filesystem::create_symlink(m / f, dir / f);
+    std::filesystem::copy_file(m / f, dir / f);
 }
 
 TEST(OnnxEngine, NucleiBroadRdf05Passes) {
@@ -98,9 +98,13 @@ TEST(OnnxEngine, MultiTensorOnnxIsRefusedNamingTheNode) {
     EXPECT_EQ(w["runs_here"].get<bool>(), w["format"] != "onnx") << w.dump();
     if (w["format"] == "onnx") EXPECT_NE(w["why_not"].get<std::string>().find("\"Sub_79\""), std::string::npos) << w.dump();
   }
-  // The same 0.4 bundle's TorchScript reproduces the outputs: the bundle is fine, the engine is not.
-  CliResult torch = run_cli({"test", (dir / "v0_4.bioimageio.yaml").string(), "--weights", "torchscript", "--threads", "2"});
-  EXPECT_EQ(torch.exit_code, 0) << torch.out << torch.err;
+  // The same 0.4 bundle's TorchScript engine reproduces the outputs: the weights are fine, the engine
+  // is not. (`test` still fails, on its tiled half: the rdf declares no halo for a U-Net.)
+  CliResult torch = run_cli({"test", (dir / "v0_4.bioimageio.yaml").string(), "--weights", "torchscript", "--threads", "2", "--json"});
+  EXPECT_EQ(torch.exit_code, 3) << torch.out << torch.err;
+  const auto j = nlohmann::json::parse(torch.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << torch.out;
+  for (const auto& o : j["outputs"]) EXPECT_TRUE(o["passed"].get<bool>()) << o.dump();
 }
 
 TEST(OnnxEngine, UnknownOperatorGivesOneLineNamingItAndTheFile) {
