@@ -57,7 +57,7 @@ const char* default_id(AxisType t) {
   return "x";
 }
 
-AxisSpec read_axis(const Fields& f) {
+AxisSpec read_axis(const Fields& f, bool is_input) {
   AxisSpec a;
   a.type = axis_type(f.at("type"));
   a.id = f.has("id") ? axis_letter(f.at("id"), f.text("id")) : default_id(a.type)[0];
@@ -74,6 +74,10 @@ AxisSpec read_axis(const Fields& f) {
       a.size.ref_tensor = size.required_text("tensor_id");
       a.size.ref_axis = axis_letter(size.at("axis_id"), size.required_text("axis_id"));
       a.size.offset = size.has("offset") ? static_cast<double>(size.at("offset").as_int(-kMaxAxisSize, "an integer of at least -1048576", kMaxAxisSize)) : 0.0;
+    } else if (size.has("max") || (size.has("min") && !size.has("step") && !is_input)) {
+      // 0.5 DataDependentSize (outputs only): the network decides the size from the data.
+      throw Error(ErrorCode::unsupported, f.source() + ": " + size.path() + ": an output size that depends on the data "
+                                              "({min, max}) is not supported; deepimage needs output sizes it can compute from the input's");
     } else if (size.has("min")) {
       a.size.kind = AxisSize::Kind::parameterized;
       a.size.min = size.at("min").as_int(1, "a positive integer", kMaxAxisSize);
@@ -101,7 +105,7 @@ TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingRefere
   t.description = f.text("description");
   const Fields axes = f.at("axes");
   if (!axes.is_list() || axes.size() == 0) axes.fail("a non-empty list of axes");
-  for (std::size_t i = 0; i < axes.size(); ++i) t.axes.push_back(read_axis(axes.at(i)));
+  for (std::size_t i = 0; i < axes.size(); ++i) t.axes.push_back(read_axis(axes.at(i), is_input));
   for (std::size_t i = 0; i < t.axes.size(); ++i)
     for (std::size_t j = i + 1; j < t.axes.size(); ++j)
       if (t.axes[i].id == t.axes[j].id) axes.at(j).fail("axis ids that are unique within the tensor");

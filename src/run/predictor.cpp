@@ -135,6 +135,10 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     }
     if (auto h = options.halo.find(a.id); h != options.halo.end()) t.halo = h->second;
     if (auto s = options.tile.find(a.id); s != options.tile.end()) t.tile = s->second;
+    // A tile beyond the smallest that holds the whole image and its halos buys nothing but memory
+    // and time (a --tile of a million pixels on a 256-pixel image): the whole image runs instead.
+    if (t.tile && t.rule.step > 0 && t.rule.accepts(*t.tile) && *t.tile > t.rule.smallest_at_least(t.image_size + 2 * t.halo))
+      t.tile = t.rule.smallest_at_least(t.image_size + 2 * t.halo);
     if (whole_axis) {
       // Some output has no such axis (a score per image): tiles along it could not be stitched.
       const std::int64_t whole = t.rule.step > 0 ? t.rule.smallest_at_least(t.image_size + 2 * t.halo) : t.rule.min;

@@ -236,6 +236,19 @@ TEST(Geometry, InputsOfDifferentSizesAreRefused) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 
+// A tile larger than the smallest one that holds the whole image and its halos would only cost
+// memory and time: the whole image runs in that smallest tile instead.
+TEST(Geometry, ATileLargerThanTheImageRunsTheWholeImage) {
+  TempDir dir;
+  io::write_npy(random_image(70, 50), dir / "image.npy");
+  const CliResult r = run_cli({"run", bundle("channels_first_param_1").string(), (dir / "image.npy").string(), "-o",
+                               (dir / "out.npy").string(), "--tile", "y=4096,x=4096", "--plan", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto tiling = nlohmann::json::parse(r.out)["tiling"];
+  EXPECT_EQ(tiling["tile_shape"], nlohmann::json({72, 56})) << tiling.dump();  // min 16 + n * 8 >= 70 + 2, 50 + 2
+  EXPECT_EQ(tiling["tile_count"].get<int>(), 1);
+}
+
 // `deepimage test` runs each bundle's test input through the engine alone and through the whole
 // run pipeline in the smallest tiles; every geometry bundle passes both.
 TEST(TestCommand, EveryGeometryBundlePassesEngineAndTiledPipeline) {

@@ -383,6 +383,22 @@ TEST(Rdf, NonPositiveScalesAreRefused) {
   EXPECT_NE(parse_error(replaced(kSmall05, "scale: 1.0", "scale: .inf")).find("expected a positive number"), std::string::npos);
 }
 
+// A 0.5 output size the network decides from the data ({min, max}, or {min} alone) cannot be tiled
+// or planned: it is refused when the rdf is read, naming the field, not run into a wrong size.
+TEST(Rdf, DataDependentOutputSizesAreRefusedAtLoad) {
+  for (const char* size : {"size: {min: 1, max: 512}", "size: {min: 1}"}) {
+    try {
+      parse_rdf(replaced(kSmall05, "size: {tensor_id: raw, axis_id: x}", size), "small.yaml");
+      ADD_FAILURE() << size << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::unsupported) << e.what();
+      EXPECT_NE(std::string(e.what()).find("small.yaml: outputs[0].axes[2].size: an output size that depends on the data"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 // Sizes are multiplied and padded downstream: absurd ones are refused where the rdf says them.
 TEST(Rdf, SizesAndHalosBeyondTheirBoundsNameTheField) {
   EXPECT_EQ(parse_error(replaced(kSmall05, "size: {min: 32, step: 16}", "size: {min: 4e18, step: 16}")),
