@@ -1,6 +1,7 @@
 #include "run/plane_stream.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
@@ -81,23 +82,14 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
     // Rows inside the image are the band as read; only the top and bottom rows of tiles mirror.
     if (r0 < 0 || r1 > height) band = gather_rows(band, lo, r0, r1 - r0, height, pad);
 
-    Tensor out_band;
+    // The row's tiles through the one tile loop (Predictor::run_tiles), reading from the band.
     const std::int64_t w0 = first.write.begin[0], w1 = first.write.end[0];
-    for (std::int64_t col = 0; col < columns; ++col) {
-      const tiling::Tile& tile = plan.tiles.at(static_cast<std::size_t>(row * columns + col));
+    const auto read_tile = [&](const tiling::Tile& tile) {
       Tensor in = tiling::read_padded(band, "yx", Box{{0, tile.read.begin[1]}, {r1 - r0, tile.read.end[1]}}, pad);
-      in = ops::apply_ops(std::move(in), per_tile_preprocessing, {}).converted(input.data_type);
-      const std::vector<Tensor> result = predictor.run_tile({in}, engine_s);
-      const Tensor& to = result.at(0);
-      if (out_band.empty()) {
-        Shape shape = to.shape();
-        shape[static_cast<std::size_t>(to.axis_index('y'))] = w1 - w0;
-        shape[static_cast<std::size_t>(to.axis_index('x'))] = band.size('x');
-        out_band = Tensor(to.dtype(), shape, to.axes());
-      }
-      tiling::write_box(out_band, "yx", Box{{0, tile.write.begin[1]}, {w1 - w0, tile.write.end[1]}}, to, tile.valid);
-      if (after_tile) after_tile();
-    }
+      return std::vector<Tensor>{ops::apply_ops(std::move(in), per_tile_preprocessing, {}).converted(input.data_type)};
+    };
+    const auto row_tiles = std::span(plan.tiles).subspan(static_cast<std::size_t>(row * columns), static_cast<std::size_t>(columns));
+    Tensor out_band = predictor.run_tiles(plan, row_tiles, {w0, 0}, {w1 - w0, band.size('x')}, read_tile, after_tile, engine_s).at(0);
     ops::OpContext context;
     context.tensors[spec.outputs[0].id] = &out_band;
     write_rows(to_image_axes(ops::apply_postprocessing(out_band, spec.outputs[0], context), image_axes));

@@ -244,18 +244,29 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
 
 std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan,
                                          const TilingOptions& options, double& engine_s) {
+  std::vector<std::int64_t> origin(plan.axes.size(), 0), extent;
+  for (char a : plan.axes) extent.push_back(inputs.at(0).size(a));
+  const auto read_tile = [&](const tiling::Tile& tile) {
+    std::vector<Tensor> tile_inputs;
+    for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
+    return tile_inputs;
+  };
+  return run_tiles(plan, plan.tiles, origin, extent, read_tile, options.after_tile, engine_s);
+}
+
+std::vector<Tensor> Predictor::run_tiles(const tiling::TilePlan& plan, std::span<const tiling::Tile> tiles,
+                                         const std::vector<std::int64_t>& origin, const std::vector<std::int64_t>& extent,
+                                         const TileReader& read_tile, const std::function<void()>& after_tile, double& engine_s) {
   const ModelSpec& spec = model_.spec;
   const std::size_t n_axes = plan.axes.size();
   std::vector<Tensor> outputs(spec.outputs.size());
-  // Per output and tiled axis: the coordinate map and the full output size.
+  // Per output and tiled axis: how its pixels relate to the input's.
   std::vector<std::vector<OutputAxisMap>> maps(spec.outputs.size());
   for (std::size_t o = 0; o < spec.outputs.size(); ++o)
     for (char id : plan.axes) maps[o].push_back(output_map(spec.outputs[o], id));
 
-  for (const tiling::Tile& tile : plan.tiles) {
-    std::vector<Tensor> tile_inputs;
-    for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
-    std::vector<Tensor> tile_outputs = run_engine(tile_inputs, engine_s);
+  for (const tiling::Tile& tile : tiles) {
+    std::vector<Tensor> tile_outputs = run_engine(read_tile(tile), engine_s);
     for (std::size_t o = 0; o < tile_outputs.size(); ++o) {
       const Tensor& to = tile_outputs[o];
       const std::string& id = spec.outputs[o].id;
@@ -263,10 +274,10 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
         Shape shape = to.shape();
         for (std::size_t k = 0; k < n_axes; ++k)
           if (maps[o][k].present)
-            shape[static_cast<std::size_t>(to.axis_index(plan.axes[k]))] = output_extent(inputs[0].size(plan.axes[k]), maps[o][k].factor);
+            shape[static_cast<std::size_t>(to.axis_index(plan.axes[k]))] = output_extent(extent[k], maps[o][k].factor);
         outputs[o] = Tensor(to.dtype(), shape, to.axes());
       }
-      // The boxes over the axes this output has.
+      // The boxes over the axes this output has, in the region's output coordinates.
       std::string box_axes;
       Box valid, write;
       for (std::size_t k = 0; k < n_axes; ++k) {
@@ -280,8 +291,8 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
           throw Error(ErrorCode::bad_model, "output \"" + id + "\" is " + std::to_string(tile_size) + " pixels along \"" +
                                                 std::string(1, axis) + "\" for an input tile of " + std::to_string(plan.tile_shape[k]) +
                                                 ", but the rdf implies " + std::to_string(expected));
-        const std::int64_t w0 = exact(static_cast<double>(tile.write.begin[k]) * m.factor, what + " tile start");
-        const std::int64_t w1 = std::min(full, output_extent(tile.write.end[k], m.factor));
+        const std::int64_t w0 = exact(static_cast<double>(tile.write.begin[k] - origin[k]) * m.factor, what + " tile start");
+        const std::int64_t w1 = std::min(full, output_extent(tile.write.end[k] - origin[k], m.factor));
         const std::int64_t v0 = exact(static_cast<double>(tile.valid.begin[k]) * m.factor - m.crop, what + " tile offset");
         if (v0 < 0 || v0 + (w1 - w0) > tile_size)
           throw Error(ErrorCode::internal, what + ": the tile's valid part [" + std::to_string(v0) + ", " + std::to_string(v0 + w1 - w0) +
@@ -292,7 +303,7 @@ std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, cons
       }
       tiling::write_box(outputs[o], box_axes, write, to, valid);
     }
-    if (options.after_tile) options.after_tile();
+    if (after_tile) after_tile();
   }
   return outputs;
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "engine/engine.hpp"
@@ -57,9 +58,15 @@ class Predictor {
   std::vector<Tensor> predict(std::vector<Tensor> inputs, const TilingOptions& options,
                               tiling::TilePlan* plan_used = nullptr, PredictionStats* stats = nullptr);
 
-  // One tile through the engine: inputs ready (model axes, types and valid sizes), outputs checked
-  // against the rdf's axes. Adds the engine's time to `engine_s`.
-  std::vector<Tensor> run_tile(const std::vector<Tensor>& inputs, double& engine_s) { return run_engine(inputs, engine_s); }
+  // The one tile loop and stitcher of every route: a whole image, a slice of a stack, a band of tile
+  // rows of a plane too large for memory. Runs `tiles` of `plan`, whose engine inputs (model axes,
+  // preprocessed, of the input type) `read_tile` gives, and stitches their valid parts into outputs
+  // covering `extent` input pixels per tiled axis from `origin` (image coordinates), in each output's
+  // own geometry (scale, crop). Adds the engine's time to `engine_s`.
+  using TileReader = std::function<std::vector<Tensor>(const tiling::Tile&)>;
+  std::vector<Tensor> run_tiles(const tiling::TilePlan& plan, std::span<const tiling::Tile> tiles,
+                                const std::vector<std::int64_t>& origin, const std::vector<std::int64_t>& extent,
+                                const TileReader& read_tile, const std::function<void()>& after_tile, double& engine_s);
 
   const WeightsSpec& weights() const { return weights_; }
 
