@@ -108,6 +108,21 @@ timestamp: "{TIMESTAMP}"
 """
 
 
+# Weights and tolerance, the same in both rdf versions.
+TRAILER = f"""weights:
+  torchscript:
+    source: weights.pt
+    sha256: @sha_weights@
+    pytorch_version: "{PYTORCH_VERSION}"
+config:
+  bioimageio:
+    reproducibility_tolerance:
+      - relative_tolerance: 0.0001
+        absolute_tolerance: 0.0001
+        mismatched_elements_per_million: 0
+"""
+
+
 def v05_space(axis_id, size, halo=0, scale=None):
     text = f"      - type: space\n        id: {axis_id}\n        size: {size}\n"
     if halo:
@@ -134,18 +149,7 @@ outputs:
     test_tensor:
       source: test_output.npy
       sha256: @sha_out@
-weights:
-  torchscript:
-    source: weights.pt
-    sha256: @sha_weights@
-    pytorch_version: "{PYTORCH_VERSION}"
-config:
-  bioimageio:
-    reproducibility_tolerance:
-      - relative_tolerance: 0.0001
-        absolute_tolerance: 0.0001
-        mismatched_elements_per_million: 0
-"""
+"""  + TRAILER
 
 
 def v04_rdf(name, description, in_axes, in_shape, out_axes, out_shape, out_halo):
@@ -162,18 +166,7 @@ outputs:
     halo: {out_halo}
 test_inputs: [test_input.npy]
 test_outputs: [test_output.npy]
-weights:
-  torchscript:
-    source: weights.pt
-    sha256: @sha_weights@
-    pytorch_version: "{PYTORCH_VERSION}"
-config:
-  bioimageio:
-    reproducibility_tolerance:
-      - relative_tolerance: 0.0001
-        absolute_tolerance: 0.0001
-        mismatched_elements_per_million: 0
-"""
+"""  + TRAILER
 
 
 def write_bundle(out, module, rdf, test_input, dtype=np.float32):
