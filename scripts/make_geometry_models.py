@@ -17,6 +17,8 @@ network; the declared halo covers it), then a per-bundle change of geometry:
   expand_null_v04             input byx, output bcyx with scale null on c: channel 0 the box mean,
                               channel 1 the input (0.4 expands c to 2 * offset = 2)
   uint8_out_v05               the box mean with output data type uint8 and no ensure_dtype op
+  score_v05                   a score per image (axes b, c: the mean and the maximum of the input), an
+                              output without spatial axes
 
 Needs Debian's python3-torch and python3-numpy. Deterministic (fixed seed). Test tensors come from
 running the saved TorchScript on the test input, as bioimage.io's own packaging does.
@@ -77,6 +79,11 @@ class ExpandChannel(torch.nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.unsqueeze(1)
         return torch.cat([box(x), x], dim=1)
+
+
+class Score(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
 
 
 class Box(torch.nn.Module):
@@ -265,6 +272,11 @@ def scaled_bundles(root, rng):
                  v05_rdf("uint8_out_v05", "the box mean, written as uint8 (data.type, no op)",
                          b + c + v05_space("y", rule) + v05_space("x", rule), b + c + out, out_type="uint8"),
                  test, dtype=np.uint8)
+
+    write_bundle(os.path.join(root, "score_v05"), Score(),
+                 v05_rdf("score_v05", "the mean and the maximum of the image, one score each",
+                         b + c + v05_space("y", rule) + v05_space("x", rule),
+                         b + "      - type: channel\n        channel_names: [mean, max]\n"), test)
 
 
 def main():
