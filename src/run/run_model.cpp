@@ -266,6 +266,12 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
         run_streamed_plane(predictor, spec, o, *header, inputs[0], outputs, tile_memory, report, start))
       return;
   }
+  if (o.read_in_parts && !header)
+    throw Error(ErrorCode::unsupported, "--read-in-parts reads a single TIFF image in rows; \"" + inputs[0].string() + "\"" +
+                                            (inputs.size() > 1 ? " is one of several inputs"
+                                             : !o.axes.empty() ? " is given --axes"
+                                                               : " is not a TIFF") +
+                                            ", so it would be read whole: leave out --read-in-parts");
   std::vector<io::Image> images;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string file = inputs[i].string();

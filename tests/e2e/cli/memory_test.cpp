@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/image.hpp"
+#include "io/npy.hpp"
 #include "io/tiff.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
@@ -103,6 +104,18 @@ TEST(Memory, ABudgetThatCannotBeMetIsAClearErrorAndWritesNothing) {
   EXPECT_NE(parts.err.find("float.tif\" cannot be read in parts for this model: that needs one 8/16-bit plane"), std::string::npos)
       << parts.err;
   fs::remove(dir / "float.tif");
+  EXPECT_TRUE(fs::is_empty(dir.path()));
+  // Only a TIFF is read in rows: an .npy (or --axes) would be read whole, which is said, not done silently.
+  io::write_npy(io::read_image(image).pixels, dir / "plane.npy");
+  CliResult npy = run_cli({"run", model, (dir / "plane.npy").string(), "-o", (dir / "p.tif").string(), "--read-in-parts"});
+  EXPECT_EQ(npy.exit_code, 1);
+  EXPECT_NE(npy.err.find("--read-in-parts reads a single TIFF image in rows; \"" + (dir / "plane.npy").string() + "\" is not a TIFF"),
+            std::string::npos)
+      << npy.err;
+  CliResult axes = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--read-in-parts", "--axes", "yx"});
+  EXPECT_EQ(axes.exit_code, 1);
+  EXPECT_NE(axes.err.find("is given --axes"), std::string::npos) << axes.err;
+  fs::remove(dir / "plane.npy");
   EXPECT_TRUE(fs::is_empty(dir.path()));
   CliResult bad = run_cli({"run", model, image, "-o", (dir / "p.tif").string(), "--memory", "4X"});
   EXPECT_EQ(bad.exit_code, 1);
