@@ -103,7 +103,8 @@ class TiffStackWriter {
   TiffDirectory directory(std::int64_t page, bool with_description) const;
   void write_bytes(const std::vector<std::byte>& bytes);
   void write_bytes(const std::byte* data, std::size_t count);
-  void note_range(const std::byte* data, std::int64_t count);
+  // Folds `count` floats into the whole image's range and, for channel >= 0, that channel's.
+  void note_range(const std::byte* data, std::int64_t count, std::int64_t channel);
 
   std::filesystem::path path_;
   DType dtype_;

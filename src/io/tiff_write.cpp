@@ -145,12 +145,15 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
   if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
   // Channel ranges are known at the end: zeros now, the values written over them in finish().
   ij_tag_ = imagej_metadata_tag(labels_, std::vector<double>(2 * channel_min_.size(), 0.0));
+  // The first directory's size and value offsets do not depend on the strip offsets it holds, so
+  // one built before the data start is known places everything; the one written holds the offsets.
   const std::uint64_t first = TiffDirectory::header_size(big_);
-  data_start_ = first + directory(0, true).size();
+  const TiffDirectory sizing = directory(0, true);
+  data_start_ = first + sizing.size();
+  description_at_ = sizing.value_offset(270, first);
+  ij_tag_at_ = sizing.value_offset(kIJMetadata, first);
   const std::uint64_t data_end = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
   const std::uint64_t next = page_count_ > 1 ? (data_end + 1) & ~std::uint64_t{1} : 0;
-  description_at_ = directory(0, true).value_offset(270, first);
-  ij_tag_at_ = directory(0, true).value_offset(kIJMetadata, first);
 
   out_.open(path, std::ios::binary | std::ios::trunc);
   if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + std::strerror(errno));
@@ -220,10 +223,16 @@ void TiffStackWriter::write_bytes(const std::byte* data, std::size_t count) {
   if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\" (disk full?): " + std::strerror(errno));
 }
 
-void TiffStackWriter::note_range(const std::byte* data, std::int64_t count) {
-  if (dtype_ != DType::f32 || range_) return;
+void TiffStackWriter::note_range(const std::byte* data, std::int64_t count, std::int64_t channel) {
+  const bool whole = !range_, per_channel = channel >= 0 && !channel_min_.empty();
+  if (dtype_ != DType::f32 || (!whole && !per_channel)) return;
   const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(data), count);
-  if (lo <= hi) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
+  if (lo > hi) return;
+  if (whole) seen_min_ = std::min(seen_min_, lo), seen_max_ = std::max(seen_max_, hi);
+  if (per_channel) {
+    const auto c = static_cast<std::size_t>(channel);
+    channel_min_[c] = std::min(channel_min_[c], lo), channel_max_[c] = std::max(channel_max_[c], hi);
+  }
 }
 
 void TiffStackWriter::append(const Tensor& slice) {
@@ -233,13 +242,9 @@ void TiffStackWriter::append(const Tensor& slice) {
       rows_done_ != 0)
     throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
                                          path_.string() + "\"");
-  note_range(pages.data, slice.element_count());
-  for (std::int64_t i = 0; i < count && !channel_min_.empty(); ++i) {
-    const auto c = static_cast<std::size_t>((pages_written_ + i) % ij_.channels);
-    const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(pages.data + static_cast<std::size_t>(i * page_bytes_)),
-                                       height_ * width_);
-    if (lo <= hi) channel_min_[c] = std::min(channel_min_[c], lo), channel_max_[c] = std::max(channel_max_[c], hi);
-  }
+  // One pass over each page gives both its channel's range and the whole image's.
+  for (std::int64_t i = 0; i < count; ++i)
+    note_range(pages.data + static_cast<std::size_t>(i) * page_bytes_, height_ * width_, (pages_written_ + i) % ij_.channels);
   write_bytes(pages.data, static_cast<std::size_t>(page_bytes_) * static_cast<std::size_t>(count));
   pages_written_ += count;
 }
@@ -250,7 +255,7 @@ void TiffStackWriter::append_rows(const Tensor& rows) {
       rows_done_ + h.shape[3] > height_)
     throw Error(ErrorCode::internal, "rows " + shape_to_string(rows.shape()) + " do not fit the single-page image being written to \"" +
                                          path_.string() + "\"");
-  note_range(h.data, rows.element_count());
+  note_range(h.data, rows.element_count(), -1);
   write_bytes(h.data, static_cast<std::size_t>(h.shape[3]) * static_cast<std::size_t>(width_) * dtype_size(dtype_));
   rows_done_ += h.shape[3];
   if (rows_done_ == height_) pages_written_ = 1;
