@@ -15,14 +15,18 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-const ImageFormat& format_for(const std::filesystem::path& path) {
+const ImageFormat* find_format(const std::filesystem::path& path) {
   const std::string ext = lower(path.extension().string());
+  for (const auto& format : image_formats())
+    if (std::find(format.extensions.begin(), format.extensions.end(), ext) != format.extensions.end()) return &format;
+  return nullptr;
+}
+
+const ImageFormat& format_for(const std::filesystem::path& path) {
+  if (const ImageFormat* format = find_format(path)) return *format;
   std::string known;
   for (const auto& format : image_formats())
-    for (const auto& e : format.extensions) {
-      if (e == ext) return format;
-      known += (known.empty() ? "" : ", ") + e;
-    }
+    for (const auto& e : format.extensions) known += (known.empty() ? "" : ", ") + e;
   throw Error(ErrorCode::unsupported, "\"" + path.string() + "\" is not a known image format (known: " + known + ")");
 }
 

@@ -49,7 +49,9 @@ struct ImageFormat {
 };
 
 const std::vector<ImageFormat>& image_formats();
-// By extension (case-insensitive); throws unsupported listing the known formats.
+// By extension (case-insensitive); nullptr when no format has it.
+const ImageFormat* find_format(const std::filesystem::path& path);
+// The same; throws unsupported listing the known formats.
 const ImageFormat& format_for(const std::filesystem::path& path);
 // The same for an output: throws unsupported naming the formats that can be written.
 const ImageFormat& writable_format_for(const std::filesystem::path& path);

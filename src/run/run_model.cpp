@@ -97,14 +97,6 @@ struct RemoveIfEmpty {
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
-bool is_image_file(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const auto& format : io::image_formats())
-    if (std::find(format.extensions.begin(), format.extensions.end(), ext) != format.extensions.end()) return true;
-  return false;
-}
-
 // Folders become the image files directly inside them (every format the registry reads), wildcards
 // the files they match (for patterns the shell did not expand), each sorted by name. Files named on
 // their own are always kept: one that cannot be read fails in the batch summary. What a folder holds
@@ -123,7 +115,7 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const s
       for (const auto& e : entries) {
         const std::string stem = e.stem().string();
         if (!fs::is_regular_file(e)) continue;  // sub-folders are not searched
-        if (!is_image_file(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
+        if (!io::find_format(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
         else if (!own_results_suffix.empty() && stem.size() > own_results_suffix.size() &&
                  stem.compare(stem.size() - own_results_suffix.size(), std::string::npos, own_results_suffix) == 0)
           skipped.push_back(e.string() + " (a result of this model)");
