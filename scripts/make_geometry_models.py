@@ -176,12 +176,13 @@ test_outputs: [test_output.npy]
 """  + TRAILER
 
 
-def write_bundle(out, module, rdf, test_input, dtype=np.float32):
+def write_bundle(out, module, rdf, test_input, dtype=np.float32, preprocess=lambda x: x):
     os.makedirs(out, exist_ok=True)
     scripted = torch.jit.script(module.eval())
     scripted.save(os.path.join(out, "weights.pt"))
     with torch.no_grad():
-        y = torch.jit.load(os.path.join(out, "weights.pt"))(torch.from_numpy(test_input)).contiguous().numpy()
+        net_input = torch.from_numpy(np.ascontiguousarray(preprocess(test_input)))
+        y = torch.jit.load(os.path.join(out, "weights.pt"))(net_input).contiguous().numpy()
     if dtype == np.uint8:
         y = np.clip(np.rint(y), 0, 255)  # the rounding and saturation of deepimage's ensure_dtype (docs/ops.md)
     np.save(os.path.join(out, "test_input.npy"), test_input)
@@ -277,6 +278,21 @@ def scaled_bundles(root, rng):
                  v05_rdf("score_v05", "the mean and the maximum of the image, one score each",
                          b + c + v05_space("y", rule) + v05_space("x", rule),
                          b + "      - type: channel\n        channel_names: [mean, max]\n"), test)
+
+    # named_axes_v05: the box mean with axis ids of its own (channel "ch", space "row", "col"), referenced
+    # by the output's sizes and by zero_mean_unit_variance's axes. deepimage maps them to letters by type
+    # and order (the last space axis is x). (Described here, not in the docstring above: lines added
+    # there would move the modules' source lines, which TorchScript records, and change every weights.pt.)
+    named_c = "      - type: channel\n        id: ch\n        channel_names: [raw]\n"
+    named_in = b + named_c + v05_space("row", rule) + v05_space("col", rule)
+    named_out = b + named_c + "".join(v05_space(a, f"{{tensor_id: raw, axis_id: {a}}}", halo=1) for a in ("row", "col"))
+    named_rdf = v05_rdf("named_axes_v05", "the box mean of the normalised input, with axis ids row, col and ch",
+                        named_in, named_out)
+    named_rdf = named_rdf.replace("      type: float32\n    test_tensor:\n      source: test_input.npy",
+                                  "      type: float32\n    preprocessing:\n      - id: zero_mean_unit_variance\n"
+                                  "        kwargs: {axes: [row, col], eps: 1.0e-06}\n    test_tensor:\n      source: test_input.npy", 1)
+    write_bundle(os.path.join(root, "named_axes_v05"), Box(), named_rdf, image(rng, (1, 1) + PARAM_TEST),
+                 preprocess=lambda x: (x - x.mean(axis=(2, 3), keepdims=True)) / (x.std(axis=(2, 3), keepdims=True) + 1e-6))
 
 
 def main():

@@ -1,5 +1,6 @@
 // rdf 0.5 tensors: axes as a list of typed axis descriptions.
 #include <cmath>
+#include <map>
 
 #include "deepimage/error.hpp"
 #include "model/rdf_versions.hpp"
@@ -32,9 +33,12 @@ std::vector<OpSpec> read_ops(const Fields& list, const char* id_key) {
 namespace {
 
 struct PendingReference {
-  AxisSpec* axis;
+  std::string axis_id;  // as written: resolved through the referenced tensor's own ids
   std::string where;
 };
+
+// A tensor's axis ids as written, each with the letter it gets.
+using AxisLetters = std::map<std::string, char>;
 
 AxisType axis_type(const Fields& f) {
   const std::string t = f.as_text();
@@ -57,10 +61,62 @@ const char* default_id(AxisType t) {
   return "x";
 }
 
-AxisSpec read_axis(const Fields& f, bool is_input) {
+// The letter of an axis: by type for batch, channel, index and time; z, y, x for space axes with those
+// ids. Space axes with ids of their own (0.5 allows any, e.g. "row", "col") get the letters left over
+// from the last n of "zyx" (n = the tensor's space axes), in order, so the last space axis is x.
+void assign_letters(std::vector<AxisSpec>& axes, const std::vector<std::string>& ids, const Fields& where,
+                    AxisLetters& letters) {
+  std::string space_letters;
+  std::size_t space_count = 0;
+  for (const AxisSpec& a : axes) space_count += a.type == AxisType::space;
+  if (space_count > 3)
+    throw Error(ErrorCode::unsupported, where.source() + ": " + where.path() + ": " + std::to_string(space_count) +
+                                            " space axes; deepimage supports at most 3 (z, y, x)");
+  const std::string candidates = std::string("zyx").substr(3 - space_count);
+  std::string free = candidates;
+  for (std::size_t i = 0; i < axes.size(); ++i)
+    if (axes[i].type == AxisType::space && ids[i].size() == 1 && free.find(ids[i][0]) != std::string::npos)
+      free.erase(free.find(ids[i][0]), 1);
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    AxisSpec& a = axes[i];
+    switch (a.type) {
+      case AxisType::batch: a.id = 'b'; break;
+      case AxisType::channel: a.id = 'c'; break;
+      case AxisType::index: a.id = 'i'; break;
+      case AxisType::time: a.id = 't'; break;
+      case AxisType::space:
+        if (ids[i] == "z" || ids[i] == "y" || ids[i] == "x") {
+          a.id = ids[i][0];
+        } else if (!free.empty()) {
+          a.id = free.front();
+          free.erase(0, 1);
+        } else {
+          where.at(i).fail("space axis ids that map onto z, y, x");
+        }
+        break;
+    }
+    letters[ids[i]] = a.id;
+  }
+}
+
+// Op kwargs naming axes (`axes`, `axis`) name them by the tensor's own ids: rewritten to letters.
+void letters_in_kwargs(std::vector<OpSpec>& ops, const AxisLetters& letters) {
+  const auto map = [&](nlohmann::json& v) {
+    if (!v.is_string()) return;
+    if (auto it = letters.find(v.get<std::string>()); it != letters.end()) v = std::string(1, it->second);
+  };
+  for (OpSpec& op : ops) {
+    if (!op.kwargs.is_object()) continue;
+    if (op.kwargs.contains("axis")) map(op.kwargs["axis"]);
+    if (op.kwargs.contains("axes") && op.kwargs["axes"].is_array())
+      for (auto& v : op.kwargs["axes"]) map(v);
+  }
+}
+
+AxisSpec read_axis(const Fields& f, bool is_input, std::string& id) {
   AxisSpec a;
   a.type = axis_type(f.at("type"));
-  a.id = f.has("id") ? axis_letter(f.at("id"), f.text("id")) : default_id(a.type)[0];
+  id = f.has("id") ? f.text("id") : default_id(a.type);
   if (a.type == AxisType::channel) {
     a.channel_names = f.texts("channel_names");
     a.size.value = a.channel_names.empty() ? 1 : static_cast<std::int64_t>(a.channel_names.size());
@@ -72,7 +128,7 @@ AxisSpec read_axis(const Fields& f, bool is_input) {
     } else if (size.has("tensor_id")) {
       a.size.kind = AxisSize::Kind::reference;
       a.size.ref_tensor = size.required_text("tensor_id");
-      a.size.ref_axis = axis_letter(size.at("axis_id"), size.required_text("axis_id"));
+      size.required_text("axis_id");  // resolved once every tensor's ids are known
       a.size.offset = size.has("offset") ? static_cast<double>(size.at("offset").as_int(-kMaxAxisSize, "an integer of at least -1048576", kMaxAxisSize)) : 0.0;
     } else if (size.has("max") || (size.has("min") && !size.has("step") && !is_input)) {
       // 0.5 DataDependentSize (outputs only): the network decides the size from the data.
@@ -99,16 +155,22 @@ AxisSpec read_axis(const Fields& f, bool is_input) {
   return a;
 }
 
-TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingReference>& references) {
+TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingReference>& references, AxisLetters& letters) {
   TensorSpec t;
   t.id = f.required_text("id");
   t.description = f.text("description");
   const Fields axes = f.at("axes");
   if (!axes.is_list() || axes.size() == 0) axes.fail("a non-empty list of axes");
-  for (std::size_t i = 0; i < axes.size(); ++i) t.axes.push_back(read_axis(axes.at(i), is_input));
+  std::vector<std::string> ids(axes.size());
+  for (std::size_t i = 0; i < axes.size(); ++i) t.axes.push_back(read_axis(axes.at(i), is_input, ids[i]));
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    for (std::size_t j = i + 1; j < ids.size(); ++j)
+      if (ids[i] == ids[j]) axes.at(j).fail("axis ids that are unique within the tensor");
+  assign_letters(t.axes, ids, axes, letters);
   for (std::size_t i = 0; i < t.axes.size(); ++i)
     for (std::size_t j = i + 1; j < t.axes.size(); ++j)
-      if (t.axes[i].id == t.axes[j].id) axes.at(j).fail("axis ids that are unique within the tensor");
+      if (t.axes[i].id == t.axes[j].id)
+        axes.at(j).fail("one axis of each type but space (deepimage maps batch, channel, index and time axes to one letter each)");
   if (f.has("data")) {
     Fields data = f.at("data");
     if (data.is_list()) data = data.at(0);
@@ -133,10 +195,14 @@ TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingRefere
   }
   if (f.has("sample_tensor")) t.sample_tensor = f.at("sample_tensor").required_text("source");
   const char* ops_key = is_input ? "preprocessing" : "postprocessing";
-  if (f.has(ops_key)) (is_input ? t.preprocessing : t.postprocessing) = read_ops(f.at(ops_key), "id");
+  if (f.has(ops_key)) {
+    std::vector<OpSpec>& ops = is_input ? t.preprocessing : t.postprocessing;
+    ops = read_ops(f.at(ops_key), "id");
+    letters_in_kwargs(ops, letters);
+  }
   for (std::size_t i = 0; i < t.axes.size(); ++i)
     if (t.axes[i].size.kind == AxisSize::Kind::reference)
-      references.push_back({nullptr, axes.at(i).path() + ".size"});
+      references.push_back({axes.at(i).at("size").text("axis_id"), axes.at(i).path() + ".size"});
   return t;
 }
 
@@ -147,8 +213,17 @@ void read_tensors_v05(const Fields& root, ModelSpec& spec) {
   const Fields inputs = root.at("inputs"), outputs = root.at("outputs");
   if (inputs.size() == 0) inputs.fail("a non-empty list of input tensors");
   if (outputs.size() == 0) outputs.fail("a non-empty list of output tensors");
-  for (std::size_t i = 0; i < inputs.size(); ++i) spec.inputs.push_back(read_tensor(inputs.at(i), true, refs));
-  for (std::size_t i = 0; i < outputs.size(); ++i) spec.outputs.push_back(read_tensor(outputs.at(i), false, refs));
+  std::map<std::string, AxisLetters> letters;  // per tensor id
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    AxisLetters own;
+    spec.inputs.push_back(read_tensor(inputs.at(i), true, refs, own));
+    letters[spec.inputs.back().id] = std::move(own);
+  }
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    AxisLetters own;
+    spec.outputs.push_back(read_tensor(outputs.at(i), false, refs, own));
+    letters[spec.outputs.back().id] = std::move(own);
+  }
 
   // References can point forwards, so they are resolved once every tensor is known:
   // size = ref_size * ref_scale / scale + offset.
@@ -157,13 +232,18 @@ void read_tensors_v05(const Fields& root, ModelSpec& spec) {
     for (auto& t : *list)
       for (auto& a : t.axes) {
         if (a.size.kind != AxisSize::Kind::reference) continue;
-        const std::string where = refs[next++].where;
+        const PendingReference& pending = refs[next++];
+        const std::string& where = pending.where;
         const TensorSpec* ref = spec.input(a.size.ref_tensor);
         if (!ref) ref = spec.output(a.size.ref_tensor);
-        const AxisSpec* ra = ref ? ref->axis(a.size.ref_axis) : nullptr;
+        const auto tensor_letters = letters.find(a.size.ref_tensor);
+        const auto letter = tensor_letters == letters.end() ? AxisLetters::const_iterator()
+                                                            : tensor_letters->second.find(pending.axis_id);
+        const AxisSpec* ra = ref && letter != tensor_letters->second.end() ? ref->axis(letter->second) : nullptr;
         if (!ra)
           throw Error(ErrorCode::bad_model, root.source() + ": " + where + ": refers to tensor \"" + a.size.ref_tensor + "\" axis \"" +
-                                                std::string(1, a.size.ref_axis) + "\", which does not exist");
+                                                pending.axis_id + "\", which does not exist");
+        a.size.ref_axis = ra->id;
         a.size.factor = ra->scale / a.scale;
         if (!(a.size.factor <= static_cast<double>(kMaxAxisSize)))
           throw Error(ErrorCode::bad_model, root.source() + ": " + where + ": the axis scales make this size " +

@@ -194,6 +194,26 @@ TEST(Geometry, DeclaredOutputTypeIsWritten) {
             1.0 / 255);
 }
 
+// 0.5 axis ids of the bundle's own (channel "ch", space "row", "col") map by type and order, in sizes
+// that reference them and in the `axes` of zero_mean_unit_variance.
+TEST(Geometry, AxisIdsOfTheModelsOwnMapByType) {
+  TempDir dir;
+  const Tensor image = random_image(45, 70);
+  io::write_npy(image, dir / "image.npy");
+  const Tensor out = run("named_axes_v05", dir / "image.npy", dir / "out.tif");
+  ASSERT_EQ(out.shape(), image.shape());
+  double mean = 0, squares = 0;
+  const auto n = static_cast<double>(image.element_count());
+  for (std::int64_t i = 0; i < image.element_count(); ++i) mean += image.data<float>()[i] / n;
+  for (std::int64_t i = 0; i < image.element_count(); ++i) squares += std::pow(image.data<float>()[i] - mean, 2);
+  Tensor normalised = image;
+  for (std::int64_t i = 0; i < image.element_count(); ++i)
+    normalised.data<float>()[i] = static_cast<float>((image.data<float>()[i] - mean) / (std::sqrt(squares / n) + 1e-6));
+  EXPECT_LE(relative_error(out, [&](auto, auto y, auto x) { return box_at(normalised, y, x); }), kRelativeTolerance);
+  const CliResult info = run_cli({"info", bundle("named_axes_v05").string()});
+  EXPECT_NE(info.out.find("bcyx"), std::string::npos) << info.out;
+}
+
 // A batch of several samples in an .npy runs as that many samples, each on its own.
 TEST(Geometry, EverySampleOfABatchRuns) {
   TempDir dir;

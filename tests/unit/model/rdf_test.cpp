@@ -83,7 +83,7 @@ TEST(Rdf, MultiTensorSizesAndTolerance) {
   ASSERT_EQ(s.tolerances.size(), 1u);
   EXPECT_EQ(s.tolerance_for("output0", "torchscript").absolute, 1e-5);
   EXPECT_EQ(s.tolerance_for("output0", "torchscript").relative, 1e-3);  // default kept
-  EXPECT_EQ(s.inputs[0].preprocessing.at(1).kwargs["axes"], nlohmann::json({"channel", "y", "x"}));
+  EXPECT_EQ(s.inputs[0].preprocessing.at(1).kwargs["axes"], nlohmann::json({"c", "y", "x"}));
 }
 
 TEST(Rdf, Version03WithPytorchScriptAndReferenceInput) {
@@ -125,6 +125,51 @@ std::string error_of(const std::string& fixture) {
   return "no error";
 }
 
+// 0.5 lets axes have ids of their own; they map to letters by type, space axes in order with the last
+// one x, and every place that names an axis (size references, op kwargs) follows.
+TEST(Rdf, AxisIdsOfTheModelsOwnMapByTypeAndOrder) {
+  const ModelSpec s = parse_rdf(R"(
+format_version: 0.5.4
+type: model
+name: own axis ids
+inputs:
+  - id: raw
+    axes:
+      - {type: batch}
+      - {type: channel, id: ch, channel_names: [a, b]}
+      - {type: space, id: depth, size: 8}
+      - {type: space, id: row, size: {min: 16, step: 8}}
+      - {type: space, id: col, size: {min: 16, step: 8}}
+    preprocessing:
+      - {id: zero_mean_unit_variance, kwargs: {axes: [row, col, depth]}}
+  - id: mask
+    axes:
+      - {type: time, id: frame, size: 3}
+      - {type: space, id: x, size: 16}
+      - {type: space, id: across, size: 16}
+outputs:
+  - id: out
+    axes:
+      - {type: batch}
+      - {type: channel, id: ch, channel_names: [a]}
+      - {type: space, id: depth, size: {tensor_id: raw, axis_id: depth}}
+      - {type: space, id: row, size: {tensor_id: raw, axis_id: row}, halo: 2}
+      - {type: space, id: col, size: {tensor_id: raw, axis_id: col}}
+    postprocessing:
+      - {id: softmax, kwargs: {axis: ch}}
+weights: {torchscript: {source: w.pt}}
+)", "own_ids.yaml");
+  EXPECT_EQ(s.inputs.at(0).axes_string(), "bczyx");
+  EXPECT_EQ(s.inputs.at(0).preprocessing.at(0).kwargs["axes"], nlohmann::json({"y", "x", "z"}));
+  // "x" keeps its letter; the other space axis takes the one left of the last two, y.
+  EXPECT_EQ(s.inputs.at(1).axes_string(), "txy");
+  EXPECT_EQ(s.outputs.at(0).axes_string(), "bczyx");
+  EXPECT_EQ(s.outputs.at(0).axis('y')->size.ref_axis, 'y');
+  EXPECT_EQ(s.outputs.at(0).axis('y')->halo, 2);
+  EXPECT_EQ(s.outputs.at(0).axis('z')->size.ref_axis, 'z');
+  EXPECT_EQ(s.outputs.at(0).postprocessing.at(0).kwargs["axis"], "c");
+}
+
 TEST(Rdf, BrokenFilesNameTheFieldPath) {
   EXPECT_NE(error_of("missing_inputs.yaml").find("inputs: required field is missing"), std::string::npos)
       << error_of("missing_inputs.yaml");
@@ -143,7 +188,7 @@ TEST(Rdf, BrokenFilesNameTheFieldPath) {
       << error_of("version_1_0.yaml");
   EXPECT_NE(error_of("missing_axes.yaml").find("inputs[0].axes: required field is missing"), std::string::npos)
       << error_of("missing_axes.yaml");
-  EXPECT_NE(error_of("unknown_axis_id.yaml").find("inputs[0].axes[1].id: axis id \"w\" is not supported"), std::string::npos)
+  EXPECT_NE(error_of("unknown_axis_id.yaml").find("inputs[0].axes: 4 space axes; deepimage supports at most 3 (z, y, x)"), std::string::npos)
       << error_of("unknown_axis_id.yaml");
   EXPECT_NE(error_of("missing_weights_source.yaml").find("weights.onnx.source: required field is missing"), std::string::npos)
       << error_of("missing_weights_source.yaml");
