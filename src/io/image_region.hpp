@@ -16,6 +16,10 @@
 // are read whole at open. A sink writes to a temporary file beside the target (claim_temp_path) and
 // renames it at commit; destroyed without commit, it removes the temporary file. A sink stores a type
 // its format cannot hold (int32, float64 in TIFF) as float32, as write_image does.
+//
+// A format plugs in by deriving: a source implements read_box, a sink write_box and finish; the checks,
+// conversions and the temporary file are done here once (tiff_source.cpp and tiff_sink.cpp are the
+// examples, memory_source.cpp the smallest).
 #pragma once
 
 #include <filesystem>
