@@ -61,11 +61,8 @@ Image read_image(const std::filesystem::path& path) {
 
 void write_image(const Image& image, const std::filesystem::path& path) {
   const ImageFormat& format = writable_format_for(path);
-  const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  check_output_folder(path);
   std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec))
-    throw Error(ErrorCode::not_found, "cannot write \"" + path.string() + "\": folder \"" + folder.string() +
-                                          "\" does not exist");
 
   const auto& writable = format.writable_dtypes;
   const bool as_is = std::find(writable.begin(), writable.end(), image.pixels.dtype()) != writable.end();
@@ -81,13 +78,7 @@ void write_image(const Image& image, const std::filesystem::path& path) {
     throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + e.code().message());
   } catch (const Error& e) {
     std::filesystem::remove(temp, ec);
-    // The format wrote to the temporary name; the user knows the file by the target's.
-    std::string message = e.what();
-    const std::string temp_name = temp.string();
-    for (auto at = message.find(temp_name); at != std::string::npos;
-         at = message.find(temp_name, at + path.string().size()))
-      message.replace(at, temp_name.size(), path.string());
-    throw Error(e.code(), message);
+    throw Error(e.code(), naming_target(e.what(), temp, path));
   } catch (...) {
     std::filesystem::remove(temp, ec);  // never leave a partial file behind; the error goes on
     throw;

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@
 #include "io/temp_file.hpp"
 
 namespace deepimage::io {
+
+struct ImageInfo;
+class ImageSource;
+class ImageSink;
 
 // Physical pixel size, when the file has it (ImageJ calibration, OME-XML, TIFF resolution), and how
 // ImageJ is to show the image: carried from input to output, extended by the run (channel names).
@@ -39,6 +44,7 @@ struct Image {
 };
 
 // One image file format. Registered in one list, register_builtin_formats() in formats.cpp.
+// Region access (image_region.hpp): `open` and `create`, used by open_image and create_image.
 struct ImageFormat {
   std::string name;                      // "tiff"
   std::vector<std::string> extensions;   // lower case with the dot: ".tif", ".tiff"
@@ -46,6 +52,11 @@ struct ImageFormat {
   // Writes exactly to `path` (no temp file here; write_image does that). Empty: a format we only read.
   std::function<void(const Image&, const std::filesystem::path&)> write;
   std::vector<DType> writable_dtypes;    // others are converted to float32 by write_image
+  // The header only; boxes read on demand.
+  std::function<std::unique_ptr<ImageSource>(const std::filesystem::path&)> open;
+  // An output of `info` (its dtype one of writable_dtypes), written to a temporary file until commit.
+  // Empty exactly when `write` is.
+  std::function<std::unique_ptr<ImageSink>(const std::filesystem::path&, const ImageInfo&)> create;
 };
 
 const std::vector<ImageFormat>& image_formats();

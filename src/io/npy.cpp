@@ -200,7 +200,7 @@ std::string descr_of(DType t) {
 
 }  // namespace
 
-Tensor read_npy_bytes(std::span<const std::byte> bytes, const std::string& name) {
+NpyHeader read_npy_header(std::span<const std::byte> bytes, const std::string& name) {
   if (bytes.size() < kMagicSize + 4 || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0)
     fail(name, "it does not start with \"\\x93NUMPY\"");
   const auto byte_at = [&](std::size_t i) { return std::to_integer<std::size_t>(bytes[i]); };
@@ -250,12 +250,21 @@ Tensor read_npy_bytes(std::span<const std::byte> bytes, const std::string& name)
                    " values but " + std::to_string(available) + " bytes (" + std::to_string(available / es) +
                    " values) follow the header");
 
-  Tensor t(descr.dtype, shape);
-  std::memcpy(t.bytes(), bytes.data() + header_start + header_len, needed);
-  if (descr.swap) swap_bytes(t.bytes(), static_cast<std::size_t>(count), es);
-  if (descr.dtype == DType::boolean)  // numpy treats any non-zero byte as True; we store 0/1
-    for (std::size_t i = 0; i < needed; ++i) t.bytes()[i] = static_cast<std::byte>(t.bytes()[i] != std::byte{0});
-  if (fortran) fortran_to_c(t);
+  return {descr.dtype, shape, fortran, descr.swap, header_start + header_len};
+}
+
+void npy_to_native(const NpyHeader& header, std::byte* values, std::size_t count) {
+  if (header.swapped) swap_bytes(values, count, dtype_size(header.dtype));
+  if (header.dtype == DType::boolean)  // numpy treats any non-zero byte as True; we store 0/1
+    for (std::size_t i = 0; i < count; ++i) values[i] = static_cast<std::byte>(values[i] != std::byte{0});
+}
+
+Tensor read_npy_bytes(std::span<const std::byte> bytes, const std::string& name) {
+  const NpyHeader header = read_npy_header(bytes, name);
+  Tensor t(header.dtype, header.shape);
+  std::memcpy(t.bytes(), bytes.data() + header.data_offset, t.byte_count());
+  npy_to_native(header, t.bytes(), static_cast<std::size_t>(t.element_count()));
+  if (header.fortran_order) fortran_to_c(t);
   return t;
 }
 
@@ -267,25 +276,32 @@ Tensor read_npy(const std::filesystem::path& path) {
   return read_npy_bytes(std::as_bytes(std::span(data)), path.string());
 }
 
-std::vector<std::byte> npy_bytes(const Tensor& tensor) {
-  std::string shape = "(";
-  for (std::size_t i = 0; i < tensor.rank(); ++i) shape += std::to_string(tensor.shape()[i]) + ", ";
-  if (tensor.rank() == 1) shape.resize(shape.size() - 1);      // "(5,)"
-  else if (tensor.rank() > 1) shape.resize(shape.size() - 2);  // "(2, 3)"
-  shape += ")";
-  std::string header = "{'descr': '" + descr_of(tensor.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";
+std::vector<std::byte> npy_header_bytes(DType dtype, const Shape& shape) {
+  std::string shape_text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) shape_text += std::to_string(shape[i]) + ", ";
+  if (shape.size() == 1) shape_text.resize(shape_text.size() - 1);      // "(5,)"
+  else if (shape.size() > 1) shape_text.resize(shape_text.size() - 2);  // "(2, 3)"
+  shape_text += ")";
+  std::string header = "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': " + shape_text + ", }";
   // numpy pads so the data starts at a multiple of 64 bytes, and ends the header with a newline.
   const std::size_t total = (kMagicSize + 4 + header.size() + 1 + 63) / 64 * 64;
   header.append(total - kMagicSize - 4 - header.size() - 1, ' ');
   header += '\n';
 
-  std::vector<std::byte> out(total + tensor.byte_count());
+  std::vector<std::byte> out(total);
   std::memcpy(out.data(), kMagic, kMagicSize);
   out[6] = std::byte{1};
   out[7] = std::byte{0};
   out[8] = static_cast<std::byte>(header.size() & 0xff);
   out[9] = static_cast<std::byte>(header.size() >> 8);
   std::memcpy(out.data() + 10, header.data(), header.size());
+  return out;
+}
+
+std::vector<std::byte> npy_bytes(const Tensor& tensor) {
+  std::vector<std::byte> out = npy_header_bytes(tensor.dtype(), tensor.shape());
+  const std::size_t total = out.size();
+  out.resize(total + tensor.byte_count());
   std::memcpy(out.data() + total, tensor.bytes(), tensor.byte_count());
   if constexpr (std::endian::native == std::endian::big)
     swap_bytes(out.data() + total, static_cast<std::size_t>(tensor.element_count()), dtype_size(tensor.dtype()));

@@ -53,7 +53,7 @@ class SliceWriter {
               const std::optional<Calibration>& calibration);
   ~SliceWriter();  // without commit(): the temporary file is removed
   void append(const Tensor& slice);
-  void append_rows(const Tensor& rows);  // one plane, one channel: rows top to bottom
+  void append_rows(const Tensor& rows);  // the next rows, top to bottom: the image's shape but for y
   void commit();
 
  private:

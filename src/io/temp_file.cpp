@@ -5,6 +5,8 @@
 #include <csignal>
 #include <string>
 
+#include "deepimage/error.hpp"
+
 #include <unistd.h>
 
 namespace deepimage::io {
@@ -49,6 +51,21 @@ fs::path claim_temp_path(const fs::path& path) {
     }
   }
   return temp_path_for(path);
+}
+
+void check_output_folder(const fs::path& path) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    throw Error(ErrorCode::not_found, "cannot write \"" + path.string() + "\": folder \"" + folder.string() +
+                                          "\" does not exist");
+}
+
+std::string naming_target(std::string message, const fs::path& temp, const fs::path& path) {
+  const std::string temp_name = temp.string(), name = path.string();
+  for (auto at = message.find(temp_name); at != std::string::npos; at = message.find(temp_name, at + name.size()))
+    message.replace(at, temp_name.size(), name);
+  return message;
 }
 
 }  // namespace deepimage::io

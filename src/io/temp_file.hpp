@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 #include <sys/types.h>
 
@@ -22,5 +23,10 @@ std::filesystem::path temp_path_for(const std::filesystem::path& path);
 std::optional<pid_t> temp_file_owner(const std::filesystem::path& path, const std::filesystem::path& candidate);
 // Removes the temporary files of `path` left by dead processes, then returns temp_path_for(path).
 std::filesystem::path claim_temp_path(const std::filesystem::path& path);
+// Throws not_found when the folder `path` is to go in does not exist.
+void check_output_folder(const std::filesystem::path& path);
+// `message` with the temporary name replaced by the target's: a writer names the file it writes, the
+// user knows it by the target's name.
+std::string naming_target(std::string message, const std::filesystem::path& temp, const std::filesystem::path& path);
 
 }  // namespace deepimage::io

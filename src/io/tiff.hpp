@@ -20,8 +20,9 @@
 // count without overflow, a tile may hold at most 4 pages' worth of bytes (64 MiB at least), a stack
 // at most 2^63 bytes. Pages are reached by their directory offset, so reading a long stack is linear.
 //
-// Write: uint8, uint16, float32 (others: unsupported; write_image converts them to float32), as an
-// uncompressed ImageJ hyperstack, all pixel data in one contiguous block as ImageJ reads it: axes any subset/order of "tzcyx" plus size-1 others (dropped),
+// Write: uint8, uint16, float32 (others: unsupported; write_image and create_image convert them to
+// float32), as an uncompressed ImageJ hyperstack, all pixel data in one contiguous block as ImageJ
+// reads it, written whole or box by box in any order: axes any subset/order of "tzcyx" plus size-1 others (dropped),
 // pages in czt order, ImageDescription with images/channels/slices/frames/hyperstack, min/max for
 // floats, calibration, frame interval, time unit and display mode when known; the IJMetadata tag with
 // channel names as page labels and, for float channels, a display range per channel; BigTIFF when
@@ -29,13 +30,15 @@
 #pragma once
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <tiffio.h>
 #include <vector>
 
+#include "core/box.hpp"
 #include "io/image.hpp"
+#include "io/image_region.hpp"
 #include "io/imagej_metadata.hpp"
+#include "io/positional_file.hpp"
 #include "io/tiff_directory.hpp"
 
 namespace deepimage::io {
@@ -56,6 +59,7 @@ class TiffPages {
   DType dtype() const { return dtype_; }
   const std::optional<Calibration>& calibration() const { return calibration_; }
   std::int64_t page_count() const;
+  std::int64_t samples_per_pixel() const { return samples_; }
   // Every page, with the image's axes and calibration: what read_tiff returns.
   Image read_image() const;
   // Pages [first, first + count) as [count][samples][y][x], without axes.
@@ -79,42 +83,57 @@ class TiffPages {
 
 Image read_tiff(const std::filesystem::path& path);
 
-// A TIFF written slice by slice: the whole image's shape is given first, then its slices along the
-// leading axes in order (each with the remaining axes), so a result larger than memory never has to
-// be held at once. Writes `path` itself; callers write to a temporary name and rename.
+// A TIFF written in parts: the whole image's shape is given first, then boxes of it in any order
+// (bands of rows across every page, tiles, slices), each pixel once, so a result larger than memory
+// never has to be held at once. Writes `path` itself; callers write to a temporary name and rename
+// (create_image and SliceWriter do).
 //
-//   TiffStackWriter w(tmp, DType::f32, {40, 512, 512}, "zyx", calibration);
-//   for (k...) w.append(slice_k);   // "yx"
+//   TiffStackWriter w(tmp, DType::f32, {2, 40, 512, 512}, "czyx", calibration);
+//   w.write(Box{{0, 0, 0, 0}, {2, 40, 256, 512}}, top);      // "czyx" pixels of the box's shape
+//   w.write(Box{{0, 0, 256, 0}, {2, 40, 512, 512}}, bottom);
 //   w.finish();                      // float min/max go into the ImageJ description at the end
+//
+// append / append_rows write the next box for a writer going through the image in order.
 class TiffStackWriter {
  public:
   TiffStackWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
                   const std::optional<Calibration>& calibration,
                   std::optional<std::pair<double, double>> range = std::nullopt);
   ~TiffStackWriter();
+  // `pixels` (of `dtype`, the box's shape, in the image's axes) into `box` of the image.
+  void write(const Box& box, const Tensor& pixels);
+  // The next slice along the leading axes (row-major): the slice has the image's remaining axes.
   void append(const Tensor& slice);
-  // For a single-page image (one plane, one channel): the next rows, top to bottom, any number at a
-  // time; strips are written as they fill.
+  // The next rows along y, top to bottom, any number at a time: the image's shape but for y.
   void append_rows(const Tensor& rows);
+  // Throws internal when some pixel was never written.
   void finish();
 
  private:
   std::uint32_t rows_per_strip() const;
   TiffDirectory directory(std::int64_t page, bool with_description) const;
-  void write_bytes(const std::vector<std::byte>& bytes);
-  void write_bytes(const std::byte* data, std::size_t count);
-  // Folds `count` floats into the whole image's range and, for channel >= 0, that channel's.
+  // write() without the box checks; `pixels` hold the box's elements in the image's axes order.
+  void store(const Box& box, const Tensor& pixels);
+  // Folds `count` floats into the whole image's range and into channel `channel`'s.
   void note_range(const std::byte* data, std::int64_t count, std::int64_t channel);
 
   std::filesystem::path path_;
   DType dtype_;
+  Shape shape_;
+  std::string axes_;
   std::optional<Calibration> calibration_;
   std::optional<std::pair<double, double>> range_;
+  // The image as t, z, c, y, x: its shape, the axes kept (size-1 others dropped) in the image's order
+  // and in t, z, c, y, x order, and each image axis's place in t, z, c, y, x (-1: dropped).
+  Shape hyperstack_shape_, kept_shape_;
+  std::string kept_axes_, order_;
+  std::vector<int> hyperstack_axis_;
   ImageJMetadata ij_;
-  std::ofstream out_;
+  std::unique_ptr<PositionalFile> file_;
   bool big_ = false;
-  std::int64_t height_ = 0, width_ = 0, page_count_ = 0, pages_written_ = 0;
-  std::int64_t rows_done_ = 0;        // append_rows: rows written so far
+  std::int64_t height_ = 0, width_ = 0, page_count_ = 0;
+  std::int64_t next_slice_ = 0, rows_done_ = 0;           // append, append_rows: how far they got
+  std::vector<std::int64_t> page_pixels_written_;          // per page: finish() needs all of them
   std::uint64_t page_bytes_ = 0, data_start_ = 0, description_at_ = 0, ij_tag_at_ = 0;
   std::string description_;
   double seen_min_ = 1e300, seen_max_ = -1e300;
@@ -123,5 +142,10 @@ class TiffStackWriter {
   ImageJMetadataTag ij_tag_;                       // as written into the first directory
 };
 void write_tiff(const Image& image, const std::filesystem::path& path);
+
+// Region access (image_region.hpp): boxes read through TiffPages, decoding only the pages and rows of
+// the box; boxes written through TiffStackWriter into a temporary file renamed at commit.
+std::unique_ptr<ImageSource> open_tiff(const std::filesystem::path& path);
+std::unique_ptr<ImageSink> create_tiff(const std::filesystem::path& path, const ImageInfo& info);
 
 }  // namespace deepimage::io

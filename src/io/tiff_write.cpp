@@ -1,10 +1,10 @@
 // TIFF writer: an uncompressed ImageJ hyperstack that ImageJ/Fiji, tifffile and our reader open with
-// the same axes. One sample per pixel; pages in ImageJ order (c fastest, then z, then t).
+// the same axes. One sample per pixel; pages in ImageJ order (c fastest, then z, then t). The one TIFF
+// writer: write_tiff, the region sink (tiff_sink.cpp) and the slice writer (slice_io.cpp) all use it.
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <numeric>
 
@@ -12,6 +12,9 @@
 #include "io/imagej_metadata.hpp"
 #include "io/tiff.hpp"
 #include "io/tiff_directory.hpp"
+#include "io/box_copy.hpp"
+#include "io/image_region.hpp"
+#include "io/positional_file.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -24,14 +27,6 @@ constexpr std::uint64_t kBigTiffThreshold = (std::uint64_t{1} << 32) - (std::uin
 // ImageJ's private tags: per-image labels and per-channel ranges, and the byte counts of their parts.
 constexpr std::uint16_t kIJMetadataByteCounts = 50838, kIJMetadata = 50839;
 
-// The pixels as a contiguous t,z,c,y,x array: a view of the tensor's bytes when its axes are
-// already in that order (the common case, no copy of a possibly huge image), else a transposed copy.
-struct Hyperstack {
-  Shape shape;  // t, z, c, y, x
-  Tensor storage;
-  const std::byte* data = nullptr;
-};
-
 // How an image with these axes maps to t, z, c, y, x: the axes kept (size-1 unknown axes dropped),
 // and the order they are stored in.
 struct HyperstackLayout {
@@ -39,6 +34,7 @@ struct HyperstackLayout {
   Shape kept_shape;
   std::string kept_axes;
   std::string order;     // kept_axes in t, z, c, y, x order
+  std::vector<int> hyperstack_axis;  // per axis of the image: its index in t, z, c, y, x, or -1 (dropped)
 };
 
 HyperstackLayout hyperstack_layout(const Shape& shape, std::string axes, const std::filesystem::path& path) {
@@ -49,9 +45,14 @@ HyperstackLayout hyperstack_layout(const Shape& shape, std::string axes, const s
     axes = "yx";
   }
   HyperstackLayout h;
+  if (axes.size() != shape.size())
+    throw Error(ErrorCode::invalid_argument, "cannot write axes \"" + axes + "\" with shape " + shape_to_string(shape) +
+                                                 " to TIFF \"" + path.string() + "\" (one letter per axis expected)");
   for (std::size_t d = 0; d < axes.size(); ++d) {
     const char a = axes[d];
-    const bool known = kHyperstackOrder.find(a) != std::string_view::npos;
+    const auto at = kHyperstackOrder.find(a);
+    const bool known = at != std::string_view::npos;
+    h.hyperstack_axis.push_back(known ? static_cast<int>(at) : -1);
     if (!known && shape[d] == 1) continue;  // a size-1 batch or index axis carries nothing
     if (!known || h.kept_axes.find(a) != std::string::npos)
       throw Error(ErrorCode::invalid_argument, "cannot write axes \"" + axes + "\" with shape " +
@@ -72,21 +73,6 @@ HyperstackLayout hyperstack_layout(const Shape& shape, std::string axes, const s
   return h;
 }
 
-Hyperstack to_hyperstack(const Tensor& pixels, const std::filesystem::path& path) {
-  const HyperstackLayout layout = hyperstack_layout(pixels.shape(), pixels.axes(), path);
-  Hyperstack h;
-  h.shape = layout.shape;
-  if (layout.order == layout.kept_axes) {
-    h.data = pixels.bytes();
-  } else {
-    h.storage = pixels;
-    h.storage.reshape(layout.kept_shape, layout.kept_axes);
-    h.storage = h.storage.transposed(layout.order);
-    h.data = h.storage.bytes();
-  }
-  return h;
-}
-
 std::pair<double, double> finite_range(const float* v, std::int64_t n) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::int64_t i = 0; i < n; ++i)
@@ -97,24 +83,31 @@ std::pair<double, double> finite_range(const float* v, std::int64_t n) {
 
 }  // namespace
 
-// Spaces reserved after the ImageJ description of a float stack written slice by slice, where min
-// and max are known only at the end: they are written into this room then (a line without "=",
-// which ImageJ, tifffile and our reader skip).
+// Spaces reserved after the ImageJ description of a float stack written in parts, where min and max
+// are known only at the end: they are written into this room then (a line without "=", which ImageJ,
+// tifffile and our reader skip).
 constexpr std::size_t kRangeRoom = 96;
 
 // The file, laid out as ImageJ writes it and reads it (tiff_directory.hpp says why libtiff cannot):
 //
 //   header | directory 0 (with the description) | pixels of page 0, 1, ..., n-1 | directories 1..n-1
+//                                                 ^ data_start_
+//   pixel (page p, row y, column x) is at  data_start_ + (p * height + y) * width + x  (times its bytes)
+//   with p = (t * slices + z) * channels + c: the block is the image as a C-ordered t,z,c,y,x array.
 //
-// Every offset is known before the first pixel arrives (pages are uncompressed, of one size), so
-// pages and rows are written as they come, and the directories of pages 1..n-1 at the end.
+// Every offset is known before the first pixel arrives (pages are uncompressed, of one size), so any
+// box is written straight to its place, in any order; the directories of pages 1..n-1 at the end.
 TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype, const Shape& shape, const std::string& axes,
                                  const std::optional<Calibration>& calibration, std::optional<std::pair<double, double>> range)
-    : path_(path), dtype_(dtype), calibration_(calibration), range_(range) {
+    : path_(path), dtype_(dtype), shape_(shape), calibration_(calibration), range_(range) {
   if (dtype != DType::u8 && dtype != DType::u16 && dtype != DType::f32)
     throw Error(ErrorCode::unsupported, "cannot write " + std::string(to_string(dtype)) + " to TIFF \"" +
                                             path.string() + "\" (expected uint8, uint16 or float32)");
-  const auto s = hyperstack_layout(shape, axes, path).shape;
+  const HyperstackLayout layout = hyperstack_layout(shape, axes, path);
+  axes_ = axes.empty() ? "yx" : axes;
+  hyperstack_shape_ = layout.shape, kept_shape_ = layout.kept_shape, kept_axes_ = layout.kept_axes, order_ = layout.order;
+  hyperstack_axis_ = layout.hyperstack_axis;
+  const Shape& s = hyperstack_shape_;
   height_ = s[3], width_ = s[4];
   page_count_ = s[0] * s[1] * s[2];
   if (height_ > std::numeric_limits<std::uint32_t>::max() || width_ > std::numeric_limits<std::uint32_t>::max() ||
@@ -140,6 +133,7 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
   if (range) ij_.min = range->first, ij_.max = range->second;
   page_bytes_ = static_cast<std::uint64_t>(width_) * static_cast<std::uint64_t>(height_) * dtype_size(dtype);
   big_ = page_bytes_ * static_cast<std::uint64_t>(page_count_) > kBigTiffThreshold;
+  page_pixels_written_.assign(static_cast<std::size_t>(page_count_), 0);
 
   description_ = imagej_description(ij_);
   if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
@@ -155,10 +149,9 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
   const std::uint64_t data_end = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
   const std::uint64_t next = page_count_ > 1 ? (data_end + 1) & ~std::uint64_t{1} : 0;
 
-  out_.open(path, std::ios::binary | std::ios::trunc);
-  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + std::strerror(errno));
-  write_bytes(TiffDirectory::header(big_, first));
-  write_bytes(directory(0, true).encode(first, next));
+  file_ = std::make_unique<PositionalFile>(path);
+  file_->write_at(0, TiffDirectory::header(big_, first));
+  file_->write_at(first, directory(0, true).encode(first, next));
 }
 
 TiffStackWriter::~TiffStackWriter() = default;
@@ -216,15 +209,8 @@ TiffDirectory TiffStackWriter::directory(std::int64_t page, bool with_descriptio
   return d;
 }
 
-void TiffStackWriter::write_bytes(const std::vector<std::byte>& bytes) { write_bytes(bytes.data(), bytes.size()); }
-
-void TiffStackWriter::write_bytes(const std::byte* data, std::size_t count) {
-  out_.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(count));
-  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\" (disk full?): " + std::strerror(errno));
-}
-
 void TiffStackWriter::note_range(const std::byte* data, std::int64_t count, std::int64_t channel) {
-  const bool whole = !range_, per_channel = channel >= 0 && !channel_min_.empty();
+  const bool whole = !range_, per_channel = !channel_min_.empty();
   if (dtype_ != DType::f32 || (!whole && !per_channel)) return;
   const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(data), count);
   if (lo > hi) return;
@@ -235,41 +221,106 @@ void TiffStackWriter::note_range(const std::byte* data, std::int64_t count, std:
   }
 }
 
+void TiffStackWriter::write(const Box& box, const Tensor& pixels) {
+  check_box(path_, "write", box, shape_);
+  if (pixels.shape() != box.shape())
+    throw Error(ErrorCode::invalid_argument, "cannot write pixels of shape " + shape_to_string(pixels.shape()) + " into box " +
+                                                 box.to_string() + " of \"" + path_.string() + "\" (shape " +
+                                                 shape_to_string(shape_) + "): expected shape " + shape_to_string(box.shape()));
+  store(box, pixels);
+}
+
+void TiffStackWriter::store(const Box& box, const Tensor& pixels) {
+  if (pixels.dtype() != dtype_)
+    throw Error(ErrorCode::internal, std::string(to_string(pixels.dtype())) + " pixels for the " +
+                                         std::string(to_string(dtype_)) + " TIFF \"" + path_.string() + "\"");
+  if (is_empty(box)) return;
+  // The box in t, z, c, y, x, and its pixels in that order: the image's own when its axes come in it.
+  Box hyper{{0, 0, 0, 0, 0}, {1, 1, 1, 1, 1}};
+  Shape kept_box_shape;
+  for (std::size_t d = 0; d < box.rank(); ++d) {
+    const int h = hyperstack_axis_[d];
+    if (h < 0) continue;
+    hyper.begin[static_cast<std::size_t>(h)] = box.begin[d], hyper.end[static_cast<std::size_t>(h)] = box.end[d];
+    kept_box_shape.push_back(box.extent(d));
+  }
+  Tensor reordered;
+  const std::byte* data = pixels.bytes();
+  if (order_ != kept_axes_) {
+    reordered = pixels;
+    reordered.reshape(kept_box_shape, kept_axes_);
+    reordered = reordered.transposed(order_);
+    data = reordered.bytes();
+  }
+
+  // Each page of the box: its count of pixels, and its values into the display ranges.
+  const std::size_t es = dtype_size(dtype_);
+  const std::int64_t plane = hyper.extent(3) * hyper.extent(4);
+  std::int64_t k = 0;  // the box's pages in t, z, c order
+  for (std::int64_t t = hyper.begin[0]; t < hyper.end[0]; ++t)
+    for (std::int64_t z = hyper.begin[1]; z < hyper.end[1]; ++z)
+      for (std::int64_t c = hyper.begin[2]; c < hyper.end[2]; ++c, ++k) {
+        const std::int64_t page = (t * hyperstack_shape_[1] + z) * hyperstack_shape_[2] + c;
+        auto& written = page_pixels_written_[static_cast<std::size_t>(page)];
+        written += plane;
+        if (written > height_ * width_)
+          throw Error(ErrorCode::internal, "\"" + path_.string() + "\": box " + box.to_string() + " brings page " +
+                                               std::to_string(page + 1) + " past its pixels: some were written twice");
+        note_range(data + static_cast<std::size_t>(k * plane) * es, plane, c);
+      }
+  for_each_box_run(hyperstack_shape_, strides_of(hyperstack_shape_), hyper, [&](std::int64_t at, std::int64_t from, std::int64_t n) {
+    file_->write_at(data_start_ + static_cast<std::uint64_t>(at) * es, data + static_cast<std::size_t>(from) * es,
+                    static_cast<std::size_t>(n) * es);
+  });
+}
+
 void TiffStackWriter::append(const Tensor& slice) {
-  const Hyperstack pages = to_hyperstack(slice, path_);
-  const std::int64_t count = pages.shape[0] * pages.shape[1] * pages.shape[2];
-  if (slice.dtype() != dtype_ || pages.shape[3] != height_ || pages.shape[4] != width_ || pages_written_ + count > page_count_ ||
-      rows_done_ != 0)
-    throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack being written to \"" +
-                                         path_.string() + "\"");
-  // One pass over each page gives both its channel's range and the whole image's.
-  for (std::int64_t i = 0; i < count; ++i)
-    note_range(pages.data + static_cast<std::size_t>(i) * page_bytes_, height_ * width_, (pages_written_ + i) % ij_.channels);
-  write_bytes(pages.data, static_cast<std::size_t>(page_bytes_) * static_cast<std::size_t>(count));
-  pages_written_ += count;
+  const std::size_t leading = shape_.size() - std::min(shape_.size(), slice.rank());
+  const Shape rest(shape_.begin() + static_cast<std::ptrdiff_t>(leading), shape_.end());
+  const Shape slices(shape_.begin(), shape_.begin() + static_cast<std::ptrdiff_t>(leading));
+  if (slice.shape() != rest || next_slice_ >= element_count(slices) || rows_done_ != 0)
+    throw Error(ErrorCode::internal, "slice " + shape_to_string(slice.shape()) + " does not fit the stack " +
+                                         shape_to_string(shape_) + " being written to \"" + path_.string() + "\"");
+  Box box = whole_box(shape_);
+  for (std::size_t d = leading, index = static_cast<std::size_t>(next_slice_); d-- > 0;) {  // row-major index
+    box.begin[d] = static_cast<std::int64_t>(index % static_cast<std::size_t>(shape_[d]));
+    box.end[d] = box.begin[d] + 1;
+    index /= static_cast<std::size_t>(shape_[d]);
+  }
+  store(box, slice);
+  ++next_slice_;
 }
 
 void TiffStackWriter::append_rows(const Tensor& rows) {
-  const Hyperstack h = to_hyperstack(rows, path_);
-  if (page_count_ != 1 || h.shape[0] * h.shape[1] * h.shape[2] != 1 || h.shape[4] != width_ || rows.dtype() != dtype_ ||
-      rows_done_ + h.shape[3] > height_)
-    throw Error(ErrorCode::internal, "rows " + shape_to_string(rows.shape()) + " do not fit the single-page image being written to \"" +
-                                         path_.string() + "\"");
-  note_range(h.data, rows.element_count(), -1);
-  write_bytes(h.data, static_cast<std::size_t>(h.shape[3]) * static_cast<std::size_t>(width_) * dtype_size(dtype_));
-  rows_done_ += h.shape[3];
-  if (rows_done_ == height_) pages_written_ = 1;
+  const auto y = axes_.find('y');
+  Shape expected = shape_;
+  if (rows.rank() == shape_.size()) expected[y] = rows.shape()[y];
+  if (rows.shape() != expected || next_slice_ != 0 || rows_done_ + expected[y] > shape_[y])
+    throw Error(ErrorCode::internal, "rows " + shape_to_string(rows.shape()) + " do not fit the image " +
+                                         shape_to_string(shape_) + " being written to \"" + path_.string() + "\"");
+  Box box = whole_box(shape_);
+  box.begin[y] = rows_done_, box.end[y] = rows_done_ + expected[y];
+  store(box, rows);
+  rows_done_ += expected[y];
 }
 
 void TiffStackWriter::finish() {
-  if (pages_written_ != page_count_)
-    throw Error(ErrorCode::internal, "\"" + path_.string() + "\" got " + std::to_string(pages_written_) + " of " +
-                                         std::to_string(page_count_) + " pages");
+  std::int64_t missing = 0, first_page = -1;
+  for (std::int64_t page = 0; page < page_count_; ++page) {
+    const std::int64_t left = height_ * width_ - page_pixels_written_[static_cast<std::size_t>(page)];
+    if (left > 0 && first_page < 0) first_page = page;
+    missing += left;
+  }
+  if (missing > 0)
+    throw Error(ErrorCode::internal, "\"" + path_.string() + "\": " + std::to_string(missing) + " of " +
+                                         std::to_string(height_ * width_ * page_count_) +
+                                         " pixels never written (the first on page " + std::to_string(first_page + 1) +
+                                         " of " + std::to_string(page_count_) + ")");
   std::uint64_t at = data_start_ + page_bytes_ * static_cast<std::uint64_t>(page_count_);
-  if (page_count_ > 1 && at % 2) write_bytes({std::byte{0}}), ++at;
+  if (page_count_ > 1 && at % 2) file_->write_at(at, {std::byte{0}}), ++at;
   for (std::int64_t page = 1; page < page_count_; ++page) {
     const TiffDirectory d = directory(page, false);
-    write_bytes(d.encode(at, page + 1 < page_count_ ? at + d.size() : 0));
+    file_->write_at(at, d.encode(at, page + 1 < page_count_ ? at + d.size() : 0));
     at += d.size();
   }
   if (dtype_ == DType::f32 && !range_) {
@@ -279,8 +330,7 @@ void TiffStackWriter::finish() {
     std::string final_text = imagej_description(ij_);
     if (final_text.size() <= description_.size()) {  // always, with kRangeRoom
       final_text.resize(description_.size(), ' ');
-      out_.seekp(static_cast<std::streamoff>(description_at_));
-      out_.write(final_text.data(), static_cast<std::streamsize>(final_text.size()));
+      file_->write_at(description_at_, reinterpret_cast<const std::byte*>(final_text.data()), final_text.size());
     }
   }
   if (!channel_min_.empty() && ij_tag_.byte_counts.size() > 1) {
@@ -292,13 +342,9 @@ void TiffStackWriter::finish() {
       ranges.push_back(seen ? channel_max_[c] : 0.0);
     }
     const std::vector<std::byte> data = imagej_metadata_tag(labels_, ranges).data;
-    if (data.size() == ij_tag_.data.size()) {
-      out_.seekp(static_cast<std::streamoff>(ij_tag_at_));
-      out_.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    }
+    if (data.size() == ij_tag_.data.size()) file_->write_at(ij_tag_at_, data);
   }
-  out_.close();
-  if (!out_) throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\" (disk full?): " + std::strerror(errno));
+  file_->close();
 }
 
 void write_tiff(const Image& image, const std::filesystem::path& path) {
@@ -308,7 +354,7 @@ void write_tiff(const Image& image, const std::filesystem::path& path) {
     range = finite_range(image.pixels.data<float>(), image.pixels.element_count());
   }
   TiffStackWriter writer(path, image.pixels.dtype(), image.pixels.shape(), image.pixels.axes(), image.calibration, range);
-  writer.append(image.pixels);
+  writer.write(whole_box(image.pixels.shape()), image.pixels);
   writer.finish();
 }
 
