@@ -5,14 +5,14 @@
 
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
-#include "ops/pointwise.hpp"
+#include "ops/prepared_ops.hpp"
 #include "run/axis_mapping.hpp"
 #include "tiling/padding.hpp"
 
 namespace deepimage::run {
 namespace {
 
-// Statistics pass: bands of about this many rows are read, counted and dropped.
+// Statistics passes: bands of about this many rows are read, scanned and dropped.
 constexpr std::int64_t kStatisticsBandRows = 256;
 
 std::int64_t image_height(const PlaneSource& s) { return s.reader.shape()[s.reader.axes().find('y')]; }
@@ -40,30 +40,33 @@ Tensor gather_rows(const Tensor& band, std::int64_t lo, std::int64_t r0, std::in
 
 }  // namespace
 
-std::optional<std::vector<OpSpec>> plane_stream_preprocessing(const ModelSpec& spec, const PlaneSource& source,
-                                                              const Shape& model_shape, double output_values_per_pixel,
-                                                              bool gather_statistics) {
+std::optional<ops::PreparedOps> plane_stream_preprocessing(const ModelSpec& spec, const PlaneSource& source,
+                                                          const Shape& model_shape, double output_values_per_pixel,
+                                                          bool gather_statistics) {
   if (spec.inputs.size() != 1 || spec.outputs.size() != 1) return std::nullopt;
   const TensorSpec& input = spec.inputs[0];
   const std::string axes = input.axes_string();
   if (axes.find('z') != std::string::npos || source.reader.axes().find_first_of("tz") != std::string::npos) return std::nullopt;
-  if (!ops::ChannelHistograms::supports(source.reader.dtype())) return std::nullopt;
   // One output channel of the input's size: its rows can be written as they come.
   if (output_values_per_pixel != 1.0) return std::nullopt;
-  if (!ops::all_pointwise(spec.outputs[0].postprocessing)) return std::nullopt;
-  const std::int64_t channels = axes.find('c') != std::string::npos ? model_shape.at(axes.find('c')) : 1;
-  auto possible = ops::pointwise_preprocessing(input.preprocessing, axes, channels, nullptr);
-  if (!possible || !gather_statistics) return possible;
+  if (!ops::is_pointwise(spec.outputs[0].postprocessing, spec.outputs[0].axes_string())) return std::nullopt;
+  // A reference tensor would have to be whole in memory.
+  for (const OpSpec& op : input.preprocessing)
+    if (op.kwargs.is_object() && op.kwargs.contains("reference_tensor")) return std::nullopt;
+  ops::PreparedOps prepared(input.preprocessing, axes, model_shape);
+  // Bands cut y and tiles cut x: statistics may only be kept separate along the others.
+  if (prepared.kept_axes().find_first_of("yx") != std::string::npos) return std::nullopt;
+  if (!gather_statistics) return prepared;
 
-  ops::ChannelHistograms stats(source.reader.dtype(), channels);
   const std::int64_t height = image_height(source);
-  for (std::int64_t y = 0; y < height; y += kStatisticsBandRows)
-    stats.add(model_rows(spec, source, y, std::min(height, y + kStatisticsBandRows)));
-  return ops::pointwise_preprocessing(input.preprocessing, axes, channels, &stats);
+  while (prepared.start_pass())
+    for (std::int64_t y = 0; y < height; y += kStatisticsBandRows)
+      prepared.scan(model_rows(spec, source, y, std::min(height, y + kStatisticsBandRows)));
+  return prepared;
 }
 
 void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource& source, const tiling::TilePlan& plan,
-                  tiling::PadMode pad, const std::vector<OpSpec>& per_tile_preprocessing,
+                  tiling::PadMode pad, const ops::PreparedOps& per_tile_preprocessing,
                   const std::function<void(const Tensor&)>& write_rows, const std::function<void()>& after_tile,
                   double& engine_s) {
   if (plan.axes != "yx") throw Error(ErrorCode::internal, "a streamed plane needs tiles over y, x");
@@ -86,7 +89,7 @@ void stream_plane(Predictor& predictor, const ModelSpec& spec, const PlaneSource
     const std::int64_t w0 = first.write.begin[0], w1 = first.write.end[0];
     const auto read_tile = [&](const tiling::Tile& tile) {
       Tensor in = tiling::read_padded(band, "yx", Box{{0, tile.read.begin[1]}, {r1 - r0, tile.read.end[1]}}, pad);
-      return std::vector<Tensor>{ops::apply_ops(std::move(in), per_tile_preprocessing, {}).converted(input.data_type)};
+      return std::vector<Tensor>{per_tile_preprocessing.apply(in).converted(input.data_type)};
     };
     const auto row_tiles = std::span(plan.tiles).subspan(static_cast<std::size_t>(row * columns), static_cast<std::size_t>(columns));
     Tensor out_band = predictor.run_tiles(plan, row_tiles, {w0, 0}, {w1 - w0, band.size('x')}, read_tile, after_tile, engine_s).at(0);
