@@ -17,7 +17,14 @@ void print_markdown(const nlohmann::json& ops) {
                "with Inf taken as NaN, so a few bad pixels do not turn a whole normalised image into NaN; a group\n"
                "with no finite value gets NaN statistics. The ops themselves keep NaN as NaN (`clip` too;\n"
                "`ensure_dtype` to an integer type makes it 0), and `deepimage run` warns when an input holds\n"
-               "NaN or Inf.\n";
+               "NaN or Inf.\n\n"
+               "**How statistics are computed.** Each statistics op is a statistic of the values it sees (after\n"
+               "the ops before it) and a pointwise formula given that statistic, so an image can be normalised in\n"
+               "parts (src/ops/prepared_ops.hpp). Mean and standard deviation (population) are summed in double in\n"
+               "two passes: the mean, then the squared deviations from it. Percentiles are numpy's default\n"
+               "'linear' method, exactly: the two order statistics around the rank are found by two histogram\n"
+               "passes over each float32 value's order-preserving 32-bit key (high 16 bits, then low 16 bits\n"
+               "inside the bin holding the rank), so the result equals sorting the values: the error bound is zero.\n";
   for (const auto& op : ops) {
     std::cout << "\n## " << op["id"].get<std::string>() << (op["needs_statistics"].get<bool>() ? " (statistics)" : "")
               << "\n\n" << op["summary"].get<std::string>() << ".\n";

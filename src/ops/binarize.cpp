@@ -8,7 +8,7 @@ namespace {
 // Output is bool, as in bioimageio.core (`tensor > threshold`); a following ensure_dtype or the
 // writer turns it into 0/1 numbers. The comparison is strict and done in float32, as numpy does
 // for a float32 tensor and a Python float threshold.
-Tensor binarize(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor binarize(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("binarize", json);
   const Tensor x = in.converted(DType::f32);
   const PerIndex threshold = per_index(kwargs, "threshold", x);
@@ -30,7 +30,7 @@ OpDeclaration binarize_op() {
           .summary = "true where the value is above a threshold, false elsewhere (bool output)",
           .params = {{"threshold", "float or list", "", "threshold, or one per index along `axis`", true},
                      {"axis", "axis", "", "axis the threshold list runs along (0.5), e.g. channel", false}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = binarize};
 }
 

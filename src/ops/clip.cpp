@@ -8,7 +8,7 @@ namespace deepimage::ops {
 
 namespace {
 
-Tensor clip(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor clip(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("clip", json);
   const auto lo = kwargs.optional_number("min");
   const auto hi = kwargs.optional_number("max");
@@ -34,7 +34,7 @@ OpDeclaration clip_op() {
           .summary = "limit values to [min, max]",
           .params = {{"min", "float", "", "values below become min (either bound may be left out)", false},
                      {"max", "float", "", "values above become max", false}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = clip};
 }
 

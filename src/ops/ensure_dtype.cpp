@@ -7,7 +7,7 @@ namespace {
 
 // Tensor::converted rounds to nearest and saturates when a float becomes an integer (NaN -> 0),
 // so 255.6 -> uint8 is 255 and -3 -> 0; numpy's astype would wrap instead, which no model wants.
-Tensor ensure_dtype(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor ensure_dtype(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("ensure_dtype", json);
   const std::string name = kwargs.string("dtype");
   DType to = DType::f32;
@@ -26,7 +26,7 @@ OpDeclaration ensure_dtype_op() {
           .aliases = {},
           .summary = "cast to a data type (float to integer rounds and saturates)",
           .params = {{"dtype", "dtype", "", "float32, float64, uint8, int8, uint16, int16, uint32, int32, uint64, int64 or bool", true}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = ensure_dtype};
 }
 

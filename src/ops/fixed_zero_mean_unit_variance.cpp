@@ -20,7 +20,7 @@ Tensor normalize_with_fixed_mean_std(const Tensor& in, const Kwargs& kwargs) {
 
 namespace {
 
-Tensor fixed_zero_mean_unit_variance(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor fixed_zero_mean_unit_variance(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   return normalize_with_fixed_mean_std(in, Kwargs("fixed_zero_mean_unit_variance", json));
 }
 
@@ -34,7 +34,7 @@ OpDeclaration fixed_zero_mean_unit_variance_op() {
                      {"std", "float or list", "", "standard deviation, or one per index along `axis`", true},
                      {"axis", "axis", "", "axis the lists run along (0.5), e.g. channel", false},
                      {"eps", "float", "1e-6", "added to std", false}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = fixed_zero_mean_unit_variance};
 }
 

@@ -4,13 +4,16 @@
 //   Tensor y = apply_ops(x, spec.inputs[0].preprocessing, context);
 //
 // One declaration per op (in its own file, listed in register_builtin_ops() in ops.cpp) drives the
-// implementation, `deepimage ops`, and the docs. Ops work on whole tensors: the runner applies
-// preprocessing to the whole image before tiling, so statistics (mean, std, percentiles) are those
-// of the whole image (per sample, along the axes the rdf names), never of one tile.
+// implementation, `deepimage ops`, and the docs. An op is split in two: `statistics` says what it
+// needs of the whole tensor (mean, std, percentiles along the axes the rdf names, or of a reference
+// tensor), and `apply` works on any region of the tensor given those statistics, pointwise. So
+// statistics are those of the whole image (per sample), never of one tile, and an image can be
+// normalised in parts (ops/prepared_ops.hpp gathers the statistics; apply_ops is its one-region case).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +22,7 @@
 
 #include "deepimage/model_spec.hpp"
 #include "deepimage/tensor.hpp"
+#include "ops/statistics.hpp"
 
 namespace deepimage::ops {
 
@@ -35,17 +39,35 @@ struct OpContext {
   std::map<std::string, const Tensor*> tensors;
 };
 
-// An op takes a tensor with named axes (any dtype) and returns the result; all but ensure_dtype
-// and binarize return float32.
-using OpFunction = std::function<Tensor(const Tensor& in, const nlohmann::json& kwargs, const OpContext& context)>;
+// The statistics an op needs, grouped: one group per index of the axes not in `reduced_axes`.
+struct StatisticsNeed {
+  std::string reduced_axes{};
+  WantedStatistics own{};          // of the values the op sees (after the ops before it)
+  std::string reference_tensor{};  // 0.4 `reference_tensor`: id of a whole tensor; empty when none
+  WantedStatistics reference{};    // of that tensor, grouped along the same kept axes
+};
+// What an op is given: one entry per group, C-order over the kept axes (as Groups counts them).
+struct OpStatistics {
+  std::vector<GroupStatistics> own{};
+  std::vector<GroupStatistics> reference{};
+};
+
+// What an op needs, from its kwargs and the axes of the tensor; nullopt when it works without
+// statistics (as zero_mean_unit_variance with 0.4 `mode: fixed`). Validates the kwargs it reads.
+using StatisticsFunction = std::function<std::optional<StatisticsNeed>(const nlohmann::json& kwargs, const std::string& axes)>;
+// An op on one region (named axes, any dtype; every kept axis whole), given its statistics (empty
+// when it needs none); all but ensure_dtype and binarize return float32.
+using ApplyFunction = std::function<Tensor(const Tensor& region, const nlohmann::json& kwargs, const OpStatistics& statistics)>;
 
 struct OpDeclaration {
   std::string id;                    // bioimage.io 0.5 id
   std::vector<std::string> aliases;  // 0.4 names that differ
   std::string summary;
   std::vector<OpParam> params;
-  bool needs_statistics = false;     // needs whole-tensor statistics (mean, std, percentiles)
-  OpFunction apply;
+  StatisticsFunction statistics;     // empty for ops that never need statistics
+  ApplyFunction apply;
+  // Needs whole-tensor statistics (mean, std, percentiles) in some form of its kwargs.
+  bool needs_statistics() const { return static_cast<bool>(statistics); }
 };
 
 const std::vector<OpDeclaration>& builtin_ops();

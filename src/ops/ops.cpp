@@ -2,6 +2,7 @@
 
 #include "deepimage/error.hpp"
 #include "ops/builtin_ops.hpp"
+#include "ops/prepared_ops.hpp"
 
 namespace deepimage::ops {
 
@@ -42,15 +43,12 @@ const OpDeclaration& find_op(std::string_view id) {
   throw Error(ErrorCode::unsupported, "unknown processing op \"" + std::string(id) + "\" (known: " + known + ")");
 }
 
+// The whole tensor is one region: the same passes and apply as for a tensor seen in parts.
 Tensor apply_ops(Tensor tensor, const std::vector<OpSpec>& ops, const OpContext& context) {
-  for (const auto& spec : ops) {
-    const OpDeclaration& op = find_op(spec.id);
-    if (tensor.axes().size() != tensor.rank())
-      throw Error(ErrorCode::internal, op.id + ": the tensor " + shape_to_string(tensor.shape()) +
-                                           " has no axis names, which the op needs");
-    tensor = op.apply(tensor, spec.kwargs, context);
-  }
-  return tensor;
+  if (ops.empty()) return tensor;
+  PreparedOps prepared(ops, tensor.axes(), tensor.shape(), context);
+  while (prepared.start_pass()) prepared.scan(tensor);
+  return prepared.apply(tensor);
 }
 
 Tensor apply_postprocessing(Tensor tensor, const TensorSpec& output, const OpContext& context) {

@@ -1,19 +1,16 @@
-// Per-axis reductions: the statistics of zero_mean_unit_variance, scale_range, scale_mean_variance,
-// and the "one value per channel" parameters of the fixed ops.
+// Groups of elements along axes: which statistics of zero_mean_unit_variance, scale_range and
+// scale_mean_variance an element uses, and which value of the "one value per channel" parameters of
+// the fixed ops.
 //
 //   Groups g = groups_reducing(x, "yx");          // x has axes "bcyx": one group per (b, c)
-//   std::vector<MeanStd> s = mean_std(x, g);      // s[b * C + c]
 //   for_each_element(g, [&](std::int64_t e, std::int64_t group) { p[e] = (p[e] - s[group].mean) ...; });
 //
 // The reduced axes are those a kwarg `axes` names; statistics are computed per index of the other
-// (kept) axes. Sums accumulate in double; percentiles follow numpy's default method ('linear').
-// Statistics are those of the finite values: NaN and +-Inf are left out (numpy's nanmean, nanstd and
-// nanpercentile on the image with Inf replaced by NaN), so a few bad pixels do not turn the whole
-// normalised image into NaN; a group without finite values gets NaN statistics.
+// (kept) axes (ops/statistics.hpp computes them). A region holding every kept axis whole numbers its
+// groups as the whole tensor does.
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +29,11 @@ struct Groups {
   std::int64_t count = 1;             // number of groups
 };
 
-// One group per index along `kept_axes` (letters of `tensor`, in any order).
+// One group per index along `kept_axes` (letters of `axes`, in any order), for a tensor of `shape`.
+Groups groups_keeping(std::string_view axes, const Shape& shape, std::string_view kept_axes);
 Groups groups_keeping(const Tensor& tensor, std::string_view kept_axes);
-// One group per index along the axes of `tensor` not in `reduced_axes`, kept in tensor order.
+// One group per index along the axes not in `reduced_axes`, kept in tensor order.
+Groups groups_reducing(std::string_view axes, const Shape& shape, std::string_view reduced_axes);
 Groups groups_reducing(const Tensor& tensor, std::string_view reduced_axes);
 
 // Calls f(element, group) for every element, element being the C-order index into the tensor.
@@ -68,20 +67,7 @@ void for_each_element(const Groups& groups, F&& f) {
 //                                               never mix samples
 //   absent, 0.5 form                         -> every axis ("scale all axes jointly")
 // 0.4 `mode: per_dataset` needs a dataset statistics file: unsupported.
-std::string reduced_axes(const Kwargs& kwargs, const Tensor& tensor);
-
-struct MeanStd {
-  double mean = 0;
-  double std = 0;  // population standard deviation (ddof 0), as numpy and bioimage.io
-};
-// `tensor` must be float32. Non-finite values are left out.
-std::vector<MeanStd> mean_std(const Tensor& tensor, const Groups& groups);
-// result[group][k] is the percents[k]-th percentile (0..100) of the group's finite values. `tensor`
-// must be float32.
-std::vector<std::vector<double>> percentiles(const Tensor& tensor, const Groups& groups,
-                                             std::span<const double> percents);
-// numpy.percentile(values, percent) with the default 'linear' method; reorders `values`.
-double percentile_linear(std::vector<float>& values, double percent);
+std::string reduced_axes(const Kwargs& kwargs, const std::string& axes);
 
 // The tensor a `reference_tensor` kwarg names, looked up in `context`.
 const Tensor& referenced_tensor(const Kwargs& kwargs, const OpContext& context, const std::string& id);

@@ -6,7 +6,7 @@ namespace deepimage::ops {
 namespace {
 
 // Lists run along the 0.5 `axis`, or in 0.4 along the axis that `axes` (scaled jointly) leaves out.
-Tensor scale_linear(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor scale_linear(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("scale_linear", json);
   Tensor out = in.converted(DType::f32);
   const PerIndex gain = per_index(kwargs, "gain", out, 1.0);
@@ -28,7 +28,7 @@ OpDeclaration scale_linear_op() {
                      {"offset", "float or list", "0.0", "additive term", false},
                      {"axis", "axis", "", "axis the lists run along (0.5), e.g. channel", false},
                      {"axes", "axes", "", "0.4: axes scaled jointly; lists run along the axis left out", false}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = scale_linear};
 }
 

@@ -1,5 +1,3 @@
-#include <array>
-
 #include "ops/builtin_ops.hpp"
 #include "ops/reduction.hpp"
 
@@ -9,7 +7,7 @@ namespace {
 
 // out = (x - lo) / (hi - lo + eps), lo and hi the min/max percentiles (0..100 in both rdf
 // versions) of the tensor, or of `reference_tensor`, per index of the axes not in `axes`.
-Tensor scale_range(const Tensor& in, const nlohmann::json& json, const OpContext& context) {
+std::optional<StatisticsNeed> scale_range_statistics(const nlohmann::json& json, const std::string& axes) {
   const Kwargs kwargs("scale_range", json);
   const double min_percentile = kwargs.number_or("min_percentile", 0.0);
   const double max_percentile = kwargs.number_or("max_percentile", 100.0);
@@ -18,22 +16,23 @@ Tensor scale_range(const Tensor& in, const nlohmann::json& json, const OpContext
   if (min_percentile >= max_percentile)
     kwargs.fail("kwarg \"min_percentile\" (" + std::to_string(min_percentile) +
                 ") must be below kwarg \"max_percentile\" (" + std::to_string(max_percentile) + ")");
-  const double eps = kwargs.number_or("eps", 1e-6);
+  kwargs.number_or("eps", 1e-6);
+  StatisticsNeed need{.reduced_axes = reduced_axes(kwargs, axes)};
+  const WantedStatistics bounds{.percents = {min_percentile, max_percentile}};
+  need.reference_tensor = kwargs.string_or("reference_tensor", "");
+  (need.reference_tensor.empty() ? need.own : need.reference) = bounds;
+  return need;
+}
 
+Tensor scale_range(const Tensor& in, const nlohmann::json& json, const OpStatistics& statistics) {
+  const Kwargs kwargs("scale_range", json);
+  const double eps = kwargs.number_or("eps", 1e-6);
   Tensor out = in.converted(DType::f32);
-  const Groups groups = groups_reducing(out, reduced_axes(kwargs, out));
-  const std::array<double, 2> percents{min_percentile, max_percentile};
-  std::vector<std::vector<double>> bounds;
-  const std::string reference_id = kwargs.string_or("reference_tensor", "");
-  if (reference_id.empty()) {
-    bounds = percentiles(out, groups, percents);
-  } else {
-    const Tensor reference = referenced_tensor(kwargs, context, reference_id).converted(DType::f32);
-    bounds = percentiles(reference, matching_groups(kwargs, reference, reference_id, groups), percents);
-  }
+  const Groups groups = groups_reducing(out, reduced_axes(kwargs, out.axes()));
+  const auto& of = kwargs.string_or("reference_tensor", "").empty() ? statistics.own : statistics.reference;
   float* p = out.data<float>();
   for_each_element(groups, [&](std::int64_t e, std::int64_t g) {
-    const auto& b = bounds[static_cast<std::size_t>(g)];
+    const auto& b = of[static_cast<std::size_t>(g)].percentiles;
     p[e] = static_cast<float>((p[e] - b[0]) / (b[1] - b[0] + eps));
   });
   return out;
@@ -51,7 +50,7 @@ OpDeclaration scale_range_op() {
                      {"eps", "float", "1e-6", "added to the range", false},
                      {"reference_tensor", "string", "", "tensor id to take the percentiles from (default: this tensor)", false},
                      {"mode", "string", "per_sample", "0.4: per_sample or per_dataset (unsupported)", false}},
-          .needs_statistics = true,
+          .statistics = scale_range_statistics,
           .apply = scale_range};
 }
 

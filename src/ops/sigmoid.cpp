@@ -6,7 +6,7 @@ namespace deepimage::ops {
 
 namespace {
 
-Tensor sigmoid(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+Tensor sigmoid(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("sigmoid", json);  // validates that kwargs, if any, are a mapping
   Tensor out = in.converted(DType::f32);
   float* p = out.data<float>();
@@ -22,7 +22,7 @@ OpDeclaration sigmoid_op() {
           .aliases = {},
           .summary = "logistic function 1 / (1 + exp(-x))",
           .params = {},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = sigmoid};
 }
 

@@ -10,7 +10,9 @@ namespace deepimage::ops {
 namespace {
 
 // exp(x - max) / sum(exp(x - max)) along `axis`; subtracting the max keeps exp from overflowing.
-Tensor softmax(const Tensor& in, const nlohmann::json& json, const OpContext&) {
+// Pointwise for every other axis: a region must hold the whole `axis` (runners cut regions along
+// space only, so the channels are always whole).
+Tensor softmax(const Tensor& in, const nlohmann::json& json, const OpStatistics&) {
   const Kwargs kwargs("softmax", json);
   Tensor out = in.converted(DType::f32);
   const char axis = kwargs.has("axis") ? kwargs.axis("axis", out) : 'c';
@@ -44,7 +46,7 @@ OpDeclaration softmax_op() {
           .aliases = {},
           .summary = "softmax along an axis (default channel)",
           .params = {{"axis", "axis", "channel", "axis along which the values sum to 1", false}},
-          .needs_statistics = false,
+          .statistics = {},
           .apply = softmax};
 }
 

@@ -117,7 +117,7 @@ nlohmann::json describe_ops() {
       params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value},
                         {"required", p.required}, {"summary", p.summary}});
     list.push_back({{"id", op.id}, {"aliases", op.aliases}, {"summary", op.summary},
-                    {"needs_statistics", op.needs_statistics}, {"params", params}});
+                    {"needs_statistics", op.needs_statistics()}, {"params", params}});
   }
   return list;
 }

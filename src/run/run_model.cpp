@@ -183,8 +183,8 @@ bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const 
   run::plan_within_memory(predictor, spec, o, {model_shape}, false, whole_options, tile_memory, whole_report, image_bytes, &fits);
   const bool possible = run::plane_stream_preprocessing(spec, source, model_shape, tile_memory->output_values_per_pixel, false).has_value();
   if (o.read_in_parts && !possible)
-    throw Error(ErrorCode::unsupported, "\"" + source.file + "\" cannot be read in parts for this model: that needs one 8/16-bit "
-                                            "plane, a 2D model with one single-channel output of the input's size, "
+    throw Error(ErrorCode::unsupported, "\"" + source.file + "\" cannot be read in parts for this model: that needs one plane, "
+                                            "a 2D model with one single-channel output of the input's size, "
                                             "preprocessing whose statistics cover the whole plane, and pixel-wise postprocessing");
   if ((fits && !o.read_in_parts) || !possible) return false;
 

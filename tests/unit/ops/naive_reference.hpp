@@ -18,6 +18,9 @@ namespace deepimage::ops::test {
 // Tolerances, relative to the magnitude of the expected values (outputs are float32).
 constexpr double kFloat32Tolerance = 2e-5;
 constexpr double kPercentileTolerance = 1e-6;  // percentiles of float32 values, computed in double
+// The same mean and std summed in double in another order (regions scanned in any order), then
+// rounded to float32: at most a rounding step apart.
+constexpr double kSumOrderTolerance = 1e-6;
 
 inline std::vector<std::int64_t> unravel(std::int64_t linear, const Shape& shape) {
   std::vector<std::int64_t> index(shape.size());

@@ -9,6 +9,7 @@
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 #include "ops/reduction.hpp"
+#include "ops/statistics.hpp"
 
 namespace deepimage::ops {
 namespace {
@@ -57,7 +58,7 @@ class NonFiniteStatistics : public ::testing::Test {
     EXPECT_GT(non_finite, 0) << "the fixture should plant non-finite values";
     EXPECT_LT(worst, test::kFloat32Tolerance) << name;
   }
-  Tensor run(const std::string& id, const json& kwargs) const { return find_op(id).apply(x_, kwargs, {}); }
+  Tensor run(const std::string& id, const json& kwargs) const { return apply_ops(x_, {{id, kwargs}}, {}); }
 
   json data_;
   Tensor x_;
@@ -83,15 +84,13 @@ TEST(NonFiniteReduction, GroupWithoutFiniteValuesIsNaN) {
   p[0] = 1, p[1] = nan, p[2] = 3, p[3] = inf;  // channel 0: finite values 1 and 3
   p[4] = nan, p[5] = -inf, p[6] = nan, p[7] = inf;
   const Groups g = groups_keeping(t, "c");
-  const std::vector<MeanStd> s = mean_std(t, g);
+  const auto s = statistics_of(t, g, {.mean_std = true, .percents = {0.0, 50.0, 100.0}});
   EXPECT_DOUBLE_EQ(s[0].mean, 2.0);
   EXPECT_DOUBLE_EQ(s[0].std, 1.0);
   EXPECT_TRUE(std::isnan(s[1].mean));
   EXPECT_TRUE(std::isnan(s[1].std));
-  const std::vector<double> percents{0.0, 50.0, 100.0};
-  const auto q = percentiles(t, g, percents);
-  EXPECT_EQ(q[0], (std::vector<double>{1.0, 2.0, 3.0}));
-  for (double v : q[1]) EXPECT_TRUE(std::isnan(v));
+  EXPECT_EQ(s[0].percentiles, (std::vector<double>{1.0, 2.0, 3.0}));
+  for (double v : s[1].percentiles) EXPECT_TRUE(std::isnan(v));
 }
 
 }  // namespace

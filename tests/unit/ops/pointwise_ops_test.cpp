@@ -16,7 +16,7 @@ namespace {
 using json = nlohmann::json;
 using namespace test;
 
-Tensor run(const std::string& id, const Tensor& x, const json& kwargs) { return find_op(id).apply(x, kwargs, {}); }
+Tensor run(const std::string& id, const Tensor& x, const json& kwargs) { return apply_ops(x, {{id, kwargs}}, {}); }
 
 std::string error_of(const std::function<void()>& f, ErrorCode expected_code = ErrorCode::bad_model) {
   try {

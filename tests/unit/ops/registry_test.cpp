@@ -32,7 +32,7 @@ TEST(Registry, HoldsExactlyTheBioimageioOps) {
 TEST(Registry, StatisticsOpsDeclareIt) {
   for (const auto& op : builtin_ops()) {
     const bool stats = op.id == "zero_mean_unit_variance" || op.id == "scale_range" || op.id == "scale_mean_variance";
-    EXPECT_EQ(op.needs_statistics, stats) << op.id;
+    EXPECT_EQ(op.needs_statistics(), stats) << op.id;
   }
 }
 

@@ -15,7 +15,7 @@ using json = nlohmann::json;
 using namespace test;
 
 Tensor run(const std::string& id, const Tensor& x, const json& kwargs, const OpContext& context = {}) {
-  return find_op(id).apply(x, kwargs, context);
+  return apply_ops(x, {{id, kwargs}}, context);
 }
 
 ErrorCode error_code_of(const std::function<void()>& f, std::string* message = nullptr) {
