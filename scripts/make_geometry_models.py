@@ -279,6 +279,13 @@ def scaled_bundles(root, rng):
                          b + c + v05_space("y", rule) + v05_space("x", rule),
                          b + "      - type: channel\n        channel_names: [mean, max]\n"), test)
 
+    # index_v05: the score bundle with an index axis instead of a channel axis (b, i: the mean and the
+    # maximum): an output without spatial axes that is a list, not channels.
+    write_bundle(os.path.join(root, "index_v05"), Score(),
+                 v05_rdf("index_v05", "the mean and the maximum of the image along an index axis",
+                         b + c + v05_space("y", rule) + v05_space("x", rule),
+                         b + "      - type: index\n        size: 2\n"), test)
+
     # named_axes_v05: the box mean with axis ids of its own (channel "ch", space "row", "col"), referenced
     # by the output's sizes and by zero_mean_unit_variance's axes. deepimage maps them to letters by type
     # and order (the last space axis is x). (Described here, not in the docstring above: lines added
