@@ -126,7 +126,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
                   "the available memory)");
   cmd->add_flag("--read-in-parts", options->read_in_parts,
-                "Read a TIFF plane in rows even when it fits in memory (done on its own when it does not)");
+                "Read each image a row of tiles at a time even when it fits in memory (done on its own when it does not)");
   cmd->add_option("--progress-every", *progress_every,
                   "Seconds between progress lines when stderr is not a terminal (default 5)")
       ->check(CLI::PositiveNumber);

@@ -44,8 +44,9 @@ struct RunOptions {
   int threads = 0;                             // 0: all cores
   std::uint64_t memory = 0;                    // bytes the process may use at its peak; 0: 60 % of what is
                                                // available when the run starts (plus what it already holds)
-  bool read_in_parts = false;                  // read a TIFF plane in rows even when it would fit whole (this
-                                               // happens on its own when it would not fit the memory budget)
+  bool read_in_parts = false;                  // read each sample a row of tiles at a time even when it would
+                                               // fit whole (this happens on its own when it would not fit the
+                                               // memory budget)
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
@@ -60,7 +61,8 @@ struct RunReport {
   std::vector<std::vector<std::int64_t>> input_shapes;
   std::string slice_axes;                     // image axes processed slice by slice ("z", "tz"); may be empty
   std::size_t slice_count = 1;
-  bool streamed = false;                      // slices read from the file one at a time (TIFF stacks)
+  bool streamed = false;                      // the image was never in memory whole: several slices read one
+                                               // at a time, or samples read a row of tiles at a time
   std::string tile_axes;                      // the plan of one slice
   std::vector<std::int64_t> tile_shape, tile_grid, halo;
   std::size_t tile_count = 0;

@@ -86,7 +86,7 @@ Image read_tiff(const std::filesystem::path& path);
 // A TIFF written in parts: the whole image's shape is given first, then boxes of it in any order
 // (bands of rows across every page, tiles, slices), each pixel once, so a result larger than memory
 // never has to be held at once. Writes `path` itself; callers write to a temporary name and rename
-// (create_image and SliceWriter do).
+// (create_image does).
 //
 //   TiffStackWriter w(tmp, DType::f32, {2, 40, 512, 512}, "czyx", calibration);
 //   w.write(Box{{0, 0, 0, 0}, {2, 40, 256, 512}}, top);      // "czyx" pixels of the box's shape

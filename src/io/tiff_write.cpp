@@ -1,6 +1,6 @@
 // TIFF writer: an uncompressed ImageJ hyperstack that ImageJ/Fiji, tifffile and our reader open with
 // the same axes. One sample per pixel; pages in ImageJ order (c fastest, then z, then t). The one TIFF
-// writer: write_tiff, the region sink (tiff_sink.cpp) and the slice writer (slice_io.cpp) all use it.
+// writer: write_tiff and the region sink (tiff_sink.cpp) both use it.
 #include <algorithm>
 #include <cerrno>
 #include <cmath>

@@ -23,32 +23,41 @@ std::string infer_axes(const Shape& shape, const TensorSpec& input) {
 }
 
 void override_axes(Tensor& image, const std::string& user_axes, const std::string& file) {
+  image.set_axes(checked_user_axes(image.shape(), user_axes, file));
+}
+
+std::string checked_user_axes(const Shape& shape, const std::string& user_axes, const std::string& file) {
   std::set<char> seen;
   for (char a : user_axes)
     if (std::string("bitczyx").find(a) == std::string::npos || !seen.insert(a).second)
       throw Error(ErrorCode::invalid_argument, "--axes \"" + user_axes +
                                                    "\": expected distinct letters from b, i, t, c, z, y, x");
-  if (user_axes.size() != image.rank())
+  if (user_axes.size() != shape.size())
     throw Error(ErrorCode::invalid_argument, "--axes \"" + user_axes + "\" has " + std::to_string(user_axes.size()) +
-                                                 " letters but \"" + file + "\" has " + std::to_string(image.rank()) +
-                                                 " dimensions " + shape_to_string(image.shape()));
-  image.set_axes(user_axes);
+                                                 " letters but \"" + file + "\" has " + std::to_string(shape.size()) +
+                                                 " dimensions " + shape_to_string(shape));
+  return user_axes;
 }
 
-Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file) {
+namespace {
+
+// The image's shape with the model's axes (in image order, size-1 axes the image lacks appended), after
+// every check: what to_model_axes reshapes to before transposing.
+std::pair<Shape, std::string> model_layout(const Shape& image_shape, const std::string& image_axes, const TensorSpec& input,
+                                           const std::string& file) {
   const std::string model_axes = input.axes_string();
   // Drop size-1 axes the model lacks; anything larger is data we would silently lose.
   Shape kept_shape;
   std::string kept_axes;
-  for (std::size_t i = 0; i < image.rank(); ++i) {
-    const char a = image.axes()[i];
+  for (std::size_t i = 0; i < image_shape.size(); ++i) {
+    const char a = image_axes[i];
     if (model_axes.find(a) != std::string::npos) {
-      kept_shape.push_back(image.shape()[i]);
+      kept_shape.push_back(image_shape[i]);
       kept_axes += a;
-    } else if (image.shape()[i] != 1) {
+    } else if (image_shape[i] != 1) {
       throw Error(ErrorCode::invalid_argument,
-                  "\"" + file + "\" has axis \"" + std::string(1, a) + "\" of size " + std::to_string(image.shape()[i]) +
-                      " (image axes \"" + image.axes() + "\") but model input \"" + input.id + "\" has axes \"" +
+                  "\"" + file + "\" has axis \"" + std::string(1, a) + "\" of size " + std::to_string(image_shape[i]) +
+                      " (image axes \"" + image_axes + "\") but model input \"" + input.id + "\" has axes \"" +
                       model_axes + "\"; use --axes if the image axes were misread");
     }
   }
@@ -62,17 +71,17 @@ Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::st
     const std::int64_t have = kept_shape[kept_axes.find('c')];
     const std::int64_t want = c->size.kind == AxisSize::Kind::fixed ? c->size.value : -1;
     if (want > 0 && have != want) {
-      const std::string image_is = "\"" + file + "\" (axes \"" + image.axes() + "\", shape " + shape_to_string(image.shape()) + ")";
+      const std::string image_is = "\"" + file + "\" (axes \"" + image_axes + "\", shape " + shape_to_string(image_shape) + ")";
       const std::string model_wants = "model input \"" + input.id + "\" expects " + std::to_string(want) +
                                       (want == 1 ? " channel" : " channels");
-      if (image.axis_index('c') < 0) {
-        const auto other = image.axes().find_first_not_of("yx");  // an axis that could be the channels
+      if (image_axes.find('c') == std::string::npos) {
+        const auto other = image_axes.find_first_not_of("yx");  // an axis that could be the channels
         throw Error(ErrorCode::invalid_argument,
                     image_is + " has no channel axis but " + model_wants +
                         (other == std::string::npos
                              ? "; give an image with " + std::to_string(want) + " channels"
-                             : "; if its \"" + image.axes().substr(other, 1) + "\" axis holds the channels, say so with --axes (--axes " +
-                                   std::string(image.axes()).replace(other, 1, "c") + ")"));
+                             : "; if its \"" + image_axes.substr(other, 1) + "\" axis holds the channels, say so with --axes (--axes " +
+                                   std::string(image_axes).replace(other, 1, "c") + ")"));
       }
       std::string example;  // the first `want` channels, as --channels takes them
       for (std::int64_t k = 0; k < std::min(want, have); ++k) example += (k ? "," : "") + std::to_string(k);
@@ -89,20 +98,41 @@ Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::st
     throw Error(ErrorCode::invalid_argument, "\"" + file + "\" has a batch of " +
                                                  std::to_string(kept_shape[kept_axes.find('b')]) +
                                                  " but model input \"" + input.id + "\" takes batch 1");
-  Tensor t = image;
-  t.reshape(kept_shape, kept_axes);
-  return t.transposed(model_axes);
+  return {kept_shape, kept_axes};
 }
 
-Tensor select_channels(const Tensor& image, const std::vector<int>& channels, const std::string& file) {
-  const int c = image.axis_index('c');
-  if (c < 0)
-    throw Error(ErrorCode::invalid_argument, "--channels: \"" + file + "\" has no channel axis (axes \"" + image.axes() + "\")");
-  const std::int64_t count = image.shape()[static_cast<std::size_t>(c)];
+}  // namespace
+
+Shape model_shape(const Shape& image_shape, const std::string& image_axes, const TensorSpec& input, const std::string& file) {
+  const auto [kept_shape, kept_axes] = model_layout(image_shape, image_axes, input, file);
+  Shape shape;
+  for (char a : input.axes_string()) shape.push_back(kept_shape[kept_axes.find(a)]);
+  return shape;
+}
+
+Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file) {
+  const auto [kept_shape, kept_axes] = model_layout(image.shape(), image.axes(), input, file);
+  Tensor t = image;
+  t.reshape(kept_shape, kept_axes);
+  return t.transposed(input.axes_string());
+}
+
+void check_channel_selection(const Shape& shape, const std::string& axes, const std::vector<int>& channels,
+                             const std::string& file) {
+  const auto c = axes.find('c');
+  if (c == std::string::npos)
+    throw Error(ErrorCode::invalid_argument, "--channels: \"" + file + "\" has no channel axis (axes \"" + axes + "\")");
+  const std::int64_t count = shape[c];
   for (int k : channels)
     if (k < 0 || k >= count)
       throw Error(ErrorCode::invalid_argument, "--channels: channel " + std::to_string(k) + " does not exist in \"" + file +
                                                    "\", which has channels 0 to " + std::to_string(count - 1));
+}
+
+Tensor select_channels(const Tensor& image, const std::vector<int>& channels, const std::string& file) {
+  check_channel_selection(image.shape(), image.axes(), channels, file);
+  const int c = image.axis_index('c');
+  const std::int64_t count = image.shape()[static_cast<std::size_t>(c)];
   // Copy blocks: everything before c is an outer loop, everything after it one contiguous block.
   Shape shape = image.shape();
   shape[static_cast<std::size_t>(c)] = static_cast<std::int64_t>(channels.size());

@@ -22,11 +22,18 @@ std::string infer_axes(const Shape& shape, const TensorSpec& input);
 
 // `user_axes` (from --axes) must be one distinct letter of "bitczyx" per dimension.
 void override_axes(Tensor& image, const std::string& user_axes, const std::string& file);
+// The same check for an image of this shape; returns `user_axes`.
+std::string checked_user_axes(const Shape& shape, const std::string& user_axes, const std::string& file);
 
 Tensor to_model_axes(const Tensor& image, const TensorSpec& input, const std::string& file);
+// The shape to_model_axes gives an image of this shape and these axes, with the same checks and errors.
+Shape model_shape(const Shape& image_shape, const std::string& image_axes, const TensorSpec& input, const std::string& file);
 
 // The image with only `channels` (indices along "c", in the order given), e.g. --channels 0,2.
 Tensor select_channels(const Tensor& image, const std::vector<int>& channels, const std::string& file);
+// Its checks, for an image of this shape and these axes (throws invalid_argument naming the file).
+void check_channel_selection(const Shape& shape, const std::string& axes, const std::vector<int>& channels,
+                             const std::string& file);
 
 // Drops the batch axis and any size-1 axis the image did not have, keeping y and x.
 Tensor to_image_axes(const Tensor& output, const std::string& image_axes);

@@ -82,14 +82,19 @@ TileMemory measure_tile_memory(Predictor& predictor, const ModelSpec& spec, cons
 
 MemoryEstimate estimate_memory(const TileMemory& per_tile, const SliceSize& slice, std::uint64_t resident,
                                const std::vector<std::int64_t>& tile_shape) {
-  const double input = static_cast<double>(slice.input_values) * bytes_per_value;
+  const double input = static_cast<double>(slice.input_values) * static_cast<double>(slice.bytes_per_value);
   const double output = per_tile.output_values_per_pixel * static_cast<double>(slice.pixels) * bytes_per_value;
   MemoryEstimate e;
   e.resident = resident;
-  // The preprocessed input and one op's intermediate; the output and its postprocessed copy; the
-  // results of every slice, kept until they are written.
-  const double held = slice.results_held ? static_cast<double>(slice.count) : 1.0;
-  e.buffers = static_cast<std::uint64_t>(2 * input + 2 * output + output * held);
+  if (slice.band_axis_size > 0 && !tile_shape.empty()) {
+    // One row of tiles: the rows it reads (as read, gathered at the borders, and the new rows copied for
+    // the NaN check of float inputs), its output band, the band's postprocessed copy and the copy
+    // in the output's type and axes on its way to the file.
+    const double part = std::min(1.0, static_cast<double>(tile_shape[0]) / static_cast<double>(slice.band_axis_size));
+    e.buffers = static_cast<std::uint64_t>(3 * input * part + 3 * output * part + (slice.outputs_held ? 2 * output : 0.0));
+  } else {
+    e.buffers = static_cast<std::uint64_t>(input + 2 * output);  // the raw sample; the output and its postprocessed copy
+  }
   e.tile = per_tile.tile_bytes(product(tile_shape));
   return e;
 }

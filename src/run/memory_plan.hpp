@@ -5,10 +5,14 @@
 //   MemoryEstimate e = estimate_memory(per_tile, slice, current_rss_bytes(), plan);
 //
 // The peak of a run is modelled as three parts:
-//   resident  what the process holds when planning: libraries, model weights, the image as read;
-//   buffers   whole-slice copies: the slice as read, the preprocessed input (and one intermediate),
-//             the output and its postprocessed copy, and the stitched results of every slice until
-//             they are written (one slice when results are written slice by slice);
+//   resident  what the process holds when planning: libraries, model weights;
+//   buffers   the sample's copies (slice_run.hpp): read whole, the raw sample, the stitched output
+//             and its postprocessed copy; read in bands, the rows one row of tiles reads (as read,
+//             gathered, and copied for the NaN check), that row's output band, its postprocessed
+//             copy and its copy on the way to the file, plus the whole output and its copy when
+//             postprocessing needs whole outputs. Results are written as
+//             they come, never held across slices. No preprocessed copy of the sample exists: tiles
+//             are preprocessed one at a time;
 //   tile      the engine's own peak for one tile: fixed + per-pixel, a straight line fitted to the
 //             peak RSS of two probe runs of different sizes (one for a fixed-size model).
 // A probe measures the process's high-water mark above the RSS before the first probe, so memory the
@@ -33,12 +37,13 @@ struct TileMemory {
   std::uint64_t tile_bytes(std::int64_t tile_pixels) const;
 };
 
-// One slice of the image as the model sees it, and how many there are.
+// One sample (slice) of the image as the model sees it, and how it is read.
 struct SliceSize {
-  std::int64_t input_values = 0;  // all inputs, all channels
-  std::int64_t pixels = 0;        // of the first input, over the tiled axes
-  std::size_t count = 1;
-  bool results_held = true;       // false: each slice's results are written before the next slice
+  std::int64_t input_values = 0;        // all inputs, all channels
+  std::int64_t pixels = 0;              // of the first input, over the tiled axes
+  std::int64_t bytes_per_value = 4;     // of the inputs as read (1 for uint8)
+  std::int64_t band_axis_size = 0;      // > 0: read in bands along the first tiled axis, this long
+  bool outputs_held = false;            // in bands: whole outputs are held for their postprocessing
 };
 
 struct MemoryEstimate {

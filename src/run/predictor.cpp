@@ -6,6 +6,7 @@
 
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
+#include "run/slice_run.hpp"
 #include "run/stopwatch.hpp"
 
 namespace deepimage::run {
@@ -194,6 +195,23 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   PredictionStats local;
   PredictionStats& t = stats ? *stats : local;
 
+  if (!options.whole) {
+    // The loop of `deepimage run`, on tensors in memory: statistics, tiles, stitching, postprocessing.
+    std::vector<Shape> shapes;
+    std::vector<SliceInput> slice_inputs;
+    for (Tensor& in : inputs) {
+      shapes.push_back(in.shape());
+      slice_inputs.push_back({.shape = in.shape(), .read = [&in](char, std::int64_t, std::int64_t) { return in; }, .inspect = {}});
+    }
+    SliceRunOptions slice_options{.plan = {}, .axes = axis_tilings(shapes, options), .in_bands = false,
+                                  .pad = options.pad, .after_tile = options.after_tile};
+    slice_options.plan = tiling::plan_tiles(slice_options.axes);
+    std::vector<Tensor> results(spec.outputs.size());
+    t = run_slice(*this, slice_inputs, slice_options, [&](const OutputBand& band) { results[band.output] = band.values; });
+    if (plan_used) *plan_used = std::move(slice_options.plan);
+    return results;
+  }
+
   // Preprocessing runs on the whole inputs, so statistics are those of the whole image.
   auto t0 = Clock::now();
   ops::OpContext context;
@@ -206,30 +224,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   t.preprocess_s = seconds_since(t0);
 
   t0 = Clock::now();
-  std::vector<Tensor> outputs;
-  if (options.whole) {
-    outputs = run_engine(prepared, t.engine_s);
-  } else {
-    std::vector<Shape> shapes;
-    for (const auto& in : prepared) shapes.push_back(in.shape());
-    std::vector<tiling::AxisTiling> axes = axis_tilings(shapes, options);
-    tiling::TilePlan plan = tiling::plan_tiles(axes);
-    for (;;) {
-      try {
-        outputs = run_tiled(prepared, plan, options, t.engine_s);
-        break;
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::out_of_memory) throw;
-        // Tiles are independent, so the same image cut into smaller tiles gives the same result.
-        if (!tiling::shrink_tiles(axes, plan.tile_shape))
-          throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", even with the smallest tiles this model allows (" +
-                                                    shape_to_string(plan.tile_shape) + "); free memory or use a machine with more");
-        plan = tiling::plan_tiles(axes);
-        ++t.smaller_tile_retries;
-      }
-    }
-    if (plan_used) *plan_used = std::move(plan);
-  }
+  std::vector<Tensor> outputs = run_engine(prepared, t.engine_s);
   t.inference_s = seconds_since(t0);
 
   t0 = Clock::now();
@@ -242,16 +237,9 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   return results;
 }
 
-std::vector<Tensor> Predictor::run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan,
-                                         const TilingOptions& options, double& engine_s) {
-  std::vector<std::int64_t> origin(plan.axes.size(), 0), extent;
-  for (char a : plan.axes) extent.push_back(inputs.at(0).size(a));
-  const auto read_tile = [&](const tiling::Tile& tile) {
-    std::vector<Tensor> tile_inputs;
-    for (const Tensor& in : inputs) tile_inputs.push_back(tiling::read_padded(in, plan.axes, tile.read, options.pad));
-    return tile_inputs;
-  };
-  return run_tiles(plan, plan.tiles, origin, extent, read_tile, options.after_tile, engine_s);
+std::int64_t Predictor::output_size(std::size_t output, char axis, std::int64_t input_size) const {
+  const OutputAxisMap m = output_map(model_.spec.outputs.at(output), axis);
+  return m.present ? output_extent(input_size, m.factor) : 1;
 }
 
 std::vector<Tensor> Predictor::run_tiles(const tiling::TilePlan& plan, std::span<const tiling::Tile> tiles,

@@ -1,10 +1,12 @@
-// Predictor — a loaded model that turns input tensors into output tensors: preprocessing on the
-// whole inputs, tiles through the engine, stitching, postprocessing on the whole outputs.
+// Predictor — a loaded model and its engine: the tiling geometry of inputs, the tile loop and
+// stitcher (run_tiles), and predict() for tensors in memory.
 //
 //   Predictor p(model, engine::choose_weights(model.spec, ""), {.threads = 2});
 //   auto outputs = p.predict({input_in_model_axes}, {.pad = PadMode::reflect});
 //
-// Files, axes of image files and reports are the caller's business (run_model, test_model).
+// predict() tiles through run_slice (slice_run.hpp), the loop `deepimage run` uses for files; with
+// `whole` it feeds the inputs to the engine as they are. Files, axes of image files and reports are
+// the caller's business (run_model, test_model).
 #pragma once
 
 #include <cstdint>
@@ -68,11 +70,14 @@ class Predictor {
                                 const std::vector<std::int64_t>& origin, const std::vector<std::int64_t>& extent,
                                 const TileReader& read_tile, const std::function<void()>& after_tile, double& engine_s);
 
+  // Output pixels of output `output` along tiled axis `axis` covering `input_size` input pixels from
+  // the image's start (its scale applied; a partial last pixel counts).
+  std::int64_t output_size(std::size_t output, char axis, std::int64_t input_size) const;
+
   const WeightsSpec& weights() const { return weights_; }
+  const ModelSpec& spec() const { return model_.spec; }
 
  private:
-  std::vector<Tensor> run_tiled(const std::vector<Tensor>& inputs, const tiling::TilePlan& plan, const TilingOptions& options,
-                                double& engine_s);
   std::vector<Tensor> run_engine(const std::vector<Tensor>& inputs, double& engine_s);
 
   const model::Model& model_;

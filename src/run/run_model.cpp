@@ -12,7 +12,7 @@
 #include "deepimage/run.hpp"
 #include "engine/engine.hpp"
 #include "io/image.hpp"
-#include "io/slice_io.hpp"
+#include "io/image_region.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/memory.hpp"
 #include "run/memory_plan.hpp"
@@ -20,9 +20,10 @@
 #include "run/run_plan.hpp"
 #include "run/run_progress.hpp"
 #include "run/run_warnings.hpp"
-#include "run/plane_stream.hpp"
 #include "run/predictor.hpp"
+#include "run/slice_run.hpp"
 #include "run/stack_loop.hpp"
+#include "run/image_input.hpp"
 #include "run/stopwatch.hpp"
 
 namespace deepimage {
@@ -141,240 +142,178 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const s
 
 namespace {
 
-// What will run, before it runs: model, weights, engine, threads and the tile plan of one slice.
-void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& weights, const tiling::TilePlan& plan) {
+// What will run, before it runs: model, weights, engine, threads, the tile plan of one sample and the
+// memory predicted for it.
+void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& weights, const run::RunPlan& plan) {
   report.model_path = o.model.string();
   report.weights_format = weights.format;
   report.weights_sha256 = weights.sha256;
   report.engine = engine::engine_for_format(weights.format)->library;
   report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  report.tile_axes = plan.axes;
-  report.tile_shape = plan.tile_shape;
-  report.tile_grid = plan.grid;
-  report.tile_count = plan.tiles.size();
-  if (!plan.tiles.empty()) {  // the first tile starts at 0, so its read start is minus the halo
-    const tiling::Tile& first = plan.tiles.front();
+  const tiling::TilePlan& tiles = plan.tiles;
+  report.tile_axes = tiles.axes;
+  report.tile_shape = tiles.tile_shape;
+  report.tile_grid = tiles.grid;
+  report.tile_count = tiles.tiles.size();
+  report.halo.clear();
+  if (!tiles.tiles.empty()) {  // the first tile starts at 0, so its read start is minus the halo
+    const tiling::Tile& first = tiles.tiles.front();
     for (std::size_t k = 0; k < first.read.rank(); ++k) report.halo.push_back(-first.read.begin[k]);
   }
+  report.streamed = report.slice_count > 1 || plan.in_bands;
+  report.memory_budget_bytes = plan.budget;
+  report.predicted_peak_bytes = plan.estimate.total();
+  report.predicted_resident_bytes = plan.estimate.resident;
+  report.predicted_buffers_bytes = plan.estimate.buffers;
+  report.predicted_tile_bytes = plan.estimate.tile;
 }
 
-// A single TIFF plane too large to read whole within the budget: read in rows, one row of tiles at a
-// time, results written as they come (run/plane_stream.hpp). Returns false, having done nothing the
-// caller needs to undo, when the whole image fits or this run cannot stream; the caller then reads
-// the image whole.
-bool run_streamed_plane(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const io::SliceReader& reader,
-                        const fs::path& input, const std::vector<fs::path>& outputs, std::optional<run::TileMemory>& tile_memory,
-                        RunReport& report, Clock::time_point start) {
-  if (spec.inputs.size() != 1 || (!outputs.empty() && !io::SliceWriter::can_write(outputs[0]))) return false;
-  const run::PlaneSource source{reader, input.string(), o.channels};
-  const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
-  Tensor first_row = reader.read_rows(0, 1);
-  if (!o.channels.empty()) first_row = run::select_channels(first_row, o.channels, source.file);
-  Shape model_shape = run::to_model_axes(first_row, spec.inputs[0], source.file).shape();
-  const std::string model_axes = spec.inputs[0].axes_string();
-  if (model_axes.find('y') == std::string::npos) return false;
-  model_shape[model_axes.find('y')] = reader.shape()[reader.axes().find('y')];
+// One output file, created when the first part of its first sample arrives (then its channels are
+// known), written part by part wherever the part lies.
+class OutputFile {
+ public:
+  OutputFile(fs::path path, const run::StackLoop& loop, std::string sample_axes, std::optional<io::Calibration> calibration)
+      : path_(std::move(path)), loop_(loop), sample_axes_(std::move(sample_axes)), calibration_(std::move(calibration)) {}
 
-  // Would the whole image fit? Then it is read whole, as usual.
-  run::TilingOptions whole_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
-  RunReport whole_report = report;
-  bool fits = true;
-  const auto image_bytes = static_cast<std::uint64_t>(element_count(reader.shape())) * dtype_size(reader.dtype());
-  run::plan_within_memory(predictor, spec, o, {model_shape}, false, whole_options, tile_memory, whole_report, image_bytes, &fits);
-  const bool possible = run::plane_stream_preprocessing(spec, source, model_shape, tile_memory->output_values_per_pixel, false).has_value();
-  if (o.read_in_parts && !possible)
-    throw Error(ErrorCode::unsupported, "\"" + source.file + "\" cannot be read in parts for this model: that needs one plane, "
-                                            "a 2D model with one single-channel output of the input's size, "
-                                            "preprocessing whose statistics cover the whole plane, and pixel-wise postprocessing");
-  if ((fits && !o.read_in_parts) || !possible) return false;
+  void write(std::int64_t sample, const run::OutputBand& band) {
+    Tensor part = run::to_image_axes(band.values, sample_axes_);
+    for (char a : loop_.axes)
+      if (part.axis_index(a) >= 0)
+        throw Error(ErrorCode::unsupported, std::string("the model's output has axis \"") + a + "\", which the image stack is looped over");
+    const int along = band.axis ? part.axis_index(band.axis) : -1;
+    if (!sink_) {
+      io::ImageInfo info{.shape = loop_.sizes, .axes = loop_.axes + part.axes(), .dtype = part.dtype(), .calibration = calibration_};
+      for (std::size_t d = 0; d < part.rank(); ++d)
+        info.shape.push_back(static_cast<int>(d) == along ? band.full : part.shape()[d]);
+      sink_ = io::create_image(path_, info);
+    }
+    Box box{Shape(loop_.axes.size(), 0), Shape(loop_.axes.size(), 1)};
+    for (std::size_t k = loop_.axes.size(); k-- > 0;) {  // the loop axes at this sample's index
+      box.begin[k] = sample % loop_.sizes[k];
+      box.end[k] = box.begin[k] + 1;
+      sample /= loop_.sizes[k];
+    }
+    for (std::size_t d = 0; d < part.rank(); ++d) {
+      const std::int64_t begin = static_cast<int>(d) == along ? band.begin : 0;
+      box.begin.push_back(begin);
+      box.end.push_back(begin + part.shape()[d]);
+    }
+    Shape framed(loop_.axes.size(), 1);
+    framed.insert(framed.end(), part.shape().begin(), part.shape().end());
+    part.reshape(framed, loop_.axes + part.axes());
+    sink_->write(box, part);
+  }
+  void commit() { sink_->commit(); }
 
-  run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
-  const tiling::TilePlan plan = run::plan_streamed_plane(predictor, o, model_shape, reader.dtype(), tiling_options, *tile_memory, report);
-  report.inputs = {source.file};
-  report.input_axes = {reader.axes()};
-  report.input_shapes = {reader.shape()};
-  report.slice_count = 1;
-  report.streamed = true;
-  describe_run(report, o, predictor.weights(), plan);
-  if (o.plan_only) return true;
+ private:
+  fs::path path_;
+  const run::StackLoop& loop_;
+  std::string sample_axes_;
+  std::optional<io::Calibration> calibration_;
+  std::unique_ptr<io::ImageSink> sink_;
+};
 
-  auto t0 = Clock::now();
-  const auto per_tile = run::plane_stream_preprocessing(spec, source, model_shape, tile_memory->output_values_per_pixel, true);
-  report.preprocess_s = seconds_since(t0);  // the statistics pass over the file
-  run::RunProgress progress(o, start, 1, plan.tiles.size());
-  progress.emit();
-  run::RunWarnings warnings(spec);
-  warnings.pixel_size(0, source.file, reader.axes(), reader.calibration());
-  std::unique_ptr<io::SliceWriter> writer;
-  t0 = Clock::now();
-  run::stream_plane(
-      predictor, spec, source, plan, pad, *per_tile,
-      [&](const Tensor& rows) {
-        if (!writer) {
-          Shape whole = rows.shape();
-          whole[static_cast<std::size_t>(rows.axis_index('y'))] = model_shape[model_axes.find('y')];
-          writer = std::make_unique<io::SliceWriter>(outputs[0], rows.dtype(), whole, rows.axes(),
-                                                     run::output_calibration(reader.calibration(), spec.outputs[0]));
-        }
-        writer->append_rows(rows);
-        warnings.output(0, rows);
-      },
-      [&] {
-        if (progress.event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
-        progress.tile_done();
-      },
-      report.engine_s);
-  report.inference_s = seconds_since(t0);
-  t0 = Clock::now();
-  writer->commit();
-  report.outputs_written.push_back(outputs[0].string());
-  report.write_s = seconds_since(t0);
-  report.warnings = warnings.lines();
-  progress.finish();
-  report.peak_rss_bytes = run::peak_rss_bytes();
-  report.total_s = report.load_s + seconds_since(start);
-  return true;
-}
-
-// Runs the loaded model on one set of input files (one per model input) and writes `outputs`.
-void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& inputs,
+// Runs the loaded model on one set of input files (one per model input) and writes `outputs`: every
+// sample (slice of a stack, sample of a batch) through run_slice, read from the files and written to
+// the outputs by region, whole or in bands as the plan says.
+void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& files,
                const std::vector<fs::path>& outputs, std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   const auto start = Clock::now();
   report.pad = o.pad;
-  const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
-  const WeightsSpec& weights = predictor.weights();
   report.model_name = spec.name;
   auto t0 = Clock::now();
-  // A TIFF stack whose slices are runs of pages is read a slice at a time (and its results are
-  // written the same way), so a stack larger than memory runs; other images are read whole. The
-  // header of a TIFF is read once, for both.
-  std::unique_ptr<io::SliceReader> header;
-  if (inputs.size() == 1 && o.axes.empty()) header = io::SliceReader::header(inputs[0]);
-  bool streamed = false;
-  if (header) {
-    const run::StackLoop l = run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0]);
-    streamed = l.count() > 1 && header->can_slice(l.axes);
-    if (!streamed && l.count() == 1 && header->axes().find_first_of("tz") == std::string::npos &&
-        run_streamed_plane(predictor, spec, o, *header, inputs[0], outputs, tile_memory, report, start))
-      return;
+  std::vector<std::unique_ptr<run::ImageInput>> inputs;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    inputs.push_back(std::make_unique<run::ImageInput>(files[i], spec.inputs[i], o.axes, o.channels));
+    report.inputs.push_back(inputs[i]->file());
+    report.input_axes.push_back(inputs[i]->axes());
+    report.input_shapes.push_back(inputs[i]->shape());
   }
-  if (o.read_in_parts && !header)
-    throw Error(ErrorCode::unsupported, "--read-in-parts reads a single TIFF image in rows; \"" + inputs[0].string() + "\"" +
-                                            (inputs.size() > 1 ? " is one of several inputs"
-                                             : !o.axes.empty() ? " is given --axes"
-                                                               : " is not a TIFF") +
-                                            ", so it would be read whole: leave out --read-in-parts");
-  std::vector<io::Image> images;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const std::string file = inputs[i].string();
-    report.inputs.push_back(file);
-    if (streamed) {
-      report.input_axes.push_back(header->axes());
-      report.input_shapes.push_back(header->shape());
-      images.push_back({Tensor(), header->calibration()});
-      continue;
-    }
-    io::Image image = header ? header->read_image() : io::read_image(inputs[i]);
-    if (!o.axes.empty()) run::override_axes(image.pixels, o.axes, file);
-    else if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
-    report.input_axes.push_back(image.pixels.axes());
-    report.input_shapes.push_back(image.pixels.shape());
-    if (!o.channels.empty()) image.pixels = run::select_channels(image.pixels, o.channels, file);
-    images.push_back(std::move(image));
-  }
-  report.read_s = seconds_since(t0);
-
-  // Image axes the model lacks (z or t for a 2D model) are an outer loop over slices; a model with
-  // several inputs gets its images whole.
-  const run::StackLoop loop = streamed ? run::stack_loop_for(header->shape(), header->axes(), spec.inputs[0])
-                              : spec.inputs.size() == 1 ? run::stack_loop_for(images[0].pixels, spec.inputs[0])
-                                                        : run::StackLoop{};
+  // Image axes the model lacks (z or t for a 2D model, a batch) are a loop over samples; the inputs
+  // of a model with several go through it together, so they must loop alike.
+  const run::StackLoop& loop = inputs[0]->loop();
+  for (const auto& in : inputs)
+    if (in->loop().sizes != loop.sizes || in->loop().axes != loop.axes)
+      throw Error(ErrorCode::invalid_argument, "\"" + in->file() + "\" has samples along \"" + in->loop().axes + "\" " +
+                                                   shape_to_string(in->loop().sizes) + " but \"" + inputs[0]->file() + "\" along \"" +
+                                                   loop.axes + "\" " + shape_to_string(loop.sizes) + "; give inputs of the same shape");
   report.slice_axes = loop.axes;
   report.slice_count = static_cast<std::size_t>(loop.count());
-  report.streamed = streamed;
-  const auto slice_of = [&](std::size_t i, std::int64_t k) {
-    if (!streamed) return loop.slice(images[i].pixels, k);
-    const Tensor slice = header->read(loop.axes, k);
-    return o.channels.empty() ? slice : run::select_channels(slice, o.channels, report.inputs[i]);
-  };
-  const bool write_slices =
-      streamed && std::all_of(outputs.begin(), outputs.end(), [](const fs::path& p) { return io::SliceWriter::can_write(p); });
-  run::TilingOptions tiling_options{.tile = o.tile, .halo = o.halo, .pad = pad, .whole = false, .after_tile = {}};
+  report.read_s = seconds_since(t0);
 
-  // Every slice has the same shape, hence the same plan.
-  std::vector<Shape> slice_shapes;
-  for (std::size_t i = 0; i < images.size(); ++i)
-    slice_shapes.push_back(run::to_model_axes(slice_of(i, 0), spec.inputs[i], report.inputs[i]).shape());
-  tiling::TilePlan plan =
-      run::plan_within_memory(predictor, spec, o, slice_shapes, write_slices, tiling_options, tile_memory, report);
-  describe_run(report, o, weights, plan);
-  if (o.plan_only) return;
-
-  run::RunProgress progress(o, start, report.slice_count, plan.tiles.size() * report.slice_count);
-  ProgressEvent& event = progress.event;
-  const auto stop_if_cancelled = [&] { progress.stop_if_cancelled(); };
-  tiling_options.after_tile = [&] {
-    if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
-    progress.tile_done();
-  };
-  progress.emit();
+  std::vector<Shape> sample_shapes;
+  for (const auto& in : inputs) sample_shapes.push_back(in->sample_shape());
+  const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
+                                  .after_tile = {}};
+  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory);
+  describe_run(report, o, predictor.weights(), plan);
+  // What is known before running (the pixel size) is said by --plan too.
   run::RunWarnings warnings(spec);
-  for (std::size_t i = 0; i < images.size(); ++i) warnings.pixel_size(i, report.inputs[i], report.input_axes[i], images[i].calibration);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    warnings.pixel_size(i, inputs[i]->file(), inputs[i]->axes(), inputs[i]->calibration());
+  if (o.plan_only) {
+    report.warnings = warnings.lines();
+    return;
+  }
 
-  std::vector<Tensor> results(spec.outputs.size());
-  std::vector<std::unique_ptr<io::SliceWriter>> writers(spec.outputs.size());
-  for (std::int64_t k = 0; k < loop.count(); ++k) {
-    stop_if_cancelled();
-    event.slice = static_cast<std::size_t>(k);
-    std::vector<Tensor> slice_inputs;
-    std::string slice_axes;
-    for (std::size_t i = 0; i < images.size(); ++i) {
-      const Tensor slice = slice_of(i, k);
-      warnings.input(i, report.inputs[i], slice);
-      slice_axes = slice.axes();
-      slice_inputs.push_back(run::to_model_axes(slice, spec.inputs[i], report.inputs[i]));
-    }
-    run::PredictionStats stats;
+  run::RunProgress progress(o, start, report.slice_count, plan.tiles.tiles.size() * report.slice_count);
+  ProgressEvent& event = progress.event;
+  run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = tiling.pad,
+                                     .after_tile = [&] {
+                                       if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
+                                       progress.tile_done();
+                                     }};
+  progress.emit();
+
+  std::vector<OutputFile> writers;
+  writers.reserve(outputs.size());
+  for (std::size_t k = 0; k < outputs.size(); ++k)
+    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]));
+  for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
+    progress.stop_if_cancelled();
+    event.slice = static_cast<std::size_t>(sample);
+    std::vector<run::SliceInput> slice_inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      slice_inputs.push_back({.shape = sample_shapes[i], .read = [&, i, sample](char axis, std::int64_t begin, std::int64_t end) {
+                                const auto r0 = Clock::now();
+                                Tensor part = inputs[i]->read(sample, axis, begin, end);
+                                report.read_s += seconds_since(r0);
+                                return part;
+                              },
+                              // Integers hold no NaN or Inf: only float inputs are looked at.
+                              .inspect = is_float(inputs[i]->dtype()) ? std::function<void(const Tensor&)>(
+                                             [&, i](const Tensor& part) { warnings.input(i, inputs[i]->file(), part); })
+                                                                      : nullptr});
     const std::size_t tiles_before = event.tiles_done;
-    const std::vector<Tensor> slice_results = predictor.predict(std::move(slice_inputs), tiling_options, &plan, &stats);
+    const run::PredictionStats stats = run::run_slice(predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
+      warnings.output(band.output, band.values);
+      const auto w0 = Clock::now();
+      writers[band.output].write(sample, band);
+      report.write_s += seconds_since(w0);
+    });
     report.preprocess_s += stats.preprocess_s;
     report.inference_s += stats.inference_s;
     report.engine_s += stats.engine_s;
     report.postprocess_s += stats.postprocess_s;
-    if (stats.smaller_tile_retries) {  // later slices start with the tiles that worked
+    if (stats.smaller_tile_retries) {  // later samples start with the tiles that worked
       report.smaller_tile_retries += stats.smaller_tile_retries;
-      for (std::size_t a = 0; a < plan.axes.size(); ++a) tiling_options.tile[plan.axes[a]] = plan.tile_shape[a];
-      describe_run(report, o, weights, plan);
-      event.tiles_done = tiles_before + plan.tiles.size();
-      event.tiles_total = event.tiles_done + plan.tiles.size() * static_cast<std::size_t>(loop.count() - k - 1);
-    }
-    for (std::size_t i = 0; i < slice_results.size(); ++i) {
-      warnings.output(i, slice_results[i]);
-      const Tensor part = run::to_image_axes(slice_results[i], slice_axes);
-      if (!write_slices) {
-        loop.place(results[i], k, part);
-        continue;
-      }
-      if (!writers[i]) {
-        Shape whole = loop.sizes;
-        whole.insert(whole.end(), part.shape().begin(), part.shape().end());
-        writers[i] = std::make_unique<io::SliceWriter>(outputs[i], part.dtype(), whole, loop.axes + part.axes(),
-                                                       run::output_calibration(images[0].calibration, spec.outputs[i]));
-      }
-      writers[i]->append(part);
+      run::RunPlan used = plan;
+      used.tiles = slice_options.plan;
+      used.axes = slice_options.axes;
+      describe_run(report, o, predictor.weights(), used);
+      event.tiles_done = tiles_before + used.tiles.tiles.size();
+      event.tiles_total = event.tiles_done + used.tiles.tiles.size() * static_cast<std::size_t>(loop.count() - sample - 1);
     }
   }
 
   t0 = Clock::now();
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    if (write_slices) writers[i]->commit();
-    else io::write_image({results[i], run::output_calibration(images[0].calibration, spec.outputs[i])}, outputs[i]);
-    report.outputs_written.push_back(outputs[i].string());
+  for (std::size_t k = 0; k < writers.size(); ++k) {
+    writers[k].commit();
+    report.outputs_written.push_back(outputs[k].string());
   }
-  report.write_s = seconds_since(t0);
+  report.write_s += seconds_since(t0);
   report.warnings = warnings.lines();
   progress.finish();
-
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
 }

@@ -1,8 +1,14 @@
-// RunPlan — the tile plan of a run within its memory budget, with the prediction recorded in the
-// run report (see memory_plan.hpp for the model of the peak).
+// RunPlan — how a run will go, decided before it starts, as one value: the tiles, whether samples are
+// read whole or in bands of tile rows (slice_run.hpp), and the peak memory predicted for that, within
+// the budget (see memory_plan.hpp for the model of the peak).
 //
-//   std::optional<TileMemory> per_tile;                       // measured once per loaded model
-//   TilePlan plan = plan_within_memory(predictor, spec, options, slice_shapes, false, tiling, per_tile, report);
+//   std::optional<TileMemory> per_tile;                        // measured once per loaded model
+//   RunPlan plan = plan_run(predictor, options, tiling, slice_shapes, DType::u16, per_tile);
+//   SliceRunOptions run{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, ...};
+//
+// A sample is read whole when it fits the budget with some tile; otherwise, or with --read-in-parts,
+// in bands of tile rows, when the model allows (why_not_in_bands); the tile is then the largest whose
+// band buffers and engine peak fit.
 #pragma once
 
 #include <cstdint>
@@ -15,21 +21,21 @@
 
 namespace deepimage::run {
 
+struct RunPlan {
+  std::vector<tiling::AxisTiling> axes;  // with the chosen tile sizes
+  tiling::TilePlan tiles;                // of one sample
+  bool in_bands = false;
+  std::uint64_t budget = 0;
+  MemoryEstimate estimate;
+};
+
 // options.memory, or 60 % of the memory available now plus what the process holds.
 std::uint64_t memory_budget(const RunOptions& options);
 
-// Chooses the tile for the budget (the whole image when it fits, else the largest tile that fits),
-// sets it in `tiling_options` and records the prediction in `report`. Throws when a budget the user
-// set cannot be met. `unread_bytes`: image data to be read before the run (counted as resident).
-// With `fits` given, a budget that cannot be met is reported there instead (and the plan is empty).
-tiling::TilePlan plan_within_memory(Predictor& predictor, const ModelSpec& spec, const RunOptions& options,
-                                    const std::vector<Shape>& slice_shapes, bool results_streamed, TilingOptions& tiling_options,
-                                    std::optional<TileMemory>& tile_memory, RunReport& report, std::uint64_t unread_bytes = 0,
-                                    bool* fits = nullptr);
-
-// The same for a plane read in rows (plane_stream.hpp): the largest tile whose row buffers and engine
-// peak fit.
-tiling::TilePlan plan_streamed_plane(Predictor& predictor, const RunOptions& options, const Shape& model_shape, DType raw,
-                                     TilingOptions& tiling_options, const TileMemory& tile_memory, RunReport& report);
+// `slice_shapes`: one sample of each input in model axes; `raw`: the inputs' type as read. Measures
+// the engine's tile memory into `tile_memory` on the first call. Throws when a budget the user set
+// cannot be met, or when --read-in-parts asks for bands the model does not allow.
+RunPlan plan_run(Predictor& predictor, const RunOptions& options, const TilingOptions& tiling,
+                 const std::vector<Shape>& slice_shapes, DType raw, std::optional<TileMemory>& tile_memory);
 
 }  // namespace deepimage::run

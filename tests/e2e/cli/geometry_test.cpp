@@ -2,7 +2,8 @@
 // model's tiles, against a naive reference. The bundles (tests/data/models/geometry, written by
 // scripts/make_geometry_models.py) compute the 3x3 box mean of the input and change its geometry:
 // several output channels (channel-first and channel-last), 2x super-resolution, 2x downsampling,
-// an 8-pixel crop per side, an axis expanded by a 0.4 null scale, and a uint8 output type.
+// an 8-pixel crop per side, an axis expanded by a 0.4 null scale, a uint8 output type, a score per
+// image along a channel or an index axis, and axis ids of the model's own.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -271,31 +272,35 @@ TEST(Geometry, ATileLargerThanTheImageRunsTheWholeImage) {
 
 // An output without spatial axes (a score per image) is never stitched from tiles: the image runs in
 // one piece along every axis it lacks, mirror-padded to the model's next valid size.
+// The same along a channel axis (b, c) and an index axis (b, i).
 TEST(Geometry, AScorePerImageComesFromOneTileOfTheWholeImage) {
-  TempDir dir;
-  const Tensor image = random_image(70, 50);
-  io::write_npy(image, dir / "image.npy");
-  const CliResult r = run_cli({"run", bundle("score_v05").string(), (dir / "image.npy").string(), "-o", (dir / "out.npy").string(),
-                               "--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["tiling"]["tile_count"].get<int>(), 1);
-  const Tensor out = io::read_npy(dir / "out.npy");
-  ASSERT_EQ(out.element_count(), 2) << shape_to_string(out.shape());
-  // The network sees the smallest valid tile holding the image, 72 x 56 (min 16 + n * 8), reflected.
-  double sum = 0, max = -1;
-  for (std::int64_t y = 0; y < 72; ++y)
-    for (std::int64_t x = 0; x < 56; ++x) {
-      const double v = image.data<float>()[reflect(y, 70) * 50 + reflect(x, 50)];
-      sum += v, max = std::max(max, v);
-    }
-  EXPECT_NEAR(out.data<float>()[0], sum / (72 * 56), 1e-3);
-  EXPECT_FLOAT_EQ(out.data<float>()[1], static_cast<float>(max));
-  // A tile forced along an axis the score lacks is refused, naming it.
-  const CliResult forced = run_cli({"run", bundle("score_v05").string(), (dir / "image.npy").string(), "-o",
-                                    (dir / "forced.npy").string(), "--tile", "y=24"});
-  EXPECT_EQ(forced.exit_code, 1) << forced.err;
-  EXPECT_NE(forced.err.find("has no \"y\" axis"), std::string::npos) << forced.err;
-  EXPECT_FALSE(std::filesystem::exists(dir / "forced.npy"));
+  for (const std::string model : {"score_v05", "index_v05"}) {
+    SCOPED_TRACE(model);
+    TempDir dir;
+    const Tensor image = random_image(70, 50);
+    io::write_npy(image, dir / "image.npy");
+    const CliResult r = run_cli({"run", bundle(model).string(), (dir / "image.npy").string(), "-o", (dir / "out.npy").string(),
+                                 "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["tiling"]["tile_count"].get<int>(), 1);
+    const Tensor out = io::read_npy(dir / "out.npy");
+    ASSERT_EQ(out.element_count(), 2) << shape_to_string(out.shape());
+    // The network sees the smallest valid tile holding the image, 72 x 56 (min 16 + n * 8), reflected.
+    double sum = 0, max = -1;
+    for (std::int64_t y = 0; y < 72; ++y)
+      for (std::int64_t x = 0; x < 56; ++x) {
+        const double v = image.data<float>()[reflect(y, 70) * 50 + reflect(x, 50)];
+        sum += v, max = std::max(max, v);
+      }
+    EXPECT_NEAR(out.data<float>()[0], sum / (72 * 56), 1e-3);
+    EXPECT_FLOAT_EQ(out.data<float>()[1], static_cast<float>(max));
+    // A tile forced along an axis the score lacks is refused, naming it.
+    const CliResult forced = run_cli({"run", bundle(model).string(), (dir / "image.npy").string(), "-o",
+                                      (dir / "forced.npy").string(), "--tile", "y=24"});
+    EXPECT_EQ(forced.exit_code, 1) << forced.err;
+    EXPECT_NE(forced.err.find("has no \"y\" axis"), std::string::npos) << forced.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "forced.npy"));
+  }
 }
 
 // `deepimage test` runs each bundle's test input through the engine alone and through the whole
@@ -307,7 +312,8 @@ TEST(TestCommand, EveryGeometryBundlePassesEngineAndTiledPipeline) {
     const auto j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << r.out;
     // A score per image runs in one tile; every other geometry in several.
-    EXPECT_GT(j["tiled"]["tile_count"].get<int>(), entry.path().filename() == "score_v05" ? 0 : 1) << entry.path();
+    const bool per_image = entry.path().filename() == "score_v05" || entry.path().filename() == "index_v05";
+    EXPECT_GT(j["tiled"]["tile_count"].get<int>(), per_image ? 0 : 1) << entry.path();
   }
 }
 

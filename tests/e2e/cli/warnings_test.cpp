@@ -135,6 +135,11 @@ TEST(Warnings, PixelSizeUnlikeTheModelsIsNamed) {
     ASSERT_EQ(lines.size(), 1u) << r.err;
     EXPECT_NE(lines[0].find("coarse.tif\" has a pixel size of y 0.65 micron (model: 0.5 micrometer), x 0.65 micron"),
               std::string::npos) << lines[0];
+    // --plan says it too: it is known before anything runs.
+    CliResult plan = run_cli({"run", (dir / "model").string(), (dir / (name + ".tif")).string(), "--plan"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    ASSERT_EQ(warning_lines(plan.err).size(), 1u) << plan.err;
+    EXPECT_EQ(warning_lines(plan.err)[0], lines[0]);
   }
 }
 

@@ -23,7 +23,7 @@ std::int64_t pixels(const std::vector<std::int64_t>& tile) { return tile.at(0) *
 TEST(LargestTileWithin, KeepsTheWholeImageWhenItFits) {
   auto axes = image_axes(700, 900);
   const TileMemory per_tile{.fixed_bytes = 1e6, .bytes_per_pixel = 300, .output_values_per_pixel = 1, .measured = true};
-  const SliceSize slice{.input_values = 700 * 900, .pixels = 700 * 900, .count = 1};
+  const SliceSize slice{.input_values = 700 * 900, .pixels = 700 * 900};
   ASSERT_TRUE(largest_tile_within(std::uint64_t(1) << 34, axes, per_tile, slice, 100'000'000));
   EXPECT_FALSE(axes[0].tile || axes[1].tile);
   EXPECT_EQ(tiling::plan_tiles(axes).tiles.size(), 1u);
@@ -31,7 +31,7 @@ TEST(LargestTileWithin, KeepsTheWholeImageWhenItFits) {
 
 TEST(LargestTileWithin, PicksAFittingTileThatNoLargerEdgeBeats) {
   const TileMemory per_tile{.fixed_bytes = 2e6, .bytes_per_pixel = 500, .output_values_per_pixel = 2, .measured = true};
-  const SliceSize slice{.input_values = 3000 * 2000, .pixels = 3000 * 2000, .count = 3};
+  const SliceSize slice{.input_values = 3000 * 2000, .pixels = 3000 * 2000};
   const std::uint64_t resident = 200'000'000;
   for (std::uint64_t budget_mb : {500, 600, 900, 1500, 3000}) {
     SCOPED_TRACE(budget_mb);
@@ -55,7 +55,7 @@ TEST(LargestTileWithin, PicksAFittingTileThatNoLargerEdgeBeats) {
 TEST(LargestTileWithin, ReportsWhenEvenTheSmallestTileDoesNotFit) {
   auto axes = image_axes(3000, 2000);
   const TileMemory per_tile{.fixed_bytes = 2e6, .bytes_per_pixel = 500, .output_values_per_pixel = 1, .measured = true};
-  const SliceSize slice{.input_values = 6'000'000, .pixels = 6'000'000, .count = 1};
+  const SliceSize slice{.input_values = 6'000'000, .pixels = 6'000'000};
   EXPECT_FALSE(largest_tile_within(100'000'000, axes, per_tile, slice, 200'000'000));
   EXPECT_EQ(*axes[0].tile, 88);  // left at the smallest usable tile: 2 x 40 halo + 8
   EXPECT_EQ(*axes[1].tile, 88);
@@ -65,7 +65,7 @@ TEST(LargestTileWithin, LeavesFixedSizesAndUserTilesAlone) {
   std::vector<tiling::AxisTiling> axes = {{.id = 'y', .image_size = 4000, .rule = {512, 0}, .halo = 32, .alignment = 16, .tile = {}},
                                           {.id = 'x', .image_size = 4000, .rule = {88, 8}, .halo = 40, .alignment = 8, .tile = 256}};
   const TileMemory per_tile{.fixed_bytes = 0, .bytes_per_pixel = 1e6, .output_values_per_pixel = 1, .measured = true};
-  EXPECT_FALSE(largest_tile_within(1 << 20, axes, per_tile, {.input_values = 1, .pixels = 1, .count = 1}, 0));
+  EXPECT_FALSE(largest_tile_within(1 << 20, axes, per_tile, {.input_values = 1, .pixels = 1}, 0));
   EXPECT_FALSE(axes[0].tile);
   EXPECT_EQ(*axes[1].tile, 256);
 }

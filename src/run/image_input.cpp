@@ -1,0 +1,52 @@
+#include "run/image_input.hpp"
+
+#include "deepimage/error.hpp"
+#include "run/axis_mapping.hpp"
+
+namespace deepimage::run {
+
+ImageInput::ImageInput(const std::filesystem::path& file, const TensorSpec& input, const std::string& user_axes,
+                       const std::vector<int>& channels)
+    : file_(file.string()), input_(input), channels_(channels), source_(io::open_image(file)) {
+  const Shape& shape = source_->info().shape;
+  axes_ = !user_axes.empty() ? checked_user_axes(shape, user_axes, file_)
+          : source_->info().axes.empty() ? infer_axes(shape, input)
+                                         : source_->info().axes;
+  loop_ = stack_loop_for(shape, axes_, input);
+  for (char a : axes_)
+    if (loop_.axes.find(a) == std::string::npos) sample_axes_ += a;
+  // The sample's shape in the model's axes, checked (channels, axes the model lacks) on the shape alone:
+  // a plane may be larger than memory.
+  Shape sample_image_shape;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    if (loop_.axes.find(axes_[d]) == std::string::npos) sample_image_shape.push_back(shape[d]);
+  if (!channels_.empty()) {
+    check_channel_selection(sample_image_shape, sample_axes_, channels_, file_);
+    sample_image_shape[sample_axes_.find('c')] = static_cast<std::int64_t>(channels_.size());
+  }
+  sample_shape_ = model_shape(sample_image_shape, sample_axes_, input, file_);
+}
+
+Tensor ImageInput::read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const {
+  const Shape& shape = source_->info().shape;
+  Box box{Shape(shape.size(), 0), shape};
+  // The loop axes at this sample's index (the last loop axis fastest).
+  std::int64_t index = sample;
+  for (std::size_t k = loop_.axes.size(); k-- > 0;) {
+    const std::size_t d = axes_.find(loop_.axes[k]);
+    box.begin[d] = index % loop_.sizes[k];
+    box.end[d] = box.begin[d] + 1;
+    index /= loop_.sizes[k];
+  }
+  if (axis != 0)
+    if (const std::size_t d = axes_.find(axis); d != std::string::npos) box.begin[d] = begin, box.end[d] = end;
+  Tensor pixels = source_->read(box);
+  Shape sample_shape;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    if (loop_.axes.find(axes_[d]) == std::string::npos) sample_shape.push_back(box.extent(d));
+  pixels.reshape(sample_shape, sample_axes_);
+  if (!channels_.empty()) pixels = select_channels(pixels, channels_, file_);
+  return to_model_axes(pixels, input_, file_);
+}
+
+}  // namespace deepimage::run

@@ -1,0 +1,54 @@
+// ImageInput — one input file of a run as the model sees it: the file opened for region reads
+// (io/image_region.hpp), its axes (from the file, --axes, or inferred for an .npy), --channels, the
+// loop over the axes the model lacks (stack_loop.hpp), and any band of one sample in the model's axes.
+//
+//   ImageInput in("stack.tif", spec.inputs[0], "", {});      // "zcyx" {40, 2, 2048, 2048}: 40 samples
+//   Shape s = in.sample_shape();                              // {1, 2, 2048, 2048} for a "bcyx" model
+//   Tensor rows = in.read(7, 'y', 100, 356);                  // rows 100..355 of slice 7, "bcyx", u16
+//
+// Only the header is read at construction; read() reads just the box a band needs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "deepimage/model_spec.hpp"
+#include "io/image_region.hpp"
+#include "run/stack_loop.hpp"
+
+namespace deepimage::run {
+
+class ImageInput {
+ public:
+  ImageInput(const std::filesystem::path& file, const TensorSpec& input, const std::string& user_axes,
+             const std::vector<int>& channels);
+
+  const std::string& file() const { return file_; }
+  const std::string& axes() const { return axes_; }  // of the file
+  const Shape& shape() const { return source_->info().shape; }
+  DType dtype() const { return source_->info().dtype; }
+  const std::optional<io::Calibration>& calibration() const { return source_->info().calibration; }
+  const StackLoop& loop() const { return loop_; }
+  // One sample in the model's axes, and in the image's (without the loop axes).
+  const Shape& sample_shape() const { return sample_shape_; }
+  const std::string& sample_axes() const { return sample_axes_; }
+
+  // Sample `sample` (row-major over the loop axes) in the model's axes, only [begin, end) along the
+  // model axis `axis` (0: all of it).
+  Tensor read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const;
+
+ private:
+  std::string file_;
+  const TensorSpec& input_;
+  std::vector<int> channels_;
+  std::unique_ptr<io::ImageSource> source_;
+  std::string axes_;
+  StackLoop loop_;
+  Shape sample_shape_;
+  std::string sample_axes_;
+};
+
+}  // namespace deepimage::run

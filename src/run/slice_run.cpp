@@ -1,0 +1,258 @@
+#include "run/slice_run.hpp"
+
+#include <algorithm>
+#include <span>
+
+#include "deepimage/error.hpp"
+#include "ops/op.hpp"
+#include "ops/prepared_ops.hpp"
+#include "run/stopwatch.hpp"
+#include "tiling/padding.hpp"
+
+namespace deepimage::run {
+namespace {
+
+// Statistics passes read the sample in bands of about this size.
+constexpr std::int64_t kStatisticsBandBytes = std::int64_t{64} << 20;
+
+bool refers_to_a_tensor(const std::vector<OpSpec>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) { return op.kwargs.contains("reference_tensor"); });
+}
+
+std::size_t axis_position(const std::string& axes, char axis) {
+  const auto at = axes.find(axis);
+  if (at == std::string::npos) throw Error(ErrorCode::internal, std::string("axis \"") + axis + "\" not in \"" + axes + "\"");
+  return at;
+}
+
+// Rows [r0, r1) along `axis` of the sample padded per `pad`: the sample's rows they map to, read once,
+// then gathered (only a band at the sample's border needs gathering).
+Tensor read_padded_rows(const SliceInput& in, const std::string& axes, char axis, std::int64_t r0, std::int64_t r1,
+                        tiling::PadMode pad) {
+  const std::int64_t n = in.shape.at(axis_position(axes, axis));
+  std::int64_t lo = n, hi = -1;
+  for (std::int64_t r = r0; r < r1; ++r)
+    if (const std::int64_t src = tiling::source_index(r, n, pad); src >= 0) lo = std::min(lo, src), hi = std::max(hi, src);
+  if (hi < lo) throw Error(ErrorCode::internal, "a row of tiles reads no row of the image");
+  Tensor rows = in.read(axis, lo, hi + 1);
+  if (r0 >= 0 && r1 <= n) return rows;
+  Shape shape = rows.shape();
+  shape[axis_position(rows.axes(), axis)] = r1 - r0;
+  Tensor out(rows.dtype(), shape, rows.axes());  // zero-filled: what `zeros` padding leaves
+  const std::string along(1, axis);
+  for (std::int64_t i = 0; i < r1 - r0; ++i)
+    if (const std::int64_t src = tiling::source_index(r0 + i, n, pad); src >= 0)
+      tiling::write_box(out, along, Box{{i}, {i + 1}}, rows, Box{{src - lo}, {src - lo + 1}});
+  return out;
+}
+
+// Sets the pixels of `tile` (read from box `read` over `box_axes` of a sample of `sizes`) that lie
+// outside the sample to 0.
+void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes) {
+  for (std::size_t k = 0; k < box_axes.size(); ++k) {
+    const std::string along(1, box_axes[k]);
+    const auto zero = [&](std::int64_t from, std::int64_t to) {  // tile coordinates
+      if (to <= from) return;
+      Shape shape = tile.shape();
+      shape[axis_position(tile.axes(), box_axes[k])] = to - from;
+      const Tensor zeros(tile.dtype(), shape, tile.axes());
+      tiling::write_box(tile, along, Box{{from}, {to}}, zeros, Box{{0}, {to - from}});
+    };
+    const std::int64_t length = read.extent(k);
+    zero(0, std::min(length, -read.begin[k]));
+    zero(std::max<std::int64_t>(0, sizes[k] - read.begin[k]), length);
+  }
+}
+
+// The tiles of one row: consecutive tiles sharing their read start along the first axis.
+std::vector<std::span<const tiling::Tile>> tile_rows(const tiling::TilePlan& plan, bool in_bands) {
+  std::vector<std::span<const tiling::Tile>> rows;
+  const std::span<const tiling::Tile> all(plan.tiles);
+  if (!in_bands || plan.axes.empty()) return {all};
+  std::size_t start = 0;
+  for (std::size_t t = 1; t <= all.size(); ++t)
+    if (t == all.size() || all[t].read.begin[0] != all[start].read.begin[0]) {
+      rows.push_back(all.subspan(start, t - start));
+      start = t;
+    }
+  return rows;
+}
+
+PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInput>& inputs, const SliceRunOptions& o,
+                               const std::function<void(const OutputBand&)>& emit_band, bool& emitted) {
+  const auto emit = [&](const OutputBand& band) {
+    emitted = true;
+    emit_band(band);
+  };
+  const ModelSpec& spec = predictor.spec();
+  const tiling::TilePlan& plan = o.plan;
+  const bool in_bands = o.in_bands && !plan.axes.empty();
+  const char axis = in_bands ? plan.axes[0] : 0;
+  PredictionStats t;
+
+  // 1. Statistics of the raw sample, for every input's preprocessing.
+  auto t0 = Clock::now();
+  std::vector<Tensor> whole(inputs.size());
+  ops::OpContext raw_inputs;  // reference tensors of preprocessing: the inputs before any op ran
+  if (!in_bands)
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      whole[i] = inputs[i].read(0, 0, 0);
+      if (inputs[i].inspect) inputs[i].inspect(whole[i]);
+      raw_inputs.tensors[spec.inputs[i].id] = &whole[i];
+    }
+  std::vector<ops::PreparedOps> preprocessing;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string axes = spec.inputs[i].axes_string();
+    ops::PreparedOps& prep = preprocessing.emplace_back(spec.inputs[i].preprocessing, axes, inputs[i].shape, raw_inputs);
+    while (prep.start_pass()) {
+      if (!in_bands) {
+        prep.scan(whole[i]);
+        continue;
+      }
+      const std::int64_t n = inputs[i].shape.at(axis_position(axes, axis));
+      const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(inputs[i].shape) / std::max<std::int64_t>(1, n));
+      const std::int64_t step = std::max<std::int64_t>(1, kStatisticsBandBytes / row_bytes);
+      for (std::int64_t b = 0; b < n; b += step) prep.scan(inputs[i].read(axis, b, std::min(n, b + step)));
+    }
+  }
+  t.preprocess_s = seconds_since(t0);
+
+  // 2. Tiles, a row at a time (or all at once), and 3. results.
+  t0 = Clock::now();
+  double postprocess_s = 0;
+  std::vector<std::int64_t> sizes;
+  for (char a : plan.axes) sizes.push_back(inputs.at(0).shape.at(axis_position(spec.inputs[0].axes_string(), a)));
+  const bool per_band = postprocessing_per_band(spec);
+  std::vector<Tensor> held(spec.outputs.size());  // whole outputs, when postprocessing needs them whole
+  std::int64_t inspected = 0;                      // in bands: rows [0, inspected) were inspected
+  for (const std::span<const tiling::Tile> row : tile_rows(plan, in_bands)) {
+    std::vector<Tensor> band(inputs.size());
+    std::vector<std::int64_t> origin(plan.axes.size(), 0), extent = sizes;
+    std::int64_t offset = 0;  // where band[i] starts along the first axis, in padded sample coordinates
+    if (in_bands) {
+      const tiling::Tile& first = row.front();
+      offset = first.read.begin[0];
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        band[i] = read_padded_rows(inputs[i], spec.inputs[i].axes_string(), axis, first.read.begin[0], first.read.end[0], o.pad);
+        // Rows of the sample this band holds that no earlier band did (bands go top to bottom).
+        const std::int64_t from = std::max(inspected, std::max<std::int64_t>(0, offset));
+        const std::int64_t to = std::min(sizes[0], first.read.end[0]);
+        if (inputs[i].inspect && to > from)
+          inputs[i].inspect(tiling::read_padded(band[i], std::string(1, axis), Box{{from - offset}, {to - offset}}, o.pad));
+      }
+      inspected = std::max(inspected, std::min(sizes[0], first.read.end[0]));
+      origin[0] = first.write.begin[0];
+      extent[0] = first.write.end[0] - first.write.begin[0];
+    }
+    const auto read_tile = [&](const tiling::Tile& tile) {
+      std::vector<Tensor> ready;
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        Box box = tile.read;
+        if (in_bands) box.begin[0] -= offset, box.end[0] -= offset;
+        const Tensor raw = tiling::read_padded(in_bands ? band[i] : whole[i], plan.axes, box, o.pad);
+        Tensor in = preprocessing[i].apply(raw).converted(spec.inputs[i].data_type);
+        if (o.pad == tiling::PadMode::zeros) zero_outside(in, plan.axes, tile.read, sizes);
+        ready.push_back(std::move(in));
+      }
+      return ready;
+    };
+    std::vector<Tensor> outputs = predictor.run_tiles(plan, row, origin, extent, read_tile, o.after_tile, t.engine_s);
+    band.clear();
+
+    const auto p0 = Clock::now();
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const std::int64_t begin = in_bands ? predictor.output_size(k, axis, origin[0]) : 0;
+      const std::int64_t full = in_bands ? predictor.output_size(k, axis, sizes[0]) : 0;
+      if (per_band) {
+        const Tensor values = ops::apply_postprocessing(std::move(outputs[k]), spec.outputs[k], {});
+        emit({.output = k, .axis = axis, .begin = begin, .full = full, .values = values});
+      } else if (!in_bands) {
+        held[k] = std::move(outputs[k]);
+      } else {
+        const std::int64_t length = outputs[k].size(axis);
+        if (held[k].empty()) {
+          Shape shape = outputs[k].shape();
+          shape[axis_position(outputs[k].axes(), axis)] = full;
+          held[k] = Tensor(outputs[k].dtype(), shape, outputs[k].axes());
+        }
+        tiling::write_box(held[k], std::string(1, axis), Box{{begin}, {begin + length}}, outputs[k], Box{{0}, {length}});
+      }
+    }
+    postprocess_s += seconds_since(p0);
+  }
+  t.inference_s = seconds_since(t0) - postprocess_s;
+
+  if (!per_band) {
+    const auto p0 = Clock::now();
+    // Reference tensors of postprocessing: the preprocessed inputs and the raw outputs.
+    ops::OpContext context;
+    std::vector<Tensor> prepared(inputs.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!whole[i].empty()) prepared[i] = preprocessing[i].apply(whole[i]);
+      context.tensors[spec.inputs[i].id] = &prepared[i];
+    }
+    for (std::size_t k = 0; k < held.size(); ++k) context.tensors[spec.outputs[k].id] = &held[k];
+    for (std::size_t k = 0; k < held.size(); ++k) {
+      const Tensor values = ops::apply_postprocessing(held[k], spec.outputs[k], context);
+      emit({.output = k, .axis = 0, .begin = 0, .full = 0, .values = values});
+    }
+    postprocess_s += seconds_since(p0);
+  }
+  t.postprocess_s = postprocess_s;
+  return t;
+}
+
+}  // namespace
+
+PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
+                          const std::function<void(const OutputBand&)>& emit) {
+  int retries = 0;
+  for (;;) {
+    bool emitted = false;
+    try {
+      PredictionStats stats = run_slice_once(predictor, inputs, options, emit, emitted);
+      stats.smaller_tile_retries = retries;
+      return stats;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::out_of_memory) throw;
+      // Parts already handed out cannot be taken back (an output file takes each pixel once).
+      if (emitted)
+        throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", after part of the image was written; run it again "
+                                                  "with a smaller --tile or --memory");
+      // Tiles are independent, so the same sample cut into smaller tiles gives the same result.
+      if (!tiling::shrink_tiles(options.axes, options.plan.tile_shape))
+        throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", even with the smallest tiles this model allows (" +
+                                                  shape_to_string(options.plan.tile_shape) + "); free memory or use a machine with more");
+      options.plan = tiling::plan_tiles(options.axes);
+      ++retries;
+    }
+  }
+}
+
+bool postprocessing_per_band(const ModelSpec& spec) {
+  return std::all_of(spec.outputs.begin(), spec.outputs.end(), [](const TensorSpec& out) {
+    const std::string axes = out.axes_string();
+    return !refers_to_a_tensor(out.postprocessing) &&
+           ops::PreparedOps(out.postprocessing, axes, Shape(axes.size(), 1)).pointwise();
+  });
+}
+
+std::string why_not_in_bands(const ModelSpec& spec, const std::string& tiled_axes, const std::vector<Shape>& shapes) {
+  if (tiled_axes.empty()) return "the model has no spatial axis to cut it along";
+  const char axis = tiled_axes[0];
+  const std::string along = "\"" + std::string(1, axis) + "\"";
+  for (const TensorSpec& out : spec.outputs) {
+    if (!out.axis(axis)) return "output \"" + out.id + "\" has no " + along + " axis";
+    if (refers_to_a_tensor(out.postprocessing)) return "the postprocessing of output \"" + out.id + "\" refers to another tensor";
+  }
+  for (std::size_t i = 0; i < spec.inputs.size(); ++i) {
+    const TensorSpec& in = spec.inputs[i];
+    if (refers_to_a_tensor(in.preprocessing)) return "the preprocessing of input \"" + in.id + "\" refers to another tensor";
+    const std::string kept = ops::PreparedOps(in.preprocessing, in.axes_string(), shapes.at(i)).kept_axes();
+    if (kept.find(axis) != std::string::npos)
+      return "the preprocessing of input \"" + in.id + "\" keeps statistics separate along " + along;
+  }
+  return {};
+}
+
+}  // namespace deepimage::run
