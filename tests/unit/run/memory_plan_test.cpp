@@ -29,6 +29,29 @@ TEST(LargestTileWithin, KeepsTheWholeImageWhenItFits) {
   EXPECT_EQ(tiling::plan_tiles(axes).tiles.size(), 1u);
 }
 
+// Read in bands, a sample's buffers are those of one row of tiles: they follow the tile's height, so
+// a budget far below the whole image's buffers still fits, with the image's values counted once per
+// copy the band run makes (3 of the input rows, 3 of the output band).
+TEST(LargestTileWithin, InBandsTheBuffersAreThoseOfOneRowOfTiles) {
+  const TileMemory per_tile{.fixed_bytes = 1e6, .bytes_per_pixel = 300, .output_values_per_pixel = 1, .measured = true};
+  const std::int64_t h = 20000, w = 20000;
+  const SliceSize whole{.input_values = h * w, .pixels = h * w, .bytes_per_value = 1};
+  SliceSize bands = whole;
+  bands.band_axis_size = h;
+  const MemoryEstimate e = estimate_memory(per_tile, bands, 0, {1000, 1000});
+  EXPECT_EQ(e.buffers, std::uint64_t(3 * 1000 * w * 1 + 3 * 1000 * w * 4));
+  EXPECT_EQ(estimate_memory(per_tile, bands, 0, {2000, 1000}).buffers, 2 * e.buffers);
+  EXPECT_EQ(estimate_memory(per_tile, whole, 0, {1000, 1000}).buffers, std::uint64_t(h * w * 1 + 2 * h * w * 4));
+
+  const std::uint64_t budget = std::uint64_t(1) << 30;  // the whole image's buffers alone are 3.6 GB
+  auto whole_axes = image_axes(h, w), band_axes = image_axes(h, w);
+  EXPECT_FALSE(largest_tile_within(budget, whole_axes, per_tile, whole, 0));
+  ASSERT_TRUE(largest_tile_within(budget, band_axes, per_tile, bands, 0));
+  const std::vector<std::int64_t> tile = tiling::plan_tile_shape(band_axes);
+  EXPECT_LE(estimate_memory(per_tile, bands, 0, tile).total(), budget);
+  EXPECT_GT(tile[0], 88);
+}
+
 TEST(LargestTileWithin, PicksAFittingTileThatNoLargerEdgeBeats) {
   const TileMemory per_tile{.fixed_bytes = 2e6, .bytes_per_pixel = 500, .output_values_per_pixel = 2, .measured = true};
   const SliceSize slice{.input_values = 3000 * 2000, .pixels = 3000 * 2000};
