@@ -91,6 +91,17 @@ class Box(torch.nn.Module):
         return box(x)
 
 
+from typing import Optional  # noqa: E402 (here, below the other modules: see optional_input_bundle)
+
+
+class OptionalExtra(torch.nn.Module):
+    def forward(self, x: torch.Tensor, extra: Optional[torch.Tensor] = None) -> torch.Tensor:
+        y = box(x)
+        if extra is not None:
+            y = y + extra
+        return y
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -302,6 +313,39 @@ def scaled_bundles(root, rng):
                  preprocess=lambda x: (x - x.mean(axis=(2, 3), keepdims=True)) / (x.std(axis=(2, 3), keepdims=True) + 1e-6))
 
 
+def optional_input_bundle(root, rng):
+    """optional_input_v05: the box mean plus an optional second input `extra` (rdf 0.5 `optional: true`)
+    when given. Its module and import sit below the others: lines added above them would move the
+    modules' source lines, which TorchScript records, and change every other weights.pt."""
+    out = os.path.join(root, "optional_input_v05")
+    os.makedirs(out, exist_ok=True)
+    torch.jit.script(OptionalExtra().eval()).save(os.path.join(out, "weights.pt"))
+    x = image(rng, (1, 1) + PARAM_TEST)
+    extra = image(rng, (1, 1) + PARAM_TEST)
+    with torch.no_grad():
+        y = torch.jit.load(os.path.join(out, "weights.pt"))(torch.from_numpy(x), torch.from_numpy(extra)).numpy()
+    np.save(os.path.join(out, "test_input.npy"), x)
+    np.save(os.path.join(out, "test_extra.npy"), extra)
+    np.save(os.path.join(out, "test_output.npy"), y.astype(np.float32))
+    rule = f"{{min: {PARAM_MIN}, step: {PARAM_STEP}}}"
+    b = "      - type: batch\n"
+    c = "      - type: channel\n        channel_names: [raw]\n"
+    yx = v05_space("y", rule) + v05_space("x", rule)
+    rdf = v05_rdf("optional_input_v05", "the box mean, plus the optional input extra when given", b + c + yx,
+                  b + c + "".join(v05_space(a, f"{{tensor_id: raw, axis_id: {a}}}", halo=1) for a in "yx"))
+    extra_input = (f"  - id: extra\n    optional: true\n    axes:\n{b + c + yx}    data:\n      type: float32\n"
+                   f"    test_tensor:\n      source: test_extra.npy\n      sha256: {sha256(os.path.join(out, 'test_extra.npy'))}\n")
+    rdf = rdf.replace("outputs:\n", extra_input + "outputs:\n", 1)
+    for key, f in (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt")):
+        rdf = rdf.replace(f"@{key}@", sha256(os.path.join(out, f)))
+    with open(os.path.join(out, "rdf.yaml"), "w") as f:
+        f.write(rdf)
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("# optional_input_v05\n\nA geometry test fixture written by `scripts/make_geometry_models.py`: the 3x3 box "
+                "mean of the input,\nplus the optional second input when given. Not a trained model.\n")
+    print(f"{out}: test inputs {x.shape}, {extra.shape} -> output {y.shape}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "tests", "data", "models", "geometry"))
@@ -310,6 +354,7 @@ def main():
     rng = np.random.default_rng(SEED)
     channel_bundles(args.out, rng)
     scaled_bundles(args.out, rng)
+    optional_input_bundle(args.out, rng)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,13 @@ void print_markdown(const nlohmann::json& ops) {
                "two passes: the mean, then the squared deviations from it. Percentiles are numpy's default\n"
                "'linear' method, exactly: the two order statistics around the rank are found by two histogram\n"
                "passes over each float32 value's order-preserving 32-bit key (high 16 bits, then low 16 bits\n"
-               "inside the bin holding the rank), so the result equals sorting the values: the error bound is zero.\n";
+               "inside the bin holding the rank), so the result equals sorting the values: the error bound is zero.\n"
+               "\n"
+               "**Dataset statistics (rdf 0.4 `mode: per_dataset`).** The same statistics, over every sample of\n"
+               "every image of the run at once (a batch is the dataset; a stack's slices are samples), measured in\n"
+               "passes over the files before the run (src/ops/dataset_statistics.hpp). `--stats FILE` reads them\n"
+               "from FILE when it exists, else writes the measured ones there, to reuse for later images. The ops\n"
+               "before a per_dataset op must work pixel by pixel.\n";
   for (const auto& op : ops) {
     std::cout << "\n## " << op["id"].get<std::string>() << (op["needs_statistics"].get<bool>() ? " (statistics)" : "")
               << "\n\n" << op["summary"].get<std::string>() << ".\n";

@@ -71,6 +71,7 @@ struct TensorSpec {
   std::string test_tensor;   // path inside the bundle, may be empty
   std::string test_tensor_sha256;  // 0.5 only; may be empty
   std::string sample_tensor; // path inside the bundle, may be empty
+  bool optional = false;     // 0.5 inputs: the model runs without it (the engine gets None)
 
   std::string axes_string() const;      // "bcyx"
   const AxisSpec* axis(char id) const;  // nullptr when absent

@@ -47,6 +47,10 @@ struct RunOptions {
   bool read_in_parts = false;                  // read each sample a row of tiles at a time even when it would
                                                // fit whole (this happens on its own when it would not fit the
                                                // memory budget)
+  std::filesystem::path stats;                 // dataset statistics for rdf 0.4 `mode: per_dataset` ops: read
+                                               // from this JSON file when it exists, else measured over the
+                                               // images of this run and written there; empty: measured over
+                                               // the images of this run
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp

@@ -24,8 +24,9 @@ struct EngineOptions {
 class Engine {
  public:
   virtual ~Engine() = default;
-  // Inputs in the order of spec.inputs, shaped and typed as the model expects; outputs in the order
-  // of spec.outputs. Throws Error(engine) with the engine's message on failure.
+  // Inputs in the order of spec.inputs, shaped and typed as the model expects (an empty Tensor for an
+  // omitted optional input); outputs in the order of spec.outputs. Throws Error(engine) with the
+  // engine's message on failure.
   virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
 };
 

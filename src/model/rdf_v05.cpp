@@ -159,6 +159,7 @@ TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingRefere
   TensorSpec t;
   t.id = f.required_text("id");
   t.description = f.text("description");
+  if (is_input && f.has("optional")) t.optional = f.text("optional") == "true";
   const Fields axes = f.at("axes");
   if (!axes.is_list() || axes.size() == 0) axes.fail("a non-empty list of axes");
   std::vector<std::string> ids(axes.size());

@@ -34,9 +34,15 @@ struct OpParam {
   bool required = false;
 };
 
-// Tensors an op may refer to by id (0.4 `reference_tensor` of scale_mean_variance / scale_range).
+class DatasetStatistics;  // ops/dataset_statistics.hpp
+
+// What ops may refer to beyond the tensor they work on: tensors by id (0.4 `reference_tensor` of
+// scale_mean_variance / scale_range), and for 0.4 `mode: per_dataset` the dataset's statistics of
+// the tensor (its id `tensor_id`).
 struct OpContext {
   std::map<std::string, const Tensor*> tensors;
+  std::string tensor_id{};
+  const DatasetStatistics* dataset = nullptr;
 };
 
 // The statistics an op needs, grouped: one group per index of the axes not in `reduced_axes`.

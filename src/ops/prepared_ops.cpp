@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "deepimage/error.hpp"
+#include "ops/dataset_statistics.hpp"
 #include "ops/reduction.hpp"
 #include "ops/statistics.hpp"
 
@@ -62,7 +63,18 @@ PreparedOps::PreparedOps(std::vector<OpSpec> ops, std::string axes, Shape shape,
       step.statistics.reference =
           statistics_of(reference, matching_groups(kwargs, reference, id, groups), step.need->reference);
     }
-    if (gathers(step)) {
+    if (gathers(step) && step.spec.kwargs.is_object() && step.spec.kwargs.value("mode", "") == "per_dataset") {
+      // Statistics of the whole dataset, measured beforehand over every sample (or given).
+      const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
+      auto known = references.dataset ? references.dataset->find(references.tensor_id, step.need->reduced_axes, step.need->own,
+                                                                 groups.count)
+                                      : std::nullopt;
+      if (!known)
+        throw Error(ErrorCode::invalid_argument, step.op->id + " of tensor \"" + references.tensor_id + "\": mode \"per_dataset\" "
+                                                 "needs statistics of the whole dataset: run the model on all its images at once, "
+                                                 "or give them with --stats FILE");
+      step.statistics.own = std::move(*known);
+    } else if (gathers(step)) {
       step.resolved = false;
       const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
       s.passes += StatisticsAccumulator::pass_count(groups.count, step.need->own);

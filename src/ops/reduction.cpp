@@ -43,10 +43,8 @@ Groups groups_reducing(const Tensor& tensor, std::string_view reduced_axes) {
 
 std::string reduced_axes(const Kwargs& kwargs, const std::string& axes) {
   const std::string mode = kwargs.string_or("mode", "");
-  if (mode == "per_dataset")
-    throw Error(ErrorCode::unsupported, kwargs.op() + ": mode \"per_dataset\" needs dataset statistics, which are not "
-                                                      "supported yet (per_sample is)");
-  if (!mode.empty() && mode != "per_sample") kwargs.fail("mode", "\"per_sample\" or \"per_dataset\"");
+  // per_dataset reduces over the same axes, of every sample (ops/dataset_statistics.hpp).
+  if (!mode.empty() && mode != "per_sample" && mode != "per_dataset") kwargs.fail("mode", "\"per_sample\" or \"per_dataset\"");
   // Kwargs checks axis names against a tensor: one element with these axes.
   const Tensor probe(DType::u8, Shape(axes.size(), 1), axes);
   if (auto named = kwargs.axes("axes", probe)) return *named;

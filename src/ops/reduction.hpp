@@ -66,7 +66,7 @@ void for_each_element(const Groups& groups, F&& f) {
 //   absent, 0.4 form (a `mode` kwarg)        -> every axis but batch: 0.4 per_sample statistics
 //                                               never mix samples
 //   absent, 0.5 form                         -> every axis ("scale all axes jointly")
-// 0.4 `mode: per_dataset` needs a dataset statistics file: unsupported.
+// 0.4 `mode: per_dataset` reduces over the same axes, across every sample (ops/dataset_statistics.hpp).
 std::string reduced_axes(const Kwargs& kwargs, const std::string& axes);
 
 // The tensor a `reference_tensor` kwarg names, looked up in `context`.

@@ -42,7 +42,7 @@ OpDeclaration scale_mean_variance_op() {
           .params = {{"reference_tensor", "string", "", "id of the tensor whose mean and std to match", true},
                      {"axes", "axes", "all axes (0.4: all but batch)", "axes reduced jointly; statistics per index of the others", false},
                      {"eps", "float", "1e-6", "added to both standard deviations", false},
-                     {"mode", "string", "per_sample", "0.4: per_sample or per_dataset (unsupported)", false}},
+                     {"mode", "string", "per_sample", "0.4: per_sample or per_dataset (statistics of all images: --stats)", false}},
           .statistics = scale_mean_variance_statistics,
           .apply = scale_mean_variance};
 }

@@ -49,7 +49,7 @@ OpDeclaration scale_range_op() {
                      {"max_percentile", "float", "100", "percentile (0..100) mapped to 1", false},
                      {"eps", "float", "1e-6", "added to the range", false},
                      {"reference_tensor", "string", "", "tensor id to take the percentiles from (default: this tensor)", false},
-                     {"mode", "string", "per_sample", "0.4: per_sample or per_dataset (unsupported)", false}},
+                     {"mode", "string", "per_sample", "0.4: per_sample or per_dataset (statistics of all images: --stats)", false}},
           .statistics = scale_range_statistics,
           .apply = scale_range};
 }

@@ -39,7 +39,7 @@ OpDeclaration zero_mean_unit_variance_op() {
           .summary = "(x - mean) / (std + eps) with the tensor's own mean and std",
           .params = {{"axes", "axes", "all axes (0.4: all but batch)", "axes reduced jointly; one mean/std per index of the others", false},
                      {"eps", "float", "1e-6", "added to std", false},
-                     {"mode", "string", "per_sample", "0.4: per_sample, fixed (with mean, std) or per_dataset (unsupported)", false},
+                     {"mode", "string", "per_sample", "0.4: per_sample, fixed (with mean, std) or per_dataset (statistics of all images: --stats)", false},
                      {"mean", "float or list", "", "0.4 mode fixed: mean", false},
                      {"std", "float or list", "", "0.4 mode fixed: standard deviation", false}},
           .statistics = zero_mean_unit_variance_statistics,

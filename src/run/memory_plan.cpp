@@ -29,6 +29,7 @@ std::vector<Shape> probe_shapes(const ModelSpec& spec, const std::vector<tiling:
                                 const std::vector<Shape>& slice_shapes, const std::vector<std::int64_t>& tile) {
   std::vector<Shape> shapes = slice_shapes;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (shapes[i].empty()) continue;  // an optional input left out
     const std::string ids = spec.inputs.at(i).axes_string();
     for (std::size_t k = 0; k < axes.size(); ++k)
       if (const auto at = ids.find(axes[k].id); at != std::string::npos) shapes[i][at] = tile[k];

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "deepimage/error.hpp"
+#include "ops/dataset_statistics.hpp"
 #include "ops/op.hpp"
 #include "run/slice_run.hpp"
 #include "run/stopwatch.hpp"
@@ -84,7 +85,8 @@ tiling::TilePlan Predictor::plan(const std::vector<Shape>& input_shapes, const T
 std::vector<Shape> Predictor::probe(const std::vector<Shape>& input_shapes) {
   std::vector<Tensor> inputs;
   for (std::size_t i = 0; i < input_shapes.size(); ++i)
-    inputs.emplace_back(model_.spec.inputs.at(i).data_type, input_shapes[i], model_.spec.inputs[i].axes_string());
+    if (input_shapes[i].empty()) inputs.emplace_back();  // an optional input left out
+    else inputs.emplace_back(model_.spec.inputs.at(i).data_type, input_shapes[i], model_.spec.inputs[i].axes_string());
   std::vector<Shape> shapes;
   double engine_s = 0;
   for (const Tensor& out : run_engine(inputs, engine_s)) shapes.push_back(out.shape());
@@ -104,6 +106,7 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     t.image_size = input_shapes.at(0).at(k);
     // The inputs of a model are cut into the same tiles, so they must agree along each tiled axis.
     for (std::size_t i = 1; i < spec.inputs.size() && i < input_shapes.size(); ++i) {
+      if (input_shapes[i].empty()) continue;  // an optional input left out
       const std::string other = spec.inputs[i].axes_string();
       const auto at = other.find(a.id);
       if (at != std::string::npos && input_shapes[i].at(at) != t.image_size)
@@ -194,6 +197,15 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
                                                  std::to_string(inputs.size()));
   PredictionStats local;
   PredictionStats& t = stats ? *stats : local;
+  // 0.4 `mode: per_dataset`: the inputs given are the dataset.
+  ops::DatasetStatistics dataset;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!ops::has_per_dataset(spec.inputs[i].preprocessing)) continue;
+    ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(),
+                                        inputs[i].shape());
+    while (measurement.start_pass()) measurement.scan(inputs[i]);
+    measurement.add_to(dataset);
+  }
 
   if (!options.whole) {
     // The loop of `deepimage run`, on tensors in memory: statistics, tiles, stitching, postprocessing.
@@ -204,7 +216,7 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
       slice_inputs.push_back({.shape = in.shape(), .read = [&in](char, std::int64_t, std::int64_t) { return in; }, .inspect = {}});
     }
     SliceRunOptions slice_options{.plan = {}, .axes = axis_tilings(shapes, options), .in_bands = false,
-                                  .pad = options.pad, .after_tile = options.after_tile};
+                                  .pad = options.pad, .after_tile = options.after_tile, .dataset = &dataset};
     slice_options.plan = tiling::plan_tiles(slice_options.axes);
     std::vector<Tensor> results(spec.outputs.size());
     t = run_slice(*this, slice_inputs, slice_options, [&](const OutputBand& band) { results[band.output] = band.values; });
@@ -217,9 +229,12 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   ops::OpContext context;
   // Ops that refer to another tensor (reference_tensor) see it as it was before any op ran.
   for (std::size_t i = 0; i < inputs.size(); ++i) context.tensors[spec.inputs[i].id] = &inputs[i];
+  context.dataset = &dataset;
   std::vector<Tensor> prepared;
-  for (std::size_t i = 0; i < inputs.size(); ++i)
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    context.tensor_id = spec.inputs[i].id;
     prepared.push_back(ops::apply_ops(inputs[i], spec.inputs[i].preprocessing, context).converted(spec.inputs[i].data_type));
+  }
   inputs.clear();
   t.preprocess_s = seconds_since(t0);
 
@@ -231,8 +246,10 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   for (std::size_t i = 0; i < prepared.size(); ++i) context.tensors[spec.inputs[i].id] = &prepared[i];
   for (std::size_t i = 0; i < outputs.size(); ++i) context.tensors[spec.outputs[i].id] = &outputs[i];
   std::vector<Tensor> results;
-  for (std::size_t i = 0; i < outputs.size(); ++i)
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    context.tensor_id = spec.outputs[i].id;
     results.push_back(ops::apply_postprocessing(outputs[i], spec.outputs[i], context));
+  }
   t.postprocess_s = seconds_since(t0);
   return results;
 }

@@ -14,6 +14,7 @@
 #include "io/image.hpp"
 #include "io/image_region.hpp"
 #include "run/axis_mapping.hpp"
+#include "run/dataset_pass.hpp"
 #include "run/memory.hpp"
 #include "run/memory_plan.hpp"
 #include "run/output_calibration.hpp"
@@ -217,7 +218,8 @@ class OutputFile {
 // sample (slice of a stack, sample of a batch) through run_slice, read from the files and written to
 // the outputs by region, whole or in bands as the plan says.
 void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& files,
-               const std::vector<fs::path>& outputs, std::optional<run::TileMemory>& tile_memory, RunReport& report) {
+               const std::vector<fs::path>& outputs, const ops::DatasetStatistics& dataset,
+               std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   const auto start = Clock::now();
   report.pad = o.pad;
   report.model_name = spec.name;
@@ -241,8 +243,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   report.slice_count = static_cast<std::size_t>(loop.count());
   report.read_s = seconds_since(t0);
 
-  std::vector<Shape> sample_shapes;
-  for (const auto& in : inputs) sample_shapes.push_back(in->sample_shape());
+  std::vector<Shape> sample_shapes(spec.inputs.size());  // empty for an optional input left out
+  for (std::size_t i = 0; i < inputs.size(); ++i) sample_shapes[i] = inputs[i]->sample_shape();
   const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
                                   .after_tile = {}};
   const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory);
@@ -262,7 +264,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
                                      .after_tile = [&] {
                                        if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
                                        progress.tile_done();
-                                     }};
+                                     },
+                                     .dataset = &dataset};
   progress.emit();
 
   std::vector<OutputFile> writers;
@@ -272,18 +275,20 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
     progress.stop_if_cancelled();
     event.slice = static_cast<std::size_t>(sample);
-    std::vector<run::SliceInput> slice_inputs;
+    std::vector<run::SliceInput> slice_inputs(spec.inputs.size(), run::SliceInput{.shape = {}, .read = {}, .inspect = {}});
     for (std::size_t i = 0; i < inputs.size(); ++i)
-      slice_inputs.push_back({.shape = sample_shapes[i], .read = [&, i, sample](char axis, std::int64_t begin, std::int64_t end) {
-                                const auto r0 = Clock::now();
-                                Tensor part = inputs[i]->read(sample, axis, begin, end);
-                                report.read_s += seconds_since(r0);
-                                return part;
-                              },
-                              // Integers hold no NaN or Inf: only float inputs are looked at.
-                              .inspect = is_float(inputs[i]->dtype()) ? std::function<void(const Tensor&)>(
-                                             [&, i](const Tensor& part) { warnings.input(i, inputs[i]->file(), part); })
-                                                                      : nullptr});
+      slice_inputs[i] = run::SliceInput{
+          .shape = sample_shapes[i],
+          .read = [&, i, sample](char axis, std::int64_t begin, std::int64_t end) {
+            const auto r0 = Clock::now();
+            Tensor part = inputs[i]->read(sample, axis, begin, end);
+            report.read_s += seconds_since(r0);
+            return part;
+          },
+          // Integers hold no NaN or Inf: only float inputs are looked at.
+          .inspect = is_float(inputs[i]->dtype())
+                         ? std::function<void(const Tensor&)>([&, i](const Tensor& part) { warnings.input(i, inputs[i]->file(), part); })
+                         : nullptr};
     const std::size_t tiles_before = event.tiles_done;
     const run::PredictionStats stats = run::run_slice(predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
       warnings.output(band.output, band.values);
@@ -325,10 +330,16 @@ RunReport run_model(const RunOptions& o) {
   tiling::pad_mode_from_string(o.pad);  // a bad --pad fails before anything is loaded
   const model::Model model = model::open_model(o.model);
   const ModelSpec& spec = model.spec;
-  if (o.inputs.size() != spec.inputs.size()) {
+  // Optional inputs (rdf 0.5 `optional`) at the end of the list may be left out.
+  std::size_t required = 0;
+  for (std::size_t i = 0; i < spec.inputs.size(); ++i)
+    if (!spec.inputs[i].optional || i == 0) required = i + 1;
+  if (o.inputs.size() < required || o.inputs.size() > spec.inputs.size()) {
     std::string ids;
-    for (const auto& in : spec.inputs) ids += (ids.empty() ? "" : ", ") + in.id;
-    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+    for (const auto& in : spec.inputs) ids += (ids.empty() ? "" : ", ") + in.id + (in.optional ? " (optional)" : "");
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " +
+                                                 (required == spec.inputs.size() ? std::to_string(required)
+                                                                                 : std::to_string(required) + " to " + std::to_string(spec.inputs.size())) +
                                                  " input(s) (" + ids + "); got " + std::to_string(o.inputs.size()) + " file(s)");
   }
   RunOptions with_output = o;
@@ -348,7 +359,8 @@ RunReport run_model(const RunOptions& o) {
   RunReport report;
   report.load_s = seconds_since(start);
   std::optional<run::TileMemory> tile_memory;
-  run_files(predictor, spec, with_output, o.inputs, outputs, tile_memory, report);
+  const ops::DatasetStatistics dataset = run::dataset_statistics(spec, {o.inputs}, o);
+  run_files(predictor, spec, with_output, o.inputs, outputs, dataset, tile_memory, report);
   return report;
 }
 
@@ -373,6 +385,9 @@ BatchReport run_batch(const RunOptions& o) {
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
   std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest
+  std::vector<std::vector<fs::path>> file_sets;  // the batch is the dataset of 0.4 per_dataset ops
+  for (const fs::path& file : files) file_sets.push_back({file});
+  const ops::DatasetStatistics dataset = run::dataset_statistics(spec, file_sets, o);
   for (const fs::path& file : files) {
     BatchItem item;
     item.input = file.string();
@@ -403,7 +418,7 @@ BatchReport run_batch(const RunOptions& o) {
           o.progress(with_image);
         };
       RunReport report;
-      run_files(predictor, spec, for_image, {file}, outputs, tile_memory, report);
+      run_files(predictor, spec, for_image, {file}, outputs, dataset, tile_memory, report);
       written.insert(outputs.begin(), outputs.end());
       item.report = std::move(report);
     } catch (const Error& e) {

@@ -28,7 +28,8 @@ RunPlan plan_run(Predictor& predictor, const RunOptions& o, const TilingOptions&
   if (!tile_memory) tile_memory = measure_tile_memory(predictor, spec, axes, slice_shapes);
   SliceSize slice{.input_values = 0, .pixels = 1, .bytes_per_value = static_cast<std::int64_t>(dtype_size(raw)),
                   .band_axis_size = 0, .outputs_held = false};
-  for (const Shape& s : slice_shapes) slice.input_values += element_count(s);
+  for (const Shape& s : slice_shapes)
+    if (!s.empty()) slice.input_values += element_count(s);
   for (const auto& a : axes) slice.pixels *= a.image_size;
   const std::uint64_t resident = current_rss_bytes();
   RunPlan plan{.axes = axes, .tiles = {}, .in_bands = false, .budget = memory_budget(o), .estimate = {}};

@@ -19,6 +19,15 @@ bool refers_to_a_tensor(const std::vector<OpSpec>& ops) {
   return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) { return op.kwargs.contains("reference_tensor"); });
 }
 
+// `ops` without those of 0.4 `mode: per_dataset`: given the dataset's statistics they work pixel by
+// pixel, so they never decide how a sample may be cut.
+std::vector<OpSpec> without_per_dataset(const std::vector<OpSpec>& ops) {
+  std::vector<OpSpec> kept;
+  for (const OpSpec& op : ops)
+    if (!ops::has_per_dataset({op})) kept.push_back(op);
+  return kept;
+}
+
 std::size_t axis_position(const std::string& axes, char axis) {
   const auto at = axes.find(axis);
   if (at == std::string::npos) throw Error(ErrorCode::internal, std::string("axis \"") + axis + "\" not in \"" + axes + "\"");
@@ -94,8 +103,10 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   auto t0 = Clock::now();
   std::vector<Tensor> whole(inputs.size());
   ops::OpContext raw_inputs;  // reference tensors of preprocessing: the inputs before any op ran
+  const auto given = [&](std::size_t i) { return !inputs[i].shape.empty(); };
   if (!in_bands)
     for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!given(i)) continue;
       whole[i] = inputs[i].read(0, 0, 0);
       if (inputs[i].inspect) inputs[i].inspect(whole[i]);
       raw_inputs.tensors[spec.inputs[i].id] = &whole[i];
@@ -103,7 +114,11 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   std::vector<ops::PreparedOps> preprocessing;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string axes = spec.inputs[i].axes_string();
-    ops::PreparedOps& prep = preprocessing.emplace_back(spec.inputs[i].preprocessing, axes, inputs[i].shape, raw_inputs);
+    ops::OpContext context = raw_inputs;
+    context.tensor_id = spec.inputs[i].id;
+    context.dataset = o.dataset;
+    ops::PreparedOps& prep = preprocessing.emplace_back(given(i) ? spec.inputs[i].preprocessing : std::vector<OpSpec>{}, axes,
+                                                        inputs[i].shape, context);
     while (prep.start_pass()) {
       if (!in_bands) {
         prep.scan(whole[i]);
@@ -133,6 +148,7 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       const tiling::Tile& first = row.front();
       offset = first.read.begin[0];
       for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (!given(i)) continue;
         band[i] = read_padded_rows(inputs[i], spec.inputs[i].axes_string(), axis, first.read.begin[0], first.read.end[0], o.pad);
         // Rows of the sample this band holds that no earlier band did (bands go top to bottom).
         const std::int64_t from = std::max(inspected, std::max<std::int64_t>(0, offset));
@@ -147,6 +163,10 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
     const auto read_tile = [&](const tiling::Tile& tile) {
       std::vector<Tensor> ready;
       for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (!given(i)) {
+          ready.emplace_back();
+          continue;
+        }
         Box box = tile.read;
         if (in_bands) box.begin[0] -= offset, box.end[0] -= offset;
         const Tensor raw = tiling::read_padded(in_bands ? band[i] : whole[i], plan.axes, box, o.pad);
@@ -164,7 +184,8 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       const std::int64_t begin = in_bands ? predictor.output_size(k, axis, origin[0]) : 0;
       const std::int64_t full = in_bands ? predictor.output_size(k, axis, sizes[0]) : 0;
       if (per_band) {
-        const Tensor values = ops::apply_postprocessing(std::move(outputs[k]), spec.outputs[k], {});
+        const ops::OpContext context{.tensors = {}, .tensor_id = spec.outputs[k].id, .dataset = o.dataset};
+        const Tensor values = ops::apply_postprocessing(std::move(outputs[k]), spec.outputs[k], context);
         emit({.output = k, .axis = axis, .begin = begin, .full = full, .values = values});
       } else if (!in_bands) {
         held[k] = std::move(outputs[k]);
@@ -192,7 +213,9 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       context.tensors[spec.inputs[i].id] = &prepared[i];
     }
     for (std::size_t k = 0; k < held.size(); ++k) context.tensors[spec.outputs[k].id] = &held[k];
+    context.dataset = o.dataset;
     for (std::size_t k = 0; k < held.size(); ++k) {
+      context.tensor_id = spec.outputs[k].id;
       const Tensor values = ops::apply_postprocessing(held[k], spec.outputs[k], context);
       emit({.output = k, .axis = 0, .begin = 0, .full = 0, .values = values});
     }
@@ -233,7 +256,7 @@ bool postprocessing_per_band(const ModelSpec& spec) {
   return std::all_of(spec.outputs.begin(), spec.outputs.end(), [](const TensorSpec& out) {
     const std::string axes = out.axes_string();
     return !refers_to_a_tensor(out.postprocessing) &&
-           ops::PreparedOps(out.postprocessing, axes, Shape(axes.size(), 1)).pointwise();
+           ops::PreparedOps(without_per_dataset(out.postprocessing), axes, Shape(axes.size(), 1)).pointwise();
   });
 }
 
@@ -247,8 +270,9 @@ std::string why_not_in_bands(const ModelSpec& spec, const std::string& tiled_axe
   }
   for (std::size_t i = 0; i < spec.inputs.size(); ++i) {
     const TensorSpec& in = spec.inputs[i];
+    if (shapes.at(i).empty()) continue;  // an optional input left out
     if (refers_to_a_tensor(in.preprocessing)) return "the preprocessing of input \"" + in.id + "\" refers to another tensor";
-    const std::string kept = ops::PreparedOps(in.preprocessing, in.axes_string(), shapes.at(i)).kept_axes();
+    const std::string kept = ops::PreparedOps(without_per_dataset(in.preprocessing), in.axes_string(), shapes.at(i)).kept_axes();
     if (kept.find(axis) != std::string::npos)
       return "the preprocessing of input \"" + in.id + "\" keeps statistics separate along " + along;
   }

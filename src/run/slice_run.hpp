@@ -28,11 +28,13 @@
 #include <string>
 #include <vector>
 
+#include "ops/dataset_statistics.hpp"
 #include "run/predictor.hpp"
 
 namespace deepimage::run {
 
-// One model input of the sample.
+// One model input of the sample; `shape` empty (and `read` unset) for an optional input left out,
+// which the engine then gets as an empty tensor.
 struct SliceInput {
   Shape shape;  // model axes
   // Values [begin, end) along axis `axis` (a letter of the model input's axes), every other axis
@@ -59,6 +61,7 @@ struct SliceRunOptions {
   bool in_bands = false;                 // a row of tiles at a time; else the sample is read whole
   tiling::PadMode pad = tiling::PadMode::reflect;
   std::function<void()> after_tile;      // after every tile; may throw to stop
+  const ops::DatasetStatistics* dataset = nullptr;  // for 0.4 `mode: per_dataset` ops (dataset_pass.hpp)
 };
 
 // Runs the sample; `emit` gets every output's bands (top to bottom) or whole outputs. When the engine

@@ -48,6 +48,10 @@ class OnnxEngine final : public Engine {
         output_order_(match(ids_of(spec.outputs), net_->output_names(), "outputs", source)) {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      if (inputs[k].empty())
+        throw Error(ErrorCode::unsupported, "input " + std::to_string(k + 1) + " was left out, which the onnx engine (OpenCV DNN) "
+                                            "cannot do: give every input, or use the model's torchscript weights");
     std::vector<Tensor> graph_outputs;
     if (std::is_sorted(input_order_.begin(), input_order_.end())) {
       graph_outputs = net_->run(inputs);  // the usual case: no reordering, no copy of the tile

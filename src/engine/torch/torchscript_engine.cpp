@@ -128,6 +128,10 @@ class TorchScriptEngine final : public Engine {
     std::vector<torch::jit::IValue> args;
     args.reserve(inputs.size());
     for (const Tensor& t : inputs) {
+      if (t.empty()) {  // an omitted optional input: forward's Optional[Tensor] argument is None
+        args.emplace_back();
+        continue;
+      }
       // from_blob wraps our buffer without copying; the module only reads it.
       torch::Tensor x = torch::from_blob(const_cast<std::byte*>(t.bytes()), t.shape(),
                                          torch::TensorOptions().dtype(torch_type(t.dtype())));

@@ -215,6 +215,30 @@ TEST(Geometry, AxisIdsOfTheModelsOwnMapByType) {
   EXPECT_NE(info.out.find("bcyx"), std::string::npos) << info.out;
 }
 
+// An rdf 0.5 `optional` input may be left out: the network gets None (here: the box mean alone);
+// given, it is used (the box mean plus it).
+TEST(Geometry, AnOptionalInputMayBeLeftOut) {
+  TempDir dir;
+  const Tensor image = random_image(45, 70), extra = random_image(45, 70);
+  Tensor shifted = extra;
+  for (std::int64_t i = 0; i < shifted.element_count(); ++i) shifted.data<float>()[i] = extra.data<float>()[(i * 7) % extra.element_count()];
+  io::write_npy(image, dir / "image.npy");
+  io::write_npy(shifted, dir / "extra.npy");
+  const Tensor alone = run("optional_input_v05", dir / "image.npy", dir / "alone.tif");
+  EXPECT_LE(relative_error(alone, [&](auto, auto y, auto x) { return box_at(image, y, x); }), kRelativeTolerance);
+  const CliResult both = run_cli({"run", bundle("optional_input_v05").string(), (dir / "image.npy").string(),
+                                  (dir / "extra.npy").string(), "-o", (dir / "both.tif").string(), "--tile", "y=32,x=32"});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  const Tensor with_extra = io::read_image(dir / "both.tif").pixels;
+  EXPECT_LE(relative_error(with_extra, [&](auto, auto y, auto x) { return box_at(image, y, x) + shifted.data<float>()[y * 70 + x]; }),
+            kRelativeTolerance);
+  // Three files are one too many: the message says which inputs are optional.
+  const CliResult three = run_cli({"run", bundle("optional_input_v05").string(), (dir / "image.npy").string(),
+                                   (dir / "extra.npy").string(), (dir / "extra.npy").string(), "-o", (dir / "three.tif").string()});
+  EXPECT_EQ(three.exit_code, 1);
+  EXPECT_NE(three.err.find("takes 1 to 2 input(s) (raw, extra (optional)); got 3 file(s)"), std::string::npos) << three.err;
+}
+
 // A batch of several samples in an .npy runs as that many samples, each on its own.
 TEST(Geometry, EverySampleOfABatchRuns) {
   TempDir dir;

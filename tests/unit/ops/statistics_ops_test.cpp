@@ -99,12 +99,15 @@ TEST(ZeroMeanUnitVarianceOp, ModeFixedIsFixedZeroMeanUnitVariance) {
   EXPECT_LT(max_relative_error(y, expected), kFloat32Tolerance);
 }
 
-TEST(ZeroMeanUnitVarianceOp, PerDatasetIsUnsupported) {
+TEST(ZeroMeanUnitVarianceOp, PerDatasetWithoutDatasetStatisticsSaysHowToGiveThem) {
   const Tensor x = random_tensor({1, 1, 4, 4}, "bcyx", 3);
   std::string message;
-  EXPECT_EQ(error_code_of([&] { run("zero_mean_unit_variance", x, {{"mode", "per_dataset"}, {"axes", "yx"}}); }, &message),
-            ErrorCode::unsupported);
-  EXPECT_NE(message.find("per_dataset"), std::string::npos) << message;
+  OpContext context;
+  context.tensor_id = "raw";
+  EXPECT_EQ(error_code_of([&] { run("zero_mean_unit_variance", x, {{"mode", "per_dataset"}, {"axes", "yx"}}, context); }, &message),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(message, "zero_mean_unit_variance of tensor \"raw\": mode \"per_dataset\" needs statistics of the whole dataset: run "
+                     "the model on all its images at once, or give them with --stats FILE");
 }
 
 TEST(ZeroMeanUnitVarianceOp, AxisAbsentFromTensorNamesBoth) {
@@ -202,7 +205,7 @@ TEST(ScaleRangeOp, Errors) {
   EXPECT_EQ(message, "scale_range: kwarg \"max_percentile\": expected a number, got \"high\"");
   EXPECT_EQ(error_code_of([&] { run("scale_range", x, {{"reference_tensor", "raw"}}); }, &message), ErrorCode::bad_model);
   EXPECT_NE(message.find("\"raw\""), std::string::npos) << message;
-  EXPECT_EQ(error_code_of([&] { run("scale_range", x, {{"mode", "per_dataset"}}); }), ErrorCode::unsupported);
+  EXPECT_EQ(error_code_of([&] { run("scale_range", x, {{"mode", "per_dataset"}}); }), ErrorCode::invalid_argument);
 
   const Tensor other = random_tensor({1, 3, 5, 6}, "bcyx", 2);  // 3 channels against 2
   OpContext context;
