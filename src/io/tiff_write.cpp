@@ -73,12 +73,29 @@ HyperstackLayout hyperstack_layout(const Shape& shape, std::string axes, const s
   return h;
 }
 
+// The smallest and largest finite value. Branch-free over 16 lanes (NaN and +-Inf become the
+// neutral +-Inf first), which the compiler turns into vector min/max: a range pass over every float
+// page written costs a fraction of writing it (bench/tiff_bench.cpp).
 std::pair<double, double> finite_range(const float* v, std::int64_t n) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (std::int64_t i = 0; i < n; ++i)
-    if (std::isfinite(v[i])) lo = std::min<double>(lo, v[i]), hi = std::max<double>(hi, v[i]);
-  if (lo > hi) return {0.0, 0.0};
-  return {lo, hi};
+  constexpr int kLanes = 16;
+  constexpr float kInf = std::numeric_limits<float>::infinity(), kMax = std::numeric_limits<float>::max();
+  float lo[kLanes], hi[kLanes];
+  std::fill_n(lo, kLanes, kInf);
+  std::fill_n(hi, kLanes, -kInf);
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const float x = v[i + k];
+      const bool finite = x >= -kMax && x <= kMax;  // false for NaN and +-Inf
+      const float low = finite ? x : kInf, high = finite ? x : -kInf;
+      lo[k] = low < lo[k] ? low : lo[k];
+      hi[k] = high > hi[k] ? high : hi[k];
+    }
+  for (; i < n; ++i)
+    if (std::isfinite(v[i])) lo[0] = std::min(lo[0], v[i]), hi[0] = std::max(hi[0], v[i]);
+  const float low = *std::min_element(lo, lo + kLanes), high = *std::max_element(hi, hi + kLanes);
+  if (low > high) return {0.0, 0.0};
+  return {low, high};
 }
 
 }  // namespace
