@@ -91,7 +91,7 @@ class Box(torch.nn.Module):
         return box(x)
 
 
-from typing import Optional  # noqa: E402 (here, below the other modules: see optional_input_bundle)
+from typing import Optional, Tuple  # noqa: E402 (here, below the other modules: see optional_input_bundle)
 
 
 class OptionalExtra(torch.nn.Module):
@@ -100,6 +100,11 @@ class OptionalExtra(torch.nn.Module):
         if extra is not None:
             y = y + extra
         return y
+
+
+class BoxPair(torch.nn.Module):
+    def forward(self, x: torch.Tensor, half: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        return box(x), box(half)
 
 
 def sha256(path):
@@ -346,6 +351,45 @@ def optional_input_bundle(root, rng):
     print(f"{out}: test inputs {x.shape}, {extra.shape} -> output {y.shape}")
 
 
+def half_input_bundle(root, rng):
+    """half_input_v05: two inputs, the second sized after the first at half its size (0.5 axis scales:
+    {tensor_id: raw, axis_id: y} with scale 2 against 1), and the box mean of each, each output sized
+    after its own input. Tiles of the second input are the first's halved."""
+    out = os.path.join(root, "half_input_v05")
+    os.makedirs(out, exist_ok=True)
+    torch.jit.script(BoxPair().eval()).save(os.path.join(out, "weights.pt"))
+    x = image(rng, (1, 1, 32, 48))
+    half = image(rng, (1, 1, 16, 24))
+    with torch.no_grad():
+        y, y_half = torch.jit.load(os.path.join(out, "weights.pt"))(torch.from_numpy(x), torch.from_numpy(half))
+    np.save(os.path.join(out, "test_input.npy"), x)
+    np.save(os.path.join(out, "test_half.npy"), half)
+    np.save(os.path.join(out, "test_output.npy"), y.numpy().astype(np.float32))
+    np.save(os.path.join(out, "test_output_half.npy"), y_half.numpy().astype(np.float32))
+    rule = f"{{min: {PARAM_MIN}, step: {PARAM_STEP}}}"
+    b = "      - type: batch\n"
+    c = "      - type: channel\n        channel_names: [raw]\n"
+    raw_yx = v05_space("y", rule, scale=1.0) + v05_space("x", rule, scale=1.0)
+    half_yx = "".join(v05_space(a, f"{{tensor_id: raw, axis_id: {a}}}", scale=2.0) for a in "yx")
+    rdf = v05_rdf("half_input_v05", "the box mean of each of two inputs, the second at half the first's size", b + c + raw_yx,
+                  b + c + "".join(v05_space(a, f"{{tensor_id: raw, axis_id: {a}}}", halo=1, scale=1.0) for a in "yx"))
+    half_input = (f"  - id: half\n    axes:\n{b + c + half_yx}    data:\n      type: float32\n"
+                  f"    test_tensor:\n      source: test_half.npy\n      sha256: {sha256(os.path.join(out, 'test_half.npy'))}\n")
+    half_output = (f"  - id: out_half\n    axes:\n{b + c}" +
+                   "".join(v05_space(a, f"{{tensor_id: half, axis_id: {a}}}", halo=1, scale=2.0) for a in "yx") +
+                   f"    data:\n      type: float32\n    test_tensor:\n      source: test_output_half.npy\n"
+                   f"      sha256: {sha256(os.path.join(out, 'test_output_half.npy'))}\n")
+    rdf = rdf.replace("outputs:\n", half_input + "outputs:\n", 1).replace("weights:\n", half_output + "weights:\n", 1)
+    for key, f in (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt")):
+        rdf = rdf.replace(f"@{key}@", sha256(os.path.join(out, f)))
+    with open(os.path.join(out, "rdf.yaml"), "w") as f:
+        f.write(rdf)
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("# half_input_v05\n\nA geometry test fixture written by `scripts/make_geometry_models.py`: the 3x3 box "
+                "mean of each of\ntwo inputs, the second at half the first's size. Not a trained model.\n")
+    print(f"{out}: test inputs {x.shape}, {half.shape} -> outputs {y.shape}, {y_half.shape}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "tests", "data", "models", "geometry"))
@@ -355,6 +399,7 @@ def main():
     channel_bundles(args.out, rng)
     scaled_bundles(args.out, rng)
     optional_input_bundle(args.out, rng)
+    half_input_bundle(args.out, rng)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ struct OpContext {
   std::map<std::string, const Tensor*> tensors;
   std::string tensor_id{};
   const DatasetStatistics* dataset = nullptr;
+  // For a referenced tensor that is not in `tensors` (an input read from a file in bands): its
+  // statistics `wanted`, one per index of `kept_axes` (group_count of them), gathered by the caller.
+  std::function<std::vector<GroupStatistics>(const std::string& id, const std::string& kept_axes, std::int64_t group_count,
+                                             const WantedStatistics& wanted)>
+      reference_statistics{};
 };
 
 // The statistics an op needs, grouped: one group per index of the axes not in `reduced_axes`.

@@ -54,7 +54,17 @@ PreparedOps::PreparedOps(std::vector<OpSpec> ops, std::string axes, Shape shape,
   for (auto& spec : ops) {
     Step step{.op = &find_op(spec.id), .spec = std::move(spec)};
     if (step.op->statistics) step.need = step.op->statistics(step.spec.kwargs, s.axes);
-    if (step.need && !step.need->reference_tensor.empty()) {
+    const auto in_memory = [&](const std::string& id) {
+      const auto it = references.tensors.find(id);
+      return it != references.tensors.end() && it->second && !it->second->empty();
+    };
+    if (step.need && !step.need->reference_tensor.empty() && !in_memory(step.need->reference_tensor) &&
+        references.reference_statistics) {
+      // A tensor read elsewhere in parts: the caller gathers its statistics.
+      const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
+      step.statistics.reference =
+          references.reference_statistics(step.need->reference_tensor, groups.kept_axes, groups.count, step.need->reference);
+    } else if (step.need && !step.need->reference_tensor.empty()) {
       // A whole tensor already in memory: its statistics now, in one region.
       const Kwargs kwargs(step.op->id, step.spec.kwargs);
       const std::string& id = step.need->reference_tensor;

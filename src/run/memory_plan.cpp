@@ -25,14 +25,16 @@ std::vector<std::int64_t> probe_tile(const std::vector<tiling::AxisTiling>& axes
   return tile;
 }
 
-std::vector<Shape> probe_shapes(const ModelSpec& spec, const std::vector<tiling::AxisTiling>& axes,
+// Inputs sized as a multiple or fraction of the first get tiles scaled alike (Predictor::input_ratio).
+std::vector<Shape> probe_shapes(const Predictor& predictor, const std::vector<tiling::AxisTiling>& axes,
                                 const std::vector<Shape>& slice_shapes, const std::vector<std::int64_t>& tile) {
   std::vector<Shape> shapes = slice_shapes;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     if (shapes[i].empty()) continue;  // an optional input left out
-    const std::string ids = spec.inputs.at(i).axes_string();
+    const std::string ids = predictor.spec().inputs.at(i).axes_string();
     for (std::size_t k = 0; k < axes.size(); ++k)
-      if (const auto at = ids.find(axes[k].id); at != std::string::npos) shapes[i][at] = tile[k];
+      if (const auto at = ids.find(axes[k].id); at != std::string::npos)
+        shapes[i][at] = static_cast<std::int64_t>(std::llround(static_cast<double>(tile[k]) * predictor.input_ratio(i, axes[k].id)));
   }
   return shapes;
 }
@@ -51,7 +53,7 @@ std::uint64_t TileMemory::tile_bytes(std::int64_t tile_pixels) const {
   return static_cast<std::uint64_t>(std::max(0.0, fixed_bytes + bytes_per_pixel * static_cast<double>(tile_pixels)));
 }
 
-TileMemory measure_tile_memory(Predictor& predictor, const ModelSpec& spec, const std::vector<tiling::AxisTiling>& axes,
+TileMemory measure_tile_memory(Predictor& predictor, const std::vector<tiling::AxisTiling>& axes,
                                const std::vector<Shape>& slice_shapes) {
   // About 256^2 and 512^2 pixels in 2D (40^3 and 64^3 in 3D): large enough that the per-pixel part
   // dominates, small enough to cost a fraction of a second.
@@ -61,7 +63,7 @@ TileMemory measure_tile_memory(Predictor& predictor, const ModelSpec& spec, cons
   TileMemory m;
   const auto measure = [&](const std::vector<std::int64_t>& tile, std::vector<Shape>* outputs) {
     m.measured = reset_peak_rss();
-    std::vector<Shape> out = predictor.probe(probe_shapes(spec, axes, slice_shapes, tile));
+    std::vector<Shape> out = predictor.probe(probe_shapes(predictor, axes, slice_shapes, tile));
     if (outputs) *outputs = std::move(out);
     const std::uint64_t peak = peak_rss_since_reset();
     return peak > base ? static_cast<double>(peak - base) : 0.0;

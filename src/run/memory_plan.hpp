@@ -53,7 +53,7 @@ struct MemoryEstimate {
 
 // Runs the engine on zero-filled inputs shaped like `slice_shapes` with the tiled axes set to probe
 // sizes, and fits the tile line. `axes` as from Predictor::axis_tilings.
-TileMemory measure_tile_memory(Predictor& predictor, const ModelSpec& spec, const std::vector<tiling::AxisTiling>& axes,
+TileMemory measure_tile_memory(Predictor& predictor, const std::vector<tiling::AxisTiling>& axes,
                                const std::vector<Shape>& slice_shapes);
 
 MemoryEstimate estimate_memory(const TileMemory& per_tile, const SliceSize& slice, std::uint64_t resident,

@@ -45,14 +45,47 @@ struct OutputAxisMap {
   double crop = 0.0;
 };
 
-OutputAxisMap output_map(const TensorSpec& output, char axis_id) {
+// The whole number n when `v` is n or 1/n (n >= 1), else 0.
+std::int64_t whole_ratio(double v) {
+  if (!(v > 0) || !std::isfinite(v)) return 0;
+  const double n = v >= 1 ? v : 1 / v;
+  return std::abs(n - std::round(n)) < 1e-9 ? static_cast<std::int64_t>(std::round(n)) : 0;
+}
+
+// Input `i`'s size along `axis` over the first input's: an input sized after the first with a scale
+// (rdf 0.5 `{tensor_id, axis_id}` and axis scales, e.g. a half-resolution second input) is cut into
+// tiles that are the first input's times that ratio, so it must be n or 1/n; inputs with size rules
+// of their own are the first input's size (ratio 1).
+double ratio_to_first(const ModelSpec& spec, std::size_t i, char axis) {
+  const TensorSpec& input = spec.inputs.at(i);
+  const AxisSpec* a = input.axis(axis);
+  if (i == 0 || !a || a->size.kind != AxisSize::Kind::reference || a->size.factor == 1.0) {
+    if (a && a->size.kind == AxisSize::Kind::reference && a->size.offset != 0.0)
+      throw Error(ErrorCode::unsupported, "input \"" + input.id + "\" axis \"" + std::string(1, axis) + "\": a size referencing \"" +
+                                              a->size.ref_tensor + "\" with an offset is not supported for inputs");
+    return 1.0;
+  }
+  if (a->size.ref_tensor != spec.inputs[0].id || a->size.ref_axis != axis || a->size.offset != 0.0 || !whole_ratio(a->size.factor))
+    throw Error(ErrorCode::unsupported, "input \"" + input.id + "\" axis \"" + std::string(1, axis) + "\": a size referencing \"" +
+                                            a->size.ref_tensor + "\" axis \"" + std::string(1, a->size.ref_axis) + "\" times " +
+                                            std::to_string(a->size.factor) + (a->size.offset != 0.0 ? " plus an offset" : "") +
+                                            " is not supported; deepimage supports inputs sized after the first input's same axis, "
+                                            "times n or 1/n, without offset");
+  return a->size.factor;
+}
+
+OutputAxisMap output_map(const ModelSpec& spec, const TensorSpec& output, char axis_id) {
   const AxisSpec* a = output.axis(axis_id);
   if (!a) return {.present = false};
   if (a->size.kind == AxisSize::Kind::reference) {
     if (!(a->size.factor > 0) || !std::isfinite(a->size.factor))
       throw Error(ErrorCode::bad_model, "output \"" + output.id + "\" axis \"" + std::string(1, axis_id) + "\": scale " +
                                             std::to_string(a->size.factor) + " relative to its reference; expected a positive number");
-    return {.present = true, .factor = a->size.factor, .crop = -a->size.offset / 2};
+    // Sized after an input that is itself a scale of the first input: both scales apply.
+    double factor = a->size.factor;
+    for (std::size_t i = 0; i < spec.inputs.size(); ++i)
+      if (spec.inputs[i].id == a->size.ref_tensor) factor *= ratio_to_first(spec, i, axis_id);
+    return {.present = true, .factor = factor, .crop = -a->size.offset / 2};
   }
   return {};
 }
@@ -104,15 +137,27 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     tiling::AxisTiling t;
     t.id = a.id;
     t.image_size = input_shapes.at(0).at(k);
-    // The inputs of a model are cut into the same tiles, so they must agree along each tiled axis.
+    // The inputs of a model are cut into the same tiles (scaled for an input sized as a multiple or
+    // fraction of the first), so they must agree along each tiled axis. A second input at 1/n of the
+    // first needs tile boundaries on its own pixel grid: halo and alignment in multiples of n.
+    std::int64_t grid = 1;
     for (std::size_t i = 1; i < spec.inputs.size() && i < input_shapes.size(); ++i) {
       if (input_shapes[i].empty()) continue;  // an optional input left out
       const std::string other = spec.inputs[i].axes_string();
       const auto at = other.find(a.id);
-      if (at != std::string::npos && input_shapes[i].at(at) != t.image_size)
-        throw Error(ErrorCode::invalid_argument, "input \"" + spec.inputs[i].id + "\" is " + std::to_string(input_shapes[i].at(at)) +
-                                                     " pixels along \"" + std::string(1, a.id) + "\" but \"" + first.id + "\" is " +
-                                                     std::to_string(t.image_size) + "; give this model inputs of the same size");
+      if (at == std::string::npos) continue;
+      const double ratio = ratio_to_first(spec, i, a.id);
+      const double expected = static_cast<double>(t.image_size) * ratio;
+      if (static_cast<double>(input_shapes[i].at(at)) != expected)
+        throw Error(ErrorCode::invalid_argument,
+                    "input \"" + spec.inputs[i].id + "\" is " + std::to_string(input_shapes[i].at(at)) + " pixels along \"" +
+                        std::string(1, a.id) + "\" but \"" + first.id + "\" is " + std::to_string(t.image_size) +
+                        (ratio == 1.0 ? "; give this model inputs of the same size"
+                                      : "; the model sizes it as \"" + first.id + "\" times " + std::to_string(ratio) +
+                                            (std::abs(expected - std::round(expected)) < 1e-9
+                                                 ? ": give it " + std::to_string(std::llround(expected)) + " pixels"
+                                                 : ", which is not a whole number of pixels")));
+      if (ratio < 1) grid = std::lcm(grid, whole_ratio(ratio));
     }
     t.rule = rule_of(first, a, spec);
     t.alignment = tiling::default_alignment(t.rule);
@@ -121,7 +166,7 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
     // boundaries on its own pixel grid: halo and alignment in multiples of n.
     bool whole_axis = false;
     for (const TensorSpec& out : spec.outputs) {
-      const OutputAxisMap m = output_map(out, a.id);
+      const OutputAxisMap m = output_map(spec, out, a.id);
       if (!m.present) {
         whole_axis = true;
         continue;
@@ -138,6 +183,10 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
       t.halo = std::max(t.halo, halo);
     }
     if (auto h = options.halo.find(a.id); h != options.halo.end()) t.halo = h->second;
+    if (grid > 1) {
+      t.halo = (t.halo + grid - 1) / grid * grid;
+      t.alignment = std::lcm(std::max<std::int64_t>(1, t.alignment), grid);
+    }
     if (auto s = options.tile.find(a.id); s != options.tile.end()) t.tile = s->second;
     // A tile beyond the smallest that holds the whole image and its halos buys nothing but memory
     // and time (a --tile of a million pixels on a 256-pixel image): the whole image runs instead.
@@ -254,8 +303,10 @@ std::vector<Tensor> Predictor::predict(std::vector<Tensor> inputs, const TilingO
   return results;
 }
 
+double Predictor::input_ratio(std::size_t input, char axis) const { return ratio_to_first(model_.spec, input, axis); }
+
 std::int64_t Predictor::output_size(std::size_t output, char axis, std::int64_t input_size) const {
-  const OutputAxisMap m = output_map(model_.spec.outputs.at(output), axis);
+  const OutputAxisMap m = output_map(model_.spec, model_.spec.outputs.at(output), axis);
   return m.present ? output_extent(input_size, m.factor) : 1;
 }
 
@@ -268,7 +319,7 @@ std::vector<Tensor> Predictor::run_tiles(const tiling::TilePlan& plan, std::span
   // Per output and tiled axis: how its pixels relate to the input's.
   std::vector<std::vector<OutputAxisMap>> maps(spec.outputs.size());
   for (std::size_t o = 0; o < spec.outputs.size(); ++o)
-    for (char id : plan.axes) maps[o].push_back(output_map(spec.outputs[o], id));
+    for (char id : plan.axes) maps[o].push_back(output_map(spec, spec.outputs[o], id));
 
   for (const tiling::Tile& tile : tiles) {
     std::vector<Tensor> tile_outputs = run_engine(read_tile(tile), engine_s);

@@ -70,6 +70,9 @@ class Predictor {
                                 const std::vector<std::int64_t>& origin, const std::vector<std::int64_t>& extent,
                                 const TileReader& read_tile, const std::function<void()>& after_tile, double& engine_s);
 
+  // Input `input`'s size along tiled axis `axis` over the first input's (1, or n or 1/n for an input
+  // sized after the first with a scale): its tiles are the first input's times this.
+  double input_ratio(std::size_t input, char axis) const;
   // Output pixels of output `output` along tiled axis `axis` covering `input_size` input pixels from
   // the image's start (its scale applied; a partial last pixel counts).
   std::int64_t output_size(std::size_t output, char axis, std::int64_t input_size) const;

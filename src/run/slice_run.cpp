@@ -6,6 +6,8 @@
 #include "deepimage/error.hpp"
 #include "ops/op.hpp"
 #include "ops/prepared_ops.hpp"
+#include "ops/reduction.hpp"
+#include "ops/statistics.hpp"
 #include "run/stopwatch.hpp"
 #include "tiling/padding.hpp"
 
@@ -73,6 +75,18 @@ void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, co
   }
 }
 
+// `v` times `ratio`, which must give a whole number of pixels (the plan keeps tiles of an input at
+// 1/n of the first on multiples of n).
+std::int64_t scaled(std::int64_t v, double ratio) {
+  if (ratio == 1.0) return v;
+  const double s = static_cast<double>(v) * ratio;
+  if (std::abs(s - std::round(s)) > 1e-9)
+    throw Error(ErrorCode::unsupported, "a tile boundary at " + std::to_string(v) + " falls between pixels of an input " +
+                                            std::to_string(ratio) + " times the first's size; choose a --tile that is a multiple of " +
+                                            std::to_string(std::llround(1 / ratio)));
+  return static_cast<std::int64_t>(std::round(s));
+}
+
 // The tiles of one row: consecutive tiles sharing their read start along the first axis.
 std::vector<std::span<const tiling::Tile>> tile_rows(const tiling::TilePlan& plan, bool in_bands) {
   std::vector<std::span<const tiling::Tile>> rows;
@@ -111,6 +125,41 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       if (inputs[i].inspect) inputs[i].inspect(whole[i]);
       raw_inputs.tensors[spec.inputs[i].id] = &whole[i];
     }
+  // Read in bands, an input another input's preprocessing refers to is measured in passes over its
+  // bands, as the raw values it holds.
+  const auto band_length = [&](const Shape& shape, std::int64_t n) {
+    const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(shape) / std::max<std::int64_t>(1, n));
+    return std::max<std::int64_t>(1, kStatisticsBandBytes / row_bytes);
+  };
+  if (in_bands)
+    raw_inputs.reference_statistics = [&](const std::string& id, const std::string& kept, std::int64_t group_count,
+                                          const ops::WantedStatistics& wanted) {
+      std::size_t j = 0;
+      while (j < inputs.size() && !(spec.inputs[j].id == id && given(j))) ++j;
+      if (j == inputs.size())
+        throw Error(ErrorCode::invalid_argument, "preprocessing refers to tensor \"" + id + "\", which is not an input given");
+      const std::string axes = spec.inputs[j].axes_string();
+      for (char a : kept)
+        if (axes.find(a) == std::string::npos || a == axis)
+          throw Error(ErrorCode::unsupported, "preprocessing keeps statistics of tensor \"" + id + "\" separate along \"" +
+                                                  std::string(1, a) + "\", which it does not have or which is read in bands");
+      const ops::Groups groups = ops::groups_keeping(axes, inputs[j].shape, kept);
+      if (groups.count != group_count)
+        throw Error(ErrorCode::invalid_argument, "reference tensor \"" + id + "\" has " + std::to_string(groups.count) +
+                                                     " groups along \"" + kept + "\" where the tensor normalised has " +
+                                                     std::to_string(group_count));
+      ops::StatisticsAccumulator statistics(groups.count, wanted);
+      const std::int64_t n = inputs[j].shape.at(axis_position(axes, axis)), step = band_length(inputs[j].shape, n);
+      for (int pass = 0; pass < statistics.pass_count(); ++pass) {
+        statistics.start_pass();
+        for (std::int64_t b = 0; b < n; b += step) {
+          const Tensor values = inputs[j].read(axis, b, std::min(n, b + step)).converted(DType::f32);
+          statistics.scan(values, ops::groups_keeping(values, kept));
+        }
+        statistics.stop_pass();
+      }
+      return statistics.result();
+    };
   std::vector<ops::PreparedOps> preprocessing;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string axes = spec.inputs[i].axes_string();
@@ -124,9 +173,7 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
         prep.scan(whole[i]);
         continue;
       }
-      const std::int64_t n = inputs[i].shape.at(axis_position(axes, axis));
-      const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(inputs[i].shape) / std::max<std::int64_t>(1, n));
-      const std::int64_t step = std::max<std::int64_t>(1, kStatisticsBandBytes / row_bytes);
+      const std::int64_t n = inputs[i].shape.at(axis_position(axes, axis)), step = band_length(inputs[i].shape, n);
       for (std::int64_t b = 0; b < n; b += step) prep.scan(inputs[i].read(axis, b, std::min(n, b + step)));
     }
   }
@@ -137,24 +184,35 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   double postprocess_s = 0;
   std::vector<std::int64_t> sizes;
   for (char a : plan.axes) sizes.push_back(inputs.at(0).shape.at(axis_position(spec.inputs[0].axes_string(), a)));
+  // Per input and tiled axis: its size over the first input's (its tiles and sizes are the first's times this).
+  std::vector<std::vector<double>> ratio(inputs.size());
+  std::vector<std::vector<std::int64_t>> input_sizes(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    for (std::size_t k = 0; k < plan.axes.size(); ++k) {
+      ratio[i].push_back(predictor.input_ratio(i, plan.axes[k]));
+      input_sizes[i].push_back(scaled(sizes[k], ratio[i][k]));
+    }
   const bool per_band = postprocessing_per_band(spec);
   std::vector<Tensor> held(spec.outputs.size());  // whole outputs, when postprocessing needs them whole
   std::int64_t inspected = 0;                      // in bands: rows [0, inspected) were inspected
   for (const std::span<const tiling::Tile> row : tile_rows(plan, in_bands)) {
     std::vector<Tensor> band(inputs.size());
     std::vector<std::int64_t> origin(plan.axes.size(), 0), extent = sizes;
-    std::int64_t offset = 0;  // where band[i] starts along the first axis, in padded sample coordinates
+    std::int64_t offset = 0;  // where band[i] starts along the first axis, in the first input's padded coordinates
     if (in_bands) {
       const tiling::Tile& first = row.front();
       offset = first.read.begin[0];
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!given(i)) continue;
-        band[i] = read_padded_rows(inputs[i], spec.inputs[i].axes_string(), axis, first.read.begin[0], first.read.end[0], o.pad);
+        const double r = ratio[i][0];
+        band[i] = read_padded_rows(inputs[i], spec.inputs[i].axes_string(), axis, scaled(first.read.begin[0], r),
+                                   scaled(first.read.end[0], r), o.pad);
         // Rows of the sample this band holds that no earlier band did (bands go top to bottom).
         const std::int64_t from = std::max(inspected, std::max<std::int64_t>(0, offset));
         const std::int64_t to = std::min(sizes[0], first.read.end[0]);
         if (inputs[i].inspect && to > from)
-          inputs[i].inspect(tiling::read_padded(band[i], std::string(1, axis), Box{{from - offset}, {to - offset}}, o.pad));
+          inputs[i].inspect(tiling::read_padded(band[i], std::string(1, axis),
+                                                Box{{scaled(from - offset, r)}, {scaled(to - offset, r)}}, o.pad));
       }
       inspected = std::max(inspected, std::min(sizes[0], first.read.end[0]));
       origin[0] = first.write.begin[0];
@@ -167,11 +225,19 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
           ready.emplace_back();
           continue;
         }
-        Box box = tile.read;
-        if (in_bands) box.begin[0] -= offset, box.end[0] -= offset;
+        Box box = tile.read;  // in this input's pixels
+        for (std::size_t k = 0; k < plan.axes.size(); ++k) {
+          const std::int64_t shift = k == 0 && in_bands ? offset : 0;
+          box.begin[k] = scaled(box.begin[k] - shift, ratio[i][k]), box.end[k] = scaled(box.end[k] - shift, ratio[i][k]);
+        }
         const Tensor raw = tiling::read_padded(in_bands ? band[i] : whole[i], plan.axes, box, o.pad);
         Tensor in = preprocessing[i].apply(raw).converted(spec.inputs[i].data_type);
-        if (o.pad == tiling::PadMode::zeros) zero_outside(in, plan.axes, tile.read, sizes);
+        if (o.pad == tiling::PadMode::zeros) {
+          Box read = tile.read;
+          for (std::size_t k = 0; k < plan.axes.size(); ++k)
+            read.begin[k] = scaled(read.begin[k], ratio[i][k]), read.end[k] = scaled(read.end[k], ratio[i][k]);
+          zero_outside(in, plan.axes, read, input_sizes[i]);
+        }
         ready.push_back(std::move(in));
       }
       return ready;
@@ -268,11 +334,20 @@ std::string why_not_in_bands(const ModelSpec& spec, const std::string& tiled_axe
     if (!out.axis(axis)) return "output \"" + out.id + "\" has no " + along + " axis";
     if (refers_to_a_tensor(out.postprocessing)) return "the postprocessing of output \"" + out.id + "\" refers to another tensor";
   }
+  // Statistics of a referenced input come from passes over its bands (run_slice); here only the
+  // kept axes matter.
+  ops::OpContext any_reference;
+  any_reference.reference_statistics = [](const std::string&, const std::string&, std::int64_t count, const ops::WantedStatistics&) {
+    return std::vector<ops::GroupStatistics>(static_cast<std::size_t>(count));
+  };
   for (std::size_t i = 0; i < spec.inputs.size(); ++i) {
     const TensorSpec& in = spec.inputs[i];
     if (shapes.at(i).empty()) continue;  // an optional input left out
-    if (refers_to_a_tensor(in.preprocessing)) return "the preprocessing of input \"" + in.id + "\" refers to another tensor";
-    const std::string kept = ops::PreparedOps(without_per_dataset(in.preprocessing), in.axes_string(), shapes.at(i)).kept_axes();
+    for (const OpSpec& op : in.preprocessing)
+      if (op.kwargs.contains("reference_tensor") && !spec.input(op.kwargs.value("reference_tensor", "")))
+        return "the preprocessing of input \"" + in.id + "\" refers to a tensor that is not an input";
+    const std::string kept =
+        ops::PreparedOps(without_per_dataset(in.preprocessing), in.axes_string(), shapes.at(i), any_reference).kept_axes();
     if (kept.find(axis) != std::string::npos)
       return "the preprocessing of input \"" + in.id + "\" keeps statistics separate along " + along;
   }

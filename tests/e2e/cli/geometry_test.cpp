@@ -239,6 +239,31 @@ TEST(Geometry, AnOptionalInputMayBeLeftOut) {
   EXPECT_NE(three.err.find("takes 1 to 2 input(s) (raw, extra (optional)); got 3 file(s)"), std::string::npos) << three.err;
 }
 
+// A second input sized after the first at half its size (0.5 axis scales): both are cut into the same
+// tiles, the second's halved, and each output (the box mean of its input) covers its own input.
+TEST(Geometry, AnInputAtHalfTheFirstsSizeIsTiledAlongWithIt) {
+  TempDir dir;
+  const Tensor image = random_image(100, 120), half = random_image(50, 60);
+  io::write_npy(image, dir / "image.npy");
+  io::write_npy(half, dir / "half.npy");
+  const CliResult r = run_cli({"run", bundle("half_input_v05").string(), (dir / "image.npy").string(), (dir / "half.npy").string(),
+                               "-o", (dir / "out").string(), "--tile", "y=48,x=64", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["tiling"]["tile_count"].get<int>(), 4);
+  const Tensor out = io::read_image(dir / "out/image_out.tif").pixels, out_half = io::read_image(dir / "out/image_out_half.tif").pixels;
+  ASSERT_EQ(out.shape(), image.shape());
+  ASSERT_EQ(out_half.shape(), half.shape());
+  EXPECT_LE(relative_error(out, [&](auto, auto y, auto x) { return box_at(image, y, x); }), kRelativeTolerance);
+  EXPECT_LE(relative_error(out_half, [&](auto, auto y, auto x) { return box_at(half, y, x); }), kRelativeTolerance);
+  // A second input of any other size is refused, naming the size the model needs.
+  io::write_npy(random_image(40, 60), dir / "wrong.npy");
+  const CliResult wrong = run_cli({"run", bundle("half_input_v05").string(), (dir / "image.npy").string(), (dir / "wrong.npy").string(),
+                                   "-o", (dir / "wrong").string()});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("input \"half\" is 40 pixels along \"y\" but \"raw\" is 100; the model sizes it as \"raw\" times 0.500000: "
+                           "give it 50 pixels"), std::string::npos) << wrong.err;
+}
+
 // A batch of several samples in an .npy runs as that many samples, each on its own.
 TEST(Geometry, EverySampleOfABatchRuns) {
   TempDir dir;

@@ -144,9 +144,52 @@ TEST(SliceRun, PostprocessingWithStatisticsGetsTheWholeOutputEvenInBands) {
   EXPECT_LE(worst, 1e-5);
 }
 
+// Preprocessing that takes its percentiles from another input (0.4 `reference_tensor`), read in bands:
+// the other input is measured in passes over its own bands, and the result is the whole-sample run's.
+TEST(SliceRun, AReferenceTensorReadInBandsGivesTheWholeRunsResult) {
+  model::Model model = model::open_model(kSource / "tests/data/models/geometry/half_input_v05");
+  model.spec.inputs.at(0).preprocessing = {
+      {"scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1}, {"max_percentile", 99}, {"reference_tensor", "half"}}}};
+  EXPECT_EQ(why_not_in_bands(model.spec, "yx", {{1, 1, 64, 48}, {1, 1, 32, 24}}), "");
+  Predictor predictor(model, engine::choose_weights(model.spec, ""), {.threads = 1});
+  MemorySample raw{random_u8(64, 48)}, half{random_u8(32, 24)};
+  std::vector<Tensor> results[2];
+  for (const bool in_bands : {false, true}) {
+    const TilingOptions tiling{.tile = {{'y', 32}, {'x', 32}}, .halo = {}, .pad = tiling::PadMode::reflect, .whole = false,
+                               .after_tile = {}};
+    SliceRunOptions options{.plan = {}, .axes = predictor.axis_tilings({raw.pixels.shape(), half.pixels.shape()}, tiling),
+                            .in_bands = in_bands, .pad = tiling::PadMode::reflect, .after_tile = {}};
+    options.plan = tiling::plan_tiles(options.axes);
+    std::vector<Tensor>& out = results[in_bands];
+    out.resize(2);
+    run_slice(predictor, {raw.input(), half.input()}, options, [&](const OutputBand& band) {
+      Tensor& o = out[band.output];
+      if (band.axis == 0) {
+        o = band.values;
+        return;
+      }
+      if (o.empty()) {
+        Shape shape = band.values.shape();
+        shape[static_cast<std::size_t>(band.values.axis_index(band.axis))] = band.full;
+        o = Tensor(band.values.dtype(), shape, band.values.axes());
+      }
+      const std::int64_t n = band.values.size(band.axis);
+      tiling::write_box(o, std::string(1, band.axis), Box{{band.begin}, {band.begin + n}}, band.values, Box{{0}, {n}});
+    });
+  }
+  EXPECT_GT(raw.rows_read, 0);
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_EQ(results[1][k].shape(), results[0][k].shape());
+    EXPECT_LE(max_abs_diff(results[1][k], results[0][k]), 1e-6) << k;
+  }
+}
+
 TEST(SliceRun, SaysWhyAModelCannotRunInBands) {
   const model::Model score = model::open_model(kSource / "tests/data/models/geometry/score_v05");
   EXPECT_NE(why_not_in_bands(score.spec, "yx", {{1, 1, 64, 64}}).find("has no \"y\" axis"), std::string::npos);
+  model::Model outside = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
+  outside.spec.inputs.at(0).preprocessing = {{"scale_range", {{"reference_tensor", "edges"}}}};
+  EXPECT_NE(why_not_in_bands(outside.spec, "yx", {{1, 1, 64, 64}}).find("refers to a tensor that is not an input"), std::string::npos);
   model::Model per_row = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
   per_row.spec.inputs.at(0).preprocessing = {{"zero_mean_unit_variance", {{"axes", {"x"}}}}};
   EXPECT_NE(why_not_in_bands(per_row.spec, "yx", {{1, 1, 64, 64}}).find("keeps statistics separate along \"y\""), std::string::npos);
