@@ -18,6 +18,15 @@ namespace deepimage {
 // reason goes in "why_not". Without, "runs_here" says an engine for the format exists.
 nlohmann::json describe_model(const std::filesystem::path& model, bool load_weights = false);
 nlohmann::json describe_ops();     // every op's declaration: id, summary, params, needs_statistics
+
+// The models folder when none is given: $DEEPIMAGE_MODELS, else $XDG_DATA_HOME/deepimage/models
+// (~/.local/share/deepimage/models). The ImageJ plugin passes ImageJ's own `models/` folder.
+std::filesystem::path default_models_folder();
+// The models directly inside `folder`, sorted by name: bundle folders and .zip files with an rdf,
+// and legacy DeepImageJ bundles (config.xml, listed, not runnable). Per model: path, kind, name,
+// id, task, description, input axes, weight formats with whether they run here, size on disk; a
+// bundle whose rdf cannot be read is listed with its error. Throws not_found for a missing folder.
+nlohmann::json list_models(const std::filesystem::path& folder);
 nlohmann::json describe_engines(); // name, library, weight formats
 std::string version();
 

@@ -104,6 +104,7 @@ struct ReproducibilityTolerance {
 
 struct ModelSpec {
   std::string format_version;  // as written ("0.5.4", "0.4.9", "0.3.0")
+  std::string id;               // bioimage.io id ("affable-shark"); empty when the rdf has none
   std::string name, description, license, documentation, version, git_repo, timestamp;
   std::vector<Author> authors, maintainers;
   std::vector<Citation> cite;

@@ -114,6 +114,7 @@ ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name
     throw Error(ErrorCode::unsupported, source_name + ": format_version \"" + v +
                                             "\" is not supported (supported: 0.5.x, 0.4.x, 0.3.x)");
 
+  spec.id = root.text("id");
   spec.name = root.text("name");
   spec.description = root.text("description");
   spec.license = root.text("license");

@@ -4,6 +4,7 @@
 #include "engine/engine.hpp"
 #include "model/model.hpp"
 #include "ops/op.hpp"
+#include "run/why_not_runnable.hpp"
 
 namespace deepimage {
 namespace {
@@ -35,13 +36,6 @@ std::string size_rule(const AxisSize& s) {
   return "";
 }
 
-std::string why_not_runnable(const std::string& format) {
-  if (format == "pytorch_state_dict") return "needs Python and the model's source code; not supported by design";
-  if (format == "onnx") return "this build has no ONNX engine (configured with DEEPIMAGE_WITH_ONNX=OFF)";
-  if (format == "tensorflow_saved_model_bundle" || format == "keras_hdf5" || format == "tensorflow_js")
-    return "TensorFlow formats are not supported yet";
-  return "unknown weights format";
-}
 
 nlohmann::json describe_ops_of(const std::vector<OpSpec>& ops) {
   nlohmann::json list = nlohmann::json::array();
@@ -87,7 +81,7 @@ nlohmann::json describe_model(const std::filesystem::path& path, bool load_weigh
     const engine::EngineInfo* e = engine::engine_for_format(w.format);
     nlohmann::json j = {{"format", w.format}, {"source", w.source}, {"runs_here", e != nullptr}};
     if (e) j["engine"] = e->library;
-    else j["why_not"] = why_not_runnable(w.format);
+    else j["why_not"] = run::why_not_runnable(w.format);
     if (e && load_weights) {
       try {
         engine::load_engine(m, w, {.threads = 1});
