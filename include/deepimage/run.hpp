@@ -85,6 +85,12 @@ struct RunReport {
 };
 
 RunReport run_model(const RunOptions& options);
+
+// The model on its own example (Explore's "Apply"): each input's sample tensor, else its test tensor,
+// taken from the bundle (test tensors sha256-checked) and run as run_model runs files. `options.inputs`
+// must be empty; without `options.output` the result goes into the current folder as
+// `<input id>_<model name>.tif`.
+RunReport run_example(const RunOptions& options);
 nlohmann::json to_json(const RunReport& report);
 
 // A batch: a model with one input on many images (files, folders, or wildcard patterns in

@@ -1,8 +1,10 @@
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <optional>
 #include <thread>
@@ -362,6 +364,37 @@ RunReport run_model(const RunOptions& o) {
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, {o.inputs}, o);
   run_files(predictor, spec, with_output, o.inputs, outputs, dataset, tile_memory, report);
   return report;
+}
+
+RunReport run_example(const RunOptions& o) {
+  if (!o.inputs.empty()) throw Error(ErrorCode::invalid_argument, "example runs the model on its own example: give no input files");
+  const model::Model model = model::open_model(o.model);
+  const ModelSpec& spec = model.spec;
+  // The example's files, in a folder of their own removed afterwards.
+  const fs::path folder = fs::temp_directory_path() / ("deepimage-example-" + std::to_string(::getpid()));
+  fs::create_directories(folder);
+  struct RemoveFolder {
+    fs::path path;
+    ~RemoveFolder() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } cleanup{folder};
+  RunOptions with_example = o;
+  for (const TensorSpec& in : spec.inputs) {
+    const bool sample = !in.sample_tensor.empty();
+    const std::string& source = sample ? in.sample_tensor : in.test_tensor;
+    if (source.empty())
+      throw Error(ErrorCode::not_found, "model \"" + spec.name + "\" has no sample or test tensor for input \"" + in.id + "\"");
+    const std::vector<std::byte> bytes = sample ? model.bundle.read(source) : model::read_checked(model, source, in.test_tensor_sha256);
+    const fs::path file = folder / (in.id + fs::path(source).extension().string());
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
+    with_example.inputs.push_back(file);
+  }
+  if (with_example.output.empty()) with_example.output = default_output(fs::current_path() / with_example.inputs[0].filename(), spec);
+  return run_model(with_example);
 }
 
 BatchReport run_batch(const RunOptions& o) {

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/npy.hpp"
 #include "support/cli.hpp"
+#include "support/compare.hpp"
 #include "support/zip_files.hpp"
 
 namespace deepimage::testing {
@@ -20,6 +22,17 @@ std::uint64_t naive_folder_size(const fs::path& folder) {
   for (const auto& e : fs::recursive_directory_iterator(folder))
     if (e.is_regular_file()) total += e.file_size();
   return total;
+}
+
+// The tensor without its outermost pixel along y and x (the box filter's halo).
+Tensor tiling_crop(const Tensor& t) {
+  const std::int64_t c = t.size('c'), h = t.size('y'), w = t.size('x');
+  Tensor out(DType::f32, {1, c, h - 2, w - 2}, "bcyx");
+  for (std::int64_t k = 0; k < c; ++k)
+    for (std::int64_t y = 1; y < h - 1; ++y)
+      for (std::int64_t x = 1; x < w - 1; ++x)
+        out.data<float>()[(k * (h - 2) + y - 1) * (w - 2) + x - 1] = t.data<float>()[(k * h + y) * w + x];
+  return out;
 }
 
 fs::path make_models_folder(const fs::path& dir) {
@@ -94,6 +107,31 @@ TEST(Models, TheDefaultFolderComesFromTheEnvironmentAndAMissingOneIsAClearError)
   const CliResult missing = run_cli({"models", "--dir", (dir / "nowhere").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("models folder \"" + (dir / "nowhere").string() + "\" does not exist"), std::string::npos) << missing.err;
+}
+
+// `deepimage example` (Explore's "Apply"): the bundle on its own test input, through the run pipeline,
+// equals its test output away from the border (where the network padded with zeros and the run
+// mirrors the image).
+TEST(Models, ExampleRunsTheBundleOnItsOwnTestInput) {
+  TempDir dir;
+  const fs::path bundle = source_dir() / "tests/data/models/geometry/channels_first_param_2";
+  const CliResult r = run_cli({"example", bundle.string(), "-o", (dir / "out.npy").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote " + (dir / "out.npy").string()), std::string::npos) << r.out;
+  const Tensor got = io::read_npy(dir / "out.npy"), expected = io::read_npy(bundle / "test_output.npy");  // (2, 16, 24), (1, 2, 16, 24)
+  ASSERT_EQ(got.element_count(), expected.element_count());
+  const Tensor inner_got = [&] {
+    Tensor t = got;
+    t.reshape({1, 2, 16, 24}, "bcyx");
+    return tiling_crop(t);
+  }();
+  Tensor e = expected;
+  e.set_axes("bcyx");
+  EXPECT_LE(max_abs_diff(inner_got, tiling_crop(e)), 1e-4);
+  // Run again without --overwrite: the result is never replaced.
+  const CliResult again = run_cli({"example", bundle.string(), "-o", (dir / "out.npy").string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
 }
 
 }  // namespace

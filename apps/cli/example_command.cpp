@@ -1,0 +1,30 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "deepimage/run.hpp"
+
+namespace deepimage::cli {
+
+void add_example_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("example", "Run a model on its own example (its sample or test input)");
+  auto options = std::make_shared<RunOptions>();
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_option("model", options->model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("-o,--output", options->output,
+                  "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
+  cmd->add_option("--weights", options->weights, "Weights format: torchscript or onnx (default: the best that runs here)");
+  cmd->add_flag("--overwrite", options->overwrite, "Replace the result if it exists");
+  cmd->add_flag("--json", *as_json, "Print the run report as JSON");
+  cmd->callback([=, &exit_code] {
+    const RunReport report = run_example(*options);
+    if (*as_json) {
+      std::cout << to_json(report).dump(2) << "\n";
+    } else {
+      for (const auto& out : report.outputs_written) std::cout << "wrote " << out << "\n";
+      for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace deepimage::cli
