@@ -203,16 +203,20 @@ def write_bundle(out, module, rdf, test_input, dtype=np.float32, preprocess=lamb
         y = np.clip(np.rint(y), 0, 255)  # the rounding and saturation of deepimage's ensure_dtype (docs/ops.md)
     np.save(os.path.join(out, "test_input.npy"), test_input)
     np.save(os.path.join(out, "test_output.npy"), y.astype(dtype))
-    sha = {k: sha256(os.path.join(out, f)) for k, f in
-           (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt"))}
+    finish_bundle(out, rdf, " (see its docstring):\nthe 3x3 box mean of the input and one change of geometry")
+    print(f"{out}: test input {test_input.shape} -> output {y.shape}")
+
+
+def finish_bundle(out, rdf, what):
+    """Writes rdf.yaml with the sha256 of the test input, test output and weights filled in, and the
+    README saying what the bundle computes (`what`, after the script's name)."""
+    for key, f in (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt")):
+        rdf = rdf.replace(f"@{key}@", sha256(os.path.join(out, f)))
     with open(os.path.join(out, "rdf.yaml"), "w") as f:
-        for key, value in sha.items():
-            rdf = rdf.replace(f"@{key}@", value)
         f.write(rdf)
     with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(f"# {os.path.basename(out)}\n\nA geometry test fixture written by `scripts/make_geometry_models.py` "
-                "(see its docstring):\nthe 3x3 box mean of the input and one change of geometry. Not a trained model.\n")
-    print(f"{out}: test input {test_input.shape} -> output {y.shape}")
+        f.write(f"# {os.path.basename(out)}\n\nA geometry test fixture written by `scripts/make_geometry_models.py`"
+                f"{what}. Not a trained model.\n")
 
 
 def image(rng, shape):
@@ -340,14 +344,8 @@ def optional_input_bundle(root, rng):
                   b + c + "".join(v05_space(a, f"{{tensor_id: raw, axis_id: {a}}}", halo=1) for a in "yx"))
     extra_input = (f"  - id: extra\n    optional: true\n    axes:\n{b + c + yx}    data:\n      type: float32\n"
                    f"    test_tensor:\n      source: test_extra.npy\n      sha256: {sha256(os.path.join(out, 'test_extra.npy'))}\n")
-    rdf = rdf.replace("outputs:\n", extra_input + "outputs:\n", 1)
-    for key, f in (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt")):
-        rdf = rdf.replace(f"@{key}@", sha256(os.path.join(out, f)))
-    with open(os.path.join(out, "rdf.yaml"), "w") as f:
-        f.write(rdf)
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write("# optional_input_v05\n\nA geometry test fixture written by `scripts/make_geometry_models.py`: the 3x3 box "
-                "mean of the input,\nplus the optional second input when given. Not a trained model.\n")
+    finish_bundle(out, rdf.replace("outputs:\n", extra_input + "outputs:\n", 1),
+                  ": the 3x3 box mean of the input,\nplus the optional second input when given")
     print(f"{out}: test inputs {x.shape}, {extra.shape} -> output {y.shape}")
 
 
@@ -379,14 +377,8 @@ def half_input_bundle(root, rng):
                    "".join(v05_space(a, f"{{tensor_id: half, axis_id: {a}}}", halo=1, scale=2.0) for a in "yx") +
                    f"    data:\n      type: float32\n    test_tensor:\n      source: test_output_half.npy\n"
                    f"      sha256: {sha256(os.path.join(out, 'test_output_half.npy'))}\n")
-    rdf = rdf.replace("outputs:\n", half_input + "outputs:\n", 1).replace("weights:\n", half_output + "weights:\n", 1)
-    for key, f in (("sha_in", "test_input.npy"), ("sha_out", "test_output.npy"), ("sha_weights", "weights.pt")):
-        rdf = rdf.replace(f"@{key}@", sha256(os.path.join(out, f)))
-    with open(os.path.join(out, "rdf.yaml"), "w") as f:
-        f.write(rdf)
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write("# half_input_v05\n\nA geometry test fixture written by `scripts/make_geometry_models.py`: the 3x3 box "
-                "mean of each of\ntwo inputs, the second at half the first's size. Not a trained model.\n")
+    finish_bundle(out, rdf.replace("outputs:\n", half_input + "outputs:\n", 1).replace("weights:\n", half_output + "weights:\n", 1),
+                  ": the 3x3 box mean of each of\ntwo inputs, the second at half the first's size")
     print(f"{out}: test inputs {x.shape}, {half.shape} -> outputs {y.shape}, {y_half.shape}")
 
 

@@ -6,14 +6,12 @@
 #include "deepimage/error.hpp"
 #include "io/temp_file.hpp"
 #include "run/image_input.hpp"
+#include "run/slice_run.hpp"
 
 namespace deepimage::run {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Statistics passes read samples in bands of about this size.
-constexpr std::int64_t kBandBytes = std::int64_t{64} << 20;
 
 ops::DatasetStatistics read_statistics(const fs::path& path) {
   std::ifstream in(path);
@@ -50,8 +48,7 @@ void for_each_band(const ImageInput& in, const TensorSpec& input, F&& f) {
   const Shape& shape = in.sample_shape();
   const auto y = axes.find('y');
   const std::int64_t height = y == std::string::npos ? 1 : shape[y];
-  const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(shape) / height);
-  const std::int64_t step = std::max<std::int64_t>(1, kBandBytes / row_bytes);
+  const std::int64_t step = statistics_band_length(shape, height);
   for (std::int64_t k = 0; k < in.loop().count(); ++k) {
     if (y == std::string::npos) {
       f(in.read(k, 0, 0, 0));

@@ -30,13 +30,11 @@ ImageInput::ImageInput(const std::filesystem::path& file, const TensorSpec& inpu
 Tensor ImageInput::read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const {
   const Shape& shape = source_->info().shape;
   Box box{Shape(shape.size(), 0), shape};
-  // The loop axes at this sample's index (the last loop axis fastest).
-  std::int64_t index = sample;
-  for (std::size_t k = loop_.axes.size(); k-- > 0;) {
+  // The loop axes at this sample's index.
+  const Box slice = loop_.box(sample);
+  for (std::size_t k = 0; k < loop_.axes.size(); ++k) {
     const std::size_t d = axes_.find(loop_.axes[k]);
-    box.begin[d] = index % loop_.sizes[k];
-    box.end[d] = box.begin[d] + 1;
-    index /= loop_.sizes[k];
+    box.begin[d] = slice.begin[k], box.end[d] = slice.end[k];
   }
   if (axis != 0)
     if (const std::size_t d = axes_.find(axis); d != std::string::npos) box.begin[d] = begin, box.end[d] = end;

@@ -190,12 +190,7 @@ class OutputFile {
         info.shape.push_back(static_cast<int>(d) == along ? band.full : part.shape()[d]);
       sink_ = io::create_image(path_, info);
     }
-    Box box{Shape(loop_.axes.size(), 0), Shape(loop_.axes.size(), 1)};
-    for (std::size_t k = loop_.axes.size(); k-- > 0;) {  // the loop axes at this sample's index
-      box.begin[k] = sample % loop_.sizes[k];
-      box.end[k] = box.begin[k] + 1;
-      sample /= loop_.sizes[k];
-    }
+    Box box = loop_.box(sample);  // the loop axes at this sample's index, then the part's own
     for (std::size_t d = 0; d < part.rank(); ++d) {
       const std::int64_t begin = static_cast<int>(d) == along ? band.begin : 0;
       box.begin.push_back(begin);

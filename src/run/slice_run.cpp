@@ -14,8 +14,6 @@
 namespace deepimage::run {
 namespace {
 
-// Statistics passes read the sample in bands of about this size.
-constexpr std::int64_t kStatisticsBandBytes = std::int64_t{64} << 20;
 
 bool refers_to_a_tensor(const std::vector<OpSpec>& ops) {
   return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) { return op.kwargs.contains("reference_tensor"); });
@@ -127,10 +125,6 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
     }
   // Read in bands, an input another input's preprocessing refers to is measured in passes over its
   // bands, as the raw values it holds.
-  const auto band_length = [&](const Shape& shape, std::int64_t n) {
-    const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(shape) / std::max<std::int64_t>(1, n));
-    return std::max<std::int64_t>(1, kStatisticsBandBytes / row_bytes);
-  };
   if (in_bands)
     raw_inputs.reference_statistics = [&](const std::string& id, const std::string& kept, std::int64_t group_count,
                                           const ops::WantedStatistics& wanted) {
@@ -149,7 +143,7 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
                                                      " groups along \"" + kept + "\" where the tensor normalised has " +
                                                      std::to_string(group_count));
       ops::StatisticsAccumulator statistics(groups.count, wanted);
-      const std::int64_t n = inputs[j].shape.at(axis_position(axes, axis)), step = band_length(inputs[j].shape, n);
+      const std::int64_t n = inputs[j].shape.at(axis_position(axes, axis)), step = statistics_band_length(inputs[j].shape, n);
       for (int pass = 0; pass < statistics.pass_count(); ++pass) {
         statistics.start_pass();
         for (std::int64_t b = 0; b < n; b += step) {
@@ -173,7 +167,7 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
         prep.scan(whole[i]);
         continue;
       }
-      const std::int64_t n = inputs[i].shape.at(axis_position(axes, axis)), step = band_length(inputs[i].shape, n);
+      const std::int64_t n = inputs[i].shape.at(axis_position(axes, axis)), step = statistics_band_length(inputs[i].shape, n);
       for (std::int64_t b = 0; b < n; b += step) prep.scan(inputs[i].read(axis, b, std::min(n, b + step)));
     }
   }
@@ -292,6 +286,12 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
 }
 
 }  // namespace
+
+std::int64_t statistics_band_length(const Shape& shape, std::int64_t length) {
+  constexpr std::int64_t kBandBytes = std::int64_t{64} << 20;
+  const std::int64_t row_bytes = 4 * std::max<std::int64_t>(1, element_count(shape) / std::max<std::int64_t>(1, length));
+  return std::max<std::int64_t>(1, kBandBytes / row_bytes);
+}
 
 PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
                           const std::function<void(const OutputBand&)>& emit) {

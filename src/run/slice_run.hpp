@@ -71,6 +71,10 @@ struct SliceRunOptions {
 PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
                           const std::function<void(const OutputBand&)>& emit);
 
+// Rows along an axis `length` long of a sample of `shape` that make a band of about 64 MiB as float32:
+// how statistics passes read a sample in parts.
+std::int64_t statistics_band_length(const Shape& shape, std::int64_t length);
+
 // Why samples of these shapes (model axes) cannot run in bands along the first of `tiled_axes` (empty:
 // they can).
 std::string why_not_in_bands(const ModelSpec& spec, const std::string& tiled_axes, const std::vector<Shape>& shapes);

@@ -5,26 +5,22 @@
 #include "tiling/padding.hpp"
 
 namespace deepimage::run {
-namespace {
 
-// The box selecting slice `index` along the loop axes.
-Box slice_box(const StackLoop& loop, std::int64_t index) {
-  Box box{Shape(loop.axes.size()), Shape(loop.axes.size())};
-  for (std::size_t k = loop.axes.size(); k-- > 0;) {
-    box.begin[k] = index % loop.sizes[k];
+std::int64_t StackLoop::count() const { return element_count(sizes); }
+
+Box StackLoop::box(std::int64_t index) const {
+  Box box{Shape(axes.size()), Shape(axes.size())};
+  for (std::size_t k = axes.size(); k-- > 0;) {
+    box.begin[k] = index % sizes[k];
     box.end[k] = box.begin[k] + 1;
-    index /= loop.sizes[k];
+    index /= sizes[k];
   }
   return box;
 }
 
-}  // namespace
-
-std::int64_t StackLoop::count() const { return element_count(sizes); }
-
 Tensor StackLoop::slice(const Tensor& image, std::int64_t index) const {
   if (axes.empty()) return image;
-  Tensor s = tiling::read_padded(image, axes, slice_box(*this, index), tiling::PadMode::zeros);
+  Tensor s = tiling::read_padded(image, axes, box(index), tiling::PadMode::zeros);
   Shape shape;
   std::string kept;
   for (std::size_t i = 0; i < s.rank(); ++i)
@@ -55,7 +51,7 @@ void StackLoop::place(Tensor& whole, std::int64_t index, const Tensor& part) con
     whole = Tensor(part.dtype(), full, axes + part.axes());
   }
   const Box one{Shape(axes.size(), 0), Shape(axes.size(), 1)};
-  tiling::write_box(whole, axes, slice_box(*this, index), framed, one);
+  tiling::write_box(whole, axes, box(index), framed, one);
 }
 
 StackLoop stack_loop_for(const Tensor& image, const TensorSpec& input) {

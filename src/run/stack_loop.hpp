@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/box.hpp"
 #include "deepimage/model_spec.hpp"
 #include "deepimage/tensor.hpp"
 
@@ -25,6 +26,8 @@ struct StackLoop {
   Shape sizes;
 
   std::int64_t count() const;
+  // The box (over `axes`, in their order) selecting slice `index` (row-major, the last axis fastest).
+  Box box(std::int64_t index) const;
   // Slice `index` (row-major over `axes`) of `image`, without the loop axes.
   Tensor slice(const Tensor& image, std::int64_t index) const;
   // Writes `part` as slice `index` of `whole`, allocating `whole` (loop axes first) on the first call.

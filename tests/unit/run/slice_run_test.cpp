@@ -37,15 +37,10 @@ struct MemorySample {
   }
 };
 
-std::vector<Tensor> run(Predictor& predictor, MemorySample& sample, std::map<char, std::int64_t> tile, bool in_bands,
-                        tiling::PadMode pad = tiling::PadMode::reflect) {
-  const TilingOptions tiling{.tile = std::move(tile), .halo = {}, .pad = pad, .whole = false, .after_tile = {}};
-  SliceRunOptions options{.plan = {}, .axes = predictor.axis_tilings({sample.pixels.shape()}, tiling), .in_bands = in_bands,
-                          .pad = pad, .after_tile = {}};
-  options.plan = tiling::plan_tiles(options.axes);
-  std::vector<Tensor> outputs(predictor.spec().outputs.size());
-  run_slice(predictor, {sample.input()}, options, [&](const OutputBand& band) {
-    Tensor& out = outputs[band.output];
+// An emit callback that puts the bands (or whole outputs) of each output together in `outputs`.
+std::function<void(const OutputBand&)> stitcher(std::vector<Tensor>& outputs) {
+  return [&outputs](const OutputBand& band) {
+    Tensor& out = outputs.at(band.output);
     if (band.axis == 0) {
       out = band.values;
       return;
@@ -57,7 +52,17 @@ std::vector<Tensor> run(Predictor& predictor, MemorySample& sample, std::map<cha
     }
     const std::int64_t n = band.values.size(band.axis);
     tiling::write_box(out, std::string(1, band.axis), Box{{band.begin}, {band.begin + n}}, band.values, Box{{0}, {n}});
-  });
+  };
+}
+
+std::vector<Tensor> run(Predictor& predictor, MemorySample& sample, std::map<char, std::int64_t> tile, bool in_bands,
+                        tiling::PadMode pad = tiling::PadMode::reflect) {
+  const TilingOptions tiling{.tile = std::move(tile), .halo = {}, .pad = pad, .whole = false, .after_tile = {}};
+  SliceRunOptions options{.plan = {}, .axes = predictor.axis_tilings({sample.pixels.shape()}, tiling), .in_bands = in_bands,
+                          .pad = pad, .after_tile = {}};
+  options.plan = tiling::plan_tiles(options.axes);
+  std::vector<Tensor> outputs(predictor.spec().outputs.size());
+  run_slice(predictor, {sample.input()}, options, stitcher(outputs));
   return outputs;
 }
 
@@ -160,22 +165,8 @@ TEST(SliceRun, AReferenceTensorReadInBandsGivesTheWholeRunsResult) {
     SliceRunOptions options{.plan = {}, .axes = predictor.axis_tilings({raw.pixels.shape(), half.pixels.shape()}, tiling),
                             .in_bands = in_bands, .pad = tiling::PadMode::reflect, .after_tile = {}};
     options.plan = tiling::plan_tiles(options.axes);
-    std::vector<Tensor>& out = results[in_bands];
-    out.resize(2);
-    run_slice(predictor, {raw.input(), half.input()}, options, [&](const OutputBand& band) {
-      Tensor& o = out[band.output];
-      if (band.axis == 0) {
-        o = band.values;
-        return;
-      }
-      if (o.empty()) {
-        Shape shape = band.values.shape();
-        shape[static_cast<std::size_t>(band.values.axis_index(band.axis))] = band.full;
-        o = Tensor(band.values.dtype(), shape, band.values.axes());
-      }
-      const std::int64_t n = band.values.size(band.axis);
-      tiling::write_box(o, std::string(1, band.axis), Box{{band.begin}, {band.begin + n}}, band.values, Box{{0}, {n}});
-    });
+    results[in_bands].resize(2);
+    run_slice(predictor, {raw.input(), half.input()}, options, stitcher(results[in_bands]));
   }
   EXPECT_GT(raw.rows_read, 0);
   for (int k = 0; k < 2; ++k) {
