@@ -237,6 +237,7 @@ TEST(Geometry, AnOptionalInputMayBeLeftOut) {
                                    (dir / "extra.npy").string(), (dir / "extra.npy").string(), "-o", (dir / "three.tif").string()});
   EXPECT_EQ(three.exit_code, 1);
   EXPECT_NE(three.err.find("takes 1 to 2 input(s) (raw, extra (optional)); got 3 file(s)"), std::string::npos) << three.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "three.tif"));
 }
 
 // A second input sized after the first at half its size (0.5 axis scales): both are cut into the same
@@ -262,6 +263,7 @@ TEST(Geometry, AnInputAtHalfTheFirstsSizeIsTiledAlongWithIt) {
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_NE(wrong.err.find("input \"half\" is 40 pixels along \"y\" but \"raw\" is 100; the model sizes it as \"raw\" times 0.500000: "
                            "give it 50 pixels"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "wrong"));
 }
 
 // A batch of several samples in an .npy runs as that many samples, each on its own.
