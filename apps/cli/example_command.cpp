@@ -1,6 +1,8 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "interrupt.hpp"
+#include "progress_display.hpp"
 #include "deepimage/run.hpp"
 
 namespace deepimage::cli {
@@ -9,14 +11,22 @@ void add_example_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("example", "Run a model on its own example (its sample or test input)");
   auto options = std::make_shared<RunOptions>();
   auto as_json = std::make_shared<bool>(false);
+  auto input_copy = std::make_shared<std::string>();
+  auto progress_mode = std::make_shared<std::string>("none");
   cmd->add_option("model", options->model, "Model bundle: folder, .zip or rdf file")->required();
   cmd->add_option("-o,--output", options->output,
                   "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
   cmd->add_option("--weights", options->weights, "Weights format: torchscript or onnx (default: the best that runs here)");
   cmd->add_flag("--overwrite", options->overwrite, "Replace the result if it exists");
+  cmd->add_option("--save-input", *input_copy,
+                  "Also write the example input as an image (.tif), for viewers that cannot read .npy");
+  cmd->add_option("--progress", *progress_mode, "auto, json (one JSON object per tile on stderr) or none (default)")
+      ->check(CLI::IsMember({"auto", "json", "none"}));
   cmd->add_flag("--json", *as_json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
-    const RunReport report = run_example(*options);
+    options->progress = progress_for(*progress_mode, 5.0);
+    options->cancel = interrupt_flag();
+    const RunReport report = run_example(*options, *input_copy);
     if (*as_json) {
       std::cout << to_json(report).dump(2) << "\n";
     } else {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace deepimage::cli {
 namespace {
 
@@ -51,6 +53,25 @@ ProgressCallback progress_display(double plain_every_s) {
       *last = now;
     }
   };
+}
+
+ProgressCallback progress_json() {
+  return [](const ProgressEvent& e) {
+    const nlohmann::json line = {{"tiles_done", e.tiles_done}, {"tiles_total", e.tiles_total},
+                                 {"slice", e.slice},           {"slice_count", e.slice_count},
+                                 {"image", e.image},           {"image_count", e.image_count},
+                                 {"elapsed_s", e.elapsed_s},   {"eta_s", e.eta_s},
+                                 {"rss_bytes", e.rss_bytes},   {"peak_rss_bytes", e.peak_rss_bytes},
+                                 {"finished", e.finished}};
+    std::fprintf(stderr, "%s\n", line.dump().c_str());
+    std::fflush(stderr);
+  };
+}
+
+ProgressCallback progress_for(const std::string& mode, double plain_every_s) {
+  if (mode == "json") return progress_json();
+  if (mode == "none") return {};
+  return progress_display(plain_every_s);
 }
 
 }  // namespace deepimage::cli

@@ -100,6 +100,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto tile = std::make_shared<std::string>(), halo = std::make_shared<std::string>();
   auto memory = std::make_shared<std::string>();
   auto progress_every = std::make_shared<double>(5.0);
+  auto progress_mode = std::make_shared<std::string>("auto");
   auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
   auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
@@ -133,6 +134,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--progress-every", *progress_every,
                   "Seconds between progress lines when stderr is not a terminal (default 5)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--progress", *progress_mode,
+                  "auto: a live bar on a terminal, plain lines otherwise; json: one JSON object per tile on stderr "
+                  "(for programs such as the ImageJ plugin); none")
+      ->check(CLI::IsMember({"auto", "json", "none"}));
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
@@ -147,7 +152,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo", kMaxHalo);
     if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
     options->cancel = interrupt_flag();
-    if (!*quiet && !*json) options->progress = progress_display(*progress_every);
+    // --json and --quiet keep stderr for errors, unless JSON progress is asked for by name.
+    if (*progress_mode == "json" || (!*quiet && !*json)) options->progress = progress_for(*progress_mode, *progress_every);
     if (batch) {
       const BatchReport report = run_batch(*options);
       if (*json) std::cout << to_json(report).dump(2) << "\n";

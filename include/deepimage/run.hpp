@@ -89,8 +89,10 @@ RunReport run_model(const RunOptions& options);
 // The model on its own example (Explore's "Apply"): each input's sample tensor, else its test tensor,
 // taken from the bundle (test tensors sha256-checked) and run as run_model runs files. `options.inputs`
 // must be empty; without `options.output` the result goes into the current folder as
-// `<input id>_<model name>.tif`.
-RunReport run_example(const RunOptions& options);
+// `<input id>_<model name>.tif`. With `input_copy`, the example input is also written there as an image
+// (TIFF: axes as the model has them, batch dropped), so a viewer that cannot read .npy can show it; a
+// model with several inputs gets one file per input, `<stem>_<input id><ext>`.
+RunReport run_example(const RunOptions& options, const std::filesystem::path& input_copy = {});
 nlohmann::json to_json(const RunReport& report);
 
 // A batch: a model with one input on many images (files, folders, or wildcard patterns in

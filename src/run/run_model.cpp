@@ -361,7 +361,7 @@ RunReport run_model(const RunOptions& o) {
   return report;
 }
 
-RunReport run_example(const RunOptions& o) {
+RunReport run_example(const RunOptions& o, const fs::path& input_copy) {
   if (!o.inputs.empty()) throw Error(ErrorCode::invalid_argument, "example runs the model on its own example: give no input files");
   const model::Model model = model::open_model(o.model);
   const ModelSpec& spec = model.spec;
@@ -388,8 +388,28 @@ RunReport run_example(const RunOptions& o) {
     if (!out.flush()) throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
     with_example.inputs.push_back(file);
   }
+  // Where the example input is copied to (checked before the run, written after it succeeded).
+  std::vector<fs::path> copies;
+  if (!input_copy.empty()) {
+    for (const TensorSpec& in : spec.inputs) {
+      copies.push_back(spec.inputs.size() == 1 ? input_copy
+          : input_copy.parent_path() / (input_copy.stem().string() + "_" + in.id + input_copy.extension().string()));
+      if (fs::exists(copies.back()) && !o.overwrite)
+        throw Error(ErrorCode::invalid_argument, "\"" + copies.back().string() + "\" exists (use --overwrite to replace it)");
+      io::writable_format_for(copies.back());
+    }
+  }
   if (with_example.output.empty()) with_example.output = default_output(fs::current_path() / with_example.inputs[0].filename(), spec);
-  return run_model(with_example);
+  RunReport report = run_model(with_example);
+  for (std::size_t i = 0; i < copies.size(); ++i) {
+    io::Image image = io::read_image(with_example.inputs[i]);
+    if (image.pixels.axes().empty()) image.pixels.set_axes(run::infer_axes(image.pixels.shape(), spec.inputs[i]));
+    std::string without_batch = image.pixels.axes();
+    std::erase(without_batch, 'b');
+    image.pixels = run::to_image_axes(image.pixels, without_batch);
+    io::write_image(image, copies[i]);
+  }
+  return report;
 }
 
 BatchReport run_batch(const RunOptions& o) {

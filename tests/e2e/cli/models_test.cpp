@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/image.hpp"
 #include "io/npy.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
@@ -132,6 +133,28 @@ TEST(Models, ExampleRunsTheBundleOnItsOwnTestInput) {
   const CliResult again = run_cli({"example", bundle.string(), "-o", (dir / "out.npy").string()});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
+// Explore shows the example input beside the result: --save-input writes it as a TIFF a viewer opens,
+// equal to the bundle's test tensor without its batch (and one-channel) axis; an existing copy is refused before any run.
+TEST(Models, ExampleSavesItsInputAsAnImage) {
+  TempDir dir;
+  const fs::path bundle = source_dir() / "tests/data/models/geometry/channels_first_param_2";
+  const CliResult r = run_cli({"example", bundle.string(), "-o", (dir / "out.tif").string(), "--save-input",
+                               (dir / "in.tif").string(), "--progress", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Tensor copy = io::read_image(dir / "in.tif").pixels, test_input = io::read_npy(bundle / "test_input.npy");
+  ASSERT_EQ(copy.shape(), (Shape{16, 24}));  // (1, 1, 16, 24): batch and the one channel dropped
+  EXPECT_EQ(copy.axes(), "yx");
+  test_input.reshape({16, 24}, "yx");
+  EXPECT_EQ(max_abs_diff(copy, test_input), 0.0);
+  EXPECT_NE(r.err.find("\"finished\":true"), std::string::npos) << r.err;
+  fs::remove(dir / "out.tif");
+  const CliResult again = run_cli({"example", bundle.string(), "-o", (dir / "out.tif").string(), "--save-input",
+                                   (dir / "in.tif").string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("in.tif\" exists"), std::string::npos) << again.err;
+  EXPECT_FALSE(fs::exists(dir / "out.tif")) << "refused before the run";
 }
 
 }  // namespace

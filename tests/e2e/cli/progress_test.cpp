@@ -2,6 +2,10 @@
 // image of a batch.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
 #include "io/image.hpp"
 #include "support/cli.hpp"
 
@@ -61,6 +65,30 @@ TEST(Progress, AnIntervalThatIsNotPositiveIsAUsageError) {
     EXPECT_NE(r.err.find("--progress-every"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir / "out.tif"));
   }
+}
+
+// --progress json: what the ImageJ plugin reads. Every stderr line of a run is one JSON object; tiles
+// count up to the total, the last event is the finished one, and memory is reported.
+TEST(Progress, JsonModeGivesOneObjectPerLine) {
+  TempDir dir;
+  const fs::path stack = make_stack(dir.path(), "stack.tif", 5);
+  CliResult r = run_cli({"run", fixture(), stack.string(), "-o", (dir / "out.tif").string(), "--progress", "json", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.err);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_GE(events.size(), 6u) << r.err;  // a start, one per tile, the end
+  std::size_t previous = 0;
+  for (const auto& e : events) {
+    EXPECT_EQ(e.at("tiles_total").get<std::size_t>(), 5u);
+    EXPECT_GE(e.at("tiles_done").get<std::size_t>(), previous);
+    previous = e.at("tiles_done").get<std::size_t>();
+    EXPECT_GT(e.at("peak_rss_bytes").get<std::uint64_t>(), 0u);
+  }
+  EXPECT_TRUE(events.back().at("finished").get<bool>());
+  EXPECT_EQ(events.back().at("tiles_done").get<std::size_t>(), 5u);
+  EXPECT_EQ(events.back().at("slice_count").get<std::size_t>(), 5u);
+  EXPECT_NO_THROW((void)nlohmann::json::parse(r.out));  // the report stays on stdout
 }
 
 }  // namespace
