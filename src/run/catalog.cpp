@@ -99,7 +99,7 @@ nlohmann::json describe_model(const std::filesystem::path& path, bool load_weigh
   return {{"name", s.name},        {"description", s.description}, {"format_version", s.format_version},
           {"path", path.string()}, {"rdf", m.bundle.rdf_name()},    {"license", s.license},
           {"version", s.version},  {"authors", authors},            {"cite", cite},
-          {"tags", s.tags},        {"documentation", s.documentation}, {"inputs", inputs},
+          {"tags", s.tags},        {"documentation", s.documentation}, {"covers", s.covers},   {"inputs", inputs},
           {"outputs", outputs},    {"weights", weights}};
 }
 

@@ -1,0 +1,189 @@
+package deepimage.imagej;
+
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.DialogListener;
+import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
+import ij.plugin.PlugIn;
+import ij.plugin.frame.Recorder;
+import java.awt.AWTEvent;
+import java.awt.Choice;
+import java.awt.Label;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plugins > DeepImage > Run: the current image (or a file) through a model, the result opened as a
+ * new image. The work is `deepimage run` on a temporary copy; this class asks what to run, shows
+ * progress and opens what the CLI wrote. See RunSettings for the macro keys.
+ */
+public class RunModel implements PlugIn {
+  public void run(String arg) {
+    Report.started();
+    String options = Macro.getOptions();
+    try {
+      List<Map<String, Object>> models = Models.list();
+      ImagePlus imp = WindowManager.getCurrentImage();
+      RunSettings s;
+      if (options != null) {
+        s = RunSettings.fromMacro(options);
+      } else {
+        if (imp == null) throw new DeepImageException("no image is open: open the image to run the model on first");
+        s = dialog(models, imp);
+        if (s == null) {
+          System.setProperty(Report.STATUS, "cancelled");
+          return;
+        }
+      }
+      if (s.input.isEmpty() && imp == null)
+        throw new DeepImageException("no image is open: open one, or give input=[file] in the macro");
+      List<ImagePlus> results = run(s.input.isEmpty() ? imp : null, s, Models.resolve(s.model, models));
+      for (ImagePlus result : results)
+        if (!s.hide) result.show();
+      Report.ok();
+    } catch (DeepImageException e) {
+      Report.error(e.getMessage());
+    }
+  }
+
+  /** Runs the model; the results, one image per model output, are returned unshown. */
+  static List<ImagePlus> run(ImagePlus imp, RunSettings s, String model) throws DeepImageException {
+    Map<String, Object> card = Models.describe(model);  // an unreadable model stops here, before any copy
+    String name = Json.string(card, "name");
+    List<Object> outputs = Json.array(card.get("outputs"));
+    File temp = ImageFiles.temporaryFolder();
+    Monitor monitor = null;
+    try {
+      File input;
+      String title;
+      if (imp != null) {
+        input = new File(temp, "input.tif");
+        ImageFiles.saveCopy(imp, s.onlyCurrent, input);
+        title = imp.getTitle();
+      } else {
+        input = new File(s.input);
+        if (!input.isFile()) throw new DeepImageException("input \"" + s.input + "\" is not a file");
+        title = input.getName();
+      }
+      boolean single = outputs.size() == 1;
+      File out = single ? new File(temp, "result.tif") : new File(temp, "results");
+      if (!single && !out.mkdir()) throw new DeepImageException("cannot make the folder \"" + out + "\"");
+      List<String> args = new ArrayList<String>(Arrays.asList("run", model, input.getPath(), "-o", out.getPath(),
+          "--progress", "json", "--overwrite"));
+      args.addAll(s.cliOptions());
+      monitor = new Monitor(name, !Interpreter.isBatchMode());
+      Cli.Result r = Cli.run(args, monitor, monitor.cancel);
+      if (r.exitCode != 0)
+        throw new DeepImageException(r.error.isEmpty() ? "deepimage run stopped with exit code " + r.exitCode : r.error);
+      String base = ImageFiles.stem(title) + "_" + name.replaceAll("[^A-Za-z0-9_-]", "_");
+      List<ImagePlus> results = new ArrayList<ImagePlus>();
+      for (Object o : outputs) {
+        String id = Json.string(Json.object(o), "id");
+        File file = single ? out : new File(out, ImageFiles.stem(input.getName()) + "_" + id + ".tif");
+        String resultTitle = single ? base : base + "_" + id;
+        results.add(ImageFiles.open(file, resultTitle));
+        if (!s.output.isEmpty()) ImageFiles.copy(file, savedAs(s.output, resultTitle, single));
+      }
+      return results;
+    } finally {
+      if (monitor != null) monitor.close();
+      ImageFiles.delete(temp);
+    }
+  }
+
+  /** `output` names a file for a one-output model unless it is a folder (existing, or ending in /). */
+  private static File savedAs(String output, String title, boolean single) {
+    File f = new File(output);
+    boolean folder = f.isDirectory() || output.endsWith("/") || output.endsWith(File.separator)
+        || !(single && output.toLowerCase().matches(".*\\.tiff?$"));
+    return folder ? new File(f, title + ".tif") : f;
+  }
+
+  private static RunSettings dialog(final List<Map<String, Object>> models, ImagePlus imp) throws DeepImageException {
+    final List<Map<String, Object>> runnable = new ArrayList<Map<String, Object>>();
+    for (Map<String, Object> m : models)
+      if (Models.runnable(m)) runnable.add(m);
+    if (runnable.isEmpty())
+      throw new DeepImageException("no model in " + Models.folder() + " runs here: install one with Plugins > DeepImage > Install Model");
+    String[] names = new String[runnable.size()];
+    for (int i = 0; i < names.length; i++) names[i] = Json.string(runnable.get(i), "name");
+    String last = Prefs.get("deepimage.run.model", names[0]);
+    GenericDialog gd = new GenericDialog("DeepImage Run");
+    gd.addChoice("Model", names, Arrays.asList(names).contains(last) ? last : names[0]);
+    gd.addMessage(summary(runnable.get(Math.max(0, Arrays.asList(names).indexOf(last)))));
+    final Label about = (Label) gd.getMessage();
+    gd.addMessage(defaults(Json.string(runnable.get(Math.max(0, Arrays.asList(names).indexOf(last))), "path")));
+    final Label sizes = (Label) gd.getMessage();
+    gd.addChoice("Weights", new String[] {"best available", "torchscript", "onnx"}, Prefs.get("deepimage.run.weights", "best available"));
+    gd.addStringField("Tile", "", 18);
+    gd.addStringField("Halo", "", 18);
+    gd.addStringField("Channels", "", 10);
+    gd.addMessage("Tile and halo per axis, e.g. y=256,x=256 (empty: the model's, as above).\n"
+        + "Channels of the image to use, in order, e.g. 0,2 (empty: all).");
+    boolean stack = imp.getNSlices() * imp.getNFrames() > 1;
+    if (stack) gd.addCheckbox("Only_current plane (not all slices and frames)", false);
+    final Choice modelChoice = (Choice) gd.getChoices().get(0);
+    gd.addDialogListener(new DialogListener() {
+      public boolean dialogItemChanged(GenericDialog dialog, AWTEvent e) {
+        if (e != null && e.getSource() == modelChoice) {
+          Map<String, Object> m = runnable.get(modelChoice.getSelectedIndex());
+          about.setText(summary(m));
+          sizes.setText(defaults(Json.string(m, "path")));
+        }
+        return true;
+      }
+    });
+    gd.showDialog();
+    if (gd.wasCanceled()) return null;
+    RunSettings s = new RunSettings();
+    s.model = gd.getNextChoice();
+    s.weights = RunSettings.normaliseWeights(gd.getNextChoice());
+    s.tile = RunSettings.perAxis(gd.getNextString(), "tile");
+    s.halo = RunSettings.perAxis(gd.getNextString(), "halo");
+    s.channels = gd.getNextString().trim();
+    s.onlyCurrent = stack && gd.getNextBoolean();
+    if (Recorder.record) Recorder.recordOption("keys", RunSettings.KEYS_VERSION);
+    Prefs.set("deepimage.run.model", s.model);
+    Prefs.set("deepimage.run.weights", s.weights.isEmpty() ? "best available" : s.weights);
+    return s;
+  }
+
+  /** The model's tile size rule and halo per axis, the defaults of the Tile and Halo fields. */
+  static String defaults(String model) {
+    try {
+      Map<String, Object> card = Models.describe(model);
+      StringBuilder tile = new StringBuilder(), halo = new StringBuilder();
+      for (Object in : Json.array(card.get("inputs")))
+        for (Object a : Json.array(Json.object(in).get("axis_details"))) {
+          Map<String, Object> axis = Json.object(a);
+          if (!"space".equals(Json.string(axis, "type"))) continue;
+          tile.append(tile.length() == 0 ? "" : ", ").append(Json.string(axis, "id")).append(" ").append(Json.string(axis, "size"));
+        }
+      for (Object out : Json.array(card.get("outputs")))
+        for (Object a : Json.array(Json.object(out).get("axis_details"))) {
+          Map<String, Object> axis = Json.object(a);
+          if (axis.containsKey("halo") && halo.indexOf(Json.string(axis, "id") + "=") < 0)
+            halo.append(halo.length() == 0 ? "" : ",").append(Json.string(axis, "id")).append("=").append(Json.string(axis, "halo"));
+        }
+      return "Tile sizes: " + tile + "   Halo: " + (halo.length() == 0 ? "none" : halo.toString());
+    } catch (DeepImageException e) {
+      return "(" + e.getMessage() + ")";
+    }
+  }
+
+  /** One line under the model choice: its axes, size rule and task, so the defaults are visible. */
+  static String summary(Map<String, Object> model) {
+    StringBuilder s = new StringBuilder();
+    for (Object in : Json.array(model.get("inputs")))
+      s.append(s.length() == 0 ? "input " : ", ").append(Json.string(Json.object(in), "axes"));
+    String description = Json.string(model, "description");
+    if (description.length() > 90) description = description.substring(0, 87) + "...";
+    return s + (description.isEmpty() ? "" : " - " + description);
+  }
+}
