@@ -22,6 +22,9 @@ packages=(
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
+  default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
+  imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
+  xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)
 )
 
 missing=()

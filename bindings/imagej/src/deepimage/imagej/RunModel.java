@@ -11,6 +11,7 @@ import ij.plugin.PlugIn;
 import ij.plugin.frame.Recorder;
 import java.awt.AWTEvent;
 import java.awt.Choice;
+import java.awt.GraphicsEnvironment;
 import java.awt.Label;
 import java.io.File;
 import java.util.ArrayList;
@@ -25,8 +26,12 @@ import java.util.Map;
  */
 public class RunModel implements PlugIn {
   public void run(String arg) {
+    execute(Macro.getOptions());
+  }
+
+  /** Runs with macro options, or with the dialog when `options` is null. */
+  void execute(String options) {
     Report.started();
-    String options = Macro.getOptions();
     try {
       List<Map<String, Object>> models = Models.list();
       ImagePlus imp = WindowManager.getCurrentImage();
@@ -44,12 +49,27 @@ public class RunModel implements PlugIn {
       if (s.input.isEmpty() && imp == null)
         throw new DeepImageException("no image is open: open one, or give input=[file] in the macro");
       List<ImagePlus> results = run(s.input.isEmpty() ? imp : null, s, Models.resolve(s.model, models));
-      for (ImagePlus result : results)
-        if (!s.hide) result.show();
+      for (ImagePlus result : results) {
+        if (s.hide) continue;
+        // Without a display (headless ImageJ outside batch mode) there is no window to show it in:
+        // it becomes the macro's current image instead.
+        if (GraphicsEnvironment.isHeadless() && !Interpreter.isBatchMode()) WindowManager.setTempCurrentImage(result);
+        else result.show();
+      }
       Report.ok();
     } catch (DeepImageException e) {
       Report.error(e.getMessage());
     }
+  }
+
+  /**
+   * For ImageJ 1.x without any display (java -Djava.awt.headless=true), where run() cannot reach the
+   * menus: call("deepimage.imagej.RunModel.runWithOptions", "model=... ") with the jar on the class
+   * path. The options and the returned status are those of run("DeepImage Run", ...).
+   */
+  public static String runWithOptions(String options) {
+    new RunModel().execute(options);
+    return System.getProperty(Report.STATUS);
   }
 
   /** Runs the model; the results, one image per model output, are returned unshown. */

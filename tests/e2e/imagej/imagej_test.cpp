@@ -1,0 +1,244 @@
+// The ImageJ plugin in the real ImageJ, driven by macros as users record and replay them: pixels equal
+// to the CLI's on the same input, calibration kept, every slice and frame run, errors readable from
+// the macro, DeepImageJ's macro keys, headless batch runs, and Explore's Apply.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "e2e/imagej/imagej_session.hpp"
+#include "io/image.hpp"
+#include "support/compare.hpp"
+
+namespace deepimage::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path unet() { return realdata() / "unet2d_nuclei_broad"; }
+fs::path laplace() { return source_dir() / "tests/data/models/laplace2d_tiny"; }
+fs::path nuclei_image() { return realdata() / "images/stardist_testdata/img2d.tif"; }
+
+std::string quoted(const fs::path& p) { return "\"" + p.string() + "\""; }
+
+// The result the CLI gives for `input` with these options: the reference for the plugin's.
+io::Image cli_result(const fs::path& model, const fs::path& input, const fs::path& output, std::vector<std::string> options = {}) {
+  std::vector<std::string> args = {"run", model.string(), input.string(), "-o", output.string(), "--overwrite"};
+  args.insert(args.end(), options.begin(), options.end());
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return io::read_image(output);
+}
+
+void expect_same_image(const io::Image& got, const io::Image& expected, const std::string& what) {
+  ASSERT_EQ(got.pixels.shape(), expected.pixels.shape()) << what;
+  EXPECT_EQ(got.pixels.axes(), expected.pixels.axes()) << what;
+  EXPECT_EQ(max_abs_diff(got.pixels, expected.pixels), 0.0) << what;
+}
+
+// A macro function that runs the plugin on the current image with `options`, prints its status and
+// saves the result: what every test below repeats.
+const std::string kRunAndSave = R"(
+function runAndSave(name, options, dir) {
+  run("DeepImage Run", options);
+  print("status " + name + " " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+  saveAs("Tiff", dir + "/out_" + name + ".tif");
+}
+)";
+
+TEST(ImageJ, EveryPixelTypeRunsLikeTheCliAndKeepsTheCalibration) {
+  if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
+  ImageJSession ij;
+  ij.add_model(unet(), "unet");
+  const fs::path dir = ij.dir();
+  const ImageJResult r = ij.run_macro(kRunAndSave + R"(
+dir = ")" + dir.string() + R"(";
+open()" + quoted(nuclei_image()) + R"();
+makeRectangle(200, 200, 128, 96);
+run("Crop");
+run("Properties...", "channels=1 slices=1 frames=1 unit=micron pixel_width=0.25 pixel_height=0.3 voxel_depth=1");
+rename("base");
+types = newArray("8", "16", "32", "rgb");
+for (i = 0; i < types.length; i++) {
+  selectImage("base");
+  run("Duplicate...", "title=in_" + types[i]);
+  if (types[i] == "8") run("8-bit");
+  if (types[i] == "32") run("32-bit");
+  if (types[i] == "rgb") run("RGB Color");
+  saveAs("Tiff", dir + "/in_" + types[i] + ".tif");
+  options = "model=[UNet 2D Nuclei Broad]";
+  if (types[i] == "rgb") options = options + " channels=1";
+  runAndSave(types[i], options, dir);
+}
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const std::string type : {"8", "16", "32", "rgb"}) {
+    SCOPED_TRACE(type);
+    EXPECT_NE(r.out.find("status " + type + " ok"), std::string::npos) << r.out;
+    const io::Image got = io::read_image(dir / ("out_" + type + ".tif"));
+    std::vector<std::string> options;
+    if (type == "rgb") options = {"--channels", "1"};
+    const io::Image expected = cli_result(unet(), dir / ("in_" + type + ".tif"), dir / ("ref_" + type + ".tif"), options);
+    expect_same_image(got, expected, type);
+    EXPECT_EQ(got.pixels.shape(), (Shape{96, 128}));
+    ASSERT_TRUE(got.calibration.has_value());
+    EXPECT_NEAR(got.calibration->x, 0.25, 1e-6);
+    EXPECT_NEAR(got.calibration->y, 0.3, 1e-6);
+    EXPECT_EQ(got.calibration->unit, "micron");
+  }
+}
+
+TEST(ImageJ, StacksAndHyperstacksRunEverySliceAndFrame) {
+  if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
+  ImageJSession ij;
+  ij.add_model(unet(), "unet");
+  const fs::path dir = ij.dir();
+  // Eight different 96x96 regions of a real nuclei image: a 3-slice z-stack, and a 2-channel, 2-slice,
+  // 2-frame hyperstack whose channel 1 is the inverted image (so picking channel 0 matters).
+  const ImageJResult r = ij.run_macro(kRunAndSave + R"(
+dir = ")" + dir.string() + R"(";
+open()" + quoted(nuclei_image()) + R"();
+source = getTitle();
+newImage("planes", "16-bit black", 96, 96, 8);
+for (i = 0; i < 8; i++) {
+  selectImage(source);
+  makeRectangle(40 + 50 * i, 300 - 30 * i, 96, 96);
+  run("Copy");
+  selectImage("planes");
+  setSlice(i + 1);
+  run("Paste");
+  if (i % 2 == 1) run("Invert", "slice");
+}
+run("Select None");
+run("Duplicate...", "title=zstack duplicate range=1-3");
+run("Properties...", "channels=1 slices=3 frames=1 unit=micron pixel_width=0.5 pixel_height=0.5 voxel_depth=2");
+saveAs("Tiff", dir + "/in_zstack.tif");
+runAndSave("zstack", "model=unet", dir);
+selectImage("planes");
+run("Stack to Hyperstack...", "order=xyczt(default) channels=2 slices=2 frames=2 display=Grayscale");
+run("Properties...", "channels=2 slices=2 frames=2 unit=micron pixel_width=0.5 pixel_height=0.5 voxel_depth=2 frame=[3 sec]");
+saveAs("Tiff", dir + "/in_hyper.tif");
+hyper = getTitle();
+runAndSave("hyper", "model=unet channels=0", dir);
+selectImage(hyper);
+Stack.setPosition(1, 2, 1);
+runAndSave("current", "model=unet channels=0 only_current", dir);
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const std::string name : {"zstack", "hyper", "current"})
+    EXPECT_NE(r.out.find("status " + name + " ok"), std::string::npos) << r.out;
+  const io::Image zstack = io::read_image(dir / "out_zstack.tif");
+  expect_same_image(zstack, cli_result(unet(), dir / "in_zstack.tif", dir / "ref_zstack.tif"), "z-stack");
+  EXPECT_EQ(zstack.pixels.shape(), (Shape{3, 96, 96}));
+  ASSERT_TRUE(zstack.calibration.has_value());
+  EXPECT_NEAR(zstack.calibration->z, 2.0, 1e-6);
+  const io::Image hyper = io::read_image(dir / "out_hyper.tif");
+  const io::Image expected = cli_result(unet(), dir / "in_hyper.tif", dir / "ref_hyper.tif", {"--channels", "0"});
+  expect_same_image(hyper, expected, "hyperstack");
+  EXPECT_EQ(hyper.pixels.shape(), (Shape{2, 2, 96, 96}));  // t, z, y, x: every slice and frame
+  EXPECT_EQ(hyper.pixels.axes(), "tzyx");
+  ASSERT_TRUE(hyper.calibration.has_value());
+  EXPECT_NEAR(hyper.calibration->frame_interval, 3.0, 1e-6);
+  // only_current: the plane at z=2, t=1 alone, equal to that plane of the whole run.
+  const io::Image current = io::read_image(dir / "out_current.tif");
+  ASSERT_EQ(current.pixels.shape(), (Shape{96, 96}));
+  Tensor plane(hyper.pixels.dtype(), {96, 96}, "yx");
+  const std::size_t bytes = plane.byte_count(), offset = 1 * bytes;  // (t=0, z=1)
+  std::memcpy(plane.bytes(), hyper.pixels.bytes() + offset, bytes);
+  EXPECT_EQ(max_abs_diff(current.pixels, plane), 0.0);
+}
+
+// In a macro nothing may open a dialog: a bad model, an unknown weights format and no image at all
+// each end the call with the error readable from the macro, well inside the timeout.
+TEST(ImageJ, ErrorsReachTheMacroWithoutADialog) {
+  ImageJSession ij;
+  ij.add_model(laplace(), "laplace");
+  const ImageJResult r = ij.run_macro(R"(
+run("DeepImage Run", "model=laplace");
+print("no image: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+newImage("img", "8-bit ramp", 32, 32, 1);
+run("DeepImage Run", "model=/no/such/model");
+print("bad model: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+run("DeepImage Run", "model=laplace weights=tensorflow");
+print("bad weights: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+run("DeepImage Run", "model=laplace tile=y=4,x=4");
+print("bad tile: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+print("images open: " + nImages);
+)", false, 120);
+  ASSERT_EQ(r.exit_code, 0) << "ImageJ hung or failed: " << r.out;
+  EXPECT_NE(r.out.find("no image: error | no image is open"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad model: error | model \"/no/such/model\" does not exist"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad weights: error | weights=tensorflow is not a weights format"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad tile: error | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("images open: 1"), std::string::npos) << "no result opened after an error: " << r.out;
+}
+
+// DeepImageJ's macros keep working: the 2019 keys (patch, overlap, the pre/postprocessing macro
+// names) and deepImageJ 3's (modelPath, inputPath, outputFolder, displayOutput).
+TEST(ImageJ, DeepImageJMacroKeysAreAliases) {
+  ImageJSession ij;
+  ij.add_model(laplace(), "laplace");
+  const fs::path dir = ij.dir();
+  const ImageJResult r = ij.run_macro(R"(
+newImage("ramp", "16-bit ramp", 100, 70, 1);
+run("Add Specified Noise...", "standard=300");
+saveAs("Tiff", ")" + (dir / "in.tif").string() + R"(");
+run("DeepImage Run", "model=[deepimage 3x3 Laplacian filter test fixture] preprocessing=[no preprocessing] postprocessing=[no postprocessing] patch=40 overlap=4 logging=normal");
+print("2019: " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+saveAs("Tiff", ")" + (dir / "out_2019.tif").string() + R"(");
+close("*");
+run("DeepImage Run", "modelPath=)" + laplace().string() + R"( inputPath=)" + (dir / "in.tif").string() +
+                                          R"( outputFolder=)" + (dir / "v3").string() + R"(/ displayOutput=null");
+print("v3: " + getInfo("deepimage.status") + " " + getInfo("deepimage.error") + " open " + nImages);
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("2019: ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("v3: ok  open 0"), std::string::npos) << r.out;
+  const io::Image tiled = cli_result(laplace(), dir / "in.tif", dir / "ref_tiled.tif", {"--tile", "y=40,x=40", "--halo", "y=4,x=4"});
+  expect_same_image(io::read_image(dir / "out_2019.tif"), tiled, "patch/overlap");
+  const io::Image whole = cli_result(laplace(), dir / "in.tif", dir / "ref.tif");
+  expect_same_image(io::read_image(dir / "v3/in_deepimage_3x3_Laplacian_filter_test_fixture.tif"), whole, "outputFolder");
+}
+
+// Headless ImageJ (no display at all, as on a cluster node) runs a scripted batch. ImageJ 1.x cannot
+// reach its menus without a display, so the macro calls the plugin directly.
+TEST(ImageJ, HeadlessBatchRuns) {
+  ImageJSession ij;
+  ij.add_model(laplace(), "laplace");
+  const fs::path dir = ij.dir();
+  const ImageJResult r = ij.run_macro(R"(
+newImage("ramp", "32-bit ramp", 64, 48, 2);
+saveAs("Tiff", ")" + (dir / "in.tif").string() + R"(");
+status = call("deepimage.imagej.RunModel.runWithOptions", "model=laplace");
+print("headless: " + status + " " + getInfo("deepimage.error") + " " + getTitle());
+saveAs("Tiff", ")" + (dir / "out.tif").string() + R"(");
+)", true);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("headless: ok  in_deepimage_3x3"), std::string::npos) << r.out;
+  expect_same_image(io::read_image(dir / "out.tif"), cli_result(laplace(), dir / "in.tif", dir / "ref.tif"), "headless");
+}
+
+// Explore's Apply: the model on its own example, input and output opened; equal to `deepimage example`.
+TEST(ImageJ, ExploreApplyOpensTheExampleInputAndOutput) {
+  if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
+  ImageJSession ij;
+  ij.add_model(unet(), "unet");
+  const fs::path dir = ij.dir();
+  const ImageJResult r = ij.run_macro(R"(
+run("DeepImage Explore", "model=unet action=apply");
+print("apply: " + getInfo("deepimage.status") + " " + getInfo("deepimage.error") + " open " + nImages);
+selectImage("UNet 2D Nuclei Broad example input");
+saveAs("Tiff", ")" + (dir / "example_in.tif").string() + R"(");
+selectImage("UNet 2D Nuclei Broad example output");
+saveAs("Tiff", ")" + (dir / "example_out.tif").string() + R"(");
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("apply: ok  open 2"), std::string::npos) << r.out;
+  const CliResult cli = run_cli({"example", unet().string(), "-o", (dir / "ref_out.tif").string(), "--save-input",
+                                 (dir / "ref_in.tif").string()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  expect_same_image(io::read_image(dir / "example_in.tif"), io::read_image(dir / "ref_in.tif"), "example input");
+  expect_same_image(io::read_image(dir / "example_out.tif"), io::read_image(dir / "ref_out.tif"), "example output");
+}
+
+}  // namespace
+}  // namespace deepimage::testing
