@@ -40,7 +40,7 @@ class ImageJSession {
     const std::filesystem::path log = dir_ / "imagej.log";
     std::string command = "cd " + shell_quote(dir_.path().string()) + " && HOME=" + shell_quote(dir_.path().string()) +
                           " DEEPIMAGE_CLI=" + shell_quote(DEEPIMAGE_CLI) + " DEEPIMAGE_MODELS=" + shell_quote(models().string()) +
-                          " timeout -k 10 " + std::to_string(timeout_s) + " " + (headless ? "" : "xvfb-run -a ") +
+                          " timeout -k 10 " + std::to_string(timeout_s) + " " + (headless ? "" : "xvfb-run -a -s '-screen 0 1280x1024x24' ") +
                           "java " + (headless ? "-Djava.awt.headless=true " : "") + "-Dplugins.dir=" +
                           shell_quote(dir_.path().string()) + " " + java_args + " > " + shell_quote(log.string()) + " 2>&1";
     const int status = std::system(command.c_str());

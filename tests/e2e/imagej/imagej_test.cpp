@@ -240,5 +240,43 @@ saveAs("Tiff", ")" + (dir / "example_out.tif").string() + R"(");
   expect_same_image(io::read_image(dir / "example_out.tif"), io::read_image(dir / "ref_out.tif"), "example output");
 }
 
+// A person's session: Run picked from the menu with the Recorder on, the monitor window showing the
+// tiles, the recorded macro replayed to the same pixels (equal to the CLI's), and Explore's Apply
+// clicked. tests/e2e/imagej/gui/PluginGui.java does the clicking.
+TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
+  if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
+  ImageJSession ij;
+  ij.add_model(unet(), "unet");
+  const fs::path dir = ij.dir();
+  // A 3-slice stack of real nuclei, so the run lasts long enough to see the monitor.
+  const io::Image whole = io::read_image(nuclei_image());
+  Tensor stack(whole.pixels.dtype(), {3, 128, 128}, "zyx");
+  for (std::int64_t z = 0; z < 3; ++z)
+    for (std::int64_t y = 0; y < 128; ++y)
+      std::memcpy(stack.bytes() + ((z * 128 + y) * 128) * 2, whole.pixels.bytes() + ((100 + 120 * z + y) * 512 + 150) * 2, 128 * 2);
+  io::write_image({stack, std::nullopt}, dir / "stack.tif");
+  const ImageJResult r = ij.run_java("-cp " + shell_quote(std::string(DEEPIMAGE_IMAGEJ_JAR) + ":" + DEEPIMAGE_IMAGEJ_GUI) +
+                                         " PluginGui " + shell_quote(dir.string()) + " " + shell_quote((dir / "stack.tif").string()) +
+                                         " 'UNet 2D Nuclei Broad'",
+                                     false);
+  const std::string report = slurp(dir / "report.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.out << report;
+  EXPECT_EQ(report.find("failure"), std::string::npos) << report << r.out;
+  EXPECT_NE(report.find("status: ok"), std::string::npos) << report;
+  EXPECT_NE(report.find("monitor: seen"), std::string::npos) << report;
+  const std::string recorded = slurp(dir / "recorded.ijm");
+  EXPECT_NE(recorded.find("run(\"DeepImage Run\", \"model=[UNet 2D Nuclei Broad] weights=[best available]"), std::string::npos)
+      << recorded;
+  EXPECT_NE(recorded.find("keys=1"), std::string::npos) << recorded;
+  const io::Image expected = cli_result(unet(), dir / "stack.tif", dir / "ref.tif");
+  expect_same_image(io::read_image(dir / "first.tif"), expected, "run from the dialog");
+  expect_same_image(io::read_image(dir / "replayed.tif"), expected, "recorded macro replayed");
+  EXPECT_NE(report.find("explore card: UNet 2D Nuclei Broad"), std::string::npos) << report;
+  EXPECT_NE(report.find("explore input: shown"), std::string::npos) << report;
+  const CliResult example = run_cli({"example", unet().string(), "-o", (dir / "ref_example.tif").string()});
+  ASSERT_EQ(example.exit_code, 0) << example.err;
+  expect_same_image(io::read_image(dir / "explore_output.tif"), io::read_image(dir / "ref_example.tif"), "Explore's Apply");
+}
+
 }  // namespace
 }  // namespace deepimage::testing

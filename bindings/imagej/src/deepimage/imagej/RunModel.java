@@ -149,6 +149,11 @@ public class RunModel implements PlugIn {
     boolean stack = imp.getNSlices() * imp.getNFrames() > 1;
     if (stack) gd.addCheckbox("Only_current plane (not all slices and frames)", false);
     final Choice modelChoice = (Choice) gd.getChoices().get(0);
+    // ImageJ's convention: the listener reads every field, and its last call (event null, after OK)
+    // is the one the Recorder records; the values are taken from there.
+    final RunSettings s = new RunSettings();
+    final boolean hasPlanes = stack;
+    final String[] problem = new String[1];
     gd.addDialogListener(new DialogListener() {
       public boolean dialogItemChanged(GenericDialog dialog, AWTEvent e) {
         if (e != null && e.getSource() == modelChoice) {
@@ -156,18 +161,24 @@ public class RunModel implements PlugIn {
           about.setText(summary(m));
           sizes.setText(defaults(Json.string(m, "path")));
         }
-        return true;
+        s.model = dialog.getNextChoice();
+        String weights = dialog.getNextChoice(), tile = dialog.getNextString(), halo = dialog.getNextString();
+        s.channels = dialog.getNextString().trim();
+        s.onlyCurrent = hasPlanes && dialog.getNextBoolean();
+        try {
+          problem[0] = null;
+          s.weights = RunSettings.normaliseWeights(weights);
+          s.tile = RunSettings.perAxis(tile, "tile");
+          s.halo = RunSettings.perAxis(halo, "halo");
+        } catch (DeepImageException bad) {
+          problem[0] = bad.getMessage();
+        }
+        return problem[0] == null;
       }
     });
     gd.showDialog();
     if (gd.wasCanceled()) return null;
-    RunSettings s = new RunSettings();
-    s.model = gd.getNextChoice();
-    s.weights = RunSettings.normaliseWeights(gd.getNextChoice());
-    s.tile = RunSettings.perAxis(gd.getNextString(), "tile");
-    s.halo = RunSettings.perAxis(gd.getNextString(), "halo");
-    s.channels = gd.getNextString().trim();
-    s.onlyCurrent = stack && gd.getNextBoolean();
+    if (problem[0] != null) throw new DeepImageException(problem[0]);
     if (Recorder.record) Recorder.recordOption("keys", RunSettings.KEYS_VERSION);
     Prefs.set("deepimage.run.model", s.model);
     Prefs.set("deepimage.run.weights", s.weights.isEmpty() ? "best available" : s.weights);
