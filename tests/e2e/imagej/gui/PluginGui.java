@@ -88,7 +88,7 @@ public class PluginGui {
     });
     Thread.sleep(1500);  // the dialog shows the model's tile and halo defaults
     note("dialog model", models.getSelectedItem());
-    screenshot(gd, "run-dialog.png");
+    screenshot(null, "run-dialog.png");  // the whole screen: ImageJ, the image and the dialog
     final Button ok = button(gd, "OK");
     EventQueue.invokeAndWait(() -> gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED, "OK")));
     Window monitor = waitForWindow("DeepImage: ");
@@ -214,7 +214,7 @@ public class PluginGui {
   private static void screenshot(Window w, String name) throws Exception {
     if (shots == null) return;
     shots.mkdirs();
-    Rectangle r = w.getBounds();
+    Rectangle r = w != null ? w.getBounds() : new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
     ImageIO.write(new Robot().createScreenCapture(r), "png", new File(shots, name));
   }
 

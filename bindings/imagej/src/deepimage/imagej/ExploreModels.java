@@ -113,6 +113,7 @@ public class ExploreModels implements PlugIn {
   private void open() throws DeepImageException {
     window = new Frame("DeepImage Explore - " + Models.folder());
     list = new java.awt.List(16, false);
+    list.setPreferredSize(new Dimension(240, 320));
     card = new TextArea("", 18, 64, TextArea.SCROLLBARS_VERTICAL_ONLY);
     card.setEditable(false);
     cover = new CoverCanvas();
@@ -222,6 +223,7 @@ public class ExploreModels implements PlugIn {
     try {
       Map<String, Object> about = Models.describe(path);
       card.setText(cardText(about));
+      card.setCaretPosition(0);
       List<Object> covers = Json.array(about.get("covers"));
       cover.show(covers.isEmpty() ? null : readCover(path, String.valueOf(covers.get(0))));
     } catch (DeepImageException e) {
