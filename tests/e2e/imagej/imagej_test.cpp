@@ -247,7 +247,9 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
   if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
   ImageJSession ij;
   ij.add_model(unet(), "unet");
+  ij.add_model(laplace(), "laplace2d_tiny");
   const fs::path dir = ij.dir();
+  fs::create_directory(dir / "tmp");
   // A 3-slice stack of real nuclei, so the run lasts long enough to see the monitor.
   const io::Image whole = io::read_image(nuclei_image());
   Tensor stack(whole.pixels.dtype(), {3, 128, 128}, "zyx");
@@ -255,7 +257,8 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
     for (std::int64_t y = 0; y < 128; ++y)
       std::memcpy(stack.bytes() + ((z * 128 + y) * 128) * 2, whole.pixels.bytes() + ((100 + 120 * z + y) * 512 + 150) * 2, 128 * 2);
   io::write_image({stack, std::nullopt}, dir / "stack.tif");
-  const ImageJResult r = ij.run_java("-cp " + shell_quote(std::string(DEEPIMAGE_IMAGEJ_JAR) + ":" + DEEPIMAGE_IMAGEJ_GUI) +
+  const ImageJResult r = ij.run_java("-Djava.io.tmpdir=" + shell_quote((dir / "tmp").string()) + " -cp " +
+                                         shell_quote(std::string(DEEPIMAGE_IMAGEJ_JAR) + ":" + DEEPIMAGE_IMAGEJ_GUI) +
                                          " PluginGui " + shell_quote(dir.string()) + " " + shell_quote((dir / "stack.tif").string()) +
                                          " 'UNet 2D Nuclei Broad'",
                                      false);
@@ -276,6 +279,15 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
   const CliResult example = run_cli({"example", unet().string(), "-o", (dir / "ref_example.tif").string()});
   ASSERT_EQ(example.exit_code, 0) << example.err;
   expect_same_image(io::read_image(dir / "explore_output.tif"), io::read_image(dir / "ref_example.tif"), "Explore's Apply");
+  // Cancel in the monitor window stops a long run: the macro reads why, no image opens, and the
+  // plugin's temporary files are gone.
+  EXPECT_NE(report.find("cancel: error cancelled: nothing was written"), std::string::npos) << report;
+  EXPECT_NE(report.find("cancel images added: 0"), std::string::npos) << report;
+  EXPECT_EQ(report.find(" at 400 / 400"), std::string::npos) << "cancelled before the end: " << report;
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir / "tmp"))
+    if (e.path().filename().string().rfind("deepimage-imagej-", 0) == 0) left.push_back(e.path().string());
+  EXPECT_TRUE(left.empty()) << left.front();
 }
 
 }  // namespace

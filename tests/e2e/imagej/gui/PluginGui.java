@@ -68,6 +68,7 @@ public class PluginGui {
       note("replayed", replayed == null || replayed == input ? "no result" : replayed.getTitle());
       if (replayed != null && replayed != input) IJ.saveAsTiff(replayed, new File(out, "replayed.tif").getPath());
       explore(model);
+      cancel();
     } catch (Throwable t) {
       note("failure", t.toString());
     } finally {
@@ -136,6 +137,23 @@ public class PluginGui {
     waitFor("the example output", () -> WindowManager.getImage(model + " example output") != null);
     note("explore input", WindowManager.getImage(model + " example input") != null ? "shown" : "missing");
     IJ.saveAsTiff(WindowManager.getImage(model + " example output"), new File(out, "explore_output.tif").getPath());
+  }
+
+  /** A long run (the Laplacian fixture on 400 planes) cancelled from its monitor window: no result opens. */
+  private static void cancel() throws Exception {
+    final ImagePlus big = IJ.createImage("big", "16-bit ramp", 512, 512, 400);
+    big.show();
+    final int before = WindowManager.getImageCount();
+    Thread run = new Thread(() -> IJ.runMacro("run(\"DeepImage Run\", \"model=laplace2d_tiny\");"));
+    run.start();
+    Window monitor = waitForWindow("DeepImage: ");
+    final Label tiles = findLabelAfter((Container) monitor, "Tiles:");
+    waitFor("a tile done", () -> tiles != null && !tiles.getText().startsWith("0") && !tiles.getText().equals("-"));
+    final Button stop = button(monitor, "Cancel");
+    for (ActionListener l : stop.getActionListeners()) l.actionPerformed(new ActionEvent(stop, ActionEvent.ACTION_PERFORMED, "Cancel"));
+    run.join(120_000);
+    note("cancel", System.getProperty("deepimage.status") + " " + System.getProperty("deepimage.error") + " at " + tiles.getText());
+    note("cancel images added", String.valueOf(WindowManager.getImageCount() - before));
   }
 
   private interface Condition {

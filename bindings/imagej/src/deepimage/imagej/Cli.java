@@ -122,6 +122,9 @@ final class Cli {
       result.exitCode = process.waitFor();
       stdout.join();
     } catch (IOException e) {
+      // destroy() closes the pipes, so a cancelled run usually ends here; its files are in the
+      // caller's temporary folder, which the caller removes.
+      if (cancel != null && cancel.get()) throw new DeepImageException("cancelled: nothing was written");
       throw new DeepImageException("lost contact with deepimage: " + e.getMessage());
     } catch (InterruptedException e) {
       process.destroy();
