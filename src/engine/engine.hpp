@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "deepimage/architecture.hpp"
 #include "deepimage/tensor.hpp"
 #include "model/model.hpp"
 
@@ -35,6 +36,9 @@ struct EngineInfo {
   std::vector<std::string> weight_formats;// rdf weight formats it runs
   std::string library;                    // "LibTorch 1.13.1"
   std::function<std::unique_ptr<Engine>(const model::Model&, const WeightsSpec&, const EngineOptions&)> load;
+  // The network's layers for inputs of `input_shapes` (rdf order): fills view, layers and the
+  // totals (architecture.hpp says what is counted). Reads the weights itself: no loaded Engine needed.
+  std::function<Architecture(const model::Model&, const WeightsSpec&, const std::vector<Shape>& input_shapes)> describe_layers;
 };
 
 const std::vector<EngineInfo>& builtin_engines();

@@ -3,9 +3,11 @@
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #if DEEPIMAGE_WITH_TORCH
+#include "engine/torch/torchscript_architecture.hpp"
 #include "engine/torch/torchscript_engine.hpp"
 #endif
 #if DEEPIMAGE_WITH_ONNX
+#include "engine/onnx/onnx_architecture.hpp"
 #include "engine/onnx/onnx_engine.hpp"
 #endif
 
@@ -16,10 +18,11 @@ namespace {
 std::vector<EngineInfo> register_builtin_engines() {
   std::vector<EngineInfo> engines;
 #if DEEPIMAGE_WITH_TORCH
-  engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript});
+  engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript,
+                     describe_torchscript_layers});
 #endif
 #if DEEPIMAGE_WITH_ONNX
-  engines.push_back({"onnx", {"onnx"}, onnx_library_version(), load_onnx});
+  engines.push_back({"onnx", {"onnx"}, onnx_library_version(), load_onnx, describe_onnx_layers});
 #endif
   return engines;
 }
