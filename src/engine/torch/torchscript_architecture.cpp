@@ -321,25 +321,28 @@ Architecture describe_torchscript_layers(const model::Model& model, const Weight
   Architecture a;
   a.view = walker.module_view() ? "modules" : "operators";
   std::vector<LayerInfo>& rows = walker.rows();
-  std::vector<bool> scalar_only(rows.size(), false);  // size arithmetic of traced models: no row
+  // A row is listed when it ran (calls in branches not taken, such as the other modes of
+  // F.interpolate, did not) and made more than scalars (the size arithmetic of traced models).
+  std::vector<bool> listed(rows.size(), false);
   for (std::size_t i = 0; i < walker.probes().size(); ++i) {
     const Probe& p = walker.probes()[i];
-    if (!shapes[i]) continue;  // in a branch that did not run
+    if (!shapes[i]) continue;
     LayerInfo& row = rows.at(p.row);
     if (p.kind == Probe::Kind::layer_output) {
       row.output_shapes = *shapes[i];
+      listed[p.row] = true;
       continue;
     }
     const std::vector<Shape> ins(shapes[i]->begin(), shapes[i]->begin() + static_cast<std::ptrdiff_t>(p.input_count));
     const std::vector<Shape> outs(shapes[i]->begin() + static_cast<std::ptrdiff_t>(p.input_count), shapes[i]->end());
     if (p.own_row) {
       row.output_shapes = outs;
-      scalar_only[p.row] = std::all_of(outs.begin(), outs.end(), [](const Shape& s) { return s.empty(); });
+      listed[p.row] = std::any_of(outs.begin(), outs.end(), [](const Shape& s) { return !s.empty(); });
     }
     if (!outs.empty()) row.flops += flops_of(p.rule, ins, outs.front());
   }
   for (std::size_t i = 0; i < rows.size(); ++i)
-    if (!scalar_only[i]) {
+    if (listed[i]) {
       a.total_flops += rows[i].flops;
       a.layers.push_back(std::move(rows[i]));
     }

@@ -4,8 +4,12 @@
 // FLOPs), and the ONNX engine against the same references on the same networks' ONNX exports.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
+#include "io/npy.hpp"
 #include "support/cli.hpp"
 
 namespace deepimage::testing {
@@ -138,6 +142,41 @@ TEST(Architecture, TracedModelWithTwoInputsAndTwoOutputs) {
   EXPECT_EQ(params, ref["total_params"]);  // no parameter is shared, so the rows add up to the total
   EXPECT_EQ(flops, a["total_flops"]);
   EXPECT_GT(flops, 0);
+}
+
+TEST(Architecture, WithoutTestTensorsTheSmallestAcceptedSizeIsTheExample) {
+  TempDir dir;
+  fs::copy(source_dir() / "tests/data/models/laplace2d_tiny", dir / "model", fs::copy_options::recursive);
+  const std::string rdf = slurp(dir / "model/rdf.yaml");
+  const std::string without = std::regex_replace(rdf, std::regex("    test_tensor:\n      source: [^\n]*\n      sha256: [^\n]*\n"), "");
+  ASSERT_EQ(without.find("test_tensor"), std::string::npos);
+  std::ofstream(dir / "model/rdf.yaml") << without;
+  const json a = architecture(dir / "model", "torchscript");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a["input_shape"], json::parse("[1, 1, 8, 8]"));  // the rdf's y and x: min 8, step 1
+  ASSERT_EQ(a["layers"].size(), 1u);
+  EXPECT_EQ(a["layers"][0]["output_shapes"][0], json::parse("[1, 1, 8, 8]"));
+  EXPECT_EQ(a["total_flops"], 2 * 9 * 8 * 8);
+}
+
+TEST(Architecture, ModelWithoutSubmodulesListsTheOperatorsThatRan) {
+  // forward: F.interpolate(box(x), scale_factor=2, mode="nearest"); interpolate's other modes are
+  // branches not taken, so they are not rows.
+  const fs::path model = source_dir() / "tests/data/models/geometry/superres2x_v05";
+  const json a = architecture(model, "torchscript");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a["view"], "operators");
+  ASSERT_EQ(a["layers"].size(), 2u) << a["layers"].dump();
+  EXPECT_EQ(a["layers"][0]["kind"], "aten::avg_pool2d");
+  EXPECT_EQ(a["layers"][1]["kind"], "aten::upsample_nearest2d");
+  const std::vector<std::byte> bytes = [&] {
+    const std::string s = slurp(model / "test_output.npy");
+    return std::vector<std::byte>(reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data() + s.size()));
+  }();
+  const Shape expected = io::read_npy_header(bytes, "test_output.npy").shape;
+  EXPECT_EQ(a["layers"][1]["output_shapes"][0].get<Shape>(), expected);
+  EXPECT_EQ(a["total_params"], 0);
+  EXPECT_EQ(a["total_flops"], 0);
 }
 
 TEST(Architecture, TextTableShowsRowsAndTotals) {
