@@ -57,7 +57,7 @@ void expect_torchscript_matches(const fs::path& model, const std::string& name) 
     EXPECT_EQ(rows[i]["flops"], expected[i]["flops"]);
   }
   EXPECT_EQ(a["total_params"], ref["total_params"]);
-  EXPECT_EQ(a["total_flops"], ref["conv_flops"]);  // these networks compute nothing else that is counted
+  EXPECT_EQ(a["total_flops"], ref["total_flops"]);
 }
 
 // The ONNX export of the same network: the same convolutions in the same order with the same output
@@ -78,7 +78,7 @@ void expect_onnx_matches(const fs::path& model, const std::string& name) {
     EXPECT_EQ(convs[i]["flops"], expected_convs[i]["flops"]);
   }
   EXPECT_EQ(a["total_params"], ref["total_params"]);
-  EXPECT_EQ(a["total_flops"], ref["conv_flops"]);
+  EXPECT_EQ(a["total_flops"], ref["total_flops"]);
   EXPECT_EQ(a["layers"].back()["output_shapes"][0], ref["leaf_module_calls"].back()["output_shape"]);
 }
 
@@ -103,6 +103,27 @@ TEST(Architecture, TorchScript3dUNetListsEachCallOfASharedModule) {
   EXPECT_EQ(cats[1]["output_shapes"][0], json::parse("[1, 12, 28, 28, 28]"));  // up(dec1) 8 + s0 4
 }
 
+TEST(Architecture, GroupedTransposedAndLinearLayersInBothFormats) {
+  const fs::path model = source_dir() / "tests/data/architecture/grouped_transposed_linear_tiny";
+  expect_torchscript_matches(model, "grouped_transposed_linear_tiny");
+  const json ref = reference("grouped_transposed_linear_tiny")["leaf_module_calls"];
+  const json onnx = architecture(model, "onnx");
+  ASSERT_FALSE(onnx.empty());
+  // The exporter writes Linear over the channels as MatMul (the weight) then Add (the bias).
+  const json convs = rows_of_kind(onnx, "Conv"), up = rows_of_kind(onnx, "ConvTranspose"), matmul = rows_of_kind(onnx, "MatMul");
+  ASSERT_EQ(convs.size(), 2u);
+  ASSERT_EQ(up.size(), 1u);
+  ASSERT_EQ(matmul.size(), 1u);
+  EXPECT_EQ(convs[0]["flops"], ref[0]["flops"]);
+  EXPECT_EQ(convs[1]["flops"], ref[1]["flops"]);  // 2 groups: half the multiply-adds of a plain 4->4
+  EXPECT_EQ(up[0]["flops"], ref[2]["flops"]);
+  EXPECT_EQ(up[0]["output_shapes"][0], ref[2]["output_shape"]);
+  EXPECT_EQ(matmul[0]["flops"], ref[3]["flops"]);
+  EXPECT_EQ(matmul[0]["output_shapes"][0], ref[3]["output_shape"]);
+  EXPECT_EQ(onnx["total_params"], reference("grouped_transposed_linear_tiny")["total_params"]);
+  EXPECT_EQ(onnx["total_flops"], reference("grouped_transposed_linear_tiny")["total_flops"]);
+}
+
 TEST(Architecture, ExampleModelAgreesInBothFormats) {
   const fs::path model = source_dir() / "examples/nuclei_unet2d";
   expect_torchscript_matches(model, "nuclei_unet2d");
@@ -118,7 +139,7 @@ TEST(Architecture, RealUNetAgreesInBothFormatsAndEveryExport) {
   expect_onnx_matches(realdata() / "unet2d_nuclei_broad_2021export", "unet2d_nuclei_broad");
   const json opset9 = architecture(realdata() / "unet2d_nuclei_broad_tiktorch_opset9/UNet2DNucleiBroad.model.yaml", "onnx");
   EXPECT_EQ(opset9["total_params"], reference("unet2d_nuclei_broad")["total_params"]);
-  EXPECT_EQ(opset9["total_flops"], reference("unet2d_nuclei_broad")["conv_flops"]);
+  EXPECT_EQ(opset9["total_flops"], reference("unet2d_nuclei_broad")["total_flops"]);
   EXPECT_EQ(rows_of_kind(opset9, "Upsample").size(), 3u);
 }
 
