@@ -103,7 +103,8 @@ FIXTURE_RDF = """# bioimage.io model description, written by scripts/make_archit
 type: model
 format_version: 0.5.4
 name: grouped_transposed_linear_tiny
-description: conv 1->4, grouped conv 4->4 (2 groups), transposed conv 4->2 (2x), Linear 2->3 over channels
+description: conv 1->4, grouped conv 4->4 (2 groups), transposed conv 4->2 (2x), Linear 2->3 over channels.
+  Halo 4 output pixels = the two 3x3 convolutions' radius 2, doubled.
 authors:
   - name: deepimage developers
 cite:
@@ -139,10 +140,12 @@ outputs:
       - type: space
         id: y
         size: {{tensor_id: raw, axis_id: y}}
+        halo: 4
         scale: 0.5
       - type: space
         id: x
         size: {{tensor_id: raw, axis_id: x}}
+        halo: 4
         scale: 0.5
     data:
       type: float32
