@@ -8,7 +8,9 @@
 // button). Each engine reads its own weights format (engine.hpp's describe_layers):
 //  - torchscript: one row per call of a leaf module (Conv2d, ReLU, ...; named by its qualified
 //    attribute path, "encoders.0.1") plus one per tensor operator called directly in a non-leaf
-//    module's forward (aten::cat, ...); a model without submodules lists its operators.
+//    module's forward (aten::cat, ...); a model without submodules lists its operators. Operators
+//    that did not run (branches not taken) or made only scalars (a traced model's size arithmetic)
+//    are left out.
 //  - onnx: one row per graph node (Constant nodes left out), named by the node's name.
 // Output shapes are those of the model's example input: each input's test tensor, else the smallest
 // size its rdf accepts.
@@ -44,7 +46,8 @@ struct Architecture {
   std::string weights_format;       // "torchscript", "onnx"
   std::string view;                 // "modules", "operators" or "nodes": what a row is
   std::vector<std::string> input_ids;
-  std::vector<Shape> input_shapes;  // the example input the shapes are for, in rdf order
+  std::vector<Shape> input_shapes;  // the example input the shapes are for, in rdf order (to_json: input_shape
+                                    // is the one input's shape, null when there are several; inputs lists each)
   std::vector<LayerInfo> layers;
   std::int64_t total_params = 0;
   std::int64_t total_flops = 0;
