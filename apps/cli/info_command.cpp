@@ -132,7 +132,7 @@ void print_architecture(const Architecture& a) {
 }  // namespace
 
 void add_info_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("info", "Show a model's card: what it does, its tensors and weights");
+  auto* cmd = app.add_subcommand("info", "Show a model's card: what it does, its tensors and weights (or its layers, with --architecture)");
   auto model = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);
   auto architecture = std::make_shared<bool>(false);

@@ -296,9 +296,14 @@ Architecture describe_torchscript_layers(const model::Model& model, const Weight
     throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + first_line(e.what()));
   }
   module.eval();
-  std::shared_ptr<torch::jit::Graph> graph = module.get_method("forward").graph()->copy();
-  if (graph->inputs().size() != input_shapes.size() + 1)
-    throw Error(ErrorCode::bad_model, weights.source + ": forward takes " + std::to_string(graph->inputs().size() - 1) +
+  const torch::jit::Method forward = module.get_method("forward");
+  std::shared_ptr<torch::jit::Graph> graph = forward.graph()->copy();
+  // forward's arguments past the rdf's inputs take their defaults, as when the engine calls the method.
+  const std::vector<c10::Argument>& arguments = forward.function().getSchema().arguments();  // self first
+  if (arguments.size() < input_shapes.size() + 1 ||
+      std::any_of(arguments.begin() + static_cast<std::ptrdiff_t>(input_shapes.size()) + 1, arguments.end(),
+                  [](const c10::Argument& arg) { return !arg.default_value(); }))
+    throw Error(ErrorCode::bad_model, weights.source + ": forward takes " + std::to_string(arguments.size() - 1) +
                                           " inputs but the rdf declares " + std::to_string(input_shapes.size()));
   LayerWalker walker(module, graph);
   walker.walk();
@@ -306,6 +311,7 @@ Architecture describe_torchscript_layers(const model::Model& model, const Weight
   std::vector<std::optional<std::vector<Shape>>> shapes(walker.probes().size());
   torch::jit::Stack stack{module._ivalue()};
   for (const Shape& s : input_shapes) stack.emplace_back(torch::zeros(s));
+  for (std::size_t i = input_shapes.size() + 1; i < arguments.size(); ++i) stack.push_back(*arguments[i].default_value());
   try {
     torch::NoGradGuard no_grad;
     torch::jit::Code code(graph, "forward");
