@@ -184,9 +184,34 @@ const char* version_key(const std::string& format) {
   return "tensorflow_version";
 }
 
+// 0.5 states a reference's factor as the ratio of the two axes' scales (size = ref_size * ref_scale /
+// scale + offset), and a channel axis by its names: a description read from 0.4 (factor, no scales;
+// channels sized after another tensor's) is put in those terms.
+ModelSpec in_v05_terms(ModelSpec spec) {
+  for (auto* list : {&spec.inputs, &spec.outputs})
+    for (TensorSpec& t : *list)
+      for (AxisSpec& a : t.axes) {
+        if (a.size.kind != AxisSize::Kind::reference) continue;
+        const TensorSpec* ref = spec.input(a.size.ref_tensor);
+        if (!ref) ref = spec.output(a.size.ref_tensor);
+        const AxisSpec* ra = ref ? ref->axis(a.size.ref_axis) : nullptr;
+        if (!ra) continue;
+        if (a.type == AxisType::channel) {
+          a.size.kind = AxisSize::Kind::fixed;
+          a.size.value = std::llround(static_cast<double>(ra->size.value) * a.size.factor + a.size.offset);
+        } else if (a.type == AxisType::batch) {
+          a.size = AxisSize{};
+        } else {
+          a.scale = ra->scale / a.size.factor;
+        }
+      }
+  return spec;
+}
+
 }  // namespace
 
-std::string write_rdf_v05(const ModelSpec& spec) {
+std::string write_rdf_v05(const ModelSpec& original) {
+  const ModelSpec spec = in_v05_terms(original);
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "format_version" << YAML::Value << kRdfWriteVersion;

@@ -3,6 +3,7 @@
 // of the original file, which the writer never saw.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "model/bundle.hpp"
@@ -18,7 +19,14 @@ using deepimage::testing::realdata;
 using deepimage::testing::slurp;
 using deepimage::testing::source_dir;
 
-void expect_same_tensor(const TensorSpec& a, const TensorSpec& b, bool is_input) {
+// A channel count: fixed, or (0.4) another tensor's channel count * scale + 2 * offset.
+std::int64_t channel_count(const ModelSpec& spec, const AxisSpec& c) {
+  if (c.size.kind != AxisSize::Kind::reference) return c.size.value;
+  const TensorSpec* ref = spec.input(c.size.ref_tensor);
+  return std::llround(static_cast<double>(ref->axis(c.size.ref_axis)->size.value) * c.size.factor + c.size.offset);
+}
+
+void expect_same_tensor(const ModelSpec& spec, const TensorSpec& a, const TensorSpec& b, bool is_input) {
   SCOPED_TRACE(a.id);
   EXPECT_EQ(a.id, b.id);
   EXPECT_EQ(a.description, b.description);
@@ -35,9 +43,11 @@ void expect_same_tensor(const TensorSpec& a, const TensorSpec& b, bool is_input)
     SCOPED_TRACE(std::string(1, x.id));
     EXPECT_EQ(x.type, y.type);
     EXPECT_EQ(x.halo, y.halo);
-    EXPECT_EQ(x.size.kind, y.size.kind);
+    // 0.4 may size batch and channel axes after another tensor; 0.5 fixes channels by their names
+    // (the count is compared below) and gives a batch no size.
+    if (x.type != AxisType::batch && x.type != AxisType::channel) EXPECT_EQ(x.size.kind, y.size.kind);
     if (x.type == AxisType::channel) {
-      EXPECT_EQ(x.size.value, y.size.value);
+      EXPECT_EQ(channel_count(spec, x), y.size.value);
       if (!x.channel_names.empty()) EXPECT_EQ(x.channel_names, y.channel_names);
     } else if (x.type != AxisType::batch) {
       EXPECT_EQ(x.size.value, y.size.value);
@@ -92,9 +102,9 @@ void expect_round_trip(const fs::path& rdf) {
     EXPECT_EQ(original.cite[i].url, again.cite[i].url);
   }
   ASSERT_EQ(original.inputs.size(), again.inputs.size());
-  for (std::size_t i = 0; i < original.inputs.size(); ++i) expect_same_tensor(original.inputs[i], again.inputs[i], true);
+  for (std::size_t i = 0; i < original.inputs.size(); ++i) expect_same_tensor(original, original.inputs[i], again.inputs[i], true);
   ASSERT_EQ(original.outputs.size(), again.outputs.size());
-  for (std::size_t i = 0; i < original.outputs.size(); ++i) expect_same_tensor(original.outputs[i], again.outputs[i], false);
+  for (std::size_t i = 0; i < original.outputs.size(); ++i) expect_same_tensor(original, original.outputs[i], again.outputs[i], false);
   ASSERT_EQ(original.weights.size(), again.weights.size());
   for (const WeightsSpec& w : original.weights) {
     const WeightsSpec* v = again.weights_for(w.format);
