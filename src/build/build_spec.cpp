@@ -1,6 +1,7 @@
 #include "build/build_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <set>
@@ -21,6 +22,17 @@ constexpr std::string_view kAxisLetters = "bitczyx";
 
 void require_text(const std::string& value, const std::string& field, const std::string& expected) {
   if (value.find_first_not_of(" \t\n") == std::string::npos) invalid(field + " is missing; expected " + expected);
+}
+
+// 0.5 tensor ids are lower-case identifiers of at most 32 characters; channel names identifiers.
+void check_identifier(const std::string& value, const std::string& field, bool lower_case) {
+  bool ok = !value.empty() && value.size() <= 32 && !std::isdigit(static_cast<unsigned char>(value[0]));
+  for (unsigned char c : value)
+    ok = ok && (std::isdigit(c) || c == '_' || std::islower(c) || (!lower_case && std::isupper(c)));
+  if (!ok)
+    invalid(field + " \"" + value + "\" is not " + (lower_case ? "a lower-case identifier" : "an identifier") +
+            "; expected at most 32 " + (lower_case ? "lower-case " : "") + "letters, digits and _, not starting with a digit, e.g. " +
+            (lower_case ? "raw" : "nuclei"));
 }
 
 void check_axes(const std::string& axes, const std::string& field) {
@@ -165,6 +177,11 @@ void check_request(const BuildRequest& r) {
     if (r.documentation.extension() != ".md")
       invalid("documentation \"" + r.documentation.string() + "\" is not Markdown; expected a .md file");
   }
+  check_identifier(r.input.id, "input.id", true);
+  check_identifier(r.output.id, "output.id", true);
+  for (const BuildTensor* t : {&r.input, &r.output})
+    for (std::size_t i = 0; i < t->channel_names.size(); ++i)
+      check_identifier(t->channel_names[i], std::string(t == &r.input ? "input" : "output") + ".channel_names[" + std::to_string(i) + "]", false);
   if (r.input.id == r.output.id) invalid("output.id \"" + r.output.id + "\" is the input's id too; expected ids that differ");
   check_axes(r.input.axes, "input.axes");
   check_axes(r.output.axes, "output.axes");

@@ -269,6 +269,8 @@ TEST(Build, EachMissingOrInvalidFieldIsNamedAndLeavesNothing) {
   expect_refused(b, {"--input-size", "y=32/16,x=8/1"}, "(nearest: 32 or 48");
   expect_refused(b, {"--license", "Beerware-ish"}, "license \"Beerware-ish\" is not an SPDX license id");
   expect_refused(b, {"--name", ""}, "name is missing; expected");
+  expect_refused(b, {"--output-id", "Edge Map"}, "output.id \"Edge Map\" is not a lower-case identifier; expected");
+  expect_refused(b, {"--output-channels", "edges,more"}, "output.channel_names has 2 names but the network gives 1 channels");
   expect_refused(b, {"--weights-format", "onnx"}, "weights_format \"onnx\" does not match");
   expect_refused(b, {"--output-size", "y=ref*2"}, "output.size.y \"ref*2\" makes it 80; expected a rule that gives 40");
   expect_refused(b, {"--postprocess", "clip:{\"min\": 0"}, "are not valid JSON");

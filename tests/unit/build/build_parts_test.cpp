@@ -120,6 +120,28 @@ TEST(BuildFile, KeysAreCheckedAndPathsAreRelativeToTheFile) {
   EXPECT_NE(error_of([&] { read_build_file(dir / "axis.yaml"); }).find("not \"q\""), std::string::npos);
 }
 
+// docs/build.md's build.yaml is read as the documentation says (every key it shows exists).
+TEST(BuildFile, TheDocumentedExampleReads) {
+  const std::string doc = slurp(source_dir() / "docs/build.md");
+  const auto begin = doc.find("```yaml\n");
+  ASSERT_NE(begin, std::string::npos);
+  const auto end = doc.find("```", begin + 8);
+  TempDir dir;
+  std::ofstream(dir / "build.yaml") << doc.substr(begin + 8, end - begin - 8);
+  const BuildRequest r = read_build_file(dir / "build.yaml");
+  EXPECT_EQ(r.weights, dir / "weights.pt");
+  EXPECT_EQ(r.license, "MIT");
+  EXPECT_EQ(r.authors.at(0).github_user, "janedoe");
+  EXPECT_EQ(r.cite.at(0).doi, "10.1007/978-3-319-24574-4_28");
+  EXPECT_EQ(r.input.axes, "bcyx");
+  EXPECT_EQ(r.input.size.at('y').min, 64);
+  EXPECT_EQ(r.input.ops.at(0).id, "zero_mean_unit_variance");
+  EXPECT_EQ(r.output.size.at('x').kind, AxisSize::Kind::reference);
+  EXPECT_EQ(r.output.halo.at('y'), 32);
+  EXPECT_EQ(r.output.ops.at(0).id, "sigmoid");
+  EXPECT_EQ(r.output_path, dir / "nuclei.zip");
+}
+
 TEST(Cover, SideBySideStretchedPlanes) {
   // Input "bcyx" 1x1x2x4 with values 0..7; output twice as large (8 pixels along x, 4 along y).
   Tensor in(DType::f32, {1, 1, 2, 4}, "bcyx");
