@@ -163,6 +163,45 @@ TEST(Build, RealUNetOnnxRebuiltAsFolderReproducesItsShippedOutput) {
   EXPECT_TRUE(fs::exists(folder / "sample_output.tif"));
 }
 
+// Fixtures of scripts/ rebuilt from their weights with their own description reproduce their own test
+// outputs (saved by PyTorch in scripts/make_*_models.py): a 2x super-resolution (output.size ref*2, written as axis scale 0.5) and a 3-D U-Net (z).
+TEST(Build, ScriptFixturesRebuiltFromTheirOwnDescriptionReproduceTheirTestOutputs) {
+  struct Case {
+    fs::path model;
+    std::vector<std::string> args;
+  };
+  const fs::path models = source_dir() / "tests/data/models";
+  const std::vector<Case> cases = {
+      {models / "geometry/superres2x_v05",
+       {"--input-id", "raw", "--input-axes", "bcyx", "--input-size", "y=16/8,x=16/8", "--output-id", "out", "--output-axes", "bcyx",
+        "--output-size", "y=ref*2,x=ref*2", "--halo", "y=2,x=2"}},
+      {models / "unet3d_tiny",
+       {"--input-id", "raw", "--input-axes", "bczyx", "--input-size", "z=28/4,y=28/4,x=28/4", "--preprocess",
+        "zero_mean_unit_variance:{\"axes\": [\"z\", \"y\", \"x\"]}", "--output-id", "out", "--output-axes", "bczyx", "--halo",
+        "z=12,y=12,x=12"}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.model.string());
+    TempDir dir;
+    std::vector<std::string> args = {"build", "--weights", (c.model / "weights.pt").string(), "--example", (c.model / "test_input.npy").string(),
+                                     "--name", "rebuilt", "--description", "a fixture rebuilt", "--author", "A. Tester", "--license", "MIT",
+                                     "--cite", "fixture; https://bioimage.io", "-o", (dir / "m.zip").string()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CliResult r = run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const ModelSpec spec = check_bundle_files(dir / "m.zip");
+    const ModelSpec original = model::parse_rdf(slurp(c.model / "rdf.yaml"), "rdf.yaml");
+    for (char a : {'y', 'x'}) {
+      EXPECT_EQ(spec.outputs.at(0).axis(a)->scale, original.outputs.at(0).axis(a)->scale);
+      EXPECT_EQ(spec.outputs[0].axis(a)->size.factor, original.outputs[0].axis(a)->size.factor);
+    }
+    const Tensor ours = entry_npy(model::Bundle::open(dir / "m.zip"), "test_output.npy");
+    const Tensor expected = io::read_npy(c.model / "test_output.npy");
+    ASSERT_EQ(ours.shape(), expected.shape());
+    // LibTorch here vs the PyTorch that saved the fixture's output.
+    EXPECT_LE(max_abs_diff(ours, expected), kTorchScriptVsPyTorchMaxAbs);
+  }
+}
+
 // The Laplacian fixture from a build.yaml, a flag overriding it, a uint8 TIFF example.
 struct LaplaceBuild {
   TempDir dir;
