@@ -126,6 +126,7 @@ BuildReport build_model(const BuildRequest& request) {
   if (r.output.id.empty()) r.output.id = "output";
   build::check_request(r);
   const build::WeightsFile weights = build::inspect_weights(r.weights, r.weights_format);
+  build::StagedBundle bundle(r.output_path, r.overwrite);  // refuses an existing bundle before any work
 
   // The example's channel count decides the input's, unless names were given.
   TensorSpec axes_only;
@@ -153,7 +154,6 @@ BuildReport build_model(const BuildRequest& request) {
   spec.inputs[0].data_type = r.input.data_type ? *r.input.data_type : DType::f32;
   const Tensor test_input = example.model_axes.converted(spec.inputs[0].data_type);
 
-  build::StagedBundle bundle(r.output_path, r.overwrite);
   const std::string weights_name = spec.weights[0].source;
   bundle.copy_in(weights_name, r.weights);
   bundle.write("rdf.yaml", model::write_rdf_v05(spec));
