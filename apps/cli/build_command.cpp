@@ -27,9 +27,17 @@ std::vector<std::string> split(const std::string& text, char by) {
   return parts;
 }
 
-// "y=64/16,x=64/16"
-std::map<char, AxisSize> size_rules(const std::string& text, const std::string& field) {
+// "y=64/16,x=64/16", or one rule ("64/16") for every axis of `axes` but b and c.
+std::map<char, AxisSize> size_rules(const std::string& text, const std::string& axes, const std::string& field) {
   std::map<char, AxisSize> rules;
+  if (text.find('=') == std::string::npos) {
+    for (char a : axes)
+      if (a != 'b' && a != 'c') rules[a] = parse_size_rule(text, field + "." + std::string(1, a));
+    if (rules.empty())
+      throw Error(ErrorCode::invalid_argument, field + " \"" + text + "\" names no axis and there are no axes to apply it to; "
+                                                   "expected AXIS=RULE pairs, e.g. y=64/16,x=64/16");
+    return rules;
+  }
   for (const std::string& part : split(text, ',')) {
     const auto eq = part.find('=');
     if (eq != 1)
@@ -79,7 +87,7 @@ BuildRequest request_from(const CLI::App& cmd, const BuildFlags& f) {
   if (given("--tag")) r.tags = f.tags;
   if (given("--input-id")) r.input.id = f.input_id;
   if (given("--input-axes")) r.input.axes = f.input_axes;
-  if (given("--input-size")) r.input.size = size_rules(f.input_size, "input.size");
+  if (given("--input-size")) r.input.size = size_rules(f.input_size, r.input.axes, "input.size");
   if (given("--input-channels")) r.input.channel_names = split(f.input_channels, ',');
   if (given("--input-type")) r.input.data_type = dtype_from_string(f.input_type);
   if (given("--preprocess")) {
@@ -88,7 +96,7 @@ BuildRequest request_from(const CLI::App& cmd, const BuildFlags& f) {
   }
   if (given("--output-id")) r.output.id = f.output_id;
   if (given("--output-axes")) r.output.axes = f.output_axes;
-  if (given("--output-size")) r.output.size = size_rules(f.output_size, "output.size");
+  if (given("--output-size")) r.output.size = size_rules(f.output_size, r.output.axes, "output.size");
   if (given("--output-channels")) r.output.channel_names = split(f.output_channels, ',');
   if (given("--output-type")) r.output.data_type = dtype_from_string(f.output_type);
   if (given("--halo")) r.output.halo = parse_axis_values(f.halo, "--halo", kMaxHalo);
@@ -119,13 +127,13 @@ void add_build_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--documentation", f->documentation, "Markdown documentation (default: a README.md is generated)");
   cmd->add_option("--input-id", f->input_id, "Input tensor id (default: input)");
   cmd->add_option("--input-axes", f->input_axes, "Input tensor axes, e.g. bcyx");
-  cmd->add_option("--input-size", f->input_size, "Size rule per input axis: y=256 (fixed) or y=64/16 (min/step), e.g. y=64/16,x=64/16");
+  cmd->add_option("--input-size", f->input_size, "Size rule per input axis: y=256 (fixed) or y=64/16 (min/step), e.g. y=64/16,x=64/16; one rule alone applies to every axis but b and c");
   cmd->add_option("--input-channels", f->input_channels, "Input channel names, comma-separated (default: the id)");
   cmd->add_option("--input-type", f->input_type, "Input data type (default: the example's)");
   cmd->add_option("--preprocess", f->preprocess, "Preprocessing op: ID or ID:{kwargs as JSON} (repeat, in order)");
   cmd->add_option("--output-id", f->output_id, "Output tensor id (default: output)");
   cmd->add_option("--output-axes", f->output_axes, "Output tensor axes, e.g. bcyx");
-  cmd->add_option("--output-size", f->output_size, "Output size per axis: ref (the input's, default), ref*2, ref-16, or fixed 64");
+  cmd->add_option("--output-size", f->output_size, "Output size per axis: y=ref (the input's, default), y=ref*2, y=ref-16, or fixed y=64; one rule alone applies to every axis but b and c");
   cmd->add_option("--output-channels", f->output_channels, "Output channel names, comma-separated (default: the id, numbered)");
   cmd->add_option("--output-type", f->output_type, "Output data type (default: float32, or the last ensure_dtype's)");
   cmd->add_option("--halo", f->halo, "Halo per output axis, pixels per side, e.g. y=32,x=32");

@@ -44,7 +44,9 @@ std::string rule_text(const AxisSize& s) {
 
 // The example must be a size the input accepts: `test` feeds it to the network as it is.
 void check_example_size(const Tensor& example, const BuildRequest& r) {
-  for (const auto& [axis, rule] : r.input.size) {
+  for (const char axis : r.input.axes) {  // in the tensor's order, so the first axis named is the first wrong
+    if (!r.input.size.count(axis)) continue;
+    const AxisSize& rule = r.input.size.at(axis);
     const std::int64_t n = example.size(axis);
     const std::string where = "example \"" + r.example.string() + "\" is " + std::to_string(n) + " pixels along \"" +
                               std::string(1, axis) + "\", which input.size." + std::string(1, axis) + " \"" + rule_text(rule) +

@@ -306,12 +306,15 @@ TEST(Build, EachMissingOrInvalidFieldIsNamedAndLeavesNothing) {
   expect_refused(b, {"--input-size", "y=64/16,x=8/1"},
                  "is 40 pixels along \"y\", which input.size.y \"64/16\" does not allow; expected 64 + n * 16");
   expect_refused(b, {"--input-size", "y=32/16,x=8/1"}, "(nearest: 32 or 48");
+  // One rule alone applies to every axis but b and c (y first).
+  expect_refused(b, {"--input-size", "32/16"}, "is 40 pixels along \"y\", which input.size.y \"32/16\" does not allow");
   expect_refused(b, {"--license", "Beerware-ish"}, "license \"Beerware-ish\" is not an SPDX license id");
   expect_refused(b, {"--name", ""}, "name is missing; expected");
   expect_refused(b, {"--output-id", "Edge Map"}, "output.id \"Edge Map\" is not a lower-case identifier; expected");
   expect_refused(b, {"--output-channels", "edges,more"}, "output.channel_names has 2 names but the network gives 1 channels");
   expect_refused(b, {"--weights-format", "onnx"}, "weights_format \"onnx\" does not match");
   expect_refused(b, {"--output-size", "y=ref*2"}, "output.size.y \"ref*2\" makes it 80; expected a rule that gives 40");
+  expect_refused(b, {"--output-size", "ref*2"}, "output.size.y \"ref*2\" makes it 80; expected a rule that gives 40");
   expect_refused(b, {"--postprocess", "clip:{\"min\": 0"}, "are not valid JSON");
   // A halo smaller than the network's receptive field: the tiled test differs at the seams.
   expect_refused(b, {"--halo", "y=0,x=0"}, "the bundle fails its own test");
