@@ -11,6 +11,7 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_info_command(CLI::App& app, int& exit_code);
 void add_models_command(CLI::App& app, int& exit_code);
 void add_example_command(CLI::App& app, int& exit_code);
+void add_build_command(CLI::App& app, int& exit_code);
 void add_test_command(CLI::App& app, int& exit_code);
 void add_ops_command(CLI::App& app, int& exit_code);
 void add_engines_command(CLI::App& app, int& exit_code);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   deepimage::cli::add_info_command(app, exit_code);
   deepimage::cli::add_models_command(app, exit_code);
   deepimage::cli::add_example_command(app, exit_code);
+  deepimage::cli::add_build_command(app, exit_code);
   deepimage::cli::add_test_command(app, exit_code);
   deepimage::cli::add_ops_command(app, exit_code);
   deepimage::cli::add_engines_command(app, exit_code);

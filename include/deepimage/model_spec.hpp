@@ -71,6 +71,7 @@ struct TensorSpec {
   std::string test_tensor;   // path inside the bundle, may be empty
   std::string test_tensor_sha256;  // 0.5 only; may be empty
   std::string sample_tensor; // path inside the bundle, may be empty
+  std::string sample_tensor_sha256;  // 0.5 only; may be empty
   bool optional = false;     // 0.5 inputs: the model runs without it (the engine gets None)
 
   std::string axes_string() const;      // "bcyx"
@@ -93,6 +94,11 @@ struct Citation {
   std::string text, doi, url;
 };
 
+// A file of the bundle with its hash (0.5 `attachments`: files the rdf lists beside weights and tensors).
+struct FileDescr {
+  std::string source, sha256;
+};
+
 // One entry of config.bioimageio.reproducibility_tolerance (0.5); defaults are used when absent.
 struct ReproducibilityTolerance {
   double relative = 1e-3;
@@ -109,6 +115,7 @@ struct ModelSpec {
   std::vector<Author> authors, maintainers;
   std::vector<Citation> cite;
   std::vector<std::string> tags, covers;
+  std::vector<FileDescr> attachments;  // 0.5 only
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightsSpec> weights;
   std::vector<ReproducibilityTolerance> tolerances;

@@ -40,4 +40,27 @@ Image read_png_jpeg(const std::filesystem::path& path) {
   return {std::move(pixels), std::nullopt};
 }
 
+void write_png(const Tensor& pixels, const std::filesystem::path& path) {
+  const bool rgb = pixels.axes() == "yxc" && pixels.size('c') == 3;
+  if (pixels.dtype() != DType::u8 || !(pixels.axes() == "yx" || rgb))
+    throw Error(ErrorCode::internal, "write_png takes uint8 yx or yxc with 3 channels, got " + std::string(to_string(pixels.dtype())) +
+                                         " \"" + pixels.axes() + "\"");
+  const int h = static_cast<int>(pixels.size('y')), w = static_cast<int>(pixels.size('x'));
+  cv::Mat mat(h, w, rgb ? CV_8UC3 : CV_8UC1);
+  const std::size_t row_bytes = static_cast<std::size_t>(w) * (rgb ? 3 : 1);
+  for (int y = 0; y < h; ++y) {
+    std::uint8_t* row = mat.ptr(y);
+    std::memcpy(row, pixels.bytes() + static_cast<std::size_t>(y) * row_bytes, row_bytes);
+    if (rgb)  // OpenCV encodes B, G, R
+      for (std::size_t i = 0; i < row_bytes; i += 3) std::swap(row[i], row[i + 2]);
+  }
+  bool written = false;
+  try {
+    written = cv::imwrite(path.string(), mat);
+  } catch (const cv::Exception& e) {
+    throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + e.msg);
+  }
+  if (!written) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\"");
+}
+
 }  // namespace deepimage::io

@@ -2,6 +2,7 @@
 //
 // all versions: format_version, type (must be "model" when present), name, description, license,
 //   documentation, version, git_repo, timestamp, tags, covers, config (kept as JSON),
+//   attachments (0.5: [{source, sha256}]),
 //   authors / maintainers (0.4+: {name, affiliation, email, orcid, github_user}; 0.3: plain names),
 //   cite [{text, doi, url}],
 //   weights {<format>: {source, sha256, parent, pytorch_version | opset_version | tensorflow_version |
@@ -10,7 +11,7 @@
 //     tensorflow_saved_model_bundle, keras_hdf5, tensorflow_js.
 // 0.5 (rdf_v05.cpp): inputs/outputs [{id, description, axes [{type, id, size, halo, scale, unit,
 //   channel_names, concatenable}], data {type, range} (first of a list), test_tensor {source},
-//   sample_tensor {source}, preprocessing / postprocessing [{id, kwargs}]}],
+//   sample_tensor {source, sha256}, preprocessing / postprocessing [{id, kwargs}]}],
 //   config.bioimageio.reproducibility_tolerance [{relative_tolerance, absolute_tolerance,
 //   mismatched_elements_per_million, output_ids, weights_formats}].
 // 0.4 and 0.3 (rdf_v04.cpp): inputs/outputs [{name, description, axes "bcyx", data_type, data_range,
@@ -134,6 +135,11 @@ ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name
     }
   }
   if (root.has("config")) spec.config = root.at("config").as_json_object();
+  if (v05 && root.has("attachments")) {  // 0.4's is a mapping {files: [...]}: not read
+    const Fields list = root.at("attachments");
+    for (std::size_t i = 0; i < list.size(); ++i)
+      spec.attachments.push_back({list.at(i).required_text("source"), list.at(i).text("sha256")});
+  }
 
   if (v05) read_tensors_v05(root, spec);
   else read_tensors_v04(root, spec);

@@ -194,7 +194,10 @@ TensorSpec read_tensor(const Fields& f, bool is_input, std::vector<PendingRefere
     t.test_tensor = f.at("test_tensor").required_text("source");
     t.test_tensor_sha256 = f.at("test_tensor").text("sha256");
   }
-  if (f.has("sample_tensor")) t.sample_tensor = f.at("sample_tensor").required_text("source");
+  if (f.has("sample_tensor")) {
+    t.sample_tensor = f.at("sample_tensor").required_text("source");
+    t.sample_tensor_sha256 = f.at("sample_tensor").text("sha256");
+  }
   const char* ops_key = is_input ? "preprocessing" : "postprocessing";
   if (f.has(ops_key)) {
     std::vector<OpSpec>& ops = is_input ? t.preprocessing : t.postprocessing;

@@ -28,4 +28,8 @@ inline constexpr double kEngineAgreementMaxAbs = 1e-4;
 // library, two memory layouts and summation orders; measured up to 8e-6 on the example U-Net's logits.
 inline constexpr double kTorchScriptVsPyTorchMaxAbs = 5e-5;
 
+// A real bundle's weights packaged again by `deepimage build` vs the bundle's shipped test output on the
+// same input: the same network and library as engine agreement, so the same bound (measured ~2e-6).
+inline constexpr double kRebuiltVsShippedMaxAbs = kEngineAgreementMaxAbs;
+
 }  // namespace deepimage::testing

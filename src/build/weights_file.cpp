@@ -1,0 +1,124 @@
+#include "build/weights_file.hpp"
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <vector>
+
+#include "deepimage/error.hpp"
+
+namespace deepimage::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Protobuf wire format, just enough to walk the fields of an ONNX ModelProto.
+class ProtoReader {
+ public:
+  ProtoReader(const std::uint8_t* begin, const std::uint8_t* end) : at_(begin), end_(end) {}
+  bool done() const { return at_ == end_; }
+
+  struct Field {
+    std::uint64_t number = 0, wire = 0;
+    std::uint64_t value = 0;             // varint fields
+    const std::uint8_t* data = nullptr;  // length-delimited fields
+    std::uint64_t size = 0;
+  };
+
+  // The next field; nullopt when the bytes are not protobuf.
+  std::optional<Field> next() {
+    const auto tag = varint();
+    if (!tag) return std::nullopt;
+    Field f;
+    f.number = *tag >> 3, f.wire = *tag & 7;
+    switch (f.wire) {
+      case 0: {
+        const auto v = varint();
+        if (!v) return std::nullopt;
+        f.value = *v;
+        return f;
+      }
+      case 1: return skip(8) ? std::optional(f) : std::nullopt;
+      case 5: return skip(4) ? std::optional(f) : std::nullopt;
+      case 2: {
+        const auto n = varint();
+        if (!n || *n > static_cast<std::uint64_t>(end_ - at_)) return std::nullopt;
+        f.data = at_, f.size = *n;
+        at_ += *n;
+        return f;
+      }
+      default: return std::nullopt;
+    }
+  }
+
+ private:
+  std::optional<std::uint64_t> varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64 && at_ < end_; shift += 7) {
+      const std::uint8_t byte = *at_++;
+      v |= std::uint64_t(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+    return std::nullopt;
+  }
+  bool skip(std::uint64_t n) {
+    if (n > static_cast<std::uint64_t>(end_ - at_)) return false;
+    at_ += n;
+    return true;
+  }
+  const std::uint8_t* at_;
+  const std::uint8_t* end_;
+};
+
+// ModelProto.graph is field 7, ModelProto.opset_import field 8: OperatorSetIdProto {domain = 1,
+// version = 2}, the default domain "" (or "ai.onnx"). nullopt when the bytes are not a ModelProto
+// with a graph and a default-domain opset.
+std::optional<std::int64_t> onnx_opset(const std::vector<std::uint8_t>& bytes) {
+  ProtoReader model(bytes.data(), bytes.data() + bytes.size());
+  bool has_graph = false;
+  std::optional<std::int64_t> opset;
+  while (!model.done()) {
+    const auto field = model.next();
+    if (!field) return std::nullopt;
+    if (field->number == 7 && field->wire == 2) has_graph = true;
+    if (field->number != 8 || field->wire != 2) continue;
+    ProtoReader entry(field->data, field->data + field->size);
+    std::string domain;
+    std::optional<std::int64_t> version;
+    while (!entry.done()) {
+      const auto f = entry.next();
+      if (!f) return std::nullopt;
+      if (f->number == 1 && f->wire == 2) domain.assign(reinterpret_cast<const char*>(f->data), f->size);
+      if (f->number == 2 && f->wire == 0) version = static_cast<std::int64_t>(f->value);
+    }
+    if ((domain.empty() || domain == "ai.onnx") && version) opset = version;
+  }
+  return has_graph ? opset : std::nullopt;
+}
+
+}  // namespace
+
+WeightsFile inspect_weights(const fs::path& path, const std::string& requested) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    throw Error(ErrorCode::not_found, "weights \"" + path.string() + "\" is not a file; expected a TorchScript (.pt) or ONNX (.onnx) file");
+  if (!requested.empty() && requested != "torchscript" && requested != "onnx")
+    throw Error(ErrorCode::invalid_argument, "weights_format \"" + requested + "\" is not supported; expected torchscript or onnx");
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const bool zip = bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
+  const std::optional<std::int64_t> opset = zip ? std::nullopt : onnx_opset(bytes);
+  const std::string found = zip ? "torchscript" : opset ? "onnx" : "";
+  if (found.empty())
+    throw Error(ErrorCode::invalid_argument, "weights \"" + path.string() +
+                                                 "\" is neither a TorchScript archive (a zip) nor an ONNX model with an opset; "
+                                                 "expected a .pt saved by torch.jit.save or a .onnx saved by torch.onnx.export");
+  if (!requested.empty() && requested != found)
+    throw Error(ErrorCode::invalid_argument, "weights_format \"" + requested + "\" does not match \"" + path.string() +
+                                                 "\", which is " + (zip ? "a TorchScript archive" : "an ONNX model") +
+                                                 "; expected weights_format " + found);
+  return {found, opset ? std::to_string(*opset) : ""};
+}
+
+}  // namespace deepimage::build
