@@ -2,6 +2,9 @@
 
 #include "commands.hpp"
 #include "deepimage/catalog.hpp"
+#include "deepimage/pull.hpp"
+#include "download_display.hpp"
+#include "interrupt.hpp"
 
 namespace deepimage::cli {
 namespace {
@@ -70,10 +73,10 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("info", "Show a model's card: what it does, its tensors and weights");
   auto model = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);
-  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_flag("--json", *as_json, "Print as JSON");
   cmd->callback([=, &exit_code] {
-    const json card = describe_model(*model, /*load_weights=*/true);
+    const json card = describe_model(resolve_model(*model, download_display(), interrupt_flag()), /*load_weights=*/true);
     if (*as_json) std::cout << card.dump(2) << "\n";
     else print_card(card);
     exit_code = 0;
