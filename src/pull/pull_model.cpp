@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -202,27 +203,40 @@ Plan plan_source(const PullOptions& o, const WorkFolder& work, Fetcher& fetch) {
 void fetch_rdf_bundle(const std::string& url, const fs::path& rdf_file, const fs::path& model, bool allow_file, Fetcher& fetch) {
   std::string text = slurp(rdf_file);
   const std::string base = url_folder(url);
-  std::set<std::string> local_names;
+  // Every name is checked before the first file is fetched: a refused rdf costs one download.
+  struct Fetch {
+    std::string from, name, sha256;
+    bool by_url = false;
+  };
+  std::vector<Fetch> fetches;
+  std::map<std::string, std::string> local_names;  // name -> where it comes from
   for (const pull::RdfFile& f : pull::referenced_files(text, "\"" + url + "\"")) {
-    std::string from, name;
-    if (pull::is_http_url(f.source)) {
-      from = f.source;
-      name = folder_name(url_file_name(f.source));
+    Fetch one;
+    one.sha256 = f.sha256;
+    one.by_url = pull::is_http_url(f.source);
+    if (one.by_url) {
+      one.from = f.source;
+      one.name = folder_name(url_file_name(f.source));
     } else if (f.source.find("://") != std::string::npos) {
       throw Error(ErrorCode::bad_model, "\"" + url + "\" names \"" + f.source + "\"; expected a relative path or an http(s) URL");
     } else {
-      name = model::normalised_entry(f.source, "\"" + url + "\"");  // no "..", nothing absolute
-      from = base + url_encoded(name);
+      one.name = model::normalised_entry(f.source, "\"" + url + "\"");  // no "..", nothing absolute
+      one.from = base + url_encoded(one.name);
     }
-    if (!local_names.insert(name).second)
-      throw Error(ErrorCode::bad_model, "\"" + url + "\" names two files that would both be saved as \"" + name + "\"");
-    const fs::path target = model / name;
+    const auto [it, added] = local_names.emplace(one.name, one.from);
+    if (!added && it->second == one.from) continue;  // "weights.pt" and "./weights.pt"
+    if (!added)
+      throw Error(ErrorCode::bad_model, "\"" + url + "\" names two files that would both be saved as \"" + one.name + "\"");
+    fetches.push_back(std::move(one));
+  }
+  for (const Fetch& f : fetches) {
+    const fs::path target = model / f.name;
     fs::create_directories(target.parent_path());
-    fetch(from, target, model::kMaxEntryBytes, allow_file);
-    if (!f.sha256.empty()) pull::check_sha256(target, f.sha256, "\"" + from + "\"");
-    if (from == f.source)
-      for (auto at = text.find(f.source); at != std::string::npos; at = text.find(f.source, at + name.size()))
-        text.replace(at, f.source.size(), name);
+    fetch(f.from, target, model::kMaxEntryBytes, allow_file);
+    if (!f.sha256.empty()) pull::check_sha256(target, f.sha256, "\"" + f.from + "\"");
+    if (f.by_url)
+      for (auto at = text.find(f.from); at != std::string::npos; at = text.find(f.from, at + f.name.size()))
+        text.replace(at, f.from.size(), f.name);
   }
   const std::string rdf_name = is_rdf_name(url_file_name(url)) ? url_file_name(url) : "rdf.yaml";
   std::ofstream(model / rdf_name, std::ios::binary) << text;

@@ -135,6 +135,23 @@ TEST(Pull, AnRdfNamingFilesByUrlGetsLocalCopiesAndARewrittenRdf) {
   EXPECT_EQ(run_cli({"test", (models / kLaplaceFolder).string()}).exit_code, 0);
 }
 
+TEST(Pull, AnRdfNamingAFileOutsideItsFolderIsRefused) {
+  TempDir dir;
+  fs::create_directories(dir / "site" / "m");
+  std::string rdf = slurp(laplace() / "rdf.yaml");
+  rdf.replace(rdf.find("source: test_input.npy"), std::string("source: test_input.npy").size(), "source: ../secret.npy");
+  std::ofstream(dir / "site" / "m" / "rdf.yaml") << rdf;
+  for (const char* f : {"README.md", "weights.pt", "test_output.npy"}) fs::copy(laplace() / f, dir / "site" / "m" / f);
+  fs::copy(laplace() / "test_input.npy", dir / "site" / "secret.npy");
+  LocalHttpServer server(dir / "site");
+  const fs::path models = dir / "models";
+  const CliResult r = run_cli({"pull", server.url("m/rdf.yaml"), "--dir", models.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("entry \"../secret.npy\" reaches outside the bundle"), std::string::npos) << r.err;
+  EXPECT_TRUE(holds_nothing(models));
+  EXPECT_EQ(server.requests(), 1);  // refused before any file it names was fetched
+}
+
 // A collection index in the bioimage.io layout: one entry of today's (id = the animal name, the rdf
 // with its hash), one of the older (id = a DOI, the animal name as nickname, a zip).
 void write_collection(const fs::path& site, const LocalHttpServer& server, const std::string& rdf_sha256) {
