@@ -6,6 +6,7 @@
 //   LocalHttpServer server(dir.path());
 //   run_cli({"pull", server.url("m.zip")});   // "http://127.0.0.1:<port>/m.zip"
 //   server.requests();                        // GETs answered so far
+//   LocalHttpServer slow(dir.path(), 65536);  // bodies sent at 64 KiB/s, for interrupting a download
 #pragma once
 
 #include <arpa/inet.h>
@@ -14,7 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +30,8 @@ namespace deepimage::testing {
 
 class LocalHttpServer {
  public:
-  explicit LocalHttpServer(std::filesystem::path root) : root_(std::move(root)) {
+  explicit LocalHttpServer(std::filesystem::path root, std::size_t bytes_per_second = 0)
+      : root_(std::move(root)), bytes_per_second_(bytes_per_second) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -87,8 +91,18 @@ class LocalHttpServer {
     }
     std::ifstream in(file, std::ios::binary);
     const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    send_all(client, "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    const std::string head = "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+    if (!bytes_per_second_) {
+      send_all(client, head + body);
+      return;
+    }
+    send_all(client, head);
+    const std::size_t chunk = std::max<std::size_t>(bytes_per_second_ / 10, 1);
+    for (std::size_t at = 0; at < body.size() && !stop_; at += chunk) {
+      if (!send_all(client, body.substr(at, chunk))) return;  // the client went away
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
 
   static std::string decoded(const std::string& s) {
@@ -105,15 +119,17 @@ class LocalHttpServer {
     return out;
   }
 
-  static void send_all(int client, const std::string& data) {
+  static bool send_all(int client, const std::string& data) {
     for (std::size_t sent = 0; sent < data.size();) {
       const ssize_t n = ::send(client, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return;
+      if (n <= 0) return false;
       sent += static_cast<std::size_t>(n);
     }
+    return true;
   }
 
   std::filesystem::path root_;
+  std::size_t bytes_per_second_ = 0;
   int listener_ = -1, port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};

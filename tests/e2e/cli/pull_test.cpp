@@ -2,10 +2,16 @@
 // http_server.hpp) serving zips and folders made at test time from the project's own test models.
 // Every refused pull must leave the models folder exactly as it was: empty.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -354,6 +360,45 @@ TEST(Pull, HttpErrorsNameTheStatusAndTheUrl) {
   const CliResult refused = run_cli({"pull", closed_url, "--dir", models.string()});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("error: cannot download \"" + closed_url + "\": "), std::string::npos) << refused.err;
+}
+
+TEST(Pull, CtrlCStopsADownloadAndLeavesNothing) {
+  TempDir dir;
+  std::string big(std::size_t{1} << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919) % 251);
+  std::ofstream(dir / "big.zip", std::ios::binary) << big;
+  LocalHttpServer server(dir.path(), 65536);  // 16 s for the whole file
+  const fs::path models = dir / "models";
+  const std::string err_path = (dir / "err.txt").string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDERR_FILENO);
+    std::vector<std::string> args = {DEEPIMAGE_CLI, "pull", server.url("big.zip"), "--dir", models.string()};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(DEEPIMAGE_CLI, argv.data());
+    _exit(127);
+  }
+  // Interrupted once part of the file has arrived in the hidden work folder.
+  const auto partial = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(models, ec))
+      if (e.path().filename() == "download" && e.file_size() > 0) return true;
+    return false;
+  };
+  for (int i = 0; i < 100 && !partial(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(partial());
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  const std::string err = slurp(err_path);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping: " << err;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;
+  EXPECT_NE(err.find("error: download of \"" + server.url("big.zip") + "\" interrupted"), std::string::npos) << err;
+  EXPECT_TRUE(holds_nothing(models));
 }
 
 TEST(Pull, RunTestAndInfoTakeAUrlOrAnIdAndPullItOnce) {
