@@ -49,7 +49,8 @@ struct PullOptions {
 
 struct PullReport {
   std::string source;          // as given
-  std::string kind;            // "zip url", "rdf url", "local zip", "collection"
+  std::string kind;            // "zip url", "rdf url", "local zip", "collection"; "earlier pull" when
+                               // the models folder holds a pull by this very name (nothing is fetched)
   std::string url;             // the zip or rdf fetched (a collection entry's rdf_source or download_url)
   std::string model_path;      // the model's folder in the models folder
   std::string model_id, model_name;

@@ -313,6 +313,7 @@ PullReport pull_model(const PullOptions& o) {
   if (!o.force) {
     if (const fs::path earlier = find_pulled(dir, o.source); !earlier.empty()) {
       r.kind = "earlier pull";
+      r.seconds = run::seconds_since(t0);
       return present(r, earlier);
     }
   }
@@ -323,6 +324,7 @@ PullReport pull_model(const PullOptions& o) {
   r.url = plan.url.empty() ? plan.local_zip.string() : plan.url;
   if (!plan.id.empty() && !o.force && fs::exists(dir / folder_name(plan.id))) {
     r.bytes_downloaded = fetch.bytes;
+    r.seconds = run::seconds_since(t0);
     return present(r, dir / folder_name(plan.id));
   }
 
@@ -350,6 +352,7 @@ PullReport pull_model(const PullOptions& o) {
   r.model_id = m.spec.id;
   r.model_name = m.spec.name;
   const fs::path target = dir / folder_name(!plan.id.empty() ? plan.id : !m.spec.id.empty() ? m.spec.id : m.spec.name);
+  r.seconds = run::seconds_since(t0);
   if (fs::exists(target) && !o.force) return present(r, target);
 
   std::vector<std::string> names = plan.names;
