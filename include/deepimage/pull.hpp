@@ -52,7 +52,8 @@ struct PullReport {
   std::string kind;            // "zip url", "rdf url", "local zip", "collection"; "earlier pull" when
                                // the models folder holds a pull by this very name (nothing is fetched)
   std::string url;             // the zip or rdf fetched (a collection entry's rdf_source or download_url)
-  std::string model_path;      // the model's folder in the models folder
+  std::string model_path;      // the model's folder in the models folder ("path" in to_json, which the
+                               // ImageJ plugin's Install Model reads)
   std::string model_id, model_name;
   bool already_present = false;  // nothing was fetched: the model was there (or replaced with force)
   std::size_t files = 0;         // files in the model's folder

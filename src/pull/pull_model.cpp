@@ -369,7 +369,7 @@ PullReport pull_model(const PullOptions& o) {
 
 nlohmann::json to_json(const PullReport& r) {
   return {{"source", r.source},   {"kind", r.kind},         {"url", r.url},
-          {"model_path", r.model_path}, {"model_id", r.model_id}, {"model_name", r.model_name},
+          {"path", r.model_path}, {"model_id", r.model_id}, {"model_name", r.model_name},
           {"already_present", r.already_present}, {"files", r.files}, {"bytes_downloaded", r.bytes_downloaded},
           {"seconds", r.seconds}};
 }

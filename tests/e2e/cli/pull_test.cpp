@@ -83,7 +83,7 @@ TEST(Pull, AZipByUrlUnpacksIntoTheModelsFolderAndPassesTest) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json report = json::parse(r.out);
   EXPECT_EQ(report["kind"], "zip url");
-  EXPECT_EQ(report["model_path"], (models / kLaplaceFolder).string());
+  EXPECT_EQ(report["path"], (models / kLaplaceFolder).string());
   EXPECT_EQ(report["files"], 5);
   EXPECT_FALSE(report["already_present"].get<bool>());
   expect_same_files(laplace(), models / kLaplaceFolder);
@@ -224,7 +224,7 @@ TEST(Pull, ALocalZip) {
   const json report = json::parse(r.out);
   EXPECT_EQ(report["kind"], "local zip");
   EXPECT_EQ(report["bytes_downloaded"], 0);
-  expect_same_files(unet3d(), report["model_path"].get<std::string>());
+  expect_same_files(unet3d(), report["path"].get<std::string>());
   EXPECT_TRUE(fs::exists(dir / "unet3d.zip"));  // the input is never changed
 }
 
