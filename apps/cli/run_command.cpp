@@ -144,7 +144,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
-    options->model = resolve_model(*model, download_display(), interrupt_flag());
+    options->model = resolve_model(*model, *quiet ? DownloadCallback{} : download_display(), interrupt_flag());
     const bool batch = is_batch(*inputs) && describe_model(options->model)["inputs"].size() == 1;
     if (options->plan_only && batch)
       throw CLI::ValidationError("--plan", "plans one image (or one set of files for a multi-input model), not a batch");
