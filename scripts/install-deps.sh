@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev      # --json reports
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
+  libcurl4-openssl-dev    # deepimage pull: downloads
   libgtest-dev libgmock-dev
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)

@@ -1,9 +1,11 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "deepimage/pull.hpp"
+#include "deepimage/run.hpp"
+#include "download_display.hpp"
 #include "interrupt.hpp"
 #include "progress_display.hpp"
-#include "deepimage/run.hpp"
 
 namespace deepimage::cli {
 
@@ -13,7 +15,8 @@ void add_example_command(CLI::App& app, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);
   auto input_copy = std::make_shared<std::string>();
   auto progress_mode = std::make_shared<std::string>("none");
-  cmd->add_option("model", options->model, "Model bundle: folder, .zip or rdf file")->required();
+  auto model = std::make_shared<std::string>();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_option("-o,--output", options->output,
                   "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
   cmd->add_option("--weights", options->weights, "Weights format: torchscript or onnx (default: the best that runs here)");
@@ -24,6 +27,7 @@ void add_example_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"auto", "json", "none"}));
   cmd->add_flag("--json", *as_json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
+    options->model = resolve_model(*model, download_display(), interrupt_flag());
     options->progress = progress_for(*progress_mode, 5.0);
     options->cancel = interrupt_flag();
     const RunReport report = run_example(*options, *input_copy);

@@ -5,6 +5,9 @@
 #include "commands.hpp"
 #include "deepimage/architecture.hpp"
 #include "deepimage/catalog.hpp"
+#include "deepimage/pull.hpp"
+#include "download_display.hpp"
+#include "interrupt.hpp"
 
 namespace deepimage::cli {
 namespace {
@@ -137,7 +140,7 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);
   auto architecture = std::make_shared<bool>(false);
   auto weights = std::make_shared<std::string>();
-  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_flag("--json", *as_json, "Print as JSON");
   auto* arch_flag = cmd->add_flag("--architecture", *architecture,
                                   "Show the network's layers with output shapes for the example input, parameters and FLOPs");
@@ -146,12 +149,13 @@ void add_info_command(CLI::App& app, int& exit_code) {
   cmd->callback([=, &exit_code] {
     exit_code = 0;
     if (*architecture) {
-      const Architecture a = describe_architecture(*model, *weights);
+      const Architecture a = describe_architecture(resolve_model(*model, download_display(), interrupt_flag()), *weights);
       if (*as_json) std::cout << to_json(a).dump(2) << "\n";
       else print_architecture(a);
       return;
     }
-    const json card = describe_model(*model, /*load_weights=*/true);
+    const json card = describe_model(resolve_model(*model, download_display(), interrupt_flag()), /*load_weights=*/true);
+
     if (*as_json) std::cout << card.dump(2) << "\n";
     else print_card(card);
   });

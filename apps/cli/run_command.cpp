@@ -9,7 +9,9 @@
 #include "commands.hpp"
 #include "deepimage/catalog.hpp"
 #include "deepimage/memory_size.hpp"
+#include "deepimage/pull.hpp"
 #include "deepimage/run.hpp"
+#include "download_display.hpp"
 #include "interrupt.hpp"
 #include "progress_display.hpp"
 
@@ -104,7 +106,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
   auto model = std::make_shared<std::string>(), output = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_option("input", *inputs,
                   "Image (TIFF, .npy, PNG or JPEG), one per model input; for a one-input model also several images, "
                   "folders or wildcards (a batch: -o is then a folder)")
@@ -142,10 +144,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
-    const bool batch = is_batch(*inputs) && describe_model(*model)["inputs"].size() == 1;
+    options->model = resolve_model(*model, *quiet ? DownloadCallback{} : download_display(), interrupt_flag());
+    const bool batch = is_batch(*inputs) && describe_model(options->model)["inputs"].size() == 1;
     if (options->plan_only && batch)
       throw CLI::ValidationError("--plan", "plans one image (or one set of files for a multi-input model), not a batch");
-    options->model = *model;
     options->output = *output;
     options->inputs.assign(inputs->begin(), inputs->end());
     if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile", kMaxTileValue);

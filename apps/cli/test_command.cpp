@@ -4,6 +4,9 @@
 
 #include "commands.hpp"
 #include "deepimage/model_test.hpp"
+#include "deepimage/pull.hpp"
+#include "download_display.hpp"
+#include "interrupt.hpp"
 
 namespace deepimage::cli {
 
@@ -12,12 +15,12 @@ void add_test_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<TestOptions>();
   auto model = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);
-  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_option("--weights", options->weights, "Weights format to test")->check(CLI::IsMember({"torchscript", "onnx"}));
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", *as_json, "Print the report as JSON");
   cmd->callback([=, &exit_code] {
-    options->model = *model;
+    options->model = resolve_model(*model, download_display(), interrupt_flag());
     const TestReport r = test_model(*options);
     if (*as_json) {
       std::cout << to_json(r).dump(2) << "\n";

@@ -22,6 +22,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+}  // namespace
+
 // Entry names as rdf files write them ("./weights.pt") become plain relative names; anything that
 // could leave the bundle (absolute, "..") is refused.
 std::string normalised_entry(const std::string& name, const std::string& bundle) {
@@ -37,6 +39,8 @@ std::string normalised_entry(const std::string& name, const std::string& bundle)
   }
   return clean.generic_string();
 }
+
+namespace {
 
 // The rdf names we look for, best first (bioimage.io's own order, then the legacy model.yaml).
 int rdf_rank(const std::string& name) {

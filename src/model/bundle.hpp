@@ -55,6 +55,10 @@ class Bundle {
   std::shared_ptr<const Storage> storage_;
 };
 
+// `name` as a plain relative entry name ("./weights.pt" -> "weights.pt"); bad_model, naming `bundle`,
+// for an absolute name or one with "..": it could reach outside the bundle. (Also used by pull's unzip.)
+std::string normalised_entry(const std::string& name, const std::string& bundle);
+
 // lower-case hex sha256 of a byte buffer (OpenSSL)
 std::string sha256_hex(const std::vector<std::byte>& bytes);
 
