@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <set>
 
 #include "deepimage/error.hpp"
@@ -416,6 +418,17 @@ YAML::Node Upgrader::run() {
   return out;
 }
 
+// yaml-cpp writes the text "1.10" unquoted, which YAML readers take for the number 1.1: library
+// versions that look like numbers are quoted.
+std::string quoted_versions(const std::string& yaml) {
+  static const std::regex kVersion(R"(^(\s*(?:pytorch_version|tensorflow_version): )([0-9]+(?:\.[0-9]+)?)$)");
+  std::istringstream lines(yaml);
+  std::string out, line;
+  while (std::getline(lines, line)) out += std::regex_replace(line, kVersion, "$1\"$2\"") + "\n";
+  if (!out.empty() && (yaml.empty() || yaml.back() != '\n')) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 std::string upgrade_rdf(const std::string& yaml_text, const std::string& source_name, std::vector<std::string>& notes) {
@@ -431,7 +444,7 @@ std::string upgrade_rdf(const std::string& yaml_text, const std::string& source_
   emitter << out;
   if (!emitter.good()) throw Error(ErrorCode::internal, "cannot write the upgraded rdf: " + emitter.GetLastError());
   return "# bioimage.io model description, format " + std::string(kUpgradedFormatVersion) + ", converted from format " +
-         spec.format_version + " by deepimage validate --upgrade\n" + emitter.c_str() + "\n";
+         spec.format_version + " by deepimage validate --upgrade\n" + quoted_versions(emitter.c_str()) + "\n";
 }
 
 }  // namespace deepimage::model

@@ -97,7 +97,7 @@ void check_op_entry(const RdfField& op, const char* id_key, bool is_preprocessin
     if (p.required && !kwargs.has(p.name)) problems.error(kwargs.child_path(p.name), "required kwarg is missing", p.summary);
 }
 
-void check_ops_on_tensors(const ModelSpec& spec, RdfVersion version, Problems& problems) {
+void check_ops_on_tensors(const ModelSpec& spec, Problems& problems) {
   const auto shapes = smallest_shapes(spec);
   std::int64_t total = 0;
   for (const auto& [id, shape] : shapes) total += element_count(shape);
@@ -135,7 +135,6 @@ void check_ops_on_tensors(const ModelSpec& spec, RdfVersion version, Problems& p
       }
     }
   }
-  (void)version;
 }
 
 }  // namespace deepimage::run

@@ -16,6 +16,7 @@
 #include "deepimage/validate.hpp"
 #include "io/temp_file.hpp"
 #include "model/bundle.hpp"
+#include "run/rdf_hashes.hpp"
 
 namespace deepimage {
 namespace {
@@ -116,6 +117,75 @@ void write_zip_copy(const fs::path& input, const fs::path& output, const std::st
 
 }  // namespace
 
+std::string with_file_hashes(const std::string& text, const model::Bundle& bundle, bool stale_only, std::vector<HashUpdate>& updates) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorCode::bad_model, bundle.rdf_name() + ": not valid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  const std::string version = root.IsMap() && root["format_version"] ? root["format_version"].Scalar() : "";
+  const bool v05 = version.rfind("0.5", 0) == 0;
+
+  std::vector<Edit> edits;
+  std::vector<std::string> expected;  // per hashed file, in order
+  const auto files = hashed_files(root, v05);
+  for (const HashedFile& f : files) {
+    const YAML::Node source = f.entry["source"];
+    if (!source.IsScalar() || is_url(source.Scalar())) {
+      expected.emplace_back();
+      continue;
+    }
+    const YAML::Node old = f.entry["sha256"];
+    if (stale_only && (!old || !bundle.contains(source.Scalar()))) {
+      expected.emplace_back();
+      continue;
+    }
+    std::string sha;
+    try {
+      sha = bundle.sha256(source.Scalar());
+    } catch (const Error& e) {
+      throw Error(e.code(), "cannot hash " + f.path + ".source: " + e.what());
+    }
+    expected.push_back(sha);
+    if (old && old.IsScalar()) {
+      if (old.Scalar() == sha) continue;
+      const std::size_t at = static_cast<std::size_t>(old.Mark().pos);
+      const bool quoted = text[at] == '"' || text[at] == '\'';
+      edits.push_back({at, scalar_end(text, old) - at, quoted ? std::string(1, text[at]) + sha + text[at] : sha});
+    } else {
+      const std::size_t end = scalar_end(text, source);
+      if (f.entry.Style() == YAML::EmitterStyle::Flow) {
+        edits.push_back({end, 0, ", sha256: " + sha});
+      } else {
+        std::size_t column = 0;
+        for (const auto& kv : f.entry)
+          if (kv.first.Scalar() == "source") column = static_cast<std::size_t>(kv.first.Mark().column);
+        const std::size_t line_end = text.find('\n', end);
+        const std::string line = std::string(column, ' ') + "sha256: " + sha + "\n";
+        if (line_end == std::string::npos) edits.push_back({text.size(), 0, "\n" + line});
+        else edits.push_back({line_end + 1, 0, line});
+      }
+    }
+    updates.push_back({f.path + ".sha256", source.Scalar(), old && old.IsScalar() ? old.Scalar() : "", sha});
+  }
+  const std::string updated = apply(text, edits);
+
+  // The edit must leave a document whose hashes are exactly the computed ones.
+  YAML::Node check;
+  try {
+    check = YAML::Load(updated);
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorCode::internal, "updating the hashes broke the rdf's YAML (a bug of deepimage): " + e.msg);
+  }
+  const auto again = hashed_files(check, v05);
+  for (std::size_t i = 0; i < again.size() && i < expected.size(); ++i)
+    if (!expected[i].empty() && (!again[i].entry["sha256"] || again[i].entry["sha256"].Scalar() != expected[i]))
+      throw Error(ErrorCode::internal, "updating the hashes left " + again[i].path + ".sha256 wrong (a bug of deepimage)");
+  if (again.size() != expected.size()) throw Error(ErrorCode::internal, "updating the hashes changed the rdf's files (a bug of deepimage)");
+  return updated;
+}
+
 HashUpdateReport update_hashes(const HashUpdateOptions& options) {
   const model::Bundle bundle = model::Bundle::open(options.model);
   std::error_code ec;
@@ -136,69 +206,8 @@ HashUpdateReport update_hashes(const HashUpdateOptions& options) {
     throw Error(ErrorCode::invalid_argument, "\"" + target.string() + "\" exists; pass --overwrite to replace it");
 
   const std::string text = bundle.read_text(bundle.rdf_name());
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(ErrorCode::bad_model, bundle.rdf_name() + ": not valid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  const std::string version = root.IsMap() && root["format_version"] ? root["format_version"].Scalar() : "";
-  const bool v05 = version.rfind("0.5", 0) == 0;
-
   HashUpdateReport report;
-  std::vector<Edit> edits;
-  std::vector<std::string> expected;  // per hashed file, in order
-  const auto files = hashed_files(root, v05);
-  for (const HashedFile& f : files) {
-    const YAML::Node source = f.entry["source"];
-    if (!source.IsScalar() || is_url(source.Scalar())) {
-      expected.emplace_back();
-      continue;
-    }
-    std::string sha;
-    try {
-      sha = bundle.sha256(source.Scalar());
-    } catch (const Error& e) {
-      throw Error(e.code(), "cannot hash " + f.path + ".source: " + e.what());
-    }
-    expected.push_back(sha);
-    const YAML::Node old = f.entry["sha256"];
-    if (old && old.IsScalar()) {
-      if (old.Scalar() == sha) continue;
-      const std::size_t at = static_cast<std::size_t>(old.Mark().pos);
-      const bool quoted = text[at] == '"' || text[at] == '\'';
-      edits.push_back({at, scalar_end(text, old) - at, quoted ? std::string(1, text[at]) + sha + text[at] : sha});
-    } else {
-      const std::size_t end = scalar_end(text, source);
-      if (f.entry.Style() == YAML::EmitterStyle::Flow) {
-        edits.push_back({end, 0, ", sha256: " + sha});
-      } else {
-        std::size_t column = 0;
-        for (const auto& kv : f.entry)
-          if (kv.first.Scalar() == "source") column = static_cast<std::size_t>(kv.first.Mark().column);
-        const std::size_t line_end = text.find('\n', end);
-        const std::string line = std::string(column, ' ') + "sha256: " + sha + "\n";
-        if (line_end == std::string::npos) edits.push_back({text.size(), 0, "\n" + line});
-        else edits.push_back({line_end + 1, 0, line});
-      }
-    }
-    report.updates.push_back({f.path + ".sha256", source.Scalar(), old && old.IsScalar() ? old.Scalar() : "", sha});
-  }
-  const std::string updated = apply(text, edits);
-
-  // The edit must leave a document whose hashes are exactly the computed ones.
-  YAML::Node check;
-  try {
-    check = YAML::Load(updated);
-  } catch (const YAML::Exception& e) {
-    throw Error(ErrorCode::internal, "updating the hashes broke the rdf's YAML (a bug of deepimage): " + e.msg);
-  }
-  const auto again = hashed_files(check, v05);
-  for (std::size_t i = 0; i < again.size() && i < expected.size(); ++i)
-    if (!expected[i].empty() && (!again[i].entry["sha256"] || again[i].entry["sha256"].Scalar() != expected[i]))
-      throw Error(ErrorCode::internal, "updating the hashes left " + again[i].path + ".sha256 wrong (a bug of deepimage)");
-  if (again.size() != expected.size()) throw Error(ErrorCode::internal, "updating the hashes changed the rdf's files (a bug of deepimage)");
-
+  const std::string updated = with_file_hashes(text, bundle, false, report.updates);
   if (bundle.is_zip()) write_zip_copy(options.model, target, bundle.rdf_name(), updated);
   else io::write_file_via_temp(target, updated);
   report.written = target;

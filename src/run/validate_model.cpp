@@ -109,7 +109,7 @@ ValidationReport validate_model(const fs::path& model_path) {
     }
     return report;
   }
-  check_ops_on_tensors(spec, *version, problems);
+  check_ops_on_tensors(spec, problems);
   check_test_tensors(spec, *version, bundle, problems);
   return report;
 }

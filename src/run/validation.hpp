@@ -98,8 +98,8 @@ void check_file(const RdfField& source, const model::Bundle& bundle, Problems& p
                 bool warn_missing_sha = false, bool stale_sha_is_warning = false);
 
 // With the parsed model: op kwargs applied to a small tensor of each tensor's declared axes, and test
-// tensors' shapes and dtypes against the declared sizes. `version` says where fields live in the rdf.
-void check_ops_on_tensors(const ModelSpec& spec, RdfVersion version, Problems& problems);
+// tensors' shapes and dtypes against the declared sizes (`version` says where test files are named).
+void check_ops_on_tensors(const ModelSpec& spec, Problems& problems);
 void check_test_tensors(const ModelSpec& spec, RdfVersion version, const model::Bundle& bundle, Problems& problems);
 
 }  // namespace deepimage::run
