@@ -353,6 +353,56 @@ TEST(Validate, ALimitOfDeepimageIsAWarningNotAnError) {
   EXPECT_TRUE(has(r.warnings, "inputs[0].axes")) << dump(r);
 }
 
+TEST(Validate, DuplicateTensorId) {
+  Bundle05 b;
+  replace(b.rdf, "  - id: out\n", "  - id: raw\n");
+  const ValidationReport r = b.validate();
+  EXPECT_TRUE(has(r.errors, "outputs[0].id")) << dump(r);
+}
+
+TEST(Validate, DataTypeAndRange) {
+  Bundle05 b;
+  replace(b.rdf, "    test_tensor:\n      source: test_input.npy", "    data: {type: float16, range: [1, 0]}\n    test_tensor:\n      source: test_input.npy");
+  const ValidationReport r = b.validate();
+  EXPECT_EQ(paths(r.errors), (std::vector<std::string>{"inputs[0].data.type", "inputs[0].data.range"})) << dump(r);
+}
+
+TEST(Validate, ChannelNamesBatchSizeAndScale) {
+  Bundle05 b;
+  replace(b.rdf, "      - type: batch\n      - type: channel\n        channel_names: [raw]",
+          "      - type: batch\n        size: 2\n      - type: channel\n        channel_names: [raw, raw]");
+  replace(b.rdf, "        id: x\n        size: {min: 8, step: 2}", "        id: x\n        size: {min: 8, step: 2}\n        scale: 0");
+  const ValidationReport r = b.validate();
+  EXPECT_EQ(paths(r.errors), (std::vector<std::string>{"inputs[0].axes[0].size", "inputs[0].axes[1].channel_names[1]", "inputs[0].axes[3].scale"}))
+      << dump(r);
+}
+
+TEST(Validate, PreprocessingOnAnOutput) {
+  Bundle05 b;
+  replace(b.rdf, "weights:\n", "    preprocessing:\n      - id: sigmoid\nweights:\n");
+  const ValidationReport r = b.validate();
+  EXPECT_EQ(paths(r.errors), (std::vector<std::string>{"outputs[0].preprocessing"})) << dump(r);
+}
+
+TEST(Validate, MissingTestTensor) {
+  Bundle05 b;
+  replace(b.rdf, "    test_tensor:\n      source: test_output.npy\n      sha256: " + sha_of(npy_text({1, 1, 8, 8})) + "\n", "");
+  expect_only_error(b.validate(), "outputs[0].test_tensor", "missing");
+}
+
+TEST(Validate, TestTensorOfAnotherDataType) {
+  Bundle05 b;
+  write(b.path() / "test_output.npy", npy_text({1, 1, 8, 8}, DType::u8));
+  replace(b.rdf, "      source: test_output.npy\n      sha256: " + sha_of(npy_text({1, 1, 8, 8})) + "\n", "      source: test_output.npy\n");
+  expect_only_error(b.validate(), "outputs[0].test_tensor.source", "holds uint8");
+}
+
+TEST(Validate, ReproducibilityToleranceIsANonNegativeNumber) {
+  Bundle05 b;
+  b.rdf += "config:\n  bioimageio:\n    reproducibility_tolerance:\n      - absolute_tolerance: -1\n";
+  expect_only_error(b.validate(), "config.bioimageio.reproducibility_tolerance[0].absolute_tolerance", "\"-1\"");
+}
+
 TEST(Validate, NotAModelAtAllThrows) {
   TempDir dir;
   EXPECT_THROW(validate_model(dir / "absent"), Error);
