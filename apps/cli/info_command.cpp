@@ -155,7 +155,6 @@ void add_info_command(CLI::App& app, int& exit_code) {
       return;
     }
     const json card = describe_model(resolve_model(*model, download_display(), interrupt_flag()), /*load_weights=*/true);
-
     if (*as_json) std::cout << card.dump(2) << "\n";
     else print_card(card);
   });

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   deepimage::cli::add_ops_command(app, exit_code);
   deepimage::cli::add_engines_command(app, exit_code);
   deepimage::cli::add_bench_command(app, exit_code);
+  deepimage::cli::add_validate_command(app, exit_code);
   deepimage::cli::add_pull_command(app, exit_code);
   deepimage::cli::add_help_command(app, exit_code);
   try {

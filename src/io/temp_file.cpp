@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <fstream>
 #include <string>
 
 #include "deepimage/error.hpp"
@@ -59,6 +60,28 @@ void check_output_folder(const fs::path& path) {
   if (!fs::is_directory(folder, ec))
     throw Error(ErrorCode::not_found, "cannot write \"" + path.string() + "\": folder \"" + folder.string() +
                                           "\" does not exist");
+}
+
+void write_file_via_temp(const fs::path& path, std::string_view text) {
+  check_output_folder(path);
+  const fs::path temp = claim_temp_path(path);
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temp, ignored);
+      throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\"");
+    }
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + ec.message());
+  }
 }
 
 std::string naming_target(std::string message, const fs::path& temp, const fs::path& path) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <sys/types.h>
 
@@ -25,6 +26,9 @@ std::optional<pid_t> temp_file_owner(const std::filesystem::path& path, const st
 std::filesystem::path claim_temp_path(const std::filesystem::path& path);
 // Throws not_found when the folder `path` is to go in does not exist.
 void check_output_folder(const std::filesystem::path& path);
+// Writes `text` to `path` through a temporary file renamed into place: `path` is either unchanged
+// or complete. Throws io naming `path`.
+void write_file_via_temp(const std::filesystem::path& path, std::string_view text);
 // `message` with the temporary name replaced by the target's: a writer names the file it writes, the
 // user knows it by the target's name.
 std::string naming_target(std::string message, const std::filesystem::path& temp, const std::filesystem::path& path);

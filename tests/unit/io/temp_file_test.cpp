@@ -60,5 +60,17 @@ TEST(TempFile, WriteImageRemovesTheLeftoverOfAKilledRun) {
   EXPECT_TRUE(std::filesystem::exists(target));
 }
 
+TEST(TempFile, WriteViaTempReplacesTheWholeFileAndLeavesNoTemporary) {
+  testing::ScratchDir dir;
+  const auto target = dir / "rdf.yaml";
+  touch(target);
+  write_file_via_temp(target, "format_version: 0.5.4\n");
+  std::ifstream in(target);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "format_version: 0.5.4\n");
+  EXPECT_FALSE(std::filesystem::exists(temp_of(target, getpid())));
+  EXPECT_THROW(write_file_via_temp(dir / "absent" / "rdf.yaml", "x"), Error);
+}
+
 }  // namespace
 }  // namespace deepimage::io
