@@ -11,20 +11,10 @@
 
 #include "deepimage/error.hpp"
 #include "model/rdf.hpp"
+#include "model/rdf_versions.hpp"
 
 namespace deepimage::model {
 namespace {
-
-// The 0.5 id of a 0.4 axis letter.
-std::string axis_id(char letter) {
-  switch (letter) {
-    case 'b': return "batch";
-    case 'c': return "channel";
-    case 'i': return "index";
-    case 't': return "time";
-    default: return std::string(1, letter);
-  }
-}
 
 std::string axis_type(char letter) {
   switch (letter) {
@@ -98,7 +88,7 @@ std::string Upgrader::left_out_axis(const std::string& tensor_axes, const std::s
   if (left.size() != 1)
     fail(path, "per-index values need exactly one non-batch axis left out of axes \"" + kwarg_axes + "\" (tensor axes \"" +
                    tensor_axes + "\"), not \"" + left + "\"");
-  return axis_id(left[0]);
+  return axis_id_of(left[0]);
 }
 
 YAML::Node Upgrader::axis_ids(const YAML::Node& kwargs, const std::string& tensor_axes, const std::string& path) {
@@ -118,7 +108,7 @@ YAML::Node Upgrader::axis_ids(const YAML::Node& kwargs, const std::string& tenso
   YAML::Node ids(YAML::NodeType::Sequence);
   for (char c : letters) {
     if (tensor_axes.find(c) == std::string::npos) fail(path + ".kwargs.axes", "\"" + std::string(1, c) + "\" is not an axis of the tensor (\"" + tensor_axes + "\")");
-    ids.push_back(axis_id(c));
+    ids.push_back(axis_id_of(c));
   }
   ids.SetStyle(YAML::EmitterStyle::Flow);
   return ids;
@@ -226,7 +216,7 @@ YAML::Node Upgrader::axes(const YAML::Node& t, bool is_input, const std::string&
         size = whole(count);
       } else {
         size["tensor_id"] = ref;
-        size["axis_id"] = axis_id(c);
+        size["axis_id"] = axis_id_of(c);
         if (offset != 0) size["offset"] = whole(2 * offset);
         size.SetStyle(YAML::EmitterStyle::Flow);
         scale = 1.0 / number(factor);

@@ -7,6 +7,16 @@
 
 namespace deepimage::model {
 
+std::string axis_id_of(char letter) {
+  switch (letter) {
+    case 'b': return "batch";
+    case 'c': return "channel";
+    case 'i': return "index";
+    case 't': return "time";
+    default: return std::string(1, letter);
+  }
+}
+
 char axis_letter(const Fields& where, const std::string& id) {
   if (id == "batch" || id == "b") return 'b';
   if (id == "channel" || id == "c") return 'c';

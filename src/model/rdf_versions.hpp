@@ -15,6 +15,7 @@ void read_tensors_v05(const Fields& root, ModelSpec& spec);
 void read_tensors_v04(const Fields& root, ModelSpec& spec);  // also 0.3
 
 char axis_letter(const Fields& where, const std::string& id);  // "channel" -> 'c', "y" -> 'y'
+std::string axis_id_of(char letter);  // the inverse, the id 0.5 writes: 'c' -> "channel", 'y' -> "y"
 std::vector<OpSpec> read_ops(const Fields& list, const char* id_key);
 
 }  // namespace deepimage::model

@@ -5,20 +5,11 @@
 #include <cmath>
 
 #include "deepimage/error.hpp"
+#include "model/rdf_versions.hpp"
 
 namespace deepimage::model {
 namespace {
 
-// The 0.5 id an axis letter is written with (and that op kwargs must use for it).
-std::string axis_id(char letter) {
-  switch (letter) {
-    case 'b': return "batch";
-    case 'c': return "channel";
-    case 'i': return "index";
-    case 't': return "time";
-    default: return std::string(1, letter);
-  }
-}
 
 const char* axis_type(AxisType t) {
   switch (t) {
@@ -61,14 +52,14 @@ nlohmann::json kwargs_with_axis_ids(nlohmann::json kwargs) {
   if (!kwargs.is_object()) return kwargs;
   const auto id_of = [](const nlohmann::json& v) {
     const std::string s = v.get<std::string>();
-    return s.size() == 1 ? nlohmann::json(axis_id(s[0])) : v;
+    return s.size() == 1 ? nlohmann::json(axis_id_of(s[0])) : v;
   };
   if (kwargs.contains("axis") && kwargs["axis"].is_string()) kwargs["axis"] = id_of(kwargs["axis"]);
   if (kwargs.contains("axes")) {
     nlohmann::json& axes = kwargs["axes"];
     nlohmann::json ids = nlohmann::json::array();
     if (axes.is_string())
-      for (char c : axes.get<std::string>()) ids.push_back(axis_id(c));
+      for (char c : axes.get<std::string>()) ids.push_back(axis_id_of(c));
     else if (axes.is_array())
       for (const auto& a : axes) ids.push_back(a.is_string() ? id_of(a) : a);
     else
@@ -99,7 +90,7 @@ void emit_size(YAML::Emitter& out, const AxisSize& size) {
         throw Error(ErrorCode::invalid_argument, "size offset " + std::to_string(size.offset) +
                                                      " cannot be written in rdf 0.5; expected a whole number of pixels");
       out << YAML::Key << "size" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "tensor_id" << YAML::Value
-          << size.ref_tensor << YAML::Key << "axis_id" << YAML::Value << axis_id(size.ref_axis);
+          << size.ref_tensor << YAML::Key << "axis_id" << YAML::Value << axis_id_of(size.ref_axis);
       if (size.offset != 0) out << YAML::Key << "offset" << YAML::Value << static_cast<std::int64_t>(size.offset);
       out << YAML::EndMap;
       break;
@@ -108,7 +99,7 @@ void emit_size(YAML::Emitter& out, const AxisSize& size) {
 
 void emit_axis(YAML::Emitter& out, const AxisSpec& a) {
   out << YAML::BeginMap << YAML::Key << "type" << YAML::Value << axis_type(a.type);
-  out << YAML::Key << "id" << YAML::Value << axis_id(a.id);
+  out << YAML::Key << "id" << YAML::Value << axis_id_of(a.id);
   if (a.type == AxisType::channel) {
     std::vector<std::string> names = a.channel_names;
     for (std::int64_t i = static_cast<std::int64_t>(names.size()); i < a.size.value; ++i) names.push_back("channel" + std::to_string(i));

@@ -8,6 +8,8 @@
 #include "e2e/imagej/imagej_session.hpp"
 #include "io/image.hpp"
 #include "support/compare.hpp"
+#include "support/http_server.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -41,6 +43,7 @@ const std::string kRunAndSave = R"(
 function runAndSave(name, options, dir) {
   run("DeepImage Run", options);
   print("status " + name + " " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+  print("label " + name + " " + getMetadata("Label"));
   saveAs("Tiff", dir + "/out_" + name + ".tif");
 }
 )";
@@ -74,6 +77,7 @@ for (i = 0; i < types.length; i++) {
   for (const std::string type : {"8", "16", "32", "rgb"}) {
     SCOPED_TRACE(type);
     EXPECT_NE(r.out.find("status " + type + " ok"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("label " + type + " probability"), std::string::npos) << "the model's channel name: " << r.out;
     const io::Image got = io::read_image(dir / ("out_" + type + ".tif"));
     std::vector<std::string> options;
     if (type == "rgb") options = {"--channels", "1"};
@@ -288,6 +292,83 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
   for (const auto& e : fs::directory_iterator(dir / "tmp"))
     if (e.path().filename().string().rfind("deepimage-imagej-", 0) == 0) left.push_back(e.path().string());
   EXPECT_TRUE(left.empty()) << left.front();
+}
+
+// Build Bundled Model from a macro, with the current image as the example: the Laplacian weights made
+// by scripts/make_test_models.py become a new bundle that `validate` accepts, `test` passes, and that
+// runs like the original model.
+TEST(ImageJ, BuildBundledModelMakesABundleThatValidatesAndTests) {
+  ImageJSession ij;
+  const fs::path dir = ij.dir();
+  // Every field but the weights and the bundle; a second build names weights that do not exist.
+  const std::string card =
+      R"( name=[Laplacian from ImageJ] description=[A 3x3 Laplacian, packaged in ImageJ.] author=[Jane Doe; EMBL Heidelberg])"
+      R"( license=MIT cite=[deepimage test fixture; https://bioimage.io] input_axes=bcyx input_size=[y=8/1,x=8/1])"
+      R"( preprocessing=none output_axes=bcyx halo=[y=1,x=1] postprocessing=[clip:{\"min\": 0, \"max\": 255}])";
+  const ImageJResult r = ij.run_macro(R"(
+newImage("example", "16-bit ramp", 64, 48, 1);
+run("Add Specified Noise...", "standard=40");
+saveAs("Tiff", ")" + (dir / "example.tif").string() + R"(");
+run("DeepImage Build Bundled Model", "weights=[)" + (laplace() / "weights.pt").string() + "]" + card + " bundle=[" + (dir / "built.zip").string() + R"(]");
+print("build: " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+run("DeepImage Build Bundled Model", "weights=[)" + (dir / "missing.pt").string() + "]" + card + " bundle=[" + (dir / "bad.zip").string() + R"(]");
+print("bad build: " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("build: ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad build: error "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("missing.pt"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "bad.zip"));
+  const CliResult valid = run_cli({"validate", (dir / "built.zip").string(), "--json"});
+  EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
+  const CliResult tested = run_cli({"test", (dir / "built.zip").string()});
+  EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+  // The original clips to 0..255 and stores uint8; the new bundle clips and keeps float32: same numbers.
+  const io::Image original = cli_result(laplace(), dir / "example.tif", dir / "original.tif");
+  const io::Image rebuilt = cli_result(dir / "built.zip", dir / "example.tif", dir / "rebuilt.tif");
+  ASSERT_EQ(rebuilt.pixels.shape(), original.pixels.shape());
+  EXPECT_EQ(max_abs_diff(rebuilt.pixels, original.pixels), 0.0);
+}
+
+// Install Model pulls from a server (here one on 127.0.0.1) into the models folder, where Run finds
+// the model; a zip with a `../` entry and a download whose sha256 differs are refused, with the reason
+// readable from the macro and nothing left behind.
+TEST(ImageJ, InstallModelPullsAndRefusesHostileOrAlteredZips) {
+  ImageJSession ij;
+  const fs::path dir = ij.dir(), site = dir / "site";
+  fs::create_directories(site);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& e : fs::directory_iterator(laplace()))
+    if (e.is_regular_file()) files.emplace_back(e.path().filename().string(), slurp(e.path()));
+  make_zip(site / "laplace.zip", files);
+  auto hostile = files;
+  hostile.emplace_back("../evil.txt", "escaped");
+  make_zip(site / "slip.zip", hostile);
+  LocalHttpServer server(site);
+  const std::string wrong_sha(64, '0');
+  const ImageJResult r = ij.run_macro(R"(
+run("DeepImage Install Model", "source=[)" + server.url("slip.zip") + R"(]");
+print("slip: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+run("DeepImage Install Model", "source=[)" + server.url("laplace.zip") + R"(] sha256=)" + wrong_sha + R"(");
+print("sha: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+run("DeepImage Install Model", "source=[)" + server.url("laplace.zip") + R"(]");
+print("install: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+newImage("img", "8-bit ramp", 40, 30, 1);
+run("DeepImage Run", "model=[deepimage 3x3 Laplacian filter test fixture]");
+print("run: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("slip: error | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("../evil.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sha: error | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sha256"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("install: ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("run: ok"), std::string::npos) << r.out;
+  std::vector<std::string> installed;
+  for (const auto& e : fs::directory_iterator(ij.models())) installed.push_back(e.path().filename().string());
+  EXPECT_EQ(installed, std::vector<std::string>{"deepimage_3x3_Laplacian_filter_test_fixture"});
+  EXPECT_FALSE(fs::exists(dir / "evil.txt"));
+  EXPECT_FALSE(fs::exists(ij.models().parent_path() / "evil.txt"));
 }
 
 }  // namespace
