@@ -234,9 +234,18 @@ selectImage("UNet 2D Nuclei Broad example input");
 saveAs("Tiff", ")" + (dir / "example_in.tif").string() + R"(");
 selectImage("UNet 2D Nuclei Broad example output");
 saveAs("Tiff", ")" + (dir / "example_out.tif").string() + R"(");
+run("DeepImage Explore", "model=unet action=architecture");
+print("architecture: " + getInfo("deepimage.status"));
 )");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("apply: ok  open 2"), std::string::npos) << r.out;
+  // Architecture prints the CLI's table to the Log: its totals are there.
+  EXPECT_NE(r.out.find("architecture: ok"), std::string::npos) << r.out;
+  const CliResult table = run_cli({"info", unet().string(), "--architecture"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const std::size_t totals = table.out.find("Total params:");
+  ASSERT_NE(totals, std::string::npos) << table.out;
+  EXPECT_NE(r.out.find(table.out.substr(totals, table.out.find('\n', totals) - totals)), std::string::npos) << r.out;
   const CliResult cli = run_cli({"example", unet().string(), "-o", (dir / "ref_out.tif").string(), "--save-input",
                                  (dir / "ref_in.tif").string()});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
@@ -246,7 +255,8 @@ saveAs("Tiff", ")" + (dir / "example_out.tif").string() + R"(");
 
 // A person's session: Run picked from the menu with the Recorder on, the monitor window showing the
 // tiles, the recorded macro replayed to the same pixels (equal to the CLI's), and Explore's Apply
-// clicked. tests/e2e/imagej/gui/PluginGui.java does the clicking.
+// clicked, a long run cancelled, a model packaged with the Build wizard. tests/e2e/imagej/gui/PluginGui.java
+// does the clicking.
 TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
   if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
   ImageJSession ij;
@@ -261,7 +271,8 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
     for (std::int64_t y = 0; y < 128; ++y)
       std::memcpy(stack.bytes() + ((z * 128 + y) * 128) * 2, whole.pixels.bytes() + ((100 + 120 * z + y) * 512 + 150) * 2, 128 * 2);
   io::write_image({stack, std::nullopt}, dir / "stack.tif");
-  const ImageJResult r = ij.run_java("-Djava.io.tmpdir=" + shell_quote((dir / "tmp").string()) + " -cp " +
+  const ImageJResult r = ij.run_java("-Djava.io.tmpdir=" + shell_quote((dir / "tmp").string()) +
+                                         " -Ddeepimage.test.weights=" + shell_quote((laplace() / "weights.pt").string()) + " -cp " +
                                          shell_quote(std::string(DEEPIMAGE_IMAGEJ_JAR) + ":" + DEEPIMAGE_IMAGEJ_GUI) +
                                          " PluginGui " + shell_quote(dir.string()) + " " + shell_quote((dir / "stack.tif").string()) +
                                          " 'UNet 2D Nuclei Broad'",
@@ -283,6 +294,13 @@ TEST(ImageJ, ARecordedRunReplaysToTheSameResult) {
   const CliResult example = run_cli({"example", unet().string(), "-o", (dir / "ref_example.tif").string()});
   ASSERT_EQ(example.exit_code, 0) << example.err;
   expect_same_image(io::read_image(dir / "explore_output.tif"), io::read_image(dir / "ref_example.tif"), "Explore's Apply");
+  // Build Bundled Model's wizard: the test output is shown and nothing written until OK, then a bundle
+  // that passes its test.
+  EXPECT_NE(report.find("build test output shown: yes"), std::string::npos) << report;
+  EXPECT_NE(report.find("build written before OK: false"), std::string::npos) << report;
+  EXPECT_NE(report.find("build: ok  written true"), std::string::npos) << report;
+  const CliResult wizard_test = run_cli({"test", (dir / "wizard.zip").string()});
+  EXPECT_EQ(wizard_test.exit_code, 0) << wizard_test.out << wizard_test.err;
   // Cancel in the monitor window stops a long run: the macro reads why, no image opens, and the
   // plugin's temporary files are gone.
   EXPECT_NE(report.find("cancel: error cancelled: nothing was written"), std::string::npos) << report;

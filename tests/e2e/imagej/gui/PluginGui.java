@@ -69,6 +69,8 @@ public class PluginGui {
       if (replayed != null && replayed != input) IJ.saveAsTiff(replayed, new File(out, "replayed.tif").getPath());
       explore(model);
       cancel();
+      String weights = System.getProperty("deepimage.test.weights");
+      if (weights != null) buildWizard(weights, new File(out, "wizard.zip"));
     } catch (Throwable t) {
       note("failure", t.toString());
     } finally {
@@ -154,6 +156,43 @@ public class PluginGui {
     run.join(120_000);
     note("cancel", System.getProperty("deepimage.status") + " " + System.getProperty("deepimage.error") + " at " + tiles.getText());
     note("cancel images added", String.valueOf(WindowManager.getImageCount() - before));
+  }
+
+  /**
+   * Build Bundled Model through its two pages with the Laplacian weights and a new 2-D example, then
+   * the confirmation that shows the test output: the bundle is written only after OK there.
+   */
+  private static void buildWizard(String weights, File bundle) throws Exception {
+    ImagePlus example = IJ.createImage("example", "16-bit ramp", 64, 48, 1);
+    example.show();
+    waitFor("the example window", () -> example.getWindow() != null && example.getWindow().isShowing());
+    IJ.doCommand("DeepImage Build Bundled Model");
+    final GenericDialog card = (GenericDialog) waitForWindow("Build Bundled Model (1/2)");
+    fill(card, weights, "Laplacian from the wizard", "A 3x3 Laplacian, packaged by clicking.", "Jane Doe; EMBL Heidelberg", "MIT",
+        "deepimage test fixture; https://bioimage.io", "");
+    click(card, "OK");
+    final GenericDialog tensors = (GenericDialog) waitForWindow("Build Bundled Model (2/2)");
+    fill(tensors, "bcyx", "y=8/1,x=8/1", "bcyx", "", "y=1,x=1", bundle.getPath());
+    EventQueue.invokeAndWait(() -> ((Choice) tensors.getChoices().get(0)).select("none"));
+    click(tensors, "OK");
+    final GenericDialog confirm = (GenericDialog) waitForWindow("DeepImage Build Bundled Model");
+    note("build test output shown", WindowManager.getImage("Laplacian from the wizard (test output)") != null ? "yes" : "no");
+    note("build written before OK", String.valueOf(bundle.exists()));
+    click(confirm, "OK");
+    waitFor("the bundle", () -> !"running".equals(System.getProperty("deepimage.status")));
+    note("build", System.getProperty("deepimage.status") + " " + System.getProperty("deepimage.error") + " written " + bundle.exists());
+  }
+
+  private static void fill(GenericDialog gd, final String... texts) throws Exception {
+    final java.util.Vector<?> fields = gd.getStringFields();
+    EventQueue.invokeAndWait(() -> {
+      for (int i = 0; i < texts.length; i++) ((java.awt.TextField) fields.get(i)).setText(texts[i]);
+    });
+  }
+
+  private static void click(final GenericDialog gd, String label) throws Exception {
+    final Button b = button(gd, label);
+    EventQueue.invokeAndWait(() -> gd.actionPerformed(new ActionEvent(b, ActionEvent.ACTION_PERFORMED, label)));
   }
 
   private interface Condition {
