@@ -9,6 +9,7 @@
 #include "build/license_ids.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
+#include "model/rdf.hpp"
 #include "ops/op.hpp"
 
 namespace deepimage::build {
@@ -116,22 +117,25 @@ void check_sizes(const BuildRequest& r) {
               std::string(1, axis) + "=16");
 }
 
-AxisType type_of(char letter) {
-  switch (letter) {
-    case 'b': return AxisType::batch;
-    case 'c': return AxisType::channel;
-    case 'i': return AxisType::index;
-    case 't': return AxisType::time;
-    default: return AxisType::space;
-  }
-}
-
 std::vector<std::string> channel_names(const BuildTensor& t, std::int64_t count) {
   if (!t.channel_names.empty()) return t.channel_names;
   if (count == 1) return {t.id};
   std::vector<std::string> names;
   for (std::int64_t i = 0; i < count; ++i) names.push_back(t.id + std::to_string(i));
   return names;
+}
+
+// An axis of `t` with its letter and type, and for c its channel names and count; the sizes of the
+// other axes are the caller's (an input's rule, an output's reference).
+AxisSpec built_axis(char letter, const BuildTensor& t, std::int64_t channel_count) {
+  AxisSpec a;
+  a.id = letter;
+  a.type = model::axis_type_of(letter);
+  if (letter == 'c') {
+    a.channel_names = channel_names(t, channel_count);
+    a.size.value = static_cast<std::int64_t>(a.channel_names.size());
+  }
+  return a;
 }
 
 std::string utc_now() {
@@ -229,15 +233,8 @@ ModelSpec build_spec(const BuildRequest& r, const WeightsFile& weights, std::int
   in.id = r.input.id;
   in.description = r.input.description;
   for (char letter : r.input.axes) {
-    AxisSpec a;
-    a.id = letter;
-    a.type = type_of(letter);
-    if (letter == 'c') {
-      a.channel_names = channel_names(r.input, input_channels);
-      a.size.value = static_cast<std::int64_t>(a.channel_names.size());
-    } else if (letter != 'b') {
-      a.size = r.input.size.at(letter);
-    }
+    AxisSpec a = built_axis(letter, r.input, input_channels);
+    if (letter != 'b' && letter != 'c') a.size = r.input.size.at(letter);
     in.axes.push_back(a);
   }
   in.preprocessing = canonical(r.input.ops);
@@ -249,13 +246,8 @@ ModelSpec build_spec(const BuildRequest& r, const WeightsFile& weights, std::int
   out.id = r.output.id;
   out.description = r.output.description;
   for (char letter : r.output.axes) {
-    AxisSpec a;
-    a.id = letter;
-    a.type = type_of(letter);
-    if (letter == 'c') {
-      a.channel_names = channel_names(r.output, r.output.channel_names.empty() ? 1 : static_cast<std::int64_t>(r.output.channel_names.size()));
-      a.size.value = static_cast<std::int64_t>(a.channel_names.size());
-    } else if (letter != 'b') {
+    AxisSpec a = built_axis(letter, r.output, r.output.channel_names.empty() ? 1 : static_cast<std::int64_t>(r.output.channel_names.size()));
+    if (letter != 'b' && letter != 'c') {
       const auto rule = r.output.size.find(letter);
       if (rule != r.output.size.end()) a.size = rule->second;
       else a.size.kind = AxisSize::Kind::reference;  // the input's size

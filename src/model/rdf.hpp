@@ -15,4 +15,9 @@ namespace deepimage::model {
 
 ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name);
 
+// The type of an axis by its one-letter id: b, c, i, t by name, any other (z, y, x) space.
+AxisType axis_type_of(char letter);
+// The name rdf 0.5 gives an axis type ("batch", "channel", "index", "time", "space").
+const char* axis_type_name(AxisType type);
+
 }  // namespace deepimage::model

@@ -16,16 +16,6 @@
 namespace deepimage::model {
 namespace {
 
-std::string axis_type(char letter) {
-  switch (letter) {
-    case 'b': return "batch";
-    case 'c': return "channel";
-    case 'i': return "index";
-    case 't': return "time";
-    default: return "space";
-  }
-}
-
 double number(const YAML::Node& n) {
   const std::string s = n.Scalar();
   if (s == ".inf" || s == "+.inf" || s == "inf") return INFINITY;
@@ -175,12 +165,12 @@ YAML::Node Upgrader::axes(const YAML::Node& t, bool is_input, const std::string&
   for (std::size_t i = 0; i < letters.size(); ++i) {
     const char c = letters[i];
     YAML::Node a;
-    a["type"] = axis_type(c);
+    a["type"] = axis_type_name(axis_type_of(c));
     if (c == 'b') {
       out.push_back(a);
       continue;
     }
-    if (axis_type(c) == "space") a["id"] = std::string(1, c);
+    if (axis_type_of(c) == AxisType::space) a["id"] = std::string(1, c);
     YAML::Node size;
     double scale = 1.0;
     if (shape.IsSequence()) {
@@ -233,7 +223,7 @@ YAML::Node Upgrader::axes(const YAML::Node& t, bool is_input, const std::string&
     }
     if (scale != 1.0) a["scale"] = scale;
     if (!is_input && halo.IsSequence() && i < halo.size() && halo[i].as<long long>() != 0) {
-      if (axis_type(c) == "space" || axis_type(c) == "time") a["halo"] = YAML::Clone(halo[i]);
+      if (axis_type_of(c) == AxisType::space || axis_type_of(c) == AxisType::time) a["halo"] = YAML::Clone(halo[i]);
       else note(path + ".halo: the halo of " + std::to_string(halo[i].as<long long>()) + " along \"" + std::string(1, c) + "\" was left out: 0.5 halos are on space and time axes");
     }
     out.push_back(a);

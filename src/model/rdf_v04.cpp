@@ -2,20 +2,11 @@
 #include <cmath>
 
 #include "deepimage/error.hpp"
+#include "model/rdf.hpp"
 #include "model/rdf_versions.hpp"
 
 namespace deepimage::model {
 namespace {
-
-AxisType type_of_letter(char c) {
-  switch (c) {
-    case 'b': return AxisType::batch;
-    case 'c': return AxisType::channel;
-    case 'i': return AxisType::index;
-    case 't': return AxisType::time;
-    default: return AxisType::space;
-  }
-}
 
 // A per-axis list ("shape", "min", "step", "scale", "offset", "halo") of exactly `n` numbers.
 std::vector<double> per_axis(const Fields& list, std::size_t n) {
@@ -40,7 +31,7 @@ TensorSpec read_tensor(const Fields& f, bool is_input) {
   for (std::size_t i = 0; i < letters.size(); ++i) {
     AxisSpec a;
     a.id = axis_letter(f.at("axes"), std::string(1, letters[i]));
-    a.type = type_of_letter(a.id);
+    a.type = axis_type_of(a.id);
     t.axes.push_back(a);
   }
   const std::size_t n = t.axes.size();

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "deepimage/error.hpp"
+#include "model/rdf.hpp"
 #include "model/rdf_versions.hpp"
 
 namespace deepimage::model {
@@ -15,6 +16,27 @@ std::string axis_id_of(char letter) {
     case 't': return "time";
     default: return std::string(1, letter);
   }
+}
+
+AxisType axis_type_of(char letter) {
+  switch (letter) {
+    case 'b': return AxisType::batch;
+    case 'c': return AxisType::channel;
+    case 'i': return AxisType::index;
+    case 't': return AxisType::time;
+    default: return AxisType::space;
+  }
+}
+
+const char* axis_type_name(AxisType type) {
+  switch (type) {
+    case AxisType::batch: return "batch";
+    case AxisType::channel: return "channel";
+    case AxisType::index: return "index";
+    case AxisType::time: return "time";
+    case AxisType::space: return "space";
+  }
+  return "space";
 }
 
 char axis_letter(const Fields& where, const std::string& id) {

@@ -5,22 +5,11 @@
 #include <cmath>
 
 #include "deepimage/error.hpp"
+#include "model/rdf.hpp"
 #include "model/rdf_versions.hpp"
 
 namespace deepimage::model {
 namespace {
-
-
-const char* axis_type(AxisType t) {
-  switch (t) {
-    case AxisType::batch: return "batch";
-    case AxisType::channel: return "channel";
-    case AxisType::index: return "index";
-    case AxisType::time: return "time";
-    case AxisType::space: return "space";
-  }
-  return "space";
-}
 
 void emit_json(YAML::Emitter& out, const nlohmann::json& v) {
   if (v.is_object()) {
@@ -98,7 +87,7 @@ void emit_size(YAML::Emitter& out, const AxisSize& size) {
 }
 
 void emit_axis(YAML::Emitter& out, const AxisSpec& a) {
-  out << YAML::BeginMap << YAML::Key << "type" << YAML::Value << axis_type(a.type);
+  out << YAML::BeginMap << YAML::Key << "type" << YAML::Value << axis_type_name(a.type);
   out << YAML::Key << "id" << YAML::Value << axis_id_of(a.id);
   if (a.type == AxisType::channel) {
     std::vector<std::string> names = a.channel_names;

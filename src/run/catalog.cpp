@@ -3,22 +3,12 @@
 
 #include "engine/engine.hpp"
 #include "model/model.hpp"
+#include "model/rdf.hpp"
 #include "ops/op.hpp"
 #include "run/why_not_runnable.hpp"
 
 namespace deepimage {
 namespace {
-
-std::string axis_type_name(AxisType t) {
-  switch (t) {
-    case AxisType::batch: return "batch";
-    case AxisType::channel: return "channel";
-    case AxisType::index: return "index";
-    case AxisType::time: return "time";
-    case AxisType::space: return "space";
-  }
-  return "space";
-}
 
 // "512", "32 + n*16", "raw.y * 1 + 0"
 std::string size_rule(const AxisSize& s) {
@@ -46,7 +36,7 @@ nlohmann::json describe_ops_of(const std::vector<OpSpec>& ops) {
 nlohmann::json describe_tensor(const TensorSpec& t) {
   nlohmann::json axes = nlohmann::json::array();
   for (const auto& a : t.axes) {
-    nlohmann::json j = {{"id", std::string(1, a.id)}, {"type", axis_type_name(a.type)}, {"size", size_rule(a.size)}};
+    nlohmann::json j = {{"id", std::string(1, a.id)}, {"type", model::axis_type_name(a.type)}, {"size", size_rule(a.size)}};
     if (a.halo) j["halo"] = a.halo;
     if (!a.channel_names.empty()) j["channel_names"] = a.channel_names;
     axes.push_back(j);

@@ -22,23 +22,7 @@ ops::DatasetStatistics read_statistics(const fs::path& path) {
 }
 
 void write_statistics(const ops::DatasetStatistics& statistics, const fs::path& path) {
-  io::check_output_folder(path);
-  const fs::path temp = io::claim_temp_path(path);
-  {
-    std::ofstream out(temp);
-    out << statistics.to_json().dump(2) << "\n";
-    if (!out.flush()) {
-      std::error_code ec;
-      fs::remove(temp, ec);
-      throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\"");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + ec.message());
-  }
+  io::write_file_via_temp(path, statistics.to_json().dump(2) + "\n");
 }
 
 // Every sample of the image, in bands along y (the whole sample when the model has no y).
