@@ -1,6 +1,7 @@
 // Zips for tests: built with libzip, and made hostile by rewriting the size an entry declares.
 //
 //   make_zip(dir / "m.zip", {{"rdf.yaml", yaml}, {"weights.pt", weights}});
+//   make_zip(dir / "b.zip", entries_of(bundle_folder));
 //   declare_size(dir / "m.zip", "rdf.yaml", 1u << 30);   // now claims 1 GiB
 #pragma once
 
@@ -30,6 +31,14 @@ inline void make_zip(const std::filesystem::path& path, const std::vector<std::p
     ASSERT_GE(zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8), 0) << name;
   }
   ASSERT_EQ(zip_close(z), 0);
+}
+
+// The files of `folder` as zip entries, each under `prefix` ("" or "name/"): a bundle folder to zip.
+inline std::vector<std::pair<std::string, std::string>> entries_of(const std::filesystem::path& folder, const std::string& prefix = "") {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    if (e.is_regular_file()) entries.emplace_back(prefix + e.path().filename().string(), slurp(e.path()));
+  return entries;
 }
 
 // Rewrites the uncompressed size that `entry` declares, in its local header and in the central

@@ -32,14 +32,6 @@ fs::path unet3d() { return source_dir() / "tests/data/models/unet3d_tiny"; }
 // laplace2d_tiny's rdf has no id: its folder is named after its name.
 constexpr const char* kLaplaceFolder = "deepimage_3x3_Laplacian_filter_test_fixture";
 
-// The files of `folder` as zip entries, each under `prefix` ("" or "name/").
-std::vector<std::pair<std::string, std::string>> entries_of(const fs::path& folder, const std::string& prefix = "") {
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const auto& e : fs::directory_iterator(folder))
-    if (e.is_regular_file()) entries.emplace_back(prefix + e.path().filename().string(), slurp(e.path()));
-  return entries;
-}
-
 // Every file of the source bundle is in the pulled folder with the same bytes.
 void expect_same_files(const fs::path& source, const fs::path& pulled) {
   ASSERT_TRUE(fs::is_directory(pulled)) << pulled;

@@ -355,11 +355,8 @@ TEST(ImageJ, InstallModelPullsAndRefusesHostileOrAlteredZips) {
   ImageJSession ij;
   const fs::path dir = ij.dir(), site = dir / "site";
   fs::create_directories(site);
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& e : fs::directory_iterator(laplace()))
-    if (e.is_regular_file()) files.emplace_back(e.path().filename().string(), slurp(e.path()));
-  make_zip(site / "laplace.zip", files);
-  auto hostile = files;
+  make_zip(site / "laplace.zip", entries_of(laplace()));
+  auto hostile = entries_of(laplace());
   hostile.emplace_back("../evil.txt", "escaped");
   make_zip(site / "slip.zip", hostile);
   LocalHttpServer server(site);
