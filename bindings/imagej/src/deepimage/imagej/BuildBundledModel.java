@@ -101,8 +101,7 @@ public class BuildBundledModel implements PlugIn {
     if (!post.isEmpty()) args.addAll(Arrays.asList("--postprocess", post));
     Monitor monitor = new Monitor("build " + f.get("name"), !Interpreter.isBatchMode());
     try {
-      Cli.Result r = Cli.run(args, monitor, monitor.cancel);
-      if (r.exitCode != 0) throw new DeepImageException(r.error.isEmpty() ? "deepimage build stopped with exit code " + r.exitCode : r.error);
+      Cli.Result r = Cli.runToSuccess(args, monitor, monitor.cancel);
       Map<String, Object> report = Json.object(Json.parse(r.out));
       Map<String, Object> test = Json.object(report.get("test"));
       return Json.string(test, "weights_format") + ", " + Json.array(test.get("outputs")).size() + " output(s) within tolerance";
@@ -127,11 +126,12 @@ public class BuildBundledModel implements PlugIn {
   }
 
   static Map<String, String> fromMacro(String options) throws DeepImageException {
+    Map<String, String> given = RunSettings.parse(options);
     Map<String, String> f = new LinkedHashMap<String, String>();
-    for (String key : KEYS) f.put(key, RunSettings.value(options, key));
+    for (String key : KEYS) f.put(key, RunSettings.value(given, key));
     for (String required : new String[] {"weights", "name", "bundle"})
       if (f.get(required).isEmpty()) throw new DeepImageException("the macro gives no " + required + ": add " + required + "=[...]");
-    if (RunSettings.flag(options, "overwrite")) f.put("overwrite", "");
+    if (RunSettings.flag(given, "overwrite")) f.put("overwrite", "");
     return f;
   }
 

@@ -138,11 +138,17 @@ final class Cli {
     return result;
   }
 
-  /** Runs a command whose stdout is the answer (e.g. `models --json`); an error exit becomes the exception. */
+  /** run(), with a failed exit turned into the exception, carrying the CLI's own one-line message. */
+  static Result runToSuccess(List<String> args, Listener listener, AtomicBoolean cancel) throws DeepImageException {
+    Result r = run(args, listener, cancel);
+    if (r.exitCode != 0)
+      throw new DeepImageException(r.error.isEmpty() ? "deepimage " + args.get(0) + " stopped with exit code " + r.exitCode : r.error);
+    return r;
+  }
+
+  /** Runs a command whose stdout is the answer (e.g. `models --json`). */
   static String output(List<String> args) throws DeepImageException {
-    Result r = run(args, null, null);
-    if (r.exitCode != 0) throw new DeepImageException(r.error.isEmpty() ? "deepimage " + args.get(0) + " failed" : r.error);
-    return r.out;
+    return runToSuccess(args, null, null).out;
   }
 
   private static boolean isAlive(Process p) {

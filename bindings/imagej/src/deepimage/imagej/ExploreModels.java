@@ -53,9 +53,10 @@ public class ExploreModels implements PlugIn {
     String options = Macro.getOptions();
     try {
       if (options != null) {
-        String model = Models.resolve(RunSettings.value(options, "model", "modelPath"), Models.list());
+        Map<String, String> given = RunSettings.parse(options);
+        String model = Models.resolve(RunSettings.value(given, "model", "modelPath"), Models.list());
         if (model.isEmpty()) throw new DeepImageException("the macro gives no model: add model=[name or path]");
-        String action = RunSettings.value(options, "action");
+        String action = RunSettings.value(given, "action");
         if (action.isEmpty() || action.equals("apply")) apply(model, true);
         else if (action.equals("architecture")) IJ.log(architecture(model));
         else throw new DeepImageException("action=" + action + " is not an Explore action (expected apply or architecture)");
@@ -79,23 +80,21 @@ public class ExploreModels implements PlugIn {
     Monitor monitor = new Monitor(name + " example", !Interpreter.isBatchMode());
     try {
       File in = new File(temp, "input.tif");
-      boolean single = outputs.size() == 1;
-      File out = single ? new File(temp, "result.tif") : new File(temp, "results");
-      if (!single && !out.mkdir()) throw new DeepImageException("cannot make the folder \"" + out + "\"");
-      Cli.Result r = Cli.run(Arrays.asList("example", model, "-o", out.getPath(), "--save-input", in.getPath(),
-          "--progress", "json", "--overwrite"), monitor, monitor.cancel);
-      if (r.exitCode != 0)
-        throw new DeepImageException(r.error.isEmpty() ? "deepimage example stopped with exit code " + r.exitCode : r.error);
+      File out = ImageFiles.resultTarget(temp, outputs.size());
+      Cli.runToSuccess(Arrays.asList("example", model, "-o", out.getPath(), "--save-input", in.getPath(), "--progress", "json",
+          "--overwrite"), monitor, monitor.cancel);
       List<ImagePlus> images = new ArrayList<ImagePlus>();
       for (Object i : inputs) {
         String id = Json.string(Json.object(i), "id");
         File file = inputs.size() == 1 ? in : new File(temp, "input_" + id + ".tif");
         images.add(ImageFiles.open(file, name + " example input" + (inputs.size() == 1 ? "" : " " + id)));
       }
+      // The CLI names an example's results after the first input's id, as it names run results after the image.
+      String inputName = Json.string(Json.object(inputs.get(0)), "id") + ".npy";
       for (Object o : outputs) {
         String id = Json.string(Json.object(o), "id");
-        File file = single ? out : new File(out, Json.string(Json.object(inputs.get(0)), "id") + "_" + id + ".tif");
-        images.add(ImageFiles.open(file, name + " example output" + (single ? "" : " " + id)));
+        File file = ImageFiles.resultFile(out, outputs.size(), inputName, id);
+        images.add(ImageFiles.open(file, name + " example output" + (outputs.size() == 1 ? "" : " " + id)));
       }
       if (show)
         for (ImagePlus imp : images) imp.show();

@@ -58,6 +58,22 @@ final class ImageFiles {
     }
   }
 
+  /**
+   * What `deepimage run` or `example` is given as -o in `folder`: result.tif for a model with one output,
+   * else the folder results/ (made here), where the CLI writes one file per output.
+   */
+  static File resultTarget(File folder, int outputs) throws DeepImageException {
+    if (outputs == 1) return new File(folder, "result.tif");
+    File results = new File(folder, "results");
+    if (!results.mkdir()) throw new DeepImageException("cannot make the folder \"" + results + "\"");
+    return results;
+  }
+
+  /** The CLI's file for output `id` in `target`: the target itself for one output, else <input stem>_<id>.tif. */
+  static File resultFile(File target, int outputs, String inputFileName, String id) {
+    return outputs == 1 ? target : new File(target, stem(inputFileName) + "_" + id + ".tif");
+  }
+
   static File temporaryFolder() throws DeepImageException {
     try {
       return Files.createTempDirectory("deepimage-imagej-").toFile();

@@ -23,9 +23,10 @@ public class InstallModel implements PlugIn {
     try {
       String source, sha256 = "", collection = "";
       if (options != null) {
-        source = RunSettings.value(options, "source", "url");
-        sha256 = RunSettings.value(options, "sha256");
-        collection = RunSettings.value(options, "collection");
+        Map<String, String> given = RunSettings.parse(options);
+        source = RunSettings.value(given, "source", "url");
+        sha256 = RunSettings.value(given, "sha256");
+        collection = RunSettings.value(given, "collection");
         if (source.isEmpty()) throw new DeepImageException("the macro gives no source: add source=[URL, zip file or model id]");
       } else {
         GenericDialog gd = new GenericDialog("DeepImage Install Model");
@@ -56,14 +57,13 @@ public class InstallModel implements PlugIn {
     List<String> args = new ArrayList<String>(Arrays.asList("pull", source, "--dir", Models.folder().getPath(), "--json"));
     if (!sha256.isEmpty()) args.addAll(Arrays.asList("--sha256", sha256));
     if (!collection.isEmpty()) args.addAll(Arrays.asList("--collection", collection));
-    Cli.Result r = Cli.run(args, new Cli.Listener() {
+    Cli.Result r = Cli.runToSuccess(args, new Cli.Listener() {
       public void progress(Map<String, Object> event) {}
 
       public void line(String line) {
         if (!line.startsWith("error: ")) IJ.showStatus("DeepImage install: " + line);
       }
     }, null);
-    if (r.exitCode != 0) throw new DeepImageException(r.error.isEmpty() ? "deepimage pull stopped with exit code " + r.exitCode : r.error);
     try {
       Map<String, Object> report = Json.object(Json.parse(r.out));
       String path = Json.string(report, "path");

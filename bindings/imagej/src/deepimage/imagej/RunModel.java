@@ -92,20 +92,17 @@ public class RunModel implements PlugIn {
         title = input.getName();
       }
       boolean single = outputs.size() == 1;
-      File out = single ? new File(temp, "result.tif") : new File(temp, "results");
-      if (!single && !out.mkdir()) throw new DeepImageException("cannot make the folder \"" + out + "\"");
+      File out = ImageFiles.resultTarget(temp, outputs.size());
       List<String> args = new ArrayList<String>(Arrays.asList("run", model, input.getPath(), "-o", out.getPath(),
           "--progress", "json", "--overwrite"));
       args.addAll(s.cliOptions());
       monitor = new Monitor(name, !Interpreter.isBatchMode());
-      Cli.Result r = Cli.run(args, monitor, monitor.cancel);
-      if (r.exitCode != 0)
-        throw new DeepImageException(r.error.isEmpty() ? "deepimage run stopped with exit code " + r.exitCode : r.error);
+      Cli.runToSuccess(args, monitor, monitor.cancel);
       String base = ImageFiles.stem(title) + "_" + name.replaceAll("[^A-Za-z0-9_-]", "_");
       List<ImagePlus> results = new ArrayList<ImagePlus>();
       for (Object o : outputs) {
         String id = Json.string(Json.object(o), "id");
-        File file = single ? out : new File(out, ImageFiles.stem(input.getName()) + "_" + id + ".tif");
+        File file = ImageFiles.resultFile(out, outputs.size(), input.getName(), id);
         String resultTitle = single ? base : base + "_" + id;
         results.add(ImageFiles.open(file, resultTitle));
         if (!s.output.isEmpty()) ImageFiles.copy(file, savedAs(s.output, resultTitle, single));

@@ -34,7 +34,8 @@ final class RunSettings {
   String output = "";
   boolean hide;
 
-  static RunSettings fromMacro(String options) throws DeepImageException {
+  static RunSettings fromMacro(String macroOptions) throws DeepImageException {
+    Map<String, String> options = parse(macroOptions);
     RunSettings s = new RunSettings();
     String keys = value(options, "keys");
     if (!keys.isEmpty() && !keys.equals(KEYS_VERSION))
@@ -91,18 +92,18 @@ final class RunSettings {
     return "y=" + t + ",x=" + t;
   }
 
-  /** The first of `keys` (any case) the options give: key=value or key=[value with spaces]. */
-  static String value(String options, String... keys) {
-    Map<String, String> parsed = parse(options);
+  /** The first of `keys` (any case) that options parsed by parse() give, trimmed; "" when none. */
+  static String value(Map<String, String> options, String... keys) {
     for (String key : keys) {
-      String v = parsed.get(key.toLowerCase(Locale.ROOT));
+      String v = options.get(key.toLowerCase(Locale.ROOT));
       if (v != null) return v.trim();
     }
     return "";
   }
 
-  static boolean flag(String options, String key) {
-    String v = parse(options).get(key.toLowerCase(Locale.ROOT));
+  /** A checkbox key: present alone (ImageJ records ticked boxes so) or as key=true. */
+  static boolean flag(Map<String, String> options, String key) {
+    String v = options.get(key.toLowerCase(Locale.ROOT));
     return v != null && (v.isEmpty() || v.equalsIgnoreCase("true"));
   }
 
