@@ -1,0 +1,30 @@
+#include "engine/graph/ops.hpp"
+
+namespace deepimage::engine::graph {
+namespace {
+
+// The one list of graph operators. Each entry: canonical name (ops.hpp says its form), shape
+// inference, reference kernel. Kernels live one family per file in engine/graph/kernels/.
+std::vector<OpDef> register_builtin_graph_ops() {
+  return {
+      // convolution, pooling, resampling, normalisation, padding
+
+      // elementwise, shape manipulation, reductions, matrix products
+
+  };
+}
+
+}  // namespace
+
+const std::vector<OpDef>& builtin_graph_ops() {
+  static const std::vector<OpDef> ops = register_builtin_graph_ops();
+  return ops;
+}
+
+const OpDef* find_graph_op(const std::string& name) {
+  for (const auto& op : builtin_graph_ops())
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+}  // namespace deepimage::engine::graph

@@ -1,0 +1,28 @@
+// Graph passes. specialize() is what every executor runs first: tiles have constant shapes, so the
+// graph is specialised once per input shape and cached (engine/native/native_engine.cpp).
+//
+//   Graph s = specialize(imported, {{1, 1, 256, 256}});  // every shape concrete, constants folded
+//   fuse_conv_activation(s);                              // optional, for executors with fused convs
+#pragma once
+
+#include <vector>
+
+#include "engine/graph/graph.hpp"
+
+namespace deepimage::engine::graph {
+
+// A copy of `graph` for inputs of `input_shapes` (graph input order): infers every value's shape,
+// resolves auto_pad / ConvTranspose output_shape into explicit pads, folds every node whose inputs are
+// all constant (Shape included, since shapes are now known), and removes nodes no output depends on.
+// Throws Error(invalid_argument) when an input shape does not fit the graph's declared rank or fixed
+// sizes, and Error(bad_model) for an inconsistent graph, naming the node.
+Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes);
+
+// Removes nodes whose outputs reach no graph output, and values no node uses.
+void remove_dead_nodes(Graph& graph);
+
+// Merges Conv/ConvTranspose -> [Add(residual)] -> activation chains into one node with the fused
+// attributes described in ops.hpp, when the intermediate values have no other consumer.
+void fuse_conv_activation(Graph& graph);
+
+}  // namespace deepimage::engine::graph

@@ -1,0 +1,44 @@
+// DnnlExecutor — runs one specialised graph (graph/passes.hpp) on oneDNN primitives.
+//
+//   DnnlExecutor exec(specialize(g, {{1, 1, 512, 512}}), {.threads = 2});
+//   std::vector<Tensor> y = exec.run({tile});   // same shapes every call
+//
+// Built once per input shape: it fuses conv + bias + activation (+ residual add), plans ONE activation
+// layout for the graph (the one oneDNN's convolutions prefer), reorders once at the inputs and outputs,
+// creates every primitive up front and reuses buffers by liveness. Ops without a oneDNN primitive run
+// their reference kernel (graph/ops.hpp) on a plain copy. No oneDNN type is visible here.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine/graph/graph.hpp"
+
+namespace deepimage::engine::native {
+
+enum class Precision { f32, bf16 };
+
+struct ExecutorOptions {
+  int threads = 0;                     // 0: all cores
+  Precision precision = Precision::f32;  // bf16: convolutions and matrix products in bfloat16, opt-in
+};
+
+class DnnlExecutor {
+ public:
+  DnnlExecutor(graph::Graph specialized, const ExecutorOptions& options);
+  ~DnnlExecutor();
+  DnnlExecutor(const DnnlExecutor&) = delete;
+  DnnlExecutor& operator=(const DnnlExecutor&) = delete;
+
+  // Inputs in graph.inputs order, float32, with the shapes the graph was specialised for.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+ private:
+  struct Plan;
+  std::unique_ptr<Plan> plan_;
+};
+
+// True when this CPU runs bf16 convolutions natively (AVX512_BF16 or AMX).
+bool cpu_has_bf16();
+
+}  // namespace deepimage::engine::native
