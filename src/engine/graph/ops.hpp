@@ -3,45 +3,47 @@
 // tensors: it folds constants, runs what an executor has no fast path for, and is what every fast
 // kernel is tested against.
 //
-// Canonical forms (importers produce exactly these; attribute names are ONNX's unless noted):
-//   Conv                X, W, [B], [Sum]  strides, pads (begin..., end...), dilations, group;
-//                       after specialize() pads are explicit (no auto_pad). Fused forms (fusion pass):
-//                       `activation` = "relu" | "leaky_relu" | "elu" | "sigmoid" | "tanh" | "clip" with
-//                       `alpha`/`beta` (leaky_relu/elu slope in alpha; clip min, max in alpha, beta), and a
-//                       4th input Sum added before the activation: Y = act(conv(X, W) + B + Sum).
-//   ConvTranspose       X, W, [B]         strides, pads, dilations, group, output_padding; after
-//                       specialize() pads are explicit (output_shape and auto_pad resolved into pads and
-//                       output_padding). Same fused `activation` attributes as Conv.
-//   MaxPool, AveragePool X               kernel_shape, strides, pads, dilations, ceil_mode,
-//                       count_include_pad (AveragePool); explicit pads after specialize().
-//   GlobalAveragePool, GlobalMaxPool  X
-//   Resize              X                 mode ("nearest" | "linear" | "cubic"), coordinate_transformation_mode,
-//                       nearest_mode, cubic_coeff_a, exclude_outside, extrapolation_value, and either
-//                       `scales` (floats, one per axis) or `sizes` (ints, one per axis); `roi` (floats) for
-//                       tf_crop_and_resize. ONNX Upsample becomes Resize (opset 7-9: "asymmetric", nearest
-//                       mode "floor").
+// Canonical forms: the LATEST ONNX opset's form of each operator (inputs and attribute names as ONNX
+// 18 writes them); importers upgrade older spellings (attributes that later became operand inputs turn
+// into constant inputs). Operand inputs (Reshape's shape, Slice's starts/ends/axes/steps, Resize's
+// roi/scales/sizes, Pad's pads/constant_value/axes, Squeeze/Unsqueeze axes, Clip min/max, Expand's
+// shape, ...) may be computed by other nodes (Shape -> Gather -> Concat chains); specialize() folds them
+// into constants, and shape inference and executors require them constant (the error names the node).
+//   Conv                X, W, [B]       strides, pads (begin..., end...), dilations, group; after
+//                       specialize() pads are explicit (auto_pad resolved, attribute removed). Fused forms
+//                       (fuse_conv_activation): `activation` = "relu" | "leaky_relu" | "elu" | "sigmoid" |
+//                       "tanh" | "clip" with `alpha`/`beta` (leaky_relu/elu slope in alpha; clip min, max in
+//                       alpha, beta), and a 4th input Sum added before the activation:
+//                       Y = act(conv(X, W) + B + Sum).
+//   ConvTranspose       X, W, [B]       strides, pads, dilations, group, output_padding; after specialize()
+//                       pads and output_padding are explicit (output_shape, auto_pad resolved). Same fused
+//                       `activation` attributes as Conv (no Sum input).
+//   MaxPool, AveragePool X             kernel_shape, strides, pads, dilations, ceil_mode, count_include_pad;
+//                       explicit pads after specialize(). GlobalAveragePool, GlobalMaxPool X.
+//   Resize              X, [roi], [scales], [sizes]   mode, coordinate_transformation_mode, nearest_mode,
+//                       cubic_coeff_a, exclude_outside, extrapolation_value (opset 13/18 semantics). ONNX
+//                       Upsample (opset 7-9) becomes Resize "asymmetric" with nearest_mode "floor".
 //   BatchNormalization  X, scale, B, mean, var   epsilon (inference form; training outputs refused)
 //   InstanceNormalization X, scale, B            epsilon
-//   Pad                 X                 pads (begin..., end...), mode ("constant"|"reflect"|"edge"), `value` (float)
-//   Add, Sub, Mul, Div, Pow, PRelu      A, B   numpy broadcasting; float32, and int64 for shape arithmetic
-//   Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, Neg, Abs, Floor, Ceil   X
-//   LeakyRelu, Elu      X                 alpha
-//   Clip                X                 `min`, `max` (floats; absent: unbounded)
-//   Softmax             X                 axis; `legacy` = 1 for opset < 13 (softmax over all axes >= axis)
-//   Concat              inputs...         axis
-//   Reshape             X                 `shape` (ints; ONNX 0 and -1 rules), allowzero
-//   Flatten             X                 axis
-//   Transpose           X                 perm
-//   Squeeze, Unsqueeze  X                 `axes` (ints)
-//   Slice               X                 `starts`, `ends`, `axes`, `steps` (ints, ONNX clamping rules)
-//   Shape               X                 start, end          (output int64; always folded after specialize())
-//   Gather              X, indices        axis
-//   Cast                X                 `to` (string dtype name: "float32", "int64", ...)
-//   ReduceMean, ReduceMax, ReduceMin, ReduceSum   X   `axes` (ints; absent: all), keepdims
-//   MatMul              A, B
-//   Gemm                A, B, [C]         alpha, beta, transA, transB
-//   Equal, Less, Greater  A, B  (bool out);  Where  cond, A, B;  ConstantOfShape  shape-input  `value`
-//   Expand              X, shape-input
+//   Pad                 X, pads, [constant_value], [axes]   mode ("constant" | "reflect" | "edge")
+//   Add, Sub, Mul, Div, Pow, PRelu     A, B     numpy broadcasting; float32, and int64 for shape arithmetic
+//   Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, Neg, Abs, Floor, Ceil, Erf   X
+//   LeakyRelu, Elu      X               alpha
+//   Clip                X, [min], [max]
+//   Softmax             X               axis; `legacy` = 1 for opset < 13 (softmax over all axes >= axis)
+//   Concat              inputs...       axis
+//   Reshape             X, shape        allowzero (ONNX 0 and -1 rules)
+//   Flatten             X               axis
+//   Transpose           X               perm
+//   Squeeze, Unsqueeze  X, [axes]
+//   Slice               X, starts, ends, [axes], [steps]   (ONNX clamping rules)
+//   Shape               X               start, end   (int64 output; always folded by specialize())
+//   Gather              X, indices      axis
+//   Cast                X               to (ONNX TensorProto data type number, as in the file)
+//   ReduceMean, ReduceMax, ReduceMin, ReduceSum   X, [axes]   keepdims, noop_with_empty_axes
+//   MatMul              A, B;   Gemm  A, B, [C]   alpha, beta, transA, transB
+//   Equal, Less, Greater  A, B (bool);  Where  cond, A, B;  ConstantOfShape  shape  value (a 1-element
+//   tensor attribute, stored as a constant input 2 by the importer);  Expand  X, shape
 // Negative axes are allowed in every axis attribute (normalize_axis() in graph.hpp).
 #pragma once
 

@@ -3,9 +3,8 @@
 //   graph::Graph g = import_onnx(bytes, "weights.onnx");
 //
 // Initializers and Constant nodes become constants; every opset's spelling of an operator becomes its
-// one canonical form (graph/ops.hpp); operands the canonical form holds as attributes (Reshape shape,
-// Slice starts/ends, Resize scales, Clip bounds, Pad pads, Squeeze axes, ...) must be constant or
-// foldable, else the error names the node. Dropout becomes Identity. Graph inputs that are also
+// one canonical form (graph/ops.hpp: the latest opset's, so an opset-9 Upsample becomes Resize and an
+// opset-6 Clip's min/max attributes become constant inputs). Dropout becomes Identity. Graph inputs that are also
 // initializers are constants, not inputs. Unknown operators are refused with one line naming the file,
 // the operator, its domain and the node.
 #pragma once
