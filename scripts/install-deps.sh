@@ -8,7 +8,8 @@ packages=(
   libtorch-dev            # TorchScript engine (LibTorch)
   libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
-  libopencv-dev           # ONNX engine (OpenCV DNN); PNG/JPEG inputs (imgcodecs)
+  libopencv-dev           # ONNX engine (OpenCV DNN)
+  libpng-dev libjpeg-dev  # PNG/JPEG inputs and covers (libpng16, libjpeg62-turbo)
   libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine, node tests
   libonnx-testdata        # ONNX operator node tests, the onnx engine's conformance suite
   libtiff-dev             # TIFF read/write

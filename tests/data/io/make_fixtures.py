@@ -307,22 +307,27 @@ tifffile.imwrite(path("broken_shaped_4_slices_in_3_pages.tif"), rand("u1", (3, 8
 # filter 0 on every row, IEND; samples big-endian), so every colour type and depth is covered; the
 # .npy holds the array written. JPEGs are lossy: Pillow writes them and its decoding is the .npy.
 
-def write_png(filename, array, color_type):
-    bit_depth = 16 if array.dtype == np.uint16 else 8
+def write_png(filename, array, color_type, bit_depth=None, chunks=()):
+    """`chunks`: (kind, data) pairs written between IHDR and IDAT (PLTE, tRNS). bit_depth 1 packs 0/1 values."""
+    bit_depth = bit_depth or (16 if array.dtype == np.uint16 else 8)
     h, w = array.shape[:2]
     stored = array.astype(">u2" if bit_depth == 16 else "u1")
-    raw = b"".join(b"\0" + stored[y].tobytes() for y in range(h))
+    if bit_depth == 1:
+        raw = b"".join(b"\0" + np.packbits(stored[y]).tobytes() for y in range(h))
+    else:
+        raw = b"".join(b"\0" + stored[y].tobytes() for y in range(h))
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0)
     with open(filename, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + b"".join(chunk(k, d) for k, d in chunks) +
+                chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def save_png(name, data, color_type, expected=None):
-    write_png(path(name + ".png"), data, color_type)
+def save_png(name, data, color_type, expected=None, bit_depth=None, chunks=()):
+    write_png(path(name + ".png"), data, color_type, bit_depth, chunks)
     np.save(path(name + ".npy"), np.ascontiguousarray(data if expected is None else expected))
 
 
@@ -333,6 +338,21 @@ save_png("yxc_u16_png_rgb_13x17x3", rand("u2", (13, 17, 3)), 2)
 save_png("yxc_u8_png_rgba_13x17x4", rand("u1", (13, 17, 4)), 6)
 a = rand("u1", (13, 17, 2))  # grey and alpha: read as RGBA, the grey in R, G and B
 save_png("yxc_u8_png_grey_alpha_13x17x4", a, 4, np.stack([a[..., 0]] * 3 + [a[..., 1]], axis=-1))
+# Added with the move from OpenCV's imgcodecs to libpng: 16-bit alpha, palettes, tRNS, 1-bit grey.
+save_png("yxc_u16_png_rgba_13x17x4", rand("u2", (13, 17, 4)), 6)
+a = rand("u2", (13, 17, 2))
+save_png("yxc_u16_png_grey_alpha_13x17x4", a, 4, np.stack([a[..., 0]] * 3 + [a[..., 1]], axis=-1))
+palette = np.array([[0, 0, 0], [255, 0, 0], [10, 200, 30], [7, 8, 9], [255, 255, 255]], dtype=np.uint8)
+indices = rng.integers(0, len(palette), size=(13, 17), dtype=np.uint8)
+save_png("yxc_u8_png_palette_13x17x3", indices, 3, palette[indices], chunks=[(b"PLTE", palette.tobytes())])
+alpha = np.array([0, 128, 255, 255, 255], dtype=np.uint8)  # tRNS may list fewer entries: the rest are opaque
+save_png("yxc_u8_png_palette_trns_13x17x4", indices, 3, np.concatenate([palette[indices], alpha[indices][..., None]], axis=-1),
+         chunks=[(b"PLTE", palette.tobytes()), (b"tRNS", alpha[:2].tobytes())])
+bits = rng.integers(0, 2, size=(13, 17), dtype=np.uint8)
+save_png("yx_u8_png_bilevel_13x17", bits, 0, bits * 255, bit_depth=1)
+grey = rng.integers(0, 4, size=(13, 17), dtype=np.uint8)  # grey 2 is the transparent value
+save_png("yxc_u8_png_grey_trns_13x17x4", grey, 0, np.stack([grey] * 3 + [np.where(grey == 2, 0, 255).astype(np.uint8)], axis=-1),
+         chunks=[(b"tRNS", struct.pack(">H", 2))])
 with open(path("yx_u8_png_grey_13x17.png"), "rb") as f:
     png = f.read()
 with open(path("broken_png_truncated.png"), "wb") as f:
@@ -348,9 +368,16 @@ if PILImage is not None:
     for name, data in (("yx_u8_jpeg_grey_16x24", smooth), ("yxc_u8_jpeg_rgb_16x24x3", rgb)):
         PILImage.fromarray(data).save(path(name + ".jpg"), quality=90)
         np.save(path(name + ".npy"), np.asarray(PILImage.open(path(name + ".jpg"))))
+    with open(path("yxc_u8_jpeg_rgb_16x24x3.jpg"), "rb") as f:
+        jpeg = f.read()
+    with open(path("broken_jpeg_truncated.jpg"), "wb") as f:
+        f.write(jpeg[: len(jpeg) * 2 // 3])
+    PILImage.fromarray(rgb).convert("CMYK").save(path("unsupported_jpeg_cmyk_16x24x4.jpg"), quality=90)
     # The PNGs as Pillow decodes them (it cannot read 16-bit colour PNGs).
     for name, mode in (("yx_u8_png_grey_13x17", None), ("yx_u16_png_grey_13x17", None), ("yxc_u8_png_rgb_13x17x3", None),
-                       ("yxc_u8_png_rgba_13x17x4", None), ("yxc_u8_png_grey_alpha_13x17x4", "RGBA")):
+                       ("yxc_u8_png_rgba_13x17x4", None), ("yxc_u8_png_grey_alpha_13x17x4", "RGBA"),
+                       ("yxc_u8_png_palette_13x17x3", "RGB"), ("yxc_u8_png_palette_trns_13x17x4", "RGBA"),
+                       ("yx_u8_png_bilevel_13x17", "L"), ("yxc_u8_png_grey_trns_13x17x4", "RGBA")):
         image = PILImage.open(path(name + ".png"))
         got = np.asarray(image.convert(mode) if mode else image)
         assert (got.astype(np.uint16) == np.load(path(name + ".npy"))).all(), name

@@ -1,9 +1,13 @@
-// PNG and JPEG inputs (OpenCV imgcodecs) against the arrays make_fixtures.py wrote (PNG) or Pillow
-// decoded (JPEG): values, dtype, and the axes of the name's first word, channels in RGB(A) order.
+// PNG and JPEG inputs (libpng, libjpeg) against the arrays make_fixtures.py wrote (PNG, each also
+// checked there against Pillow's decoding) or Pillow decoded (JPEG): values, dtype, and the axes of the
+// name's first word, channels in RGB(A) order.
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "io/image.hpp"
 #include "io/npy.hpp"
+#include "io/png_jpeg.hpp"
 #include "io_test_support.hpp"
 
 namespace deepimage::io {
@@ -30,11 +34,46 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, PngJpegFixture,
                          ::testing::Values("yx_u8_png_grey_13x17.png", "yx_u16_png_grey_13x17.png",
                                            "yxc_u8_png_rgb_13x17x3.png", "yxc_u16_png_rgb_13x17x3.png",
                                            "yxc_u8_png_rgba_13x17x4.png", "yxc_u8_png_grey_alpha_13x17x4.png",
+                                           "yxc_u16_png_rgba_13x17x4.png", "yxc_u16_png_grey_alpha_13x17x4.png",
+                                           "yxc_u8_png_palette_13x17x3.png", "yxc_u8_png_palette_trns_13x17x4.png",
+                                           "yx_u8_png_bilevel_13x17.png", "yxc_u8_png_grey_trns_13x17x4.png",
                                            "yx_u8_jpeg_grey_16x24.jpg", "yxc_u8_jpeg_rgb_16x24x3.jpg"));
 
 TEST(PngJpeg, ABrokenFileIsAnErrorNamingIt) {
   EXPECT_TRUE(throws_error([] { read_image(fixture("broken_png_truncated.png")); }, ErrorCode::io,
-                           "broken_png_truncated.png\" cannot be decoded"));
+                           "broken_png_truncated.png\" cannot be decoded: libpng says"));
+  // libjpeg would fill the missing rows with grey and only warn.
+  EXPECT_TRUE(throws_error([] { read_image(fixture("broken_jpeg_truncated.jpg")); }, ErrorCode::io,
+                           "broken_jpeg_truncated.jpg\" cannot be decoded: libjpeg says \"Premature end of JPEG file\""));
+}
+
+TEST(PngJpeg, ACmykJpegIsRefusedNamingIt) {
+  EXPECT_TRUE(throws_error([] { read_image(fixture("unsupported_jpeg_cmyk_16x24x4.jpg")); }, ErrorCode::unsupported,
+                           "unsupported_jpeg_cmyk_16x24x4.jpg\" is a CMYK JPEG (expected grey or RGB"));
+}
+
+// The format is told by content: a JPEG named .png reads; a text file named .png is an error.
+TEST(PngJpeg, TheFormatIsToldByTheFirstBytes) {
+  testing::ScratchDir dir;
+  std::filesystem::copy_file(fixture("yx_u8_jpeg_grey_16x24.jpg"), dir / "really_a_jpeg.png");
+  EXPECT_TRUE(same_values(read_image(dir / "really_a_jpeg.png").pixels, read_npy(fixture("yx_u8_jpeg_grey_16x24.npy"))));
+  std::ofstream(dir / "notes.png") << "just some text, long enough";
+  EXPECT_TRUE(throws_error([&] { read_image(dir / "notes.png"); }, ErrorCode::io,
+                           "notes.png\" cannot be decoded: not a readable .png image (it starts with neither"));
+}
+
+// write_png (a bundle's cover) read back by the reader: the same pixels, grey and RGB.
+TEST(PngJpeg, WrittenPngsReadBackUnchanged) {
+  testing::ScratchDir dir;
+  for (const std::string name : {"yx_u8_png_grey_13x17", "yxc_u8_png_rgb_13x17x3"}) {
+    Tensor pixels = read_npy(fixture(name + ".npy"));
+    pixels.set_axes(name.substr(0, name.find('_')));
+    const auto file = dir / (name + ".png");
+    write_png(pixels, file);
+    const Tensor back = read_image(file).pixels;
+    EXPECT_EQ(back.axes(), pixels.axes()) << name;
+    EXPECT_TRUE(same_values(back, pixels)) << name;
+  }
 }
 
 TEST(PngJpeg, AreReadOnly) {
