@@ -5,8 +5,10 @@
 #include "commands.hpp"
 #include "deepimage/catalog.hpp"
 #include "deepimage/error.hpp"
+#include "passive_wait.hpp"
 
 int main(int argc, char** argv) {
+  deepimage::cli::wait_passively_unless_told();
   CLI::App app{"deepimage " + deepimage::version() +
                " — run bioimage.io deep-learning models on microscopy images, on the CPU"};
   app.set_version_flag("--version", deepimage::version());

@@ -27,6 +27,9 @@ enum class ErrorCode {
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  // Defined in error.cpp, so that Error's type information exists once, in libdeepimage_core, and an
+  // Error thrown in an engine module is the same type where it is caught (docs/engines.md).
+  ~Error() override;
   ErrorCode code() const noexcept { return code_; }
 
  private:

@@ -2,27 +2,27 @@
 
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
+#include "engine/engine_module.hpp"
 #if DEEPIMAGE_WITH_TORCH
-#include "engine/torch/torchscript_architecture.hpp"
-#include "engine/torch/torchscript_engine.hpp"
+#include "engine/torch/torchscript_version.hpp"
 #endif
 #if DEEPIMAGE_WITH_ONNX
-#include "engine/onnx/onnx_architecture.hpp"
-#include "engine/onnx/onnx_engine.hpp"
+#include "engine/onnx/onnx_version.hpp"
 #endif
 
 namespace deepimage::engine {
 namespace {
 
-// The one list of engines this build runs, in order of preference when a bundle offers several.
+// The one list of engines this build runs, in order of preference when a bundle offers several. Each is
+// a module (engine_module.hpp) opened when its first model loads; the name, formats and library version
+// come from headers at compile time, so listing the engines loads none of them.
 std::vector<EngineInfo> register_builtin_engines() {
   std::vector<EngineInfo> engines;
 #if DEEPIMAGE_WITH_TORCH
-  engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript,
-                     describe_torchscript_layers});
+  engines.push_back(engine_module("torchscript", {"torchscript"}, torchscript_library_version()));
 #endif
 #if DEEPIMAGE_WITH_ONNX
-  engines.push_back({"onnx", {"onnx"}, onnx_library_version(), load_onnx, describe_onnx_layers});
+  engines.push_back(engine_module("onnx", {"onnx"}, onnx_library_version()));
 #endif
   return engines;
 }

@@ -78,6 +78,4 @@ std::unique_ptr<Engine> load_onnx(const model::Model& model, const WeightsSpec& 
   return std::make_unique<OnnxEngine>(std::move(net), model.spec, weights.source);
 }
 
-std::string onnx_library_version() { return opencv_dnn_version(); }
-
 }  // namespace deepimage::engine

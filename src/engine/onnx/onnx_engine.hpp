@@ -11,6 +11,5 @@
 namespace deepimage::engine {
 
 std::unique_ptr<Engine> load_onnx(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options);
-std::string onnx_library_version();  // "OpenCV DNN 4.6.0"
 
 }  // namespace deepimage::engine

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "deepimage/error.hpp"
+#include "engine/onnx/onnx_version.hpp"
 #include "engine/onnx/opencv_error.hpp"
 
 namespace deepimage::engine {
@@ -169,6 +170,6 @@ std::vector<Tensor> OnnxNet::run(const std::vector<Tensor>& inputs) {
   return result;
 }
 
-std::string opencv_dnn_version() { return std::string("OpenCV DNN ") + CV_VERSION; }
+std::string opencv_dnn_version() { return onnx_library_version(); }
 
 }  // namespace deepimage::engine

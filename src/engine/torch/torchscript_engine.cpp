@@ -2,7 +2,6 @@
 
 #include <ATen/Parallel.h>
 #include <torch/script.h>
-#include <torch/version.h>
 
 #include <algorithm>
 #include <cctype>
@@ -210,7 +209,5 @@ std::unique_ptr<Engine> load_torchscript(const model::Model& model, const Weight
     throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " + torchscript_cause(e.what()));
   }
 }
-
-std::string torchscript_library_version() { return std::string("LibTorch ") + TORCH_VERSION; }
 
 }  // namespace deepimage::engine

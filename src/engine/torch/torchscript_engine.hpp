@@ -11,6 +11,5 @@ namespace deepimage::engine {
 
 std::unique_ptr<Engine> load_torchscript(const model::Model& model, const WeightsSpec& weights,
                                          const EngineOptions& options);
-std::string torchscript_library_version();  // "LibTorch 1.13.1"
 
 }  // namespace deepimage::engine

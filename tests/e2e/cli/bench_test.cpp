@@ -46,8 +46,8 @@ TEST(Bench, DefaultTileIsTheSmallestValidSizeFrom512) {
   EXPECT_TRUE(j["gflop_per_s"].is_null());                 // no FLOP count given
 }
 
-// The CLI restarts itself once with OMP_WAIT_POLICY=PASSIVE (apps/cli/passive_wait.cpp) unless the
-// user set the variable.
+// The CLI sets OMP_WAIT_POLICY=PASSIVE at start (apps/cli/passive_wait.cpp) unless the user set the
+// variable; startup_test.cpp checks that libgomp itself then waits passively.
 TEST(Bench, OpenMpWaitsPassivelyUnlessTheUserSaysOtherwise) {
   const char* saved = std::getenv("OMP_WAIT_POLICY");
   const std::string restore = saved ? saved : "";
