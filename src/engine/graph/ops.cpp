@@ -1,5 +1,7 @@
 #include "engine/graph/ops.hpp"
 
+#include "engine/graph/kernels/conv.hpp"
+
 namespace deepimage::engine::graph {
 namespace {
 
@@ -8,6 +10,7 @@ namespace {
 std::vector<OpDef> register_builtin_graph_ops() {
   return {
       // convolution, pooling, resampling, normalisation, padding
+      {"Conv", infer_conv, conv_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
 
