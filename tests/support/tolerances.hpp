@@ -36,4 +36,16 @@ inline constexpr double kTorchScriptVsPyTorchMaxAbs = 5e-5;
 // same input: the same network and library as engine agreement, so the same bound (measured ~2e-6).
 inline constexpr double kRebuiltVsShippedMaxAbs = kEngineAgreementMaxAbs;
 
+// The native executor (oneDNN primitives, blocked layouts, fused post-ops) vs the reference interpreter
+// on small random graphs (values in [-1, 1], at most a few hundred products per output): float32 summation
+// order only (measured below 1e-5); a wrong index or padding moves outputs by 1e-2 or more.
+inline constexpr double kDnnlVsReferenceMaxAbs = 1e-4;
+// fuse_conv_activation()'s rewritten graph vs the original, both on the reference kernels: BN folding
+// rounds the folded weights once more in float32.
+inline constexpr double kFusionRewriteMaxAbs = 1e-5;
+// --precision bf16 vs float32 on the test U-Net's probabilities: convolutions round their inputs to 8
+// significant bits (relative 2^-9 per operand) and accumulate in float32; the issue measured 5e-3 on the
+// real nuclei U-Net.
+inline constexpr double kBf16VsFloat32MaxAbs = 1e-2;
+
 }  // namespace deepimage::testing
