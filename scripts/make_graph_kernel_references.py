@@ -21,7 +21,8 @@ def rand(gen, *shape):
 
 def save(case, **arrays):
     for name, a in arrays.items():
-        np.save(os.path.join(OUT, f"{case}_{name}.npy"), a.detach().numpy().astype(np.float32))
+        a = a.detach().numpy()
+        np.save(os.path.join(OUT, f"{case}_{name}.npy"), a if a.dtype == np.int64 else a.astype(np.float32))
 
 
 def torch_pads(onnx_pads):
@@ -56,6 +57,44 @@ def conv_cases():
     save("conv2d_fused_sum_leaky_relu", x=x, w=w, b=b, sum=s, y=y)
 
 
+def pool_sum(x, kernel, strides):
+    """Window sums over an already padded input (avg_pool without pads, times the window size)."""
+    f = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[x.dim() - 2]
+    return f(x, kernel, strides) * float(np.prod(kernel))
+
+
+def pool_cases():
+    gen = torch.Generator().manual_seed(2)
+    # MaxPool with ceil_mode, dilation and symmetric pads; Indices as ONNX counts them (flat into X).
+    x = rand(gen, 2, 3, 9, 10)
+    y, idx = F.max_pool2d(x, [3, 2], [2, 2], padding=[1, 1], dilation=[2, 1], ceil_mode=True, return_indices=True)
+    plane = torch.arange(2 * 3).reshape(2, 3, 1, 1) * 9 * 10
+    save("maxpool2d_ceil_dilated", x=x, y=y, indices=idx + plane)
+    # Asymmetric pads: pad with -inf first (pads never win a max).
+    x = rand(gen, 1, 2, 11)
+    save("maxpool1d_asymmetric", x=x, y=F.max_pool1d(F.pad(x, torch_pads([0, 2]), value=-np.inf), 3, 2))
+    x = rand(gen, 1, 2, 5, 6, 7)
+    pads = [0, 1, 1, 0, 1, 0]
+    save("maxpool3d_asymmetric", x=x,
+         y=F.max_pool3d(F.pad(x, torch_pads(pads), value=-np.inf), [2, 3, 2], [2, 2, 1]))
+    # AveragePool, ceil_mode, with and without the pads in the divisor.
+    x = rand(gen, 1, 2, 7, 8)
+    save("avgpool2d_ceil_include_pad", x=x, y=F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=True))
+    save("avgpool2d_ceil_exclude_pad", x=x, y=F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False))
+    # Asymmetric pads, pads not counted: window sums of X over window sums of a mask of ones.
+    for case, shape, kernel, strides, pads in [
+        ("avgpool1d_asymmetric", (1, 3, 10), [4], [3], [2, 1]),
+        ("avgpool3d_asymmetric", (1, 2, 5, 6, 7), [2, 3, 3], [1, 2, 2], [1, 0, 1, 0, 1, 1]),
+    ]:
+        x = rand(gen, *shape)
+        sums = pool_sum(F.pad(x, torch_pads(pads)), kernel, strides)
+        counts = pool_sum(F.pad(torch.ones_like(x), torch_pads(pads)), kernel, strides)
+        save(case, x=x, y=sums / counts)
+    x = rand(gen, 2, 3, 4, 5)
+    save("global_pool", x=x, average=x.mean(dim=(2, 3), keepdim=True), max=x.amax(dim=(2, 3), keepdim=True))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     conv_cases()
+    pool_cases()
