@@ -54,6 +54,13 @@ bool cpu_has_bf16() {
 
 namespace {
 
+md plain_md(const Shape& shape, dt type);
+
+bool is_plain(const md& d) {
+  const dims ds = d.dims();
+  return d == plain_md(Shape(ds.begin(), ds.end()), d.data_type());
+}
+
 md plain_md(const Shape& shape, dt type) {
   dims d(shape.begin(), shape.end());
   if (d.empty()) d = {1};
@@ -86,7 +93,8 @@ struct DnnlExecutor::Plan {
     Place place = Place::arena;
     ValueId value = no_value;
     int input_index = -1;     // Place::input: position in run()'s inputs
-    int alias_of = -1;        // writes into this other slot's buffer (residual Sum in place)
+    int alias_of = -1;        // this other slot's buffer: a residual Sum in place, or a view with other dims
+    std::vector<int> views;   // host slots: the views whose handle follows this slot's tensor
     int first_write = std::numeric_limits<int>::max();
     int last_read = -1;
     std::size_t offset = 0;   // Place::arena
@@ -161,6 +169,16 @@ struct DnnlExecutor::Plan {
     if (slots[static_cast<std::size_t>(s)].desc == want) return s;
     const auto key = std::make_pair(s, layout_key(want));
     if (auto it = converted.find(key); it != converted.end()) return it->second;
+    const md& have = slots[static_cast<std::size_t>(s)].desc;
+    if (is_plain(have) && is_plain(want) && have.data_type() == want.data_type() && have.get_size() == want.get_size()) {
+      // Only the dims differ (numpy rank padding, keepdims): a view of the same bytes.
+      const int view = add_slot(want, slots[static_cast<std::size_t>(s)].place, v);
+      slots[static_cast<std::size_t>(view)].alias_of = s;
+      slots[static_cast<std::size_t>(view)].input_index = slots[static_cast<std::size_t>(s)].input_index;
+      slots[static_cast<std::size_t>(s)].views.push_back(view);
+      converted[key] = view;
+      return view;
+    }
     const int t = add_slot(want, Place::arena, v);
     Step step;
     step.what = "reorder of \"" + graph.value(v).name + "\"";
@@ -353,7 +371,8 @@ void DnnlExecutor::Plan::plan_conv(const Node& node, bool transposed) {
     Slot& r = slots[static_cast<std::size_t>(residual)];
     const bool last_read = last_reader[static_cast<std::size_t>(sum)] <= node_index;
     dst = output_slot(y, dst_desc);
-    if (r.place == Place::arena && last_read) {
+    // In place only when the conv does not also read the residual as its input.
+    if (r.place == Place::arena && last_read && residual != src) {
       slots[static_cast<std::size_t>(dst)].alias_of = residual;
     } else {
       Step copy;
@@ -826,6 +845,15 @@ DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& opti
 
 DnnlExecutor::~DnnlExecutor() = default;
 
+std::vector<std::string> DnnlExecutor::reference_nodes() const {
+  std::vector<std::string> names;
+  for (const Plan::Step& step : plan_->steps)
+    if (step.node) names.push_back(step.what);
+  return names;
+}
+
+std::size_t DnnlExecutor::activation_bytes() const { return plan_->arena_size; }
+
 std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
   Plan& p = *plan_;
   Graph& g = p.graph;
@@ -842,7 +870,7 @@ std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
   omp_set_num_threads(p.options.threads > 0 ? p.options.threads : omp_get_num_procs());
   for (auto& s : p.slots)
     if (s.place == Plan::Place::input && s.memory)
-      // oneDNN only reads inputs; its API has no const handle.
+      // oneDNN only reads inputs; its API has no const handle. Views of an input have its input_index.
       s.memory.set_data_handle(const_cast<std::byte*>(inputs[static_cast<std::size_t>(s.input_index)].bytes()));
 
   // A Tensor copy of a slot for a reference kernel or an output.
@@ -874,6 +902,7 @@ std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
         Plan::Slot& s = p.slots[static_cast<std::size_t>(step.reference_outputs[k])];
         s.tensor = std::move(results[k]);
         if (s.memory) s.memory.set_data_handle(s.tensor.bytes());
+        for (int view : s.views) p.slots[static_cast<std::size_t>(view)].memory.set_data_handle(s.tensor.bytes());
       }
     }
     for (int s : step.release) p.slots[static_cast<std::size_t>(s)].tensor = Tensor();

@@ -9,7 +9,9 @@
 // their reference kernel (graph/ops.hpp) on a plain copy. No oneDNN type is visible here.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/graph/graph.hpp"
@@ -32,6 +34,13 @@ class DnnlExecutor {
 
   // Inputs in graph.inputs order, float32, with the shapes the graph was specialised for.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+  // The nodes that run their reference kernel (no oneDNN primitive computes them exactly), as
+  // Node::describe() writes them: for diagnostics and tests.
+  std::vector<std::string> reference_nodes() const;
+  // Bytes of the activation buffer shared by all intermediate values (after reuse by liveness),
+  // excluding weights and the reference kernels' own outputs: what one more tile in flight costs.
+  std::size_t activation_bytes() const;
 
  private:
   struct Plan;
