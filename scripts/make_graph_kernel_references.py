@@ -94,7 +94,29 @@ def pool_cases():
     save("global_pool", x=x, average=x.mean(dim=(2, 3), keepdim=True), max=x.amax(dim=(2, 3), keepdim=True))
 
 
+def resize_cases():
+    """torch interpolate: "nearest" is ONNX asymmetric + floor, "nearest-exact" half_pixel +
+    round_prefer_ceil (floor(x + 0.5)), linear/cubic align_corners=False half_pixel, True align_corners;
+    bicubic uses a = -0.75 and reads edge values outside, as ONNX with exclude_outside 0."""
+    gen = torch.Generator().manual_seed(3)
+    x = rand(gen, 1, 2, 3, 4)
+    save("resize_nearest_up", x=x, y=F.interpolate(x, scale_factor=2.0, mode="nearest"))
+    save("resize_linear_up", x=x, y=F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False))
+    save("resize_cubic_up", x=x, y=F.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=False))
+    save("resize_linear_align_corners", x=x, y=F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True))
+    save("resize_cubic_align_corners", x=x, y=F.interpolate(x, size=(5, 7), mode="bicubic", align_corners=True))
+    x = rand(gen, 1, 1, 7, 9)
+    save("resize_nearest_down", x=x, y=F.interpolate(x, size=(3, 4), mode="nearest"))
+    save("resize_nearest_exact_down", x=x, y=F.interpolate(x, size=(4, 5), mode="nearest-exact"))
+    save("resize_linear_down", x=x, y=F.interpolate(x, size=(3, 4), mode="bilinear", align_corners=False))
+    x = rand(gen, 1, 2, 5)
+    save("resize_linear_1d", x=x, y=F.interpolate(x, size=12, mode="linear", align_corners=False))
+    x = rand(gen, 1, 1, 3, 4, 5)
+    save("resize_trilinear", x=x, y=F.interpolate(x, size=(5, 6, 3), mode="trilinear", align_corners=False))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     conv_cases()
     pool_cases()
+    resize_cases()

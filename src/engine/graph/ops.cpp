@@ -2,6 +2,7 @@
 
 #include "engine/graph/kernels/conv.hpp"
 #include "engine/graph/kernels/pool.hpp"
+#include "engine/graph/kernels/resize.hpp"
 
 namespace deepimage::engine::graph {
 namespace {
@@ -16,6 +17,7 @@ std::vector<OpDef> register_builtin_graph_ops() {
       {"AveragePool", infer_average_pool, average_pool_reference},
       {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
       {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
+      {"Resize", infer_resize, resize_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
 
