@@ -7,6 +7,8 @@
 #include "engine/graph/kernels/shape_ops.hpp"
 #include "engine/graph/kernels/softmax.hpp"
 #include "engine/graph/kernels/unary.hpp"
+#include "engine/graph/kernels/conv.hpp"
+#include "engine/graph/kernels/pool.hpp"
 
 namespace deepimage::engine::graph {
 namespace {
@@ -16,6 +18,11 @@ namespace {
 std::vector<OpDef> register_builtin_graph_ops() {
   return {
       // convolution, pooling, resampling, normalisation, padding
+      {"Conv", infer_conv, conv_reference},
+      {"MaxPool", infer_max_pool, max_pool_reference},
+      {"AveragePool", infer_average_pool, average_pool_reference},
+      {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
+      {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
       {"Add", infer_arithmetic, compute_add},
