@@ -14,6 +14,7 @@
 #include "engine/native/dnnl_executor.hpp"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cpuid.h>
@@ -760,8 +761,15 @@ void DnnlExecutor::Plan::allocate() {
     blocks[static_cast<std::size_t>(best)].busy_until = last;
     block_of[static_cast<std::size_t>(i)] = best;
   }
-  arena = static_cast<std::byte*>(std::aligned_alloc(arena_alignment, std::max<std::size_t>(arena_size, arena_alignment)));
-  if (!arena) throw Error(ErrorCode::out_of_memory, "native executor: cannot allocate " + std::to_string(arena_size) + " bytes of activations");
+  // Page faults are the first tile's main cost on VMs (~25 us per 4 KiB page measured here, 0.7 s for
+  // 100 MiB): the arena asks for transparent huge pages and is touched once here, not in run().
+  constexpr std::size_t huge_page = std::size_t{2} << 20;
+  const std::size_t bytes = std::max(huge_page, (arena_size + huge_page - 1) / huge_page * huge_page);
+  arena = static_cast<std::byte*>(std::aligned_alloc(huge_page, bytes));
+  if (!arena)
+    throw Error(ErrorCode::out_of_memory, "native executor: cannot allocate " + std::to_string(arena_size) + " bytes of activations");
+  madvise(arena, bytes, MADV_HUGEPAGE);
+  std::memset(arena, 0, bytes);
   for (int i : order) slots[static_cast<std::size_t>(i)].offset = blocks[static_cast<std::size_t>(block_of[static_cast<std::size_t>(i)])].offset;
 }
 
