@@ -95,6 +95,8 @@ struct DnnlExecutor::Plan {
     ValueId value = no_value;
     int input_index = -1;     // Place::input: position in run()'s inputs
     int alias_of = -1;        // this other slot's buffer: a residual Sum in place, or a view with other dims
+    std::size_t alias_offset = 0;  // bytes into alias_of's buffer (a concat input's channels)
+    int aliased_by = 0;       // slots that write into this one's buffer in place
     std::vector<int> views;   // host slots: the views whose handle follows this slot's tensor
     int first_write = std::numeric_limits<int>::max();
     int last_read = -1;
@@ -241,6 +243,7 @@ struct DnnlExecutor::Plan {
   void plan_eltwise(const Node& node, algorithm alg, float alpha, float beta);
   void plan_binary(const Node& node, algorithm alg, bool commutative);
   void plan_concat(const Node& node);
+  bool concat_in_place(const Node& node, int axis);
   void plan_resize(const Node& node);
   void plan_norm(const Node& node, bool instance);
   void plan_softmax(const Node& node);
@@ -369,12 +372,14 @@ void DnnlExecutor::Plan::plan_conv(const Node& node, bool transposed) {
     // The Sum post-op adds what dst holds: the residual goes into dst's buffer first, or dst IS the
     // residual's buffer when this is the residual's last read.
     const int residual = require(sum, dst_desc);
-    Slot& r = slots[static_cast<std::size_t>(residual)];
     const bool last_read = last_reader[static_cast<std::size_t>(sum)] <= node_index;
     dst = output_slot(y, dst_desc);
-    // In place only when the conv does not also read the residual as its input.
-    if (r.place == Place::arena && last_read && residual != src) {
+    const Slot& r = slots[static_cast<std::size_t>(residual)];  // after output_slot: it grows `slots`
+    // In place only when the conv does not also read the residual as its input, and the residual's
+    // buffer is its own (not a view, not part of a concat's buffer that is read later).
+    if (r.place == Place::arena && last_read && residual != src && r.alias_of < 0) {
       slots[static_cast<std::size_t>(dst)].alias_of = residual;
+      ++slots[static_cast<std::size_t>(residual)].aliased_by;
     } else {
       Step copy;
       copy.what = "residual copy for " + node.describe();
@@ -481,12 +486,57 @@ void DnnlExecutor::Plan::plan_binary(const Node& node, algorithm alg, bool commu
   add_primitive(node, dnnl::binary(pd), std::move(args), std::move(constants));
 }
 
+// A channel concat of one image whose inputs are all in the same channel-outer layout (plain nchw or
+// blocked nChw16c/8c with whole blocks per input): each input's bytes are one contiguous range of the
+// output's, so the producers write straight into the output buffer and no copy runs (U-Net skips).
+bool DnnlExecutor::Plan::concat_in_place(const Node& node, int axis) {
+  const ValueId y = node.outputs[0];
+  const Shape& ys = shape_of(y);
+  if (axis != 1 || ys.size() < 3 || ys.size() > 5 || ys[0] != 1) return false;
+  const std::vector<tag> candidates =
+      ys.size() == 3 ? std::vector<tag>{tag::abc, tag::aBc16b, tag::aBc8b}
+      : ys.size() == 4 ? std::vector<tag>{tag::abcd, tag::aBcd16b, tag::aBcd8b}
+                       : std::vector<tag>{tag::abcde, tag::aBcde16b, tag::aBcde8b};
+  const std::vector<std::int64_t> blocks = {1, 16, 8};
+  std::vector<int> members;
+  for (ValueId v : node.inputs) {
+    if (v == no_value || graph.is_constant(v)) return false;
+    const int s = slot_of(v);
+    const Slot& slot = slots[static_cast<std::size_t>(s)];
+    if (slot.place != Place::arena || slot.alias_of >= 0 || slot.aliased_by > 0) return false;
+    if (std::find(members.begin(), members.end(), s) != members.end()) return false;
+    members.push_back(s);
+  }
+  const md& first = slots[static_cast<std::size_t>(members[0])].desc;
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    bool all = true;
+    for (std::size_t k = 0; k < members.size() && all; ++k) {
+      const md& d = slots[static_cast<std::size_t>(members[k])].desc;
+      all = d.data_type() == first.data_type() && shape_of(node.inputs[k])[1] % blocks[c] == 0 &&
+            d == md(to_dims(shape_of(node.inputs[k])), first.data_type(), candidates[c]);
+    }
+    if (!all) continue;
+    const int dst = output_slot(y, md(to_dims(ys), first.data_type(), candidates[c]));
+    std::size_t offset = 0;
+    for (int m : members) {
+      Slot& member = slots[static_cast<std::size_t>(m)];
+      member.alias_of = dst;
+      member.alias_offset = offset;
+      offset += member.desc.get_size();
+    }
+    ++slots[static_cast<std::size_t>(dst)].aliased_by;
+    return true;
+  }
+  return false;
+}
+
 void DnnlExecutor::Plan::plan_concat(const Node& node) {
   const ValueId y = node.outputs.at(0);
   if (node.inputs.empty() || graph.value(y).dtype != DType::f32) throw NotOnDnnl{};
   for (ValueId v : node.inputs)
     if (!is_f32_activation(v)) throw NotOnDnnl{};
   const int axis = graph::normalize_axis(node.get_int("axis", 0), shape_of(y).size(), node);
+  if (concat_in_place(node, axis)) return;
   const dt type = slots[static_cast<std::size_t>(slot_of(node.inputs[0]))].desc.data_type();
   std::vector<md> srcs;
   std::vector<std::pair<int, int>> args;
@@ -721,45 +771,64 @@ void DnnlExecutor::Plan::allocate() {
       steps[static_cast<std::size_t>(s.last_read)].release.push_back(static_cast<int>(i));
   }
 
+  // Slots that share a buffer (a residual summed in place, a view with other dims, a concat input
+  // written straight into the concat's buffer) form a group around the slot that owns the buffer;
+  // the group's live range covers every member's.
+  std::vector<int> root(slots.size(), -1);
+  std::vector<std::size_t> offset_in_root(slots.size(), 0);
+  std::vector<int> group_first(slots.size(), std::numeric_limits<int>::max()), group_last(slots.size(), -1);
+  std::vector<int> roots;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].place != Place::arena) continue;
+    int r = static_cast<int>(i);
+    std::size_t offset = 0;
+    while (slots[static_cast<std::size_t>(r)].alias_of >= 0) {
+      offset += slots[static_cast<std::size_t>(r)].alias_offset;
+      r = slots[static_cast<std::size_t>(r)].alias_of;
+    }
+    root[i] = r;
+    offset_in_root[i] = offset;
+    const Slot& s = slots[i];
+    const auto ri = static_cast<std::size_t>(r);
+    if (r == static_cast<int>(i)) roots.push_back(r);
+    group_first[ri] = std::min(group_first[ri], s.first_write);
+    group_last[ri] = std::max({group_last[ri], s.last_read, s.first_write == std::numeric_limits<int>::max() ? -1 : s.first_write});
+  }
+  std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) {
+    return group_first[static_cast<std::size_t>(a)] < group_first[static_cast<std::size_t>(b)];
+  });
+
+  // Greedy over live ranges: groups in order of first write take the smallest free block that fits (a
+  // block is free once its last reader's step is over); else the arena's last block grows if it is
+  // free, or a new block is added at the end.
   struct Block {
     std::size_t offset, size;
     int busy_until;
   };
   std::vector<Block> blocks;
-  std::vector<int> block_of(slots.size(), -1);
-  std::vector<int> order;
-  for (std::size_t i = 0; i < slots.size(); ++i)
-    if (slots[i].place == Place::arena) order.push_back(static_cast<int>(i));
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return slots[static_cast<std::size_t>(a)].first_write < slots[static_cast<std::size_t>(b)].first_write;
-  });
-  for (int i : order) {
-    Slot& s = slots[static_cast<std::size_t>(i)];
-    const bool written = s.first_write != std::numeric_limits<int>::max();
-    const int last = written ? std::max(s.last_read, s.first_write) : s.last_read;
-    if (s.alias_of >= 0) {
-      // Views are planned after their targets (a target is written first).
-      int target = s.alias_of;
-      while (slots[static_cast<std::size_t>(target)].alias_of >= 0) target = slots[static_cast<std::size_t>(target)].alias_of;
-      const int b = block_of[static_cast<std::size_t>(target)];
-      if (b < 0) throw Error(ErrorCode::internal, "native executor: a buffer view precedes its buffer");
-      block_of[static_cast<std::size_t>(i)] = b;
-      blocks[static_cast<std::size_t>(b)].busy_until = std::max(blocks[static_cast<std::size_t>(b)].busy_until, last);
-      continue;
-    }
-    const std::size_t need = aligned(s.desc.get_size());
+  std::vector<std::size_t> root_offset(slots.size(), 0);
+  for (int r : roots) {
+    const auto ri = static_cast<std::size_t>(r);
+    const int first = group_first[ri] == std::numeric_limits<int>::max() ? -1 : group_first[ri];
+    const int last = std::max(group_last[ri], first);
+    const std::size_t need = aligned(slots[ri].desc.get_size());
     int best = -1;
     for (std::size_t b = 0; b < blocks.size(); ++b)
-      if (blocks[b].busy_until < s.first_write && blocks[b].size >= need &&
+      if (blocks[b].busy_until < first && blocks[b].size >= need &&
           (best < 0 || blocks[b].size < blocks[static_cast<std::size_t>(best)].size))
         best = static_cast<int>(b);
+    if (best < 0 && !blocks.empty() && blocks.back().busy_until < first) {
+      arena_size += need - blocks.back().size;
+      blocks.back().size = need;
+      best = static_cast<int>(blocks.size()) - 1;
+    }
     if (best < 0) {
       blocks.push_back({arena_size, need, last});
       arena_size += need;
       best = static_cast<int>(blocks.size()) - 1;
     }
     blocks[static_cast<std::size_t>(best)].busy_until = last;
-    block_of[static_cast<std::size_t>(i)] = best;
+    root_offset[ri] = blocks[static_cast<std::size_t>(best)].offset;
   }
   // Page faults are the first tile's main cost on VMs (~25 us per 4 KiB page measured here, 0.7 s for
   // 100 MiB): the arena asks for transparent huge pages and is touched once here, not in run().
@@ -770,7 +839,8 @@ void DnnlExecutor::Plan::allocate() {
     throw Error(ErrorCode::out_of_memory, "native executor: cannot allocate " + std::to_string(arena_size) + " bytes of activations");
   madvise(arena, bytes, MADV_HUGEPAGE);
   std::memset(arena, 0, bytes);
-  for (int i : order) slots[static_cast<std::size_t>(i)].offset = blocks[static_cast<std::size_t>(block_of[static_cast<std::size_t>(i)])].offset;
+  for (std::size_t i = 0; i < slots.size(); ++i)
+    if (root[i] >= 0) slots[i].offset = root_offset[static_cast<std::size_t>(root[i])] + offset_in_root[i];
 }
 
 // Memory objects for every slot oneDNN touches, and each primitive's argument map.

@@ -211,6 +211,19 @@ TEST(DnnlExecutor, ConcatOfBlockedAndPlainValues) {
                                      b.node("Concat", {c1, c1}, {{"axis", std::int64_t{-1}}})}));
 }
 
+TEST(DnnlExecutor, ConcatWrittenInPlaceByItsProducers) {
+  // Whole channel blocks of one image: the convs write into the concat's buffer; c1 is read again
+  // after the concat, and a second concat of c1 cannot share the buffer and copies.
+  GraphBuilder b;
+  const ValueId x = b.input({1, 3, 9, 8});
+  const ValueId c1 = b.node("Conv", {x, b.random_constant({16, 3, 3, 3}), no_value}, {{"pads", Ints{1, 1, 1, 1}}});
+  const ValueId c2 = b.node("Conv", {x, b.random_constant({32, 3, 1, 1}), b.random_constant({32})});
+  const ValueId cat = b.node("Concat", {c1, c2}, {{"axis", std::int64_t{1}}});
+  const ValueId after = b.node("Conv", {cat, b.random_constant({16, 48, 3, 3}, -0.2f, 0.2f), no_value});
+  const ValueId again = b.node("Concat", {c2, c1}, {{"axis", std::int64_t{1}}});
+  expect_matches_reference(b.finish({after, b.node("Sigmoid", {c1}), again}));
+}
+
 Graph resize(const Shape& x_shape, const std::vector<float>& scales, std::map<std::string, Attribute> attributes) {
   GraphBuilder b;
   const ValueId x = b.input(x_shape);
