@@ -62,6 +62,23 @@ bool is_plain(const md& d) {
   return d == plain_md(Shape(ds.begin(), ds.end()), d.data_type());
 }
 
+// Two descriptors of the same dims whose element addresses agree: dense, unblocked, and equal strides
+// on every axis longer than 1 (nhwc and nchw of a single channel are the same bytes).
+bool same_bytes(const md& a, const md& b) {
+  const dnnl_memory_desc_t &x = a.data, &y = b.data;
+  if (x.ndims != y.ndims || x.data_type != y.data_type || x.format_kind != dnnl_blocked || y.format_kind != dnnl_blocked ||
+      x.offset0 != 0 || y.offset0 != 0 || x.extra.flags != 0 || y.extra.flags != 0 ||
+      x.format_desc.blocking.inner_nblks != 0 || y.format_desc.blocking.inner_nblks != 0 || a.get_size() != b.get_size())
+    return false;
+  std::int64_t elements = 1;
+  for (int i = 0; i < x.ndims; ++i) {
+    if (x.dims[i] != y.dims[i] || x.padded_dims[i] != x.dims[i] || y.padded_dims[i] != y.dims[i]) return false;
+    if (x.dims[i] > 1 && x.format_desc.blocking.strides[i] != y.format_desc.blocking.strides[i]) return false;
+    elements *= x.dims[i];
+  }
+  return a.get_size() == static_cast<std::size_t>(elements) * dnnl::memory::data_type_size(a.data_type());
+}
+
 md plain_md(const Shape& shape, dt type) {
   dims d(shape.begin(), shape.end());
   if (d.empty()) d = {1};
@@ -173,8 +190,10 @@ struct DnnlExecutor::Plan {
     const auto key = std::make_pair(s, layout_key(want));
     if (auto it = converted.find(key); it != converted.end()) return it->second;
     const md& have = slots[static_cast<std::size_t>(s)].desc;
-    if (is_plain(have) && is_plain(want) && have.data_type() == want.data_type() && have.get_size() == want.get_size()) {
-      // Only the dims differ (numpy rank padding, keepdims): a view of the same bytes.
+    if ((is_plain(have) && is_plain(want) && have.data_type() == want.data_type() && have.get_size() == want.get_size()) ||
+        same_bytes(have, want)) {
+      // Only the dims differ (numpy rank padding, keepdims), or the layouts differ only in the order of
+      // size-1 axes (nchw and nhwc of one channel): a view of the same bytes.
       const int view = add_slot(want, slots[static_cast<std::size_t>(s)].place, v);
       slots[static_cast<std::size_t>(view)].alias_of = s;
       slots[static_cast<std::size_t>(view)].input_index = slots[static_cast<std::size_t>(s)].input_index;
@@ -214,6 +233,22 @@ struct DnnlExecutor::Plan {
     dnnl::reorder(from, to).execute(stream, from, to);
     stream.wait();
     return to;
+  }
+
+  // The reorder from `desc` to a plain float32 tensor; none (a memcpy does) when the bytes are already plain.
+  dnnl::reorder to_plain_reorder(const md& desc, const Shape& shape) {
+    const md plain = plain_md(shape, dt::f32);
+    if (desc == plain || same_bytes(desc, plain)) return {};
+    return dnnl::reorder(dnnl::reorder::primitive_desc(engine, desc, engine, plain));
+  }
+  void copy_to_plain(Slot& slot, dnnl::reorder& to_plain, Tensor& t) {
+    if (!to_plain) {
+      std::memcpy(t.bytes(), slot.memory.get_data_handle(), t.byte_count());
+      return;
+    }
+    dnnl::memory plain(plain_md(t.shape(), dt::f32), engine, t.bytes());
+    to_plain.execute(stream, slot.memory, plain);
+    stream.wait();
   }
 
   int output_slot(ValueId v, const md& desc) {
@@ -687,8 +722,7 @@ void DnnlExecutor::Plan::plan_reference(const Node& node) {
     if (v != no_value && !graph.is_constant(v)) {
       in.slot = slot_of(v);
       const Slot& s = slots[static_cast<std::size_t>(in.slot)];
-      if (s.place == Place::arena)
-        in.to_plain = dnnl::reorder(dnnl::reorder::primitive_desc(engine, s.desc, engine, plain_md(shape_of(v), dt::f32)));
+      if (s.place == Place::arena) in.to_plain = to_plain_reorder(s.desc, shape_of(v));
       step.reads.push_back(in.slot);
     }
     step.reference_inputs.push_back(std::move(in));
@@ -912,8 +946,7 @@ DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& opti
     if (!g.is_constant(v)) {
       out.slot = p.slot_of(v);
       const Plan::Slot& s = p.slots[static_cast<std::size_t>(out.slot)];
-      if (s.place == Plan::Place::arena)
-        out.to_plain = dnnl::reorder(dnnl::reorder::primitive_desc(p.engine, s.desc, p.engine, plain_md(g.value(v).shape, dt::f32)));
+      if (s.place == Plan::Place::arena) out.to_plain = p.to_plain_reorder(s.desc, g.value(v).shape);
     }
     p.outputs.push_back(std::move(out));
   }
@@ -959,9 +992,7 @@ std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
     if (s.place == Plan::Place::input) return &inputs[static_cast<std::size_t>(s.input_index)];
     if (s.place == Plan::Place::host) return &s.tensor;
     Tensor t(DType::f32, g.value(v).shape);
-    dnnl::memory plain(plain_md(g.value(v).shape, dt::f32), p.engine, t.bytes());
-    to_plain.execute(p.stream, s.memory, plain);
-    p.stream.wait();
+    p.copy_to_plain(s, to_plain, t);
     scratch.push_back(std::move(t));
     return &scratch.back();
   };
@@ -992,9 +1023,7 @@ std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
   for (Plan::Output& out : p.outputs) {
     if (out.slot >= 0 && p.slots[static_cast<std::size_t>(out.slot)].place == Plan::Place::arena) {
       Tensor t(DType::f32, g.value(out.value).shape);
-      dnnl::memory plain(plain_md(t.shape(), dt::f32), p.engine, t.bytes());
-      out.to_plain.execute(p.stream, p.slots[static_cast<std::size_t>(out.slot)].memory, plain);
-      p.stream.wait();
+      p.copy_to_plain(p.slots[static_cast<std::size_t>(out.slot)], out.to_plain, t);
       outputs.push_back(std::move(t));
     } else {
       outputs.push_back(*tensor_of(out.value, out.slot, out.to_plain, scratch));

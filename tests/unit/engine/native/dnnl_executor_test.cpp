@@ -336,6 +336,16 @@ Graph small_unet(std::int64_t size) {
   return b.finish({b.node("Sigmoid", {logits})});
 }
 
+TEST(DnnlExecutor, SingleChannelValuesPassBetweenLayoutsWithoutReorders) {
+  // One channel: nchw and the convolutions' nhwc are the same bytes, read and written as views/memcpy.
+  GraphBuilder b;
+  const ValueId x = b.input({1, 1, 12, 10});
+  const ValueId c1 = b.node("Conv", {x, b.random_constant({16, 1, 3, 3}), b.random_constant({16})}, {{"pads", Ints{1, 1, 1, 1}}});
+  const ValueId c2 = b.node("Conv", {c1, b.random_constant({1, 16, 1, 1}), b.random_constant({1})});
+  const ValueId t = b.node("Transpose", {c2}, {{"perm", Ints{0, 1, 3, 2}}});
+  expect_matches_reference(b.finish({c2, t}), {.reference_ops = std::vector<std::string>{"Transpose"}});
+}
+
 TEST(DnnlExecutor, SmallUNet) { expect_matches_reference(small_unet(36)); }
 
 TEST(DnnlExecutor, Bf16AgreesWithFloat32WithinBf16Rounding) {
