@@ -901,6 +901,7 @@ DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& opti
     p.compute_type = dt::bf16;
   }
   omp_set_num_threads(options.threads > 0 ? options.threads : omp_get_num_procs());
+  graph::pointwise_conv_before_upsampling(p.graph);
   graph::fuse_conv_activation(p.graph);
   Graph& g = p.graph;
   p.slot_of_value.assign(g.values.size(), -1);

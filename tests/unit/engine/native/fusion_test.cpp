@@ -94,5 +94,54 @@ TEST(FuseConvActivation, BatchNormalizationFoldsIntoTheConvWeights) {
   EXPECT_EQ(fused.nodes[0].get_string("activation", ""), "relu");
 }
 
+// --- pointwise_conv_before_upsampling ---
+
+// Applies the pass to a copy, compares outputs, and returns the rewritten graph.
+Graph expect_same_after_swap(const Graph& graph) {
+  Graph swapped = graph;
+  engine::graph::pointwise_conv_before_upsampling(swapped);
+  EXPECT_EQ(swapped.nodes.size(), graph.nodes.size());
+  const Tensor x = random_tensor(graph.value(graph.inputs[0]).shape, 11);
+  const auto before = engine::graph::run_reference(graph, {x});
+  const auto after = engine::graph::run_reference(swapped, {x});
+  EXPECT_LE(max_abs_diff(before[0], after[0]), kFusionRewriteMaxAbs);
+  return swapped;
+}
+
+Graph upsample_then_conv(const std::string& mode, std::int64_t out_channels, bool with_sizes) {
+  GraphBuilder b;
+  const ValueId x = b.input({1, 8, 5, 6});
+  const ValueId up = with_sizes
+                         ? b.node("Resize", {x, no_value, no_value, b.ints({1, 8, 10, 12})}, {{"mode", mode}})
+                         : b.node("Resize", {x, no_value, b.floats({1, 1, 2, 2})}, {{"mode", mode}});
+  const ValueId y = b.node("Conv", {up, b.random_constant({out_channels, 8, 1, 1}), b.random_constant({out_channels})});
+  return b.finish({y});
+}
+
+TEST(PointwiseConvBeforeUpsampling, LinearAndNearestUpsamplingSwapWithA1x1Conv) {
+  for (const std::string mode : {"linear", "nearest"})
+    for (bool sizes : {false, true}) {
+      SCOPED_TRACE(mode + (sizes ? " with sizes" : " with scales"));
+      const Graph g = expect_same_after_swap(upsample_then_conv(mode, 4, sizes));
+      EXPECT_EQ(g.nodes[0].op, "Conv");
+      EXPECT_EQ(g.nodes[1].op, "Resize");
+      EXPECT_EQ(g.value(g.nodes[0].outputs[0]).shape, (Shape{1, 4, 5, 6}));
+    }
+}
+
+TEST(PointwiseConvBeforeUpsampling, LeavesOtherChainsAlone) {
+  // More output channels than input: resampling them would cost more than it saves.
+  EXPECT_EQ(expect_same_after_swap(upsample_then_conv("linear", 12, false)).nodes[0].op, "Resize");
+  // Cubic weights can be negative and extrapolate: not swapped (the rule holds, the pass is conservative).
+  EXPECT_EQ(expect_same_after_swap(upsample_then_conv("cubic", 4, false)).nodes[0].op, "Resize");
+  // An activation after the conv does not commute with interpolation.
+  GraphBuilder b;
+  const ValueId x = b.input({1, 8, 5, 6});
+  const ValueId up = b.node("Resize", {x, no_value, b.floats({1, 1, 2, 2})}, {{"mode", std::string("linear")}});
+  Graph fused = b.finish({b.node("Conv", {up, b.random_constant({4, 8, 1, 1}), no_value})});
+  fused.nodes[1].attributes["activation"] = std::string("relu");
+  EXPECT_EQ(expect_same_after_swap(fused).nodes[0].op, "Resize");
+}
+
 }  // namespace
 }  // namespace deepimage::testing
