@@ -4,6 +4,7 @@
 //   native_tile_bench ../shared/realdata/unet2d_nuclei_broad/weights.onnx 1,1,512,512 --threads 2 --rounds 30
 //   native_tile_bench weights.onnx 1,1,512,512 --input test_input.npy --expected test_output.npy --bundle-ops 1
 //     (+ max |diff|; --bundle-ops 1: the nuclei bundle's zero_mean_unit_variance before and sigmoid after)
+//   native_tile_bench weights.onnx 1,1,256,256 --reference 1     # + max |diff| from the reference interpreter
 //   native_tile_bench weights.onnx 1,1,512,512 --precision bf16
 #include <sys/resource.h>
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "engine/graph/passes.hpp"
+#include "engine/graph/reference_interpreter.hpp"
 #include "engine/native/dnnl_executor.hpp"
 #include "engine/onnx/onnx_import.hpp"
 #include "io/npy.hpp"
@@ -51,14 +53,14 @@ Shape parse_shape(const std::string& text) {
 int run(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: native_tile_bench MODEL.onnx N,C,Y,X [--threads N] [--rounds N] [--precision f32|bf16] "
-                 "[--input X.npy] [--expected Y.npy] [--bundle-ops 1]\n";
+                 "[--input X.npy] [--expected Y.npy] [--bundle-ops 1] [--reference 1]\n";
     return 2;
   }
   const std::string model = argv[1];
   const Shape shape = parse_shape(argv[2]);
   int threads = 2, rounds = 20;
   std::string precision = "f32", input_path, expected_path;
-  bool bundle_ops = false;
+  bool bundle_ops = false, against_reference = false;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--threads") threads = std::stoi(value);
@@ -67,6 +69,7 @@ int run(int argc, char** argv) {
     else if (key == "--input") input_path = value;
     else if (key == "--expected") expected_path = value;
     else if (key == "--bundle-ops") bundle_ops = value == "1";
+    else if (key == "--reference") against_reference = value == "1";
     else {
       std::cerr << "unknown option " << key << "\n";
       return 2;
@@ -81,6 +84,7 @@ int run(int argc, char** argv) {
   const engine::graph::Graph imported = engine::import_onnx(bytes, model);
   engine::graph::Graph specialized = engine::graph::specialize(imported, {shape});
   const std::size_t nodes = specialized.nodes.size();
+  const engine::graph::Graph kept = against_reference ? specialized : engine::graph::Graph();
   engine::native::DnnlExecutor executor(std::move(specialized),
                                         {.threads = threads,
                                          .precision = precision == "bf16" ? engine::native::Precision::bf16
@@ -128,6 +132,14 @@ int run(int argc, char** argv) {
     for (std::int64_t i = 0; i < std::min(e.element_count(), y[0].element_count()); ++i)
       max_abs = std::max(max_abs, static_cast<double>(std::abs(e.data<float>()[i] - y[0].data<float>()[i])));
   }
+  double max_abs_reference = -1;
+  if (against_reference) {
+    const Tensor r = engine::graph::run_reference(kept, {x})[0];
+    const Tensor yr = executor.run({x})[0];
+    max_abs_reference = 0;
+    for (std::int64_t i = 0; i < r.element_count(); ++i)
+      max_abs_reference = std::max(max_abs_reference, static_cast<double>(std::abs(r.data<float>()[i] - yr.data<float>()[i])));
+  }
   std::string fallbacks;
   for (const auto& r : executor.reference_nodes()) fallbacks += (fallbacks.empty() ? "\"" : ", \"") + r + "\"";
   for (char& c : fallbacks)
@@ -136,10 +148,10 @@ int run(int argc, char** argv) {
       "{\"model\": \"%s\", \"tile_shape\": \"%s\", \"threads\": %d, \"precision\": \"%s\", \"nodes\": %zu, "
       "\"build_ms\": %.1f, \"first_tile_ms\": %.2f, \"ms_per_tile\": %.2f, \"ms_per_tile_min\": %.2f, "
       "\"ms_per_tile_mean\": %.2f, \"cpu_ms_per_tile\": %.2f, "
-      "\"activation_mib\": %.1f, \"max_abs_vs_expected\": %.3g, \"reference_nodes\": [%s]}\n",
+      "\"activation_mib\": %.1f, \"max_abs_vs_expected\": %.3g, \"max_abs_vs_reference\": %.3g, \"reference_nodes\": [%s]}\n",
       model.c_str(), shape_to_string(shape).c_str(), threads, precision.c_str(), nodes, build_ms, first_ms, median, min,
       mean, cpu_per_tile,
-      static_cast<double>(executor.activation_bytes()) / (1 << 20), max_abs, fallbacks.c_str());
+      static_cast<double>(executor.activation_bytes()) / (1 << 20), max_abs, max_abs_reference, fallbacks.c_str());
   return 0;
 }
 
