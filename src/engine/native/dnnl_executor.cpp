@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cpuid.h>
 #include <cstdlib>
 #include <cstring>
@@ -160,6 +161,7 @@ struct DnnlExecutor::Plan {
   std::byte* arena = nullptr;
   std::size_t arena_size = 0;
   int node_index = 0;
+  bool nan_safe = false;   // ops that compare values (max, relu, clip) run their reference kernel
 
   ~Plan() { std::free(arena); }
 
@@ -286,6 +288,7 @@ struct DnnlExecutor::Plan {
   void plan_matmul(const Node& node);
   void plan_reference(const Node& node);
 
+  void roll_back(std::size_t steps_before, std::size_t slots_before);
   void allocate();
   void bind();
 };
@@ -739,6 +742,11 @@ void DnnlExecutor::Plan::plan_reference(const Node& node) {
 
 void DnnlExecutor::Plan::plan_node(const Node& node) {
   const std::string& op = node.op;
+  // Only ops whose oneDNN kernels are sums and products keep NaN where PyTorch does.
+  if (nan_safe && op != "Conv" && op != "ConvTranspose" && op != "AveragePool" && op != "GlobalAveragePool" &&
+      op != "Add" && op != "Sub" && op != "Mul" && op != "Div" && op != "Concat" && op != "Resize" &&
+      op != "BatchNormalization" && op != "MatMul")
+    throw NotOnDnnl{};
   const float max = std::numeric_limits<float>::max();
   if (op == "Conv") return plan_conv(node, false);
   if (op == "ConvTranspose") return plan_conv(node, true);
@@ -891,18 +899,23 @@ void DnnlExecutor::Plan::bind() {
   }
 }
 
-DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& options) : plan_(std::make_unique<Plan>()) {
-  Plan& p = *plan_;
-  p.graph = std::move(specialized);
+std::unique_ptr<DnnlExecutor::Plan> DnnlExecutor::build_plan(graph::Graph graph, const ExecutorOptions& options,
+                                                             bool nan_safe) {
+  auto plan = std::make_unique<Plan>();
+  Plan& p = *plan;
+  p.graph = std::move(graph);
   p.options = options;
+  p.nan_safe = nan_safe;
   if (options.precision == Precision::bf16) {
     if (!cpu_has_bf16())
       throw Error(ErrorCode::unsupported, "precision bf16 needs a CPU with AVX512_BF16 or AMX; this one has neither");
     p.compute_type = dt::bf16;
   }
   omp_set_num_threads(options.threads > 0 ? options.threads : omp_get_num_procs());
-  graph::pointwise_conv_before_upsampling(p.graph);
-  graph::fuse_conv_activation(p.graph);
+  if (!nan_safe) {
+    graph::pointwise_conv_before_upsampling(p.graph);
+    graph::fuse_conv_activation(p.graph);
+  }
   Graph& g = p.graph;
   p.slot_of_value.assign(g.values.size(), -1);
   p.last_reader.assign(g.values.size(), -1);
@@ -927,17 +940,11 @@ DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& opti
     try {
       p.plan_node(node);
     } catch (const NotOnDnnl&) {
-      p.steps.resize(steps_before);
-      p.slots.resize(slots_before);
-      for (auto it = p.converted.begin(); it != p.converted.end();)
-        it = it->second >= static_cast<int>(slots_before) ? p.converted.erase(it) : std::next(it);
+      p.roll_back(steps_before, slots_before);
       p.plan_reference(node);
     } catch (const dnnl::error&) {
       // oneDNN has no implementation for this combination (an attribute, a layout): reference kernel.
-      p.steps.resize(steps_before);
-      p.slots.resize(slots_before);
-      for (auto it = p.converted.begin(); it != p.converted.end();)
-        it = it->second >= static_cast<int>(slots_before) ? p.converted.erase(it) : std::next(it);
+      p.roll_back(steps_before, slots_before);
       p.plan_reference(node);
     }
   }
@@ -953,7 +960,21 @@ DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& opti
   }
   p.allocate();
   p.bind();
+  return plan;
 }
+
+// Undoes what a failed op planner added (it throws before its node is fully planned).
+void DnnlExecutor::Plan::roll_back(std::size_t steps_before, std::size_t slots_before) {
+  steps.resize(steps_before);
+  slots.resize(slots_before);
+  const auto gone = [&](int slot) { return slot >= static_cast<int>(slots_before); };
+  for (auto it = converted.begin(); it != converted.end();) it = gone(it->second) ? converted.erase(it) : std::next(it);
+  for (auto& slot : slots) slot.views.erase(std::remove_if(slot.views.begin(), slot.views.end(), gone), slot.views.end());
+}
+
+DnnlExecutor::DnnlExecutor(graph::Graph specialized, const ExecutorOptions& options)
+    : options_(options), unfused_(std::make_unique<graph::Graph>(specialized)),
+      plan_(build_plan(std::move(specialized), options, false)) {}
 
 DnnlExecutor::~DnnlExecutor() = default;
 
@@ -966,8 +987,34 @@ std::vector<std::string> DnnlExecutor::reference_nodes() const {
 
 std::size_t DnnlExecutor::activation_bytes() const { return plan_->arena_size; }
 
+namespace {
+
+bool all_finite(const std::vector<Tensor>& inputs) {
+  for (const Tensor& t : inputs) {
+    if (t.dtype() != DType::f32) continue;
+    const float* d = t.data<float>();
+    const std::int64_t n = t.element_count();
+    bool finite = true;
+    for (std::int64_t i = 0; i < n; ++i) finite &= std::isfinite(d[i]);
+    if (!finite) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<Tensor> DnnlExecutor::run(const std::vector<Tensor>& inputs) {
-  Plan& p = *plan_;
+  // oneDNN's ReLU, max pooling and clip turn NaN into numbers (max(NaN, 0) is 0 in AVX-512): a tile
+  // holding NaN or Inf runs a second plan, built on first need, where every op that compares values
+  // runs its reference kernel and nothing is fused, so NaN reaches the outputs as it does in PyTorch.
+  if (!all_finite(inputs)) {
+    if (!nan_safe_plan_) nan_safe_plan_ = build_plan(*unfused_, options_, true);
+    return run_plan(*nan_safe_plan_, inputs);
+  }
+  return run_plan(*plan_, inputs);
+}
+
+std::vector<Tensor> DnnlExecutor::run_plan(Plan& p, const std::vector<Tensor>& inputs) {
   Graph& g = p.graph;
   if (inputs.size() != g.inputs.size())
     throw Error(ErrorCode::invalid_argument, "native executor: " + std::to_string(inputs.size()) + " inputs given, the graph takes " +

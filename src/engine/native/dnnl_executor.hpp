@@ -6,7 +6,8 @@
 // Built once per input shape: it fuses conv + bias + activation (+ residual add), plans ONE activation
 // layout for the graph (the one oneDNN's convolutions prefer), reorders once at the inputs and outputs,
 // creates every primitive up front and reuses buffers by liveness. Ops without a oneDNN primitive run
-// their reference kernel (graph/ops.hpp) on a plain copy. No oneDNN type is visible here.
+// their reference kernel (graph/ops.hpp) on a plain copy. Tiles holding NaN or Inf run a second,
+// NaN-preserving plan (oneDNN's max and ReLU drop NaN). No oneDNN type is visible here.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +45,14 @@ class DnnlExecutor {
 
  private:
   struct Plan;
+  friend struct Plan;
+  static std::unique_ptr<Plan> build_plan(graph::Graph graph, const ExecutorOptions& options, bool nan_safe);
+  static std::vector<Tensor> run_plan(Plan& plan, const std::vector<Tensor>& inputs);
+
+  ExecutorOptions options_;
+  std::unique_ptr<graph::Graph> unfused_;  // for the NaN-safe plan
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<Plan> nan_safe_plan_;    // built when a tile first holds NaN or Inf
 };
 
 // True when this CPU runs bf16 convolutions natively (AVX512_BF16 or AMX).

@@ -348,6 +348,35 @@ TEST(DnnlExecutor, SingleChannelValuesPassBetweenLayoutsWithoutReorders) {
 
 TEST(DnnlExecutor, SmallUNet) { expect_matches_reference(small_unet(36)); }
 
+TEST(DnnlExecutor, NaNPixelsGiveNaNWhereTheReferenceKernelsDo) {
+  // The engines' rule (docs/engines.md): NaN in, NaN out wherever it reaches. oneDNN's ReLU and max
+  // pooling drop NaN, so tiles with NaN run the NaN-safe plan; its NaN must be the reference's.
+  GraphBuilder b;
+  const ValueId x = b.input({1, 16, 12, 12});
+  const ValueId pool = b.node("MaxPool", {x}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
+  const ValueId conv = b.node("Conv", {pool, b.random_constant({16, 16, 3, 3}), b.random_constant({16})}, {{"pads", Ints{1, 1, 1, 1}}});
+  const ValueId relu = b.node("Relu", {conv});
+  const ValueId up = b.node("Resize", {relu, no_value, b.floats({1, 1, 2, 2})}, {{"mode", std::string("linear")}});
+  const Graph g = b.finish({pool, conv, b.node("Conv", {up, b.random_constant({1, 16, 1, 1}), no_value})});
+  Tensor in = random_tensor({1, 16, 12, 12}, 3);
+  in.data<float>()[3 * 144 + 5 * 12 + 7] = std::nanf("");  // channel 3, y 5, x 7
+  DnnlExecutor executor(g, {.threads = 2});
+  const std::vector<Tensor> expected = engine::graph::run_reference(g, {in});
+  const std::vector<Tensor> actual = executor.run({in});
+  EXPECT_TRUE(std::isnan(actual[0].data<float>()[3 * 36 + 2 * 6 + 3])) << "MaxPool";
+  EXPECT_TRUE(std::isnan(actual[1].data<float>()[0 * 36 + 2 * 6 + 3])) << "Conv";
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    std::int64_t mismatches = 0;
+    for (std::int64_t i = 0; i < expected[k].element_count(); ++i) {
+      const float e = expected[k].data<float>()[i], a = actual[k].data<float>()[i];
+      mismatches += std::isnan(e) != std::isnan(a) || (!std::isnan(e) && std::abs(e - a) > kDnnlVsReferenceMaxAbs);
+    }
+    EXPECT_EQ(mismatches, 0) << "output " << k;
+  }
+  // The next all-finite tile runs the fast plan again.
+  expect_matches_reference(g);
+}
+
 TEST(DnnlExecutor, Bf16AgreesWithFloat32WithinBf16Rounding) {
   if (!engine::native::cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX512_BF16 nor AMX";
   const Graph g = small_unet(32);
