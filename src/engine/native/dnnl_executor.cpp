@@ -90,41 +90,36 @@ void DnnlExecutor::Plan::allocate() {
     group_first[ri] = std::min(group_first[ri], s.first_write);
     group_last[ri] = std::max({group_last[ri], s.last_read, s.first_write == std::numeric_limits<int>::max() ? -1 : s.first_write});
   }
-  std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) {
-    return group_first[static_cast<std::size_t>(a)] < group_first[static_cast<std::size_t>(b)];
-  });
 
-  // Greedy over live ranges: groups in order of first write take the smallest free block that fits (a
-  // block is free once its last reader's step is over); else the arena's last block grows if it is
-  // free, or a new block is added at the end.
-  struct Block {
+  // Offsets, largest buffer first: each takes the lowest offset where it overlaps no already placed
+  // buffer whose live range meets its own (greedy by size, as TensorFlow Lite's arena planner does;
+  // close to the peak of live bytes on U-Nets, where first-come first-served wasted a third).
+  struct Placed {
     std::size_t offset, size;
-    int busy_until;
+    int first, last;
   };
-  std::vector<Block> blocks;
+  std::vector<Placed> placed;
   std::vector<std::size_t> root_offset(slots.size(), 0);
+  std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) {
+    return slots[static_cast<std::size_t>(a)].desc.get_size() > slots[static_cast<std::size_t>(b)].desc.get_size();
+  });
   for (int r : roots) {
     const auto ri = static_cast<std::size_t>(r);
     const int first = group_first[ri] == std::numeric_limits<int>::max() ? -1 : group_first[ri];
     const int last = std::max(group_last[ri], first);
     const std::size_t need = aligned(slots[ri].desc.get_size());
-    int best = -1;
-    for (std::size_t b = 0; b < blocks.size(); ++b)
-      if (blocks[b].busy_until < first && blocks[b].size >= need &&
-          (best < 0 || blocks[b].size < blocks[static_cast<std::size_t>(best)].size))
-        best = static_cast<int>(b);
-    if (best < 0 && !blocks.empty() && blocks.back().busy_until < first) {
-      arena_size += need - blocks.back().size;
-      blocks.back().size = need;
-      best = static_cast<int>(blocks.size()) - 1;
+    std::vector<const Placed*> conflicts;
+    for (const Placed& q : placed)
+      if (q.first <= last && first <= q.last) conflicts.push_back(&q);
+    std::sort(conflicts.begin(), conflicts.end(), [](const Placed* a, const Placed* b) { return a->offset < b->offset; });
+    std::size_t offset = 0;
+    for (const Placed* q : conflicts) {
+      if (q->offset >= offset + need) break;  // the gap before q fits
+      offset = std::max(offset, q->offset + q->size);
     }
-    if (best < 0) {
-      blocks.push_back({arena_size, need, last});
-      arena_size += need;
-      best = static_cast<int>(blocks.size()) - 1;
-    }
-    blocks[static_cast<std::size_t>(best)].busy_until = last;
-    root_offset[ri] = blocks[static_cast<std::size_t>(best)].offset;
+    placed.push_back({offset, need, first, last});
+    root_offset[ri] = offset;
+    arena_size = std::max(arena_size, offset + need);
   }
   // Page faults are the first tile's main cost on VMs (~25 us per 4 KiB page measured here, 0.7 s for
   // 100 MiB): the arena asks for transparent huge pages and is touched once here, not in run().
