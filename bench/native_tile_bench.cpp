@@ -3,7 +3,8 @@
 //
 //   native_tile_bench ../shared/realdata/unet2d_nuclei_broad/weights.onnx 1,1,512,512 --threads 2 --rounds 30
 //   native_tile_bench weights.onnx 1,1,512,512 --input test_input.npy --expected test_output.npy --bundle-ops 1
-//     (+ max |diff|; --bundle-ops 1: the nuclei bundle's zero_mean_unit_variance before and sigmoid after)
+//     (+ max |diff|; --bundle-ops 1: the nuclei bundle's zero_mean_unit_variance before and sigmoid after;
+//     --bundle-ops zmuv: only before, for files that end in their own sigmoid)
 //   native_tile_bench weights.onnx 1,1,256,256 --reference 1     # + max |diff| from the reference interpreter
 //   native_tile_bench weights.onnx 1,1,512,512 --precision bf16
 #include <sys/resource.h>
@@ -60,7 +61,7 @@ int run(int argc, char** argv) {
   const Shape shape = parse_shape(argv[2]);
   int threads = 2, rounds = 20;
   std::string precision = "f32", input_path, expected_path;
-  bool bundle_ops = false, against_reference = false;
+  bool bundle_ops = false, sigmoid_after = false, against_reference = false;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--threads") threads = std::stoi(value);
@@ -68,7 +69,7 @@ int run(int argc, char** argv) {
     else if (key == "--precision") precision = value;
     else if (key == "--input") input_path = value;
     else if (key == "--expected") expected_path = value;
-    else if (key == "--bundle-ops") bundle_ops = value == "1";
+    else if (key == "--bundle-ops") bundle_ops = value == "1" || value == "zmuv", sigmoid_after = value == "1";
     else if (key == "--reference") against_reference = value == "1";
     else {
       std::cerr << "unknown option " << key << "\n";
@@ -126,7 +127,7 @@ int run(int argc, char** argv) {
   double max_abs = -1;
   if (!expected_path.empty()) {
     const Tensor e = io::read_npy(expected_path).converted(DType::f32);
-    if (bundle_ops)
+    if (sigmoid_after)
       for (std::int64_t i = 0; i < y[0].element_count(); ++i) y[0].data<float>()[i] = 1.0f / (1.0f + std::exp(-y[0].data<float>()[i]));
     max_abs = 0;
     for (std::int64_t i = 0; i < std::min(e.element_count(), y[0].element_count()); ++i)
