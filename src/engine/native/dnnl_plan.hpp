@@ -73,6 +73,19 @@ inline Shape padded(const Shape& s, std::size_t rank) {
 constexpr std::size_t arena_alignment = 64;
 inline std::size_t aligned(std::size_t n) { return (n + arena_alignment - 1) / arena_alignment * arena_alignment; }
 
+// `d`'s format (plain, channels-last or channel-blocked) for dims `shape`; plain when it is another.
+inline md same_format(const md& d, const Shape& shape) {
+  const auto rank = static_cast<int>(shape.size());
+  std::vector<tag> candidates;
+  if (rank == 3) candidates = {tag::abc, tag::acb, tag::aBc16b, tag::aBc8b};
+  if (rank == 4) candidates = {tag::abcd, tag::acdb, tag::aBcd16b, tag::aBcd8b};
+  if (rank == 5) candidates = {tag::abcde, tag::acdeb, tag::aBcde16b, tag::aBcde8b};
+  const dnnl::memory::dims own = d.dims();
+  for (tag t : candidates)
+    if (d == md(own, d.data_type(), t)) return md(to_dims(shape), d.data_type(), t);
+  return plain_md(shape, d.data_type());
+}
+
 // Thrown by an op planner when oneDNN cannot compute this node exactly: the node runs its reference kernel.
 struct NotOnDnnl {};
 
@@ -257,6 +270,7 @@ struct DnnlExecutor::Plan {
   void plan_softmax(const Node& node);
   void plan_reduce(const Node& node, algorithm alg);
   void plan_matmul(const Node& node);
+  void plan_slice(const Node& node);
   void plan_reference(const Node& node);
 
   void roll_back(std::size_t steps_before, std::size_t slots_before);

@@ -432,6 +432,43 @@ void DnnlExecutor::Plan::plan_matmul(const Node& node) {
   add_primitive(node, dnnl::matmul(pd), std::move(args), std::move(constants));
 }
 
+// Slice with unit steps (a U-Net's centre crop of its skip connection): a reorder from the part of the
+// input's buffer the slice selects, in the input's own layout.
+void DnnlExecutor::Plan::plan_slice(const Node& node) {
+  const ValueId x = node.inputs.at(0), y = node.outputs.at(0);
+  if (!is_f32_activation(x) || node.inputs.size() < 3) throw NotOnDnnl{};
+  const Shape& xs = shape_of(x);
+  const Shape& ys = shape_of(y);
+  if (xs.empty() || ys.size() != xs.size()) throw NotOnDnnl{};
+  auto ints = [&](std::size_t k) -> std::vector<std::int64_t> {
+    if (node.inputs.size() <= k || node.inputs[k] == no_value) return {};
+    if (!graph.is_constant(node.inputs[k]) || graph.value(node.inputs[k]).dtype != DType::i64) throw NotOnDnnl{};
+    const Tensor& t = *graph.value(node.inputs[k]).constant;
+    return {t.data<std::int64_t>(), t.data<std::int64_t>() + t.element_count()};
+  };
+  const auto starts = ints(1), axes = ints(3), strides = ints(4);
+  dims offsets(xs.size(), 0);
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    if (!strides.empty() && strides.at(i) != 1) throw NotOnDnnl{};
+    const auto axis = static_cast<std::size_t>(
+        graph::normalize_axis(axes.empty() ? static_cast<std::int64_t>(i) : axes.at(i), xs.size(), node));
+    std::int64_t start = starts[i] < 0 ? starts[i] + xs[axis] : starts[i];
+    offsets[axis] = std::clamp<std::int64_t>(start, 0, xs[axis]);
+  }
+  for (std::size_t a = 0; a < xs.size(); ++a)
+    if (offsets[a] + ys[a] > xs[a]) throw NotOnDnnl{};
+  const int src = slot_of(x);
+  if (slots[static_cast<std::size_t>(src)].place != Place::arena) throw NotOnDnnl{};
+  const md src_desc = slots[static_cast<std::size_t>(src)].desc;
+  const md part = src_desc.submemory_desc(to_dims(ys), offsets);
+  const md dst_desc = same_format(src_desc, ys);
+  const dnnl::reorder::primitive_desc pd(engine, part, engine, dst_desc);
+  const int dst = output_slot(y, dst_desc);
+  add_primitive(node, dnnl::reorder(pd), {{DNNL_ARG_TO, dst}});
+  steps.back().view_args.emplace_back(DNNL_ARG_FROM, src, part);
+  steps.back().reads.push_back(src);
+}
+
 void DnnlExecutor::Plan::plan_reference(const Node& node) {
   const graph::OpDef* op = graph::find_graph_op(node.op);
   if (!op) throw Error(ErrorCode::unsupported, node.describe() + ": operator \"" + node.op + "\" has no kernel");
@@ -464,7 +501,7 @@ void DnnlExecutor::Plan::plan_node(const Node& node) {
   // Only ops whose oneDNN kernels are sums and products keep NaN where PyTorch does.
   if (nan_safe && op != "Conv" && op != "ConvTranspose" && op != "AveragePool" && op != "GlobalAveragePool" &&
       op != "Add" && op != "Sub" && op != "Mul" && op != "Div" && op != "Concat" && op != "Resize" &&
-      op != "BatchNormalization" && op != "MatMul")
+      op != "BatchNormalization" && op != "MatMul" && op != "Slice")
     throw NotOnDnnl{};
   const float max = std::numeric_limits<float>::max();
   if (op == "Conv") return plan_conv(node, false);
@@ -505,6 +542,7 @@ void DnnlExecutor::Plan::plan_node(const Node& node) {
   if (op == "ReduceMin") return plan_reduce(node, algorithm::reduction_min);
   if (op == "ReduceSum") return plan_reduce(node, algorithm::reduction_sum);
   if (op == "MatMul") return plan_matmul(node);
+  if (op == "Slice") return plan_slice(node);
   throw NotOnDnnl{};
 }
 

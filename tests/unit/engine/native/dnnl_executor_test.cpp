@@ -200,6 +200,18 @@ TEST(DnnlExecutor, BinaryOpsWithBroadcasting) {
                            {.reference_ops = std::vector<std::string>{"Sub"}});
 }
 
+TEST(DnnlExecutor, SliceWithUnitStepsCropsInTheInputsLayout) {
+  // A valid-convolution U-Net's skip crop, negative starts, an axis list, and a step of 2 (reference).
+  GraphBuilder b;
+  const ValueId x = b.input({1, 3, 15, 14});
+  const ValueId c = b.node("Conv", {x, b.random_constant({16, 3, 3, 3}), no_value});
+  expect_matches_reference(
+      b.finish({b.node("Slice", {c, b.ints({2, 3}), b.ints({11, 10}), b.ints({2, 3})}),
+                b.node("Slice", {c, b.ints({-9, 1}), b.ints({-1, 7}), b.ints({2, 1})}),
+                b.node("Slice", {c, b.ints({1}), b.ints({12}), b.ints({3}), b.ints({2})})}),
+      {.reference_ops = std::vector<std::string>{"Slice"}});
+}
+
 // --- concat, resize ---
 
 TEST(DnnlExecutor, ConcatOfBlockedAndPlainValues) {
