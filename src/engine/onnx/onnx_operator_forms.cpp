@@ -198,36 +198,45 @@ void constant_of_shape(Node& node, const OnnxNodeContext& c) {
   set_input(node, 1, c.graph.add_constant(node.name + ":value", std::move(value)));
 }
 
-// The one list of ONNX operators (default domain) the native engine runs.
-const std::map<std::string, CanonicalForm>& canonical_forms() {
-  static const std::map<std::string, CanonicalForm> forms = {
+// The one list of ONNX operators (default domain) the native engine runs, with the oldest opset each
+// form reads. Constant is not here: the importer turns it into a constant value, not a node.
+const std::map<std::string, OperatorForm>& operator_forms() {
+  static const std::map<std::string, OperatorForm> forms = {
       // convolution, pooling, resampling, normalisation, padding
-      {"Conv", as_is}, {"ConvTranspose", as_is}, {"MaxPool", max_pool}, {"AveragePool", as_is},
-      {"GlobalAveragePool", as_is}, {"GlobalMaxPool", as_is}, {"Resize", resize}, {"Upsample", upsample},
-      {"BatchNormalization", batch_normalization}, {"InstanceNormalization", as_is}, {"Pad", pad},
-      // elementwise
-      {"Add", as_is}, {"Sub", as_is}, {"Mul", as_is}, {"Div", as_is}, {"Pow", as_is}, {"PRelu", as_is},
-      {"Relu", as_is}, {"Sigmoid", as_is}, {"Tanh", as_is}, {"Sqrt", as_is}, {"Exp", as_is}, {"Identity", as_is},
-      {"Neg", as_is}, {"Abs", as_is}, {"Floor", as_is}, {"Ceil", as_is}, {"Erf", as_is}, {"LeakyRelu", as_is},
-      {"Elu", as_is}, {"Clip", clip}, {"Softmax", softmax}, {"Dropout", dropout},
-      {"Equal", as_is}, {"Less", as_is}, {"Greater", as_is}, {"Where", as_is},
+      {"Conv", {as_is}}, {"ConvTranspose", {as_is}}, {"MaxPool", {max_pool}}, {"AveragePool", {as_is}},
+      {"GlobalAveragePool", {as_is}}, {"GlobalMaxPool", {as_is}}, {"Resize", {resize, 10}}, {"Upsample", {upsample, 7}},
+      {"BatchNormalization", {batch_normalization, 7}}, {"InstanceNormalization", {as_is}}, {"Pad", {pad, 2}},
+      // elementwise (numpy broadcasting since opset 7)
+      {"Add", {as_is, 7}}, {"Sub", {as_is, 7}}, {"Mul", {as_is, 7}}, {"Div", {as_is, 7}}, {"Pow", {as_is, 7}},
+      {"PRelu", {as_is, 7}}, {"Equal", {as_is, 7}}, {"Less", {as_is, 7}}, {"Greater", {as_is, 7}}, {"Where", {as_is}},
+      {"Relu", {as_is}}, {"Sigmoid", {as_is}}, {"Tanh", {as_is}}, {"Sqrt", {as_is}}, {"Exp", {as_is}},
+      {"Identity", {as_is}}, {"Neg", {as_is}}, {"Abs", {as_is}}, {"Floor", {as_is}}, {"Ceil", {as_is}}, {"Erf", {as_is}},
+      {"LeakyRelu", {as_is}}, {"Elu", {as_is}}, {"Clip", {clip, 6}}, {"Softmax", {softmax}}, {"Dropout", {dropout, 7}},
       // shape manipulation
-      {"Concat", as_is}, {"Reshape", as_is}, {"Flatten", as_is}, {"Transpose", as_is},
-      {"Squeeze", axes_attribute_to_input<13>}, {"Unsqueeze", axes_attribute_to_input<13>}, {"Slice", slice},
-      {"Shape", as_is}, {"Gather", as_is}, {"Cast", as_is}, {"ConstantOfShape", constant_of_shape}, {"Expand", as_is},
+      {"Concat", {as_is, 4}}, {"Reshape", {as_is, 5}}, {"Flatten", {as_is}}, {"Transpose", {as_is}},
+      {"Squeeze", {axes_attribute_to_input<13>}}, {"Unsqueeze", {axes_attribute_to_input<13>}}, {"Slice", {slice}},
+      {"Shape", {as_is}}, {"Gather", {as_is}}, {"Cast", {as_is, 6}}, {"ConstantOfShape", {constant_of_shape}},
+      {"Expand", {as_is}},
       // reductions, matrix products
-      {"ReduceMean", axes_attribute_to_input<18>}, {"ReduceMax", axes_attribute_to_input<18>},
-      {"ReduceMin", axes_attribute_to_input<18>}, {"ReduceSum", axes_attribute_to_input<13>},
-      {"MatMul", as_is}, {"Gemm", as_is},
+      {"ReduceMean", {axes_attribute_to_input<18>}}, {"ReduceMax", {axes_attribute_to_input<18>}},
+      {"ReduceMin", {axes_attribute_to_input<18>}}, {"ReduceSum", {axes_attribute_to_input<13>}},
+      {"MatMul", {as_is}}, {"Gemm", {as_is, 7}},
   };
   return forms;
 }
 
 }  // namespace
 
-CanonicalForm find_canonical_form(const std::string& op_type) {
-  const auto it = canonical_forms().find(op_type);
-  return it == canonical_forms().end() ? nullptr : it->second;
+const OperatorForm* find_operator_form(const std::string& op_type) {
+  const auto it = operator_forms().find(op_type);
+  return it == operator_forms().end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> onnx_operators() {
+  std::vector<std::string> names = {"Constant"};
+  for (const auto& [name, form] : operator_forms()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace deepimage::engine
