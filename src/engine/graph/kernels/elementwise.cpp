@@ -95,19 +95,19 @@ std::vector<TensorType> infer_where(const Node& node, const std::vector<const Va
   return {{inputs[1]->dtype, broadcast_shapes(node, {inputs[0]->shape, inputs[1]->shape, inputs[2]->shape})}};
 }
 
-std::vector<Tensor> compute_add(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> add_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a + b; });
 }
 
-std::vector<Tensor> compute_sub(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> sub_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a - b; });
 }
 
-std::vector<Tensor> compute_mul(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> mul_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a * b; });
 }
 
-std::vector<Tensor> compute_div(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> div_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [&](auto a, auto b) {
     using T = decltype(a);
     if constexpr (std::is_integral_v<T>) {
@@ -119,7 +119,7 @@ std::vector<Tensor> compute_div(const Node& node, const std::vector<const Tensor
   });
 }
 
-std::vector<Tensor> compute_pow(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> pow_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& base = *inputs.at(0);
   const Tensor exponent = inputs.at(1)->converted(base.dtype());
   return arithmetic(node, {&base, &exponent}, [](auto a, auto b) {
@@ -128,23 +128,23 @@ std::vector<Tensor> compute_pow(const Node& node, const std::vector<const Tensor
   });
 }
 
-std::vector<Tensor> compute_prelu(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> prelu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto x, auto slope) { return x < 0 ? x * slope : x; });
 }
 
-std::vector<Tensor> compute_equal(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> equal_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a == b; });
 }
 
-std::vector<Tensor> compute_less(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> less_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a < b; });
 }
 
-std::vector<Tensor> compute_greater(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> greater_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a > b; });
 }
 
-std::vector<Tensor> compute_where(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> where_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& cond = *inputs.at(0);
   const Tensor& a = *inputs.at(1);
   const Tensor& b = *inputs.at(2);

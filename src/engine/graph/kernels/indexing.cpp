@@ -118,7 +118,7 @@ std::vector<TensorType> infer_concat(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_concat(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> concat_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   std::vector<Shape> shapes;
   for (const auto* t : inputs) shapes.push_back(t->shape());
   const Shape shape = concat_shape(node, shapes);
@@ -148,7 +148,7 @@ std::vector<TensorType> infer_transpose(const Node& node, const std::vector<cons
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_transpose(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> transpose_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const auto perm = transpose_perm(node, x.rank());
   const auto in_strides = strides_of(x.shape());
@@ -179,7 +179,7 @@ std::vector<TensorType> infer_slice(const Node& node, const std::vector<const Va
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_slice(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> slice_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const auto plan = slice_plan(node, x.shape(), *int64_operand(node, inputs, 1, "starts"),
                                *int64_operand(node, inputs, 2, "ends"), int64_operand(node, inputs, 3, "axes"),
@@ -212,7 +212,7 @@ std::vector<TensorType> infer_gather(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, gather_shape(node, inputs[0]->shape, inputs[1]->shape)}};
 }
 
-std::vector<Tensor> compute_gather(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> gather_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& data = *inputs.at(0);
   const Tensor& indices_tensor = *inputs.at(1);
   const Shape shape = gather_shape(node, data.shape(), indices_tensor.shape());
