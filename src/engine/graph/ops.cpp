@@ -4,6 +4,8 @@
 #include "engine/graph/kernels/conv_transpose.hpp"
 #include "engine/graph/kernels/pool.hpp"
 #include "engine/graph/kernels/resize.hpp"
+#include "engine/graph/kernels/normalization.hpp"
+#include "engine/graph/kernels/pad.hpp"
 
 namespace deepimage::engine::graph {
 namespace {
@@ -20,6 +22,9 @@ std::vector<OpDef> register_builtin_graph_ops() {
       {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
       {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
       {"Resize", infer_resize, resize_reference},
+      {"BatchNormalization", infer_batch_normalization, batch_normalization_reference},
+      {"InstanceNormalization", infer_instance_normalization, instance_normalization_reference},
+      {"Pad", infer_pad, pad_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
 
