@@ -1,7 +1,8 @@
 // The ONNX operators the native engine runs, and how each opset's spelling of one (opsets 7 to 20)
 // becomes the canonical form graph/ops.hpp describes: the latest opset's. Attributes that later became
 // operand inputs (Clip's min/max, Pad's pads, Slice's starts/ends/axes, Squeeze/Unsqueeze/Reduce* axes,
-// Upsample's scales) turn into constant inputs; Upsample becomes Resize; Dropout becomes Identity;
+// Upsample's scales) turn into constant inputs; Upsample becomes Resize; Dropout becomes Identity
+// (a mask that is read: Shape -> ConstantOfShape(true));
 // opset < 13 Softmax gets `legacy` = 1.
 //
 //   if (const OperatorForm* form = find_operator_form("Clip")) form->rewrite(node, context);

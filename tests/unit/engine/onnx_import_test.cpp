@@ -335,7 +335,7 @@ TEST(OnnxImport, BatchNormalizationTrainingFormsAreRefused) {
   EXPECT_NE(message.find("training_mode = 1"), std::string::npos) << message;
 }
 
-TEST(OnnxImport, DropoutBecomesIdentityAndRefusesAUsedMask) {
+TEST(OnnxImport, DropoutBecomesIdentityWithAnAllTrueMask) {
   {
     OnnxModelBuilder b(12);
     b.input("x", onnx::TensorProto::FLOAT, {3});
@@ -351,25 +351,53 @@ TEST(OnnxImport, DropoutBecomesIdentityAndRefusesAUsedMask) {
     EXPECT_EQ(n.outputs.size(), 1u);
     EXPECT_TRUE(n.attributes.empty());
   }
+  {  // opset 10 on, the mask is bool and all true at inference
+    OnnxModelBuilder b(13);
+    b.input("x", onnx::TensorProto::FLOAT, {3});
+    b.node("Dropout", {"x"}, {"y", "mask"}, "drop");
+    b.output("y"), b.output("mask");
+    const Graph g = b.import();
+    ASSERT_EQ(g.nodes.size(), 3u);
+    EXPECT_EQ(g.nodes[0].op, "Shape");
+    EXPECT_EQ(g.nodes[0].inputs, (std::vector<ValueId>{g.inputs[0]}));
+    EXPECT_EQ(g.nodes[1].op, "ConstantOfShape");
+    EXPECT_EQ(g.nodes[1].inputs.at(0), g.nodes[0].outputs.at(0));
+    EXPECT_EQ(g.value(g.nodes[1].inputs.at(1)).dtype, DType::boolean);
+    EXPECT_EQ(values_of(g, g.nodes[1].inputs.at(1)), (std::vector<double>{1}));
+    EXPECT_EQ(g.nodes[1].outputs, (std::vector<ValueId>{g.outputs[1]}));
+    EXPECT_EQ(g.nodes[2].op, "Identity");
+    EXPECT_EQ(g.nodes[2].outputs, (std::vector<ValueId>{g.outputs[0]}));
+  }
   OnnxModelBuilder b(7);
   b.input("x", onnx::TensorProto::FLOAT, {3});
   b.node("Dropout", {"x"}, {"y", "mask"}, "drop").number("ratio", 0.2f);
   b.output("y"), b.output("mask");
   const auto [code, message] = error_of([&] { b.import(); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": output 1 (\"mask\", the dropout mask) is used, and the native "
-                     "engine computes only the inference output");
+  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": output 1 (\"mask\", the dropout mask, of the input's type before opset 10) "
+                     "is used, and the native engine computes only the inference output");
 }
 
-TEST(OnnxImport, DropoutInTrainingModeIsRefused) {
-  OnnxModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {3});
-  b.input("t", onnx::TensorProto::BOOL, {});
-  b.node("Dropout", {"x", "", "t"}, {"y"}, "drop");
-  b.output("y");
-  const auto [code, message] = error_of([&] { b.import(); });
+TEST(OnnxImport, DropoutInTrainingModeIsRefusedUnlessItDropsNothing) {
+  auto model = [](bool training_is_input, float ratio) {
+    OnnxModelBuilder b(13);
+    b.input("x", onnx::TensorProto::FLOAT, {3});
+    if (training_is_input) b.input("t", onnx::TensorProto::BOOL, {});
+    else b.initializer("t", onnx::TensorProto::BOOL, {}).add_int32_data(1);
+    b.floats("ratio", {}, {ratio});
+    b.node("Dropout", {"x", "ratio", "t"}, {"y"}, "drop");
+    b.output("y");
+    return b;
+  };
+  auto [code, message] = error_of([&] { model(true, 0.5f).import(); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_NE(message.find("training_mode is computed at run time"), std::string::npos) << message;
+  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": training_mode is computed at run time; the native engine runs inference "
+                     "only and needs it constant");
+  std::tie(code, message) = error_of([&] { model(false, 0.5f).import(); });
+  EXPECT_EQ(code, ErrorCode::unsupported);
+  EXPECT_NE(message.find("training_mode is true with ratio 0.5"), std::string::npos) << message;
+  const Graph g = model(false, 0).import();
+  EXPECT_EQ(only_node(g).op, "Identity");
 }
 
 TEST(OnnxImport, MaxPoolIndicesAreDroppedWhenUnused) {

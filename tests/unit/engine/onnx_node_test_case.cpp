@@ -20,8 +20,9 @@ const std::map<std::string, std::set<int>> kConstantOperands = {
     {"Reshape", {1}},    {"Resize", {1, 2, 3}}, {"Upsample", {1}},   {"Pad", {1, 3}},        {"Slice", {1, 2, 3, 4}},
     {"Squeeze", {1}},    {"Unsqueeze", {1}},    {"ReduceMean", {1}}, {"ReduceMax", {1}},     {"ReduceMin", {1}},
     {"ReduceSum", {1}},  {"Expand", {1}},       {"ConstantOfShape", {0}},
-    // Dropout's training_mode: inference is all the native engine does, so the importer needs it known
-    {"Dropout", {2}},
+    // Dropout's ratio and training_mode: inference is all the native engine does, so the importer
+    // needs to know that the node drops nothing
+    {"Dropout", {1, 2}},
 };
 
 std::string slurp_binary(const std::filesystem::path& file) {
