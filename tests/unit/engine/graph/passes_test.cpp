@@ -195,6 +195,26 @@ TEST(GraphSpecialize, UnknownOperatorIsNamed) {
   }
 }
 
+TEST(GraphSpecialize, ResolvesAutoPadIntoExplicitPads) {
+  // SAME_UPPER, kernel 3, stride 2: out = ceil(in / 2), total pad = (out - 1) * 2 + 3 - in, the odd
+  // pixel at the end: height 6 -> out 3, pad 1 = (0, 1); width 5 -> out 3, pad 2 = (1, 1).
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {1, 1, -1, -1};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  Tensor w(DType::f32, {1, 1, 3, 3});
+  const ValueId conv = add_node(g, "Conv", {g.inputs[0], g.add_constant("w", w)},
+                                {{"auto_pad", std::string("SAME_UPPER")}, {"strides", std::vector<std::int64_t>{2, 2}}});
+  g.outputs = {conv};
+  const Graph s = specialize(g, {{1, 1, 6, 5}});
+  ASSERT_EQ(s.nodes.size(), 1u);
+  EXPECT_FALSE(s.nodes[0].has("auto_pad"));
+  EXPECT_EQ(s.nodes[0].get_ints("pads"), (std::vector<std::int64_t>{0, 1, 1, 1}));
+  EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 3, 3}));
+}
+
 TEST(GraphRemoveDeadNodes, KeepsWhatOutputsNeedAndRenumbersValues) {
   Graph g;
   Value x;
