@@ -75,6 +75,21 @@ TEST(GraphElementwise, Int64ShapeArithmetic) {
             (Ints{-1, 62, 30}));
 }
 
+TEST(GraphElementwise, Uint8ArithmeticWrapsLikeNumpy) {
+  Tensor a(DType::u8, {3}), b(DType::u8, {3});
+  const std::uint8_t av[] = {200, 3, 9}, bv[] = {2, 5, 4};
+  std::copy(std::begin(av), std::end(av), a.data<std::uint8_t>());
+  std::copy(std::begin(bv), std::end(bv), b.data<std::uint8_t>());
+  auto run = [&](const std::string& op) {
+    const auto out = run_graph_op(graph_node(op, {}), {&a, &b});
+    EXPECT_EQ(out.at(0).dtype(), DType::u8) << op;
+    return std::vector<int>(out.at(0).data<std::uint8_t>(), out.at(0).data<std::uint8_t>() + 3);
+  };
+  EXPECT_EQ(run("Mul"), (std::vector<int>{144, 15, 36}));  // 400 mod 256
+  EXPECT_EQ(run("Sub"), (std::vector<int>{198, 254, 5}));  // 3 - 5 wraps to 254
+  EXPECT_EQ(run("Div"), (std::vector<int>{100, 0, 2}));
+}
+
 TEST(GraphElementwise, MixedInputTypesAreRefused) {
   const Tensor a(DType::f32, {2}), b(DType::i64, {2});
   const auto* op = engine::graph::find_graph_op("Add");
