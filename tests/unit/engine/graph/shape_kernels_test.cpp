@@ -77,6 +77,8 @@ TEST(GraphShapeOps, FlattenAroundAxis) {
 TEST(GraphShapeOps, SqueezeAndUnsqueezeWithAxesInputs) {
   const Tensor x = iota_f32({1, 3, 1, 2});
   EXPECT_EQ(shape_after("Squeeze", {}, x, nullptr), (Shape{3, 2}));
+  const Tensor no_axes(DType::i64, {0});
+  EXPECT_EQ(shape_after("Squeeze", {}, x, &no_axes), (Shape{3, 2}));
   const Tensor minus2 = int64s({1}, {-2});
   EXPECT_EQ(shape_after("Squeeze", {}, x, &minus2), (Shape{1, 3, 2}));
   const Tensor axes = int64s({2}, {0, -1});
