@@ -255,6 +255,23 @@ TEST(GraphReferenceInterpreter, ValueReadByTwoLaterNodesSurvivesUntilItsLastUse)
   }
 }
 
+TEST(GraphReferenceInterpreter, OutputsListedTwiceOrFedStraightThroughAreAllReturned) {
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {2};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  const ValueId y = add_node(g, "Neg", {g.inputs[0]});
+  g.outputs = {y, g.inputs[0], y};
+  const Tensor in = ramp({2}, 1.0f);  // 1, 1.5
+  const auto out = run_reference(specialize(g, {{2}}), {in});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].data<float>()[1], -1.5f);
+  EXPECT_EQ(out[1].data<float>()[1], 1.5f);
+  EXPECT_EQ(out[2].data<float>()[1], -1.5f);
+}
+
 TEST(GraphReferenceInterpreter, InputOfAnotherShapeThanSpecialisedIsRefused) {
   const Graph s = specialize(shape_chain_graph().graph, {{1, 2, 3, 4}});
   try {
