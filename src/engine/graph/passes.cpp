@@ -111,7 +111,7 @@ Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes) {
                                               "\" is not supported by the native engine");
     const auto inputs = input_values(g, node);
     // Shape needs only its input's shape, which is known now: fold it without the data.
-    if (node.op == "Shape") {
+    if (node.op == "Shape" && !inputs.empty() && inputs[0] != nullptr) {
       Tensor shape = shape_operator_output(node, inputs.at(0)->shape);
       const Shape out_shape = shape.shape();
       set_output(g, node, 0, DType::i64, out_shape, std::move(shape));

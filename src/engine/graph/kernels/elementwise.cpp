@@ -11,7 +11,10 @@
 namespace deepimage::engine::graph {
 namespace {
 
-constexpr std::initializer_list<DType> kArithmeticTypes = {DType::f32, DType::f64, DType::i32, DType::i64};
+// Every numeric type: float32 for tensors, int64 for exporters' shape arithmetic, and the rest because
+// ONNX defines them (uint8 images multiplied by a mask).
+constexpr std::initializer_list<DType> kArithmeticTypes = {DType::f32, DType::f64, DType::i8,  DType::i16, DType::i32,
+                                                           DType::i64, DType::u8,  DType::u16, DType::u32, DType::u64};
 
 void require_same_dtype(const Node& node, DType a, DType b) {
   if (a != b)
@@ -41,9 +44,8 @@ std::vector<Tensor> arithmetic(const Node& node, const std::vector<const Tensor*
   require_same_dtype(node, a.dtype(), b.dtype());
   return {visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int32_t> ||
-                  std::is_same_v<T, std::int64_t>)
-      return broadcast_binary<T, T>(node, a, b, [&](T x, T z) { return f(x, z); });
+    if constexpr (!std::is_same_v<T, bool>)
+      return broadcast_binary<T, T>(node, a, b, [&](T x, T z) { return static_cast<T>(f(x, z)); });
     else
       return Tensor();
   })};
@@ -113,7 +115,8 @@ std::vector<Tensor> div_reference(const Node& node, const std::vector<const Tens
     if constexpr (std::is_integral_v<T>) {
       if (b == 0) throw Error(ErrorCode::invalid_argument, node.describe() + ": integer division by zero");
       // INT_MIN / -1 overflows; negate in unsigned arithmetic, which wraps as ONNX Runtime's result does.
-      if (b == -1) return static_cast<T>(std::make_unsigned_t<T>{0} - static_cast<std::make_unsigned_t<T>>(a));
+      if constexpr (std::is_signed_v<T>)
+        if (b == -1) return static_cast<T>(std::make_unsigned_t<T>{0} - static_cast<std::make_unsigned_t<T>>(a));
     }
     return static_cast<T>(a / b);  // C++ integer division truncates toward zero, as ONNX's Div does
   });

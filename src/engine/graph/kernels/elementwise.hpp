@@ -1,6 +1,6 @@
 // Binary and ternary elementwise operators with numpy broadcasting: Add, Sub, Mul, Div, Pow, PRelu,
 // Equal, Less, Greater, Where. Arithmetic runs on float32/float64 and on int32/int64 (exporters' shape
-// arithmetic); integer Div truncates toward zero as ONNX does.
+// arithmetic) and the other integer types; integer Div truncates toward zero as ONNX does.
 #pragma once
 
 #include "engine/graph/ops.hpp"

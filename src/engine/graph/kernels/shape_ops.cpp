@@ -72,10 +72,10 @@ Shape flattened_shape(const Node& node, const Shape& in) {
   return {rows, cols};
 }
 
-// Squeeze with no axes removes every size-1 dimension.
+// Squeeze with no axes, or an empty axes tensor (as ONNX Runtime reads it), removes every size-1 dimension.
 Shape squeezed_shape(const Node& node, const Shape& in, const std::optional<std::vector<std::int64_t>>& axes_spec) {
   std::vector<bool> drop(in.size(), false);
-  if (!axes_spec) {
+  if (!axes_spec || axes_spec->empty()) {
     for (std::size_t d = 0; d < in.size(); ++d) drop[d] = in[d] == 1;
   } else {
     for (const int a : normalize_axes(*axes_spec, in.size(), node)) {
