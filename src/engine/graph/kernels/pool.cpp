@@ -16,14 +16,21 @@ Shape pooled_shape(const Node& node, const Window& window, const Shape& x) {
   return out;
 }
 
-// MaxPool's optional second output: the flat C-order index into X of each maximum.
+// MaxPool's optional second output: the flat index into X of each maximum, with the spatial axes
+// counted in C order (storage_order 0) or reversed order (1: column major), N and C outermost.
 bool wants_indices(const Node& node) {
   if (node.outputs.size() < 2 || node.outputs[1] == no_value) return false;
-  if (node.get_int("storage_order", 0) != 0)
-    throw Error(ErrorCode::unsupported, node.describe() + ": storage_order " +
-                                            std::to_string(node.get_int("storage_order", 0)) +
-                                            " for the Indices output is not supported, expected 0 (row major)");
+  const std::int64_t order = node.get_int("storage_order", 0);
+  if (order != 0 && order != 1)
+    throw Error(ErrorCode::bad_model, node.describe() + ": storage_order " + std::to_string(order) +
+                                          " is not 0 (row major) or 1 (column major)");
   return true;
+}
+
+// The C-order offset `at` within one (n, c) plane of the 3-d view, in column-major order.
+std::int64_t column_major(const Window3& g, std::int64_t at) {
+  const std::int64_t x = at % g.in[2], y = at / g.in[2] % g.in[1], z = at / (g.in[2] * g.in[1]);
+  return (x * g.in[1] + y) * g.in[0] + z;
 }
 
 // Calls visit(offset into the (n, c) plane) for every window position inside X, and returns the
@@ -87,6 +94,7 @@ std::vector<Tensor> max_pool_reference(const Node& node, const std::vector<const
   const Window window = pool_window(node, x.shape());
   Tensor y(DType::f32, pooled_shape(node, window, x.shape()));
   const bool indices = wants_indices(node);
+  const bool column_major_indices = node.get_int("storage_order", 0) == 1;
   Tensor index(DType::i64, indices ? y.shape() : Shape{0});
   float* yd = y.data<float>();
   std::int64_t* id = index.data<std::int64_t>();
@@ -99,7 +107,7 @@ std::vector<Tensor> max_pool_reference(const Node& node, const std::vector<const
       if (best_at < 0 || plane[at] > best || (std::isnan(plane[at]) && !std::isnan(best))) best = plane[at], best_at = at;
     });
     yd[out] = best;
-    if (indices) id[out] = plane_start + best_at;
+    if (indices) id[out] = plane_start + (column_major_indices ? column_major(g, best_at) : best_at);
   });
   std::vector<Tensor> outputs;
   outputs.push_back(std::move(y));
