@@ -65,7 +65,7 @@ ResizePlan resize_plan(const Node& node, const Shape& x, const std::vector<doubl
   ResizePlan plan;
   plan.output = x;
   plan.scales.assign(x.size(), 1.0);
-  for (std::int64_t n : x) plan.resized_lengths.push_back(static_cast<double>(n));
+  for (std::int64_t length : x) plan.resized_lengths.push_back(static_cast<double>(length));
   plan.roi_start.assign(x.size(), 0.0);
   plan.roi_end.assign(x.size(), 1.0);
   if (scales.empty() == sizes.empty())
