@@ -122,3 +122,16 @@ TEST(GraphPool, DilatedAveragePoolByHand) {
 
 }  // namespace
 }  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphPool, MaxPoolTakesUint8ByHand) {
+  const Tensor x = tensor_of<std::uint8_t>({1, 1, 2, 3}, {5, 200, 7, 250, 1, 9});
+  const auto y = run_graph_op(graph_node("MaxPool", {{"kernel_shape", Ints{2, 2}}}), {&x});
+  ASSERT_EQ(y.at(0).dtype(), DType::u8);
+  EXPECT_EQ(values_of<std::uint8_t>(y[0]), (std::vector<std::uint8_t>{250, 200}));
+}
+
+}  // namespace
+}  // namespace deepimage::testing
