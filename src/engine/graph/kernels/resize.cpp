@@ -275,27 +275,74 @@ std::vector<Tensor> resize_reference(const Node& node, const std::vector<const T
   std::vector<std::vector<Taps>> taps;
   for (std::size_t a = 0; a < rank; ++a)
     taps.push_back(axis_taps(s, x.shape()[a], plan.output[a], plan.resized_lengths[a], plan.scales[a],
-                                plan.roi_start[a], plan.roi_end[a]));
+                             plan.roi_start[a], plan.roi_end[a]));
+
+  // The weights of several axes multiply, so the axes can be resampled one after the other, each
+  // pass a weighted sum of whole rows (of single elements along the last axis). Shrinking axes go
+  // first: later passes then see less data. Axes that map every index to itself are skipped.
+  std::vector<std::size_t> order;
+  for (std::size_t a = 0; a < rank; ++a) {
+    bool identity = plan.output[a] == x.shape()[a];
+    for (std::int64_t o = 0; identity && o < plan.output[a]; ++o) {
+      const Taps& t = taps[a][static_cast<std::size_t>(o)];
+      identity = !t.outside && t.taps.size() == 1 && t.taps[0].first == o && t.taps[0].second == 1.0;
+    }
+    if (!identity) order.push_back(a);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return plan.output[a] * x.shape()[b] < plan.output[b] * x.shape()[a];
+  });
   Tensor y(DType::f32, plan.output);
-  const std::vector<std::int64_t> strides = strides_of(x.shape());
-  const float* xd = x.data<float>();
   float* yd = y.data<float>();
-  std::vector<std::int64_t> o(rank, 0);  // the output index, odometer order
-  // Sum over every combination of the axes' taps, axis by axis.
-  const auto gather = [&](auto&& self, std::size_t axis, std::int64_t offset) -> double {
-    if (axis == rank) return xd[offset];
-    double sum = 0;
-    for (const auto& [index, weight] : taps[axis][static_cast<std::size_t>(o[axis])].taps)
-      sum += weight * self(self, axis + 1, offset + index * strides[axis]);
-    return sum;
-  };
-  for (std::int64_t i = 0; i < y.element_count(); ++i) {
-    bool outside = false;
-    for (std::size_t a = 0; a < rank; ++a) outside = outside || taps[a][static_cast<std::size_t>(o[a])].outside;
-    yd[i] = outside ? s.extrapolation : static_cast<float>(gather(gather, 0, 0));
-    for (std::size_t a = rank; a-- > 0;) {
-      if (++o[a] < plan.output[a]) break;
-      o[a] = 0;
+  if (order.empty()) std::copy(x.data<float>(), x.data<float>() + x.element_count(), yd);
+  Shape shape = x.shape();
+  const float* src_all = x.data<float>();
+  std::vector<float> buffer, next_buffer;  // between passes; the last pass writes into y
+  for (std::size_t pass = 0; pass < order.size(); ++pass) {
+    const std::size_t a = order[pass];
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t b = 0; b < a; ++b) outer *= shape[b];
+    for (std::size_t b = a + 1; b < rank; ++b) inner *= shape[b];
+    const std::int64_t in = shape[a], out = plan.output[a];
+    float* dst_all = yd;
+    if (pass + 1 < order.size()) {
+      next_buffer.resize(static_cast<std::size_t>(outer * out * inner));
+      dst_all = next_buffer.data();
+    }
+    for (std::int64_t block = 0; block < outer; ++block) {
+      const float* src = src_all + block * in * inner;
+      float* dst = dst_all + block * out * inner;
+      for (std::int64_t o = 0; o < out; ++o, dst += inner) {
+        const auto& list = taps[a][static_cast<std::size_t>(o)].taps;
+        if (inner == 1) {  // the last axis: one weighted gather per output
+          double sum = 0;
+          for (const auto& [index, weight] : list) sum += weight * src[index];
+          *dst = static_cast<float>(sum);
+          continue;
+        }
+        std::fill(dst, dst + inner, 0.0f);
+        for (const auto& [index, weight] : list) {
+          const float* row = src + index * inner;
+          const auto w = static_cast<float>(weight);
+          for (std::int64_t i = 0; i < inner; ++i) dst[i] += w * row[i];
+        }
+      }
+    }
+    std::swap(buffer, next_buffer);
+    src_all = buffer.data();
+    shape[a] = out;
+  }
+
+  // tf_crop_and_resize: an output outside the input along any axis is extrapolation_value.
+  if (s.transform == "tf_crop_and_resize") {
+    std::vector<std::int64_t> o(rank, 0);
+    for (std::int64_t i = 0; i < y.element_count(); ++i) {
+      for (std::size_t a = 0; a < rank; ++a)
+        if (taps[a][static_cast<std::size_t>(o[a])].outside) yd[i] = s.extrapolation;
+      for (std::size_t a = rank; a-- > 0;) {
+        if (++o[a] < plan.output[a]) break;
+        o[a] = 0;
+      }
     }
   }
   std::vector<Tensor> outputs;
