@@ -1,11 +1,15 @@
 #include "engine/graph/ops.hpp"
 
 #include "engine/graph/kernels/conv.hpp"
+#include "engine/graph/kernels/conv_transpose.hpp"
 #include "engine/graph/kernels/elementwise.hpp"
 #include "engine/graph/kernels/indexing.hpp"
 #include "engine/graph/kernels/matmul.hpp"
+#include "engine/graph/kernels/normalization.hpp"
+#include "engine/graph/kernels/pad.hpp"
 #include "engine/graph/kernels/pool.hpp"
 #include "engine/graph/kernels/reduce.hpp"
+#include "engine/graph/kernels/resize.hpp"
 #include "engine/graph/kernels/shape_ops.hpp"
 #include "engine/graph/kernels/softmax.hpp"
 #include "engine/graph/kernels/unary.hpp"
@@ -19,10 +23,15 @@ std::vector<OpDef> register_builtin_graph_ops() {
   return {
       // convolution, pooling, resampling, normalisation, padding
       {"Conv", infer_conv, conv_reference},
+      {"ConvTranspose", infer_conv_transpose, conv_transpose_reference},
       {"MaxPool", infer_max_pool, max_pool_reference},
       {"AveragePool", infer_average_pool, average_pool_reference},
       {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
       {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
+      {"Resize", infer_resize, resize_reference},
+      {"BatchNormalization", infer_batch_normalization, batch_normalization_reference},
+      {"InstanceNormalization", infer_instance_normalization, instance_normalization_reference},
+      {"Pad", infer_pad, pad_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
       {"Add", infer_arithmetic, add_reference},

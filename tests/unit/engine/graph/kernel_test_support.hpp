@@ -58,3 +58,20 @@ inline std::vector<Tensor> run_graph_op(const engine::graph::Node& node, const s
 }
 
 }  // namespace deepimage::testing
+
+namespace deepimage::testing {
+
+template <class T>
+Tensor tensor_of(Shape shape, std::vector<T> values) {
+  Tensor t(dtype_of<T>(), std::move(shape));
+  EXPECT_EQ(static_cast<std::size_t>(t.element_count()), values.size());
+  std::copy(values.begin(), values.begin() + std::min<std::ptrdiff_t>(t.element_count(), values.size()), t.data<T>());
+  return t;
+}
+
+template <class T>
+std::vector<T> values_of(const Tensor& t) {
+  return {t.data<T>(), t.data<T>() + t.element_count()};
+}
+
+}  // namespace deepimage::testing
