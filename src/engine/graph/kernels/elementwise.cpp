@@ -31,8 +31,15 @@ Tensor broadcast_binary(const Node& node, const Tensor& a, const Tensor& b, F f)
   const T* pb = b.data<T>();
   R* y = out.data<R>();
   const std::int64_t n = out.element_count();
-  BroadcastWalk walk(shape, {a.shape(), b.shape()});
-  for (std::int64_t i = 0; i < n; ++i, walk.next()) y[i] = f(pa[walk.offset(0)], pb[walk.offset(1)]);
+  // The common cases without the walk's bookkeeping: equal shapes, and a scalar second operand.
+  if (a.shape() == shape && b.shape() == shape) {
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f(pa[i], pb[i]);
+  } else if (a.shape() == shape && b.element_count() == 1) {
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f(pa[i], pb[0]);
+  } else {
+    BroadcastWalk walk(shape, {a.shape(), b.shape()});
+    for (std::int64_t i = 0; i < n; ++i, walk.next()) y[i] = f(pa[walk.offset(0)], pb[walk.offset(1)]);
+  }
   return out;
 }
 

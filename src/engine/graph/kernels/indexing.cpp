@@ -193,10 +193,17 @@ std::vector<Tensor> slice_reference(const Node& node, const std::vector<const Te
   const std::size_t es = dtype_size(x.dtype());
   std::int64_t src = 0;
   for (std::size_t d = 0; d < plan.size(); ++d) src += plan[d].start * in_strides[d];
-  std::vector<std::int64_t> index(shape.size(), 0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    std::memcpy(y.bytes() + static_cast<std::size_t>(i) * es, x.bytes() + static_cast<std::size_t>(src) * es, es);
-    for (std::size_t d = shape.size(); d-- > 0;) {
+  // With step 1 along the last axis each output row is one contiguous run of the input (the usual crop):
+  // copy rows, walking the other axes.
+  const std::size_t rank = shape.size();
+  const bool row_runs = rank > 0 && plan[rank - 1].step == 1;
+  const std::int64_t run = row_runs ? shape[rank - 1] : 1;
+  const std::size_t walk_rank = row_runs ? rank - 1 : rank;
+  std::vector<std::int64_t> index(walk_rank, 0);
+  for (std::int64_t i = 0; i < n; i += run) {
+    std::memcpy(y.bytes() + static_cast<std::size_t>(i) * es, x.bytes() + static_cast<std::size_t>(src) * es,
+                static_cast<std::size_t>(run) * es);
+    for (std::size_t d = walk_rank; d-- > 0;) {
       src += plan[d].step * in_strides[d];
       if (++index[d] < shape[d]) break;
       src -= plan[d].step * in_strides[d] * shape[d];

@@ -106,8 +106,11 @@ void max_pool_planes(const Node& node, const Tensor& x, const Window& window, Te
       const bool nan = std::isnan(static_cast<double>(plane[at])) && !std::isnan(static_cast<double>(best));
       if (best_at < 0 || plane[at] > best || nan) best = plane[at], best_at = at;
     });
-    yd[out] = best_at < 0 ? std::numeric_limits<T>::lowest() : best;
-    if (id) id[out] = plane_start + (column_major_indices ? column_major(g, best_at) : best_at);
+    // A window wholly in the pads (pads as large as the kernel) has no maximum: -inf, index -1.
+    if (best_at < 0)
+      best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+    yd[out] = best;
+    if (id) id[out] = best_at < 0 ? -1 : plane_start + (column_major_indices ? column_major(g, best_at) : best_at);
   });
 }
 

@@ -120,3 +120,14 @@ TEST(GraphConv, InferenceKeepsUnknownSizesUnknown) {
 
 }  // namespace
 }  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphConv, FourSpatialAxesAreABadModel) {
+  Tensor x(DType::f32, {1, 1, 2, 2, 2, 2}), w(DType::f32, {1, 1, 1, 1, 1, 1});
+  EXPECT_THROW(run_graph_op(graph_node("Conv", {}), {&x, &w}), Error);
+}
+
+}  // namespace
+}  // namespace deepimage::testing

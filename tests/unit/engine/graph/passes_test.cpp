@@ -215,6 +215,28 @@ TEST(GraphSpecialize, ResolvesAutoPadIntoExplicitPads) {
   EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 3, 3}));
 }
 
+TEST(GraphSpecialize, ResolvesConvTransposeOutputShapeIntoExplicitPads) {
+  // stride 2, kernel 3, input 3: the full output is 2 * (3 - 1) + 3 = 7; output_shape 6 asks for one
+  // pixel of padding per axis in total, which specialize() writes as pads.
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {1, 1, -1, -1};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  const ValueId y = add_node(g, "ConvTranspose", {g.inputs[0], g.add_constant("w", Tensor(DType::f32, {1, 1, 3, 3}))},
+                             {{"strides", std::vector<std::int64_t>{2, 2}}, {"output_shape", std::vector<std::int64_t>{6, 6}}});
+  g.outputs = {y};
+  const Graph s = specialize(g, {{1, 1, 3, 3}});
+  ASSERT_EQ(s.nodes.size(), 1u);
+  EXPECT_FALSE(s.nodes[0].has("output_shape"));
+  const auto pads = s.nodes[0].get_ints("pads");
+  ASSERT_EQ(pads.size(), 4u);
+  EXPECT_EQ(pads[0] + pads[2], 1);
+  EXPECT_EQ(pads[1] + pads[3], 1);
+  EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 6, 6}));
+}
+
 TEST(GraphRemoveDeadNodes, KeepsWhatOutputsNeedAndRenumbersValues) {
   Graph g;
   Value x;
