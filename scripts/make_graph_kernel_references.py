@@ -152,9 +152,37 @@ def resize_cases():
     save("resize_trilinear", x=x, y=F.interpolate(x, size=(5, 6, 3), mode="trilinear", align_corners=False))
 
 
+def normalization_cases():
+    gen = torch.Generator().manual_seed(5)
+    for case, shape in [("batchnorm2d", (2, 3, 4, 5)), ("batchnorm1d", (2, 3, 7))]:
+        x, scale, bias, mean = rand(gen, *shape), rand(gen, 3), rand(gen, 3), rand(gen, 3)
+        var = torch.rand(3, generator=gen) + 0.1
+        save(case, x=x, scale=scale, b=bias, mean=mean, var=var,
+             y=F.batch_norm(x, mean, var, scale, bias, training=False, eps=1e-3))
+    for case, shape in [("instancenorm2d", (2, 3, 5, 6)), ("instancenorm1d", (2, 2, 7))]:
+        x, scale, bias = rand(gen, *shape) * 3 + 1, rand(gen, shape[1]), rand(gen, shape[1])
+        save(case, x=x, scale=scale, b=bias, y=F.instance_norm(x, weight=scale, bias=bias, eps=1e-5))
+
+
+def pad_cases():
+    """torch's reflect / replicate / circular are ONNX's reflect / edge / wrap; numpy's reflect for a
+    pad longer than the axis (reflected again at each end)."""
+    gen = torch.Generator().manual_seed(6)
+    x = rand(gen, 1, 2, 3, 4)
+    save("pad_constant", x=x, y=F.pad(x, torch_pads([0, 1, 1, 2, 0, 0, 2, -1]), value=2.5))
+    save("pad_reflect", x=x, y=F.pad(x, torch_pads([0, 0, 2, 3, 0, 0, 1, 2])[:4], mode="reflect"))
+    save("pad_edge", x=x, y=F.pad(x, torch_pads([0, 0, 2, 5, 0, 0, 4, 1])[:4], mode="replicate"))
+    save("pad_wrap", x=x, y=F.pad(x, torch_pads([0, 0, 1, 2, 0, 0, 2, 3])[:4], mode="circular"))
+    x = rand(gen, 1, 1, 1, 3)
+    y = np.pad(x.numpy(), [(0, 0), (0, 0), (0, 0), (5, 6)], mode="reflect")
+    save("pad_reflect_long", x=x, y=torch.from_numpy(y))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     conv_cases()
     conv_transpose_cases()
     pool_cases()
     resize_cases()
+    normalization_cases()
+    pad_cases()

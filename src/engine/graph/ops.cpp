@@ -2,12 +2,14 @@
 
 #include "engine/graph/kernels/conv.hpp"
 #include "engine/graph/kernels/conv_transpose.hpp"
-#include "engine/graph/kernels/pool.hpp"
-#include "engine/graph/kernels/resize.hpp"
 #include "engine/graph/kernels/elementwise.hpp"
 #include "engine/graph/kernels/indexing.hpp"
 #include "engine/graph/kernels/matmul.hpp"
+#include "engine/graph/kernels/normalization.hpp"
+#include "engine/graph/kernels/pad.hpp"
+#include "engine/graph/kernels/pool.hpp"
 #include "engine/graph/kernels/reduce.hpp"
+#include "engine/graph/kernels/resize.hpp"
 #include "engine/graph/kernels/shape_ops.hpp"
 #include "engine/graph/kernels/softmax.hpp"
 #include "engine/graph/kernels/unary.hpp"
@@ -27,51 +29,54 @@ std::vector<OpDef> register_builtin_graph_ops() {
       {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
       {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
       {"Resize", infer_resize, resize_reference},
+      {"BatchNormalization", infer_batch_normalization, batch_normalization_reference},
+      {"InstanceNormalization", infer_instance_normalization, instance_normalization_reference},
+      {"Pad", infer_pad, pad_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
-      {"Add", infer_arithmetic, compute_add},
-      {"Sub", infer_arithmetic, compute_sub},
-      {"Mul", infer_arithmetic, compute_mul},
-      {"Div", infer_arithmetic, compute_div},
-      {"Pow", infer_arithmetic, compute_pow},
-      {"PRelu", infer_prelu, compute_prelu},
-      {"Equal", infer_comparison, compute_equal},
-      {"Less", infer_comparison, compute_less},
-      {"Greater", infer_comparison, compute_greater},
-      {"Where", infer_where, compute_where},
-      {"Relu", infer_numeric_pointwise, compute_relu},
-      {"Sigmoid", infer_float_pointwise, compute_sigmoid},
-      {"Tanh", infer_float_pointwise, compute_tanh},
-      {"Sqrt", infer_float_pointwise, compute_sqrt},
-      {"Exp", infer_float_pointwise, compute_exp},
-      {"Identity", infer_identity, compute_identity},
-      {"Neg", infer_numeric_pointwise, compute_neg},
-      {"Abs", infer_numeric_pointwise, compute_abs},
-      {"Floor", infer_float_pointwise, compute_floor},
-      {"Ceil", infer_float_pointwise, compute_ceil},
-      {"Erf", infer_float_pointwise, compute_erf},
-      {"LeakyRelu", infer_float_pointwise, compute_leaky_relu},
-      {"Elu", infer_float_pointwise, compute_elu},
-      {"Clip", infer_clip, compute_clip},
-      {"Softmax", infer_softmax, compute_softmax},
-      {"Concat", infer_concat, compute_concat},
-      {"Reshape", infer_reshape, compute_reshape},
-      {"Flatten", infer_flatten, compute_flatten},
-      {"Transpose", infer_transpose, compute_transpose},
-      {"Squeeze", infer_squeeze, compute_squeeze},
-      {"Unsqueeze", infer_unsqueeze, compute_unsqueeze},
-      {"Slice", infer_slice, compute_slice},
-      {"Shape", infer_shape, compute_shape},
-      {"Gather", infer_gather, compute_gather},
-      {"Cast", infer_cast, compute_cast},
-      {"Expand", infer_expand, compute_expand},
-      {"ConstantOfShape", infer_constant_of_shape, compute_constant_of_shape},
-      {"ReduceMean", infer_reduce, compute_reduce_mean},
-      {"ReduceMax", infer_reduce, compute_reduce_max},
-      {"ReduceMin", infer_reduce, compute_reduce_min},
-      {"ReduceSum", infer_reduce, compute_reduce_sum},
-      {"MatMul", infer_matmul, compute_matmul},
-      {"Gemm", infer_gemm, compute_gemm},
+      {"Add", infer_arithmetic, add_reference},
+      {"Sub", infer_arithmetic, sub_reference},
+      {"Mul", infer_arithmetic, mul_reference},
+      {"Div", infer_arithmetic, div_reference},
+      {"Pow", infer_arithmetic, pow_reference},
+      {"PRelu", infer_prelu, prelu_reference},
+      {"Equal", infer_comparison, equal_reference},
+      {"Less", infer_comparison, less_reference},
+      {"Greater", infer_comparison, greater_reference},
+      {"Where", infer_where, where_reference},
+      {"Relu", infer_numeric_pointwise, relu_reference},
+      {"Sigmoid", infer_float_pointwise, sigmoid_reference},
+      {"Tanh", infer_float_pointwise, tanh_reference},
+      {"Sqrt", infer_float_pointwise, sqrt_reference},
+      {"Exp", infer_float_pointwise, exp_reference},
+      {"Identity", infer_identity, identity_reference},
+      {"Neg", infer_numeric_pointwise, neg_reference},
+      {"Abs", infer_numeric_pointwise, abs_reference},
+      {"Floor", infer_float_pointwise, floor_reference},
+      {"Ceil", infer_float_pointwise, ceil_reference},
+      {"Erf", infer_float_pointwise, erf_reference},
+      {"LeakyRelu", infer_float_pointwise, leaky_relu_reference},
+      {"Elu", infer_float_pointwise, elu_reference},
+      {"Clip", infer_clip, clip_reference},
+      {"Softmax", infer_softmax, softmax_reference},
+      {"Concat", infer_concat, concat_reference},
+      {"Reshape", infer_reshape, reshape_reference},
+      {"Flatten", infer_flatten, flatten_reference},
+      {"Transpose", infer_transpose, transpose_reference},
+      {"Squeeze", infer_squeeze, squeeze_reference},
+      {"Unsqueeze", infer_unsqueeze, unsqueeze_reference},
+      {"Slice", infer_slice, slice_reference},
+      {"Shape", infer_shape, shape_reference},
+      {"Gather", infer_gather, gather_reference},
+      {"Cast", infer_cast, cast_reference},
+      {"Expand", infer_expand, expand_reference},
+      {"ConstantOfShape", infer_constant_of_shape, constant_of_shape_reference},
+      {"ReduceMean", infer_reduce, reduce_mean_reference},
+      {"ReduceMax", infer_reduce, reduce_max_reference},
+      {"ReduceMin", infer_reduce, reduce_min_reference},
+      {"ReduceSum", infer_reduce, reduce_sum_reference},
+      {"MatMul", infer_matmul, matmul_reference},
+      {"Gemm", infer_gemm, gemm_reference},
 
   };
 }

@@ -4,15 +4,10 @@
 #include <string>
 
 #include "deepimage/error.hpp"
+#include "engine/graph/kernels/padding_rules.hpp"
 #include "engine/graph/kernels/shape_ops.hpp"
 #include "engine/graph/ops.hpp"
 
-// auto_pad and ConvTranspose output_shape become explicit pads with the spatial kernels' window rules
-// (branch gspatial). Until that header is part of the tree, nodes keep their attributes as imported.
-#if __has_include("engine/graph/kernels/padding_rules.hpp")
-#include "engine/graph/kernels/padding_rules.hpp"
-#define DEEPIMAGE_GRAPH_HAS_PADDING_RULES 1
-#endif
 
 namespace deepimage::engine::graph {
 namespace {
@@ -94,15 +89,12 @@ void fold(Graph& g, const Node& node, const OpDef& op, const std::vector<const V
   }
 }
 
+// auto_pad and ConvTranspose output_shape become explicit pads (padding_rules.hpp), so kernels and
+// executors see one form; other nodes are left as they are.
 void resolve_padding(Node& node, const std::vector<const Value*>& inputs) {
-#ifdef DEEPIMAGE_GRAPH_HAS_PADDING_RULES
   std::vector<Shape> shapes;
   for (const Value* v : inputs) shapes.push_back(v ? v->shape : Shape{});
   resolve_explicit_pads(node, shapes);
-#else
-  (void)node;
-  (void)inputs;
-#endif
 }
 
 }  // namespace
@@ -119,7 +111,7 @@ Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes) {
                                               "\" is not supported by the native engine");
     const auto inputs = input_values(g, node);
     // Shape needs only its input's shape, which is known now: fold it without the data.
-    if (node.op == "Shape") {
+    if (node.op == "Shape" && !inputs.empty() && inputs[0] != nullptr) {
       Tensor shape = shape_operator_output(node, inputs.at(0)->shape);
       const Shape out_shape = shape.shape();
       set_output(g, node, 0, DType::i64, out_shape, std::move(shape));

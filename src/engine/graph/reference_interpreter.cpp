@@ -1,5 +1,6 @@
 #include "engine/graph/reference_interpreter.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -88,12 +89,19 @@ std::vector<Tensor> run_reference(const Graph& graph, const std::vector<Tensor>&
   }
 
   std::vector<Tensor> outputs;
-  for (const ValueId id : graph.outputs) {
-    const Tensor* t = tensor_of[static_cast<std::size_t>(id)];
-    if (!t)
+  for (std::size_t k = 0; k < graph.outputs.size(); ++k) {
+    const ValueId id = graph.outputs[k];
+    const auto i = static_cast<std::size_t>(id);
+    if (!tensor_of[i])
       throw Error(ErrorCode::bad_model, "output \"" + graph.value(id).name + "\" of \"" + graph.source +
                                             "\" is not computed by any node");
-    outputs.push_back(*t);
+    // A computed tensor moves out unless a later output is the same value; inputs and constants are copied.
+    const bool repeated = std::find(graph.outputs.begin() + static_cast<std::ptrdiff_t>(k) + 1, graph.outputs.end(), id) !=
+                          graph.outputs.end();
+    if (tensor_of[i] == &computed[i] && !repeated)
+      outputs.push_back(std::move(computed[i]));
+    else
+      outputs.push_back(*tensor_of[i]);
   }
   return outputs;
 }

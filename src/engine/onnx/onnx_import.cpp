@@ -17,19 +17,11 @@ using graph::Graph;
 using graph::no_value;
 using graph::ValueId;
 
-constexpr int kOldestOpset = 7;
-
 bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 int default_domain_opset(const onnx::ModelProto& model, const std::string& source) {
   for (const auto& o : model.opset_import())
-    if (is_default_domain(o.domain())) {
-      if (o.version() < kOldestOpset)
-        throw Error(ErrorCode::unsupported, source + ": ONNX opset " + std::to_string(o.version()) +
-                                                " is older than the native engine reads (opset " + std::to_string(kOldestOpset) +
-                                                " or newer); re-export the model with a newer opset");
-      return static_cast<int>(o.version());
-    }
+    if (is_default_domain(o.domain())) return static_cast<int>(o.version());
   throw Error(ErrorCode::bad_model, source + ": the model imports no opset of the default ONNX domain");
 }
 
@@ -155,10 +147,14 @@ class Importer {
     if (!is_default_domain(proto.domain()))
       throw Error(ErrorCode::unsupported, source_ + ": the native engine does not support the ONNX operator \"" + proto.op_type() +
                                               "\" of domain \"" + proto.domain() + "\" (node \"" + label + "\")");
-    const CanonicalForm form = proto.op_type() == "Constant" ? nullptr : find_canonical_form(proto.op_type());
+    const OperatorForm* form = proto.op_type() == "Constant" ? nullptr : find_operator_form(proto.op_type());
     if (proto.op_type() != "Constant" && !form)
       throw Error(ErrorCode::unsupported, source_ + ": the native engine does not support the ONNX operator \"" + proto.op_type() +
                                               "\" (node \"" + label + "\")");
+    if (form && opset_ < form->oldest_opset)
+      throw Error(ErrorCode::unsupported, source_ + ": the native engine reads the ONNX operator \"" + proto.op_type() + "\" from opset " +
+                                              std::to_string(form->oldest_opset) + " on; this model is opset " + std::to_string(opset_) +
+                                              " (node \"" + label + "\"); re-export it with a newer opset");
     graph::Node node;
     node.op = proto.op_type();
     node.name = label;
@@ -183,7 +179,7 @@ class Importer {
     }
     copy_attributes(proto, node, source_);
     const OnnxNodeContext context{proto, opset_, graph_, [this](ValueId id) { return used_names_.count(graph_.value(id).name) > 0; }, source_};
-    form(node, context);
+    form->rewrite(node, context);
     while (!node.inputs.empty() && node.inputs.back() == no_value) node.inputs.pop_back();  // canonical: trailing omitted inputs absent
     graph_.nodes.push_back(std::move(node));
   }

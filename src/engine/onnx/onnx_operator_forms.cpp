@@ -1,6 +1,7 @@
 #include "engine/onnx/onnx_operator_forms.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "deepimage/error.hpp"
@@ -69,9 +70,13 @@ void float_attribute_to_input(Node& node, const OnnxNodeContext& c, const std::s
 
 void as_is(Node&, const OnnxNodeContext&) {}
 
+// The Indices output is computed when something reads it; otherwise it is dropped, and with it
+// storage_order, which describes only that output.
 void max_pool(Node& node, const OnnxNodeContext& c) {
-  keep_outputs(node, c, 1, "the indices of the maxima");
-  node.attributes.erase("storage_order");  // describes only the indices output
+  if (node.outputs.size() < 2 || node.outputs[1] == no_value || !c.is_used(node.outputs[1])) {
+    node.outputs.resize(1);
+    node.attributes.erase("storage_order");
+  }
 }
 
 // Opsets < 11 (Upsample, Resize-10) had no nearest_mode: ONNX Runtime's reading, which the old node
@@ -171,18 +176,45 @@ void slice(Node& node, const OnnxNodeContext& c) {
   ints_attribute_to_input(node, c, "axes", 3);
 }
 
-// Dropout at inference passes its input through; ratio does not matter then.
+// The single value of a constant scalar operand; throws when it is computed at run time.
+double constant_scalar(const Node& node, const OnnxNodeContext& c, ValueId id, const std::string& what) {
+  if (!c.graph.is_constant(id))
+    throw refused(node, c, what + " is computed at run time; the native engine runs inference only and needs it constant");
+  const Tensor t = c.graph.value(id).constant->converted(DType::f64);
+  if (t.element_count() != 1) throw Error(ErrorCode::bad_model, c.source + ": " + node.describe() + ": " + what + " is not a scalar");
+  return t.data<double>()[0];
+}
+
+// Dropout at inference passes its input through and its mask (opset 10 on: bool) is all true, which
+// Shape -> ConstantOfShape(true) computes. Training mode with ratio 0 drops nothing, so it is the same.
 void dropout(Node& node, const OnnxNodeContext& c) {
-  if (const ValueId training = input(node, 2); training != no_value) {
-    if (!c.graph.is_constant(training))
-      throw refused(node, c, "training_mode is computed at run time; the native engine runs inference only and needs it constant false");
-    const Tensor t = c.graph.value(training).constant->converted(DType::f64);
-    if (t.element_count() != 1) throw Error(ErrorCode::bad_model, c.source + ": " + node.describe() + ": training_mode is not a scalar");
-    if (t.data<double>()[0] != 0) throw refused(node, c, "training_mode is true; the native engine runs inference only");
+  if (const ValueId training = input(node, 2); training != no_value && constant_scalar(node, c, training, "training_mode") != 0) {
+    const double ratio = input(node, 1) == no_value ? 0.5 : constant_scalar(node, c, input(node, 1), "ratio");
+    if (ratio != 0) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", ratio);
+      throw refused(node, c, std::string("training_mode is true with ratio ") + text + "; the native engine runs inference only");
+    }
   }
-  keep_outputs(node, c, 1, "the dropout mask");
+  const ValueId x = input(node, 0);
+  if (node.outputs.size() > 1 && node.outputs[1] != no_value && c.is_used(node.outputs[1])) {
+    if (c.opset < 10) keep_outputs(node, c, 1, "the dropout mask, of the input's type before opset 10");
+    else {
+      Node shape{.op = "Shape", .name = node.name + ":mask_shape", .inputs = {x}, .outputs = {}, .attributes = {}};
+      graph::Value shape_value;
+      shape_value.name = node.name + ":mask_shape";
+      shape.outputs.push_back(c.graph.add_value(std::move(shape_value)));
+      Tensor all_true(DType::boolean, {1});
+      all_true.data<bool>()[0] = true;
+      Node mask{.op = "ConstantOfShape", .name = node.name + ":mask", .inputs = {shape.outputs[0], c.graph.add_constant(node.name + ":true", std::move(all_true))},
+                .outputs = {node.outputs[1]}, .attributes = {}};
+      c.graph.nodes.push_back(std::move(shape));
+      c.graph.nodes.push_back(std::move(mask));
+    }
+  }
+  node.outputs.resize(1);
   node.op = "Identity";
-  node.inputs = {input(node, 0)};
+  node.inputs = {x};
   node.attributes.clear();
 }
 
@@ -198,36 +230,45 @@ void constant_of_shape(Node& node, const OnnxNodeContext& c) {
   set_input(node, 1, c.graph.add_constant(node.name + ":value", std::move(value)));
 }
 
-// The one list of ONNX operators (default domain) the native engine runs.
-const std::map<std::string, CanonicalForm>& canonical_forms() {
-  static const std::map<std::string, CanonicalForm> forms = {
+// The one list of ONNX operators (default domain) the native engine runs, with the oldest opset each
+// form reads. Constant is not here: the importer turns it into a constant value, not a node.
+const std::map<std::string, OperatorForm>& operator_forms() {
+  static const std::map<std::string, OperatorForm> forms = {
       // convolution, pooling, resampling, normalisation, padding
-      {"Conv", as_is}, {"ConvTranspose", as_is}, {"MaxPool", max_pool}, {"AveragePool", as_is},
-      {"GlobalAveragePool", as_is}, {"GlobalMaxPool", as_is}, {"Resize", resize}, {"Upsample", upsample},
-      {"BatchNormalization", batch_normalization}, {"InstanceNormalization", as_is}, {"Pad", pad},
-      // elementwise
-      {"Add", as_is}, {"Sub", as_is}, {"Mul", as_is}, {"Div", as_is}, {"Pow", as_is}, {"PRelu", as_is},
-      {"Relu", as_is}, {"Sigmoid", as_is}, {"Tanh", as_is}, {"Sqrt", as_is}, {"Exp", as_is}, {"Identity", as_is},
-      {"Neg", as_is}, {"Abs", as_is}, {"Floor", as_is}, {"Ceil", as_is}, {"Erf", as_is}, {"LeakyRelu", as_is},
-      {"Elu", as_is}, {"Clip", clip}, {"Softmax", softmax}, {"Dropout", dropout},
-      {"Equal", as_is}, {"Less", as_is}, {"Greater", as_is}, {"Where", as_is},
+      {"Conv", {as_is}}, {"ConvTranspose", {as_is}}, {"MaxPool", {max_pool}}, {"AveragePool", {as_is}},
+      {"GlobalAveragePool", {as_is}}, {"GlobalMaxPool", {as_is}}, {"Resize", {resize, 10}}, {"Upsample", {upsample, 7}},
+      {"BatchNormalization", {batch_normalization, 7}}, {"InstanceNormalization", {as_is}}, {"Pad", {pad, 2}},
+      // elementwise (numpy broadcasting since opset 7)
+      {"Add", {as_is, 7}}, {"Sub", {as_is, 7}}, {"Mul", {as_is, 7}}, {"Div", {as_is, 7}}, {"Pow", {as_is, 7}},
+      {"PRelu", {as_is, 7}}, {"Equal", {as_is, 7}}, {"Less", {as_is, 7}}, {"Greater", {as_is, 7}}, {"Where", {as_is}},
+      {"Relu", {as_is}}, {"Sigmoid", {as_is}}, {"Tanh", {as_is}}, {"Sqrt", {as_is}}, {"Exp", {as_is}},
+      {"Identity", {as_is}}, {"Neg", {as_is}}, {"Abs", {as_is}}, {"Floor", {as_is}}, {"Ceil", {as_is}}, {"Erf", {as_is}},
+      {"LeakyRelu", {as_is}}, {"Elu", {as_is}}, {"Clip", {clip, 6}}, {"Softmax", {softmax}}, {"Dropout", {dropout, 7}},
       // shape manipulation
-      {"Concat", as_is}, {"Reshape", as_is}, {"Flatten", as_is}, {"Transpose", as_is},
-      {"Squeeze", axes_attribute_to_input<13>}, {"Unsqueeze", axes_attribute_to_input<13>}, {"Slice", slice},
-      {"Shape", as_is}, {"Gather", as_is}, {"Cast", as_is}, {"ConstantOfShape", constant_of_shape}, {"Expand", as_is},
+      {"Concat", {as_is, 4}}, {"Reshape", {as_is, 5}}, {"Flatten", {as_is}}, {"Transpose", {as_is}},
+      {"Squeeze", {axes_attribute_to_input<13>}}, {"Unsqueeze", {axes_attribute_to_input<13>}}, {"Slice", {slice}},
+      {"Shape", {as_is}}, {"Gather", {as_is}}, {"Cast", {as_is, 6}}, {"ConstantOfShape", {constant_of_shape}},
+      {"Expand", {as_is}},
       // reductions, matrix products
-      {"ReduceMean", axes_attribute_to_input<18>}, {"ReduceMax", axes_attribute_to_input<18>},
-      {"ReduceMin", axes_attribute_to_input<18>}, {"ReduceSum", axes_attribute_to_input<13>},
-      {"MatMul", as_is}, {"Gemm", as_is},
+      {"ReduceMean", {axes_attribute_to_input<18>}}, {"ReduceMax", {axes_attribute_to_input<18>}},
+      {"ReduceMin", {axes_attribute_to_input<18>}}, {"ReduceSum", {axes_attribute_to_input<13>}},
+      {"MatMul", {as_is}}, {"Gemm", {as_is, 7}},
   };
   return forms;
 }
 
 }  // namespace
 
-CanonicalForm find_canonical_form(const std::string& op_type) {
-  const auto it = canonical_forms().find(op_type);
-  return it == canonical_forms().end() ? nullptr : it->second;
+const OperatorForm* find_operator_form(const std::string& op_type) {
+  const auto it = operator_forms().find(op_type);
+  return it == operator_forms().end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> onnx_operators() {
+  std::vector<std::string> names = {"Constant"};
+  for (const auto& [name, form] : operator_forms()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace deepimage::engine

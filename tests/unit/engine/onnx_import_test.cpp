@@ -8,6 +8,8 @@
 #include <map>
 
 #include "deepimage/error.hpp"
+#include "engine/graph/passes.hpp"
+#include "engine/graph/reference_interpreter.hpp"
 #include "support/cli.hpp"
 #include "unit/engine/onnx_model_builder.hpp"
 
@@ -335,7 +337,7 @@ TEST(OnnxImport, BatchNormalizationTrainingFormsAreRefused) {
   EXPECT_NE(message.find("training_mode = 1"), std::string::npos) << message;
 }
 
-TEST(OnnxImport, DropoutBecomesIdentityAndRefusesAUsedMask) {
+TEST(OnnxImport, DropoutBecomesIdentityWithAnAllTrueMask) {
   {
     OnnxModelBuilder b(12);
     b.input("x", onnx::TensorProto::FLOAT, {3});
@@ -351,25 +353,53 @@ TEST(OnnxImport, DropoutBecomesIdentityAndRefusesAUsedMask) {
     EXPECT_EQ(n.outputs.size(), 1u);
     EXPECT_TRUE(n.attributes.empty());
   }
+  {  // opset 10 on, the mask is bool and all true at inference
+    OnnxModelBuilder b(13);
+    b.input("x", onnx::TensorProto::FLOAT, {3});
+    b.node("Dropout", {"x"}, {"y", "mask"}, "drop");
+    b.output("y"), b.output("mask");
+    const Graph g = b.import();
+    ASSERT_EQ(g.nodes.size(), 3u);
+    EXPECT_EQ(g.nodes[0].op, "Shape");
+    EXPECT_EQ(g.nodes[0].inputs, (std::vector<ValueId>{g.inputs[0]}));
+    EXPECT_EQ(g.nodes[1].op, "ConstantOfShape");
+    EXPECT_EQ(g.nodes[1].inputs.at(0), g.nodes[0].outputs.at(0));
+    EXPECT_EQ(g.value(g.nodes[1].inputs.at(1)).dtype, DType::boolean);
+    EXPECT_EQ(values_of(g, g.nodes[1].inputs.at(1)), (std::vector<double>{1}));
+    EXPECT_EQ(g.nodes[1].outputs, (std::vector<ValueId>{g.outputs[1]}));
+    EXPECT_EQ(g.nodes[2].op, "Identity");
+    EXPECT_EQ(g.nodes[2].outputs, (std::vector<ValueId>{g.outputs[0]}));
+  }
   OnnxModelBuilder b(7);
   b.input("x", onnx::TensorProto::FLOAT, {3});
   b.node("Dropout", {"x"}, {"y", "mask"}, "drop").number("ratio", 0.2f);
   b.output("y"), b.output("mask");
   const auto [code, message] = error_of([&] { b.import(); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": output 1 (\"mask\", the dropout mask) is used, and the native "
-                     "engine computes only the inference output");
+  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": output 1 (\"mask\", the dropout mask, of the input's type before opset 10) "
+                     "is used, and the native engine computes only the inference output");
 }
 
-TEST(OnnxImport, DropoutInTrainingModeIsRefused) {
-  OnnxModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {3});
-  b.input("t", onnx::TensorProto::BOOL, {});
-  b.node("Dropout", {"x", "", "t"}, {"y"}, "drop");
-  b.output("y");
-  const auto [code, message] = error_of([&] { b.import(); });
+TEST(OnnxImport, DropoutInTrainingModeIsRefusedUnlessItDropsNothing) {
+  auto model = [](bool training_is_input, float ratio) {
+    OnnxModelBuilder b(13);
+    b.input("x", onnx::TensorProto::FLOAT, {3});
+    if (training_is_input) b.input("t", onnx::TensorProto::BOOL, {});
+    else b.initializer("t", onnx::TensorProto::BOOL, {}).add_int32_data(1);
+    b.floats("ratio", {}, {ratio});
+    b.node("Dropout", {"x", "ratio", "t"}, {"y"}, "drop");
+    b.output("y");
+    return b;
+  };
+  auto [code, message] = error_of([&] { model(true, 0.5f).import(); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_NE(message.find("training_mode is computed at run time"), std::string::npos) << message;
+  EXPECT_EQ(message, "m.onnx: Dropout node \"drop\": training_mode is computed at run time; the native engine runs inference "
+                     "only and needs it constant");
+  std::tie(code, message) = error_of([&] { model(false, 0.5f).import(); });
+  EXPECT_EQ(code, ErrorCode::unsupported);
+  EXPECT_NE(message.find("training_mode is true with ratio 0.5"), std::string::npos) << message;
+  const Graph g = model(false, 0).import();
+  EXPECT_EQ(only_node(g).op, "Identity");
 }
 
 TEST(OnnxImport, MaxPoolIndicesAreDroppedWhenUnused) {
@@ -466,13 +496,16 @@ TEST(OnnxImport, MalformedAndUnsupportedFilesAreRefused) {
   EXPECT_EQ(code, ErrorCode::bad_model);
   EXPECT_EQ(message, "text.onnx: not an ONNX model (protobuf ModelProto does not parse)");
 
+  // Relu means the same since opset 1; Add had broadcast attributes before opset 7.
   OnnxModelBuilder old(6);
   old.input("x", onnx::TensorProto::FLOAT, {2});
-  old.node("Relu", {"x"}, {"y"});
+  old.node("Relu", {"x"}, {"r"});
+  old.node("Add", {"r", "r"}, {"y"}, "add");
   old.output("y");
   std::tie(code, message) = error_of([&] { old.import(); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_NE(message.find("opset 6 is older"), std::string::npos) << message;
+  EXPECT_EQ(message, "m.onnx: the native engine reads the ONNX operator \"Add\" from opset 7 on; this model is opset 6 "
+                     "(node \"add\"); re-export it with a newer opset");
 
   OnnxModelBuilder half(13);
   half.input("x", onnx::TensorProto::FLOAT16, {2});
@@ -492,6 +525,64 @@ TEST(OnnxImport, MalformedAndUnsupportedFilesAreRefused) {
   EXPECT_EQ(message, "m.onnx: initializer \"w\": float_data holds 1 values for a shape of 2 elements");
 }
 
+
+// ---- the upgraded spellings run: import -> specialize -> run_reference against hand-computed values ----
+
+std::vector<double> run_one(const OnnxModelBuilder& b, const Tensor& x) {
+  const Graph g = b.import();
+  const std::vector<Tensor> y = engine::graph::run_reference(engine::graph::specialize(g, {x.shape()}), {x});
+  EXPECT_EQ(y.size(), 1u);
+  const Tensor d = y.at(0).converted(DType::f64);
+  return {d.data<double>(), d.data<double>() + d.element_count()};
+}
+
+Tensor floats_tensor(const Shape& shape, const std::vector<float>& v) {
+  Tensor t(DType::f32, shape);
+  std::copy(v.begin(), v.end(), t.data<float>());
+  return t;
+}
+
+TEST(OnnxImportRuns, Opset7LinearUpsampleUsesAsymmetricCoordinates) {
+  OnnxModelBuilder b(7);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 1, 2, 2});
+  b.node("Upsample", {"x"}, {"y"}).numbers("scales", {1, 1, 2, 2}).string("mode", "linear");
+  b.output("y");
+  // source coordinate = output / 2: 0, 0.5, 1, 1.5 (clamped to 1) along each axis
+  EXPECT_EQ(run_one(b, floats_tensor({1, 1, 2, 2}, {1, 2, 3, 4})),
+            (std::vector<double>{1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 3, 3.5, 4, 4}));
+}
+
+TEST(OnnxImportRuns, Opset10NearestResizeRoundsUpWhenShrinking) {
+  OnnxModelBuilder b(10);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 1, 2, 4});
+  b.floats("s", {4}, {1, 1, 0.6f, 0.6f});
+  b.node("Resize", {"x", "s"}, {"y"}).string("mode", "nearest");
+  b.output("y");
+  // ONNX's Resize-10 example: 2x4 -> 1x2, sources ceil(0 / 0.6) = 0 and ceil(1 / 0.6) = 2
+  EXPECT_EQ(run_one(b, floats_tensor({1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})), (std::vector<double>{1, 3}));
+}
+
+TEST(OnnxImportRuns, Opset6ClipOpset2PadAndOpset1SliceCompute) {
+  OnnxModelBuilder b(9);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 4});
+  b.node("Clip", {"x"}, {"c"}).number("min", -1).number("max", 2);
+  b.node("Pad", {"c"}, {"p"}).integers("pads", {0, 1, 0, 2}).number("value", 9);
+  b.node("Slice", {"p"}, {"y"}).integers("starts", {1}).integers("ends", {-1}).integers("axes", {1});
+  b.output("y");
+  // clip: -1 0.5 2 2; pad: 9 -1 0.5 2 2 9 9; slice [1, -1): -1 0.5 2 2 9
+  EXPECT_EQ(run_one(b, floats_tensor({1, 4}, {-3, 0.5f, 2, 7})), (std::vector<double>{-1, 0.5, 2, 2, 9}));
+}
+
+TEST(OnnxImportRuns, Opset11SoftmaxNormalisesEverythingAfterItsAxis) {
+  OnnxModelBuilder b(11);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 2, 2});
+  b.node("Softmax", {"x"}, {"y"});  // axis 1 by default, over the 2x2 block as one row
+  b.output("y");
+  const std::vector<double> y = run_one(b, floats_tensor({1, 2, 2}, {0, 0, 0, std::log(5.0f)}));
+  ASSERT_EQ(y.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(y[i], 1.0 / 8, 1e-7);
+  EXPECT_NEAR(y[3], 5.0 / 8, 1e-7);
+}
 
 // ---- the real files in ../shared/realdata, read in place ----
 

@@ -94,7 +94,11 @@ std::vector<Tensor> conv_reference(const Node& node, const std::vector<const Ten
                   float* out_row = out + (oz * g.out[1] + oy) * g.out[2];
                   const float* in_row = in + (iz * g.in[1] + iy) * g.in[2];
                   const std::int64_t stride = g.stride[2];
-                  for (std::int64_t ox = xs.first; ox < xs.end; ++ox) out_row[ox] += weight * in_row[ox * stride + x_offset];
+                  if (stride == 1)  // the common case, kept apart so that the compiler vectorises it
+                    for (std::int64_t ox = xs.first; ox < xs.end; ++ox) out_row[ox] += weight * in_row[ox + x_offset];
+                  else
+                    for (std::int64_t ox = xs.first; ox < xs.end; ++ox)
+                      out_row[ox] += weight * in_row[ox * stride + x_offset];
                 }
               }
             }

@@ -11,7 +11,10 @@
 namespace deepimage::engine::graph {
 namespace {
 
-constexpr std::initializer_list<DType> kArithmeticTypes = {DType::f32, DType::f64, DType::i32, DType::i64};
+// Every numeric type: float32 for tensors, int64 for exporters' shape arithmetic, and the rest because
+// ONNX defines them (uint8 images multiplied by a mask).
+constexpr std::initializer_list<DType> kArithmeticTypes = {DType::f32, DType::f64, DType::i8,  DType::i16, DType::i32,
+                                                           DType::i64, DType::u8,  DType::u16, DType::u32, DType::u64};
 
 void require_same_dtype(const Node& node, DType a, DType b) {
   if (a != b)
@@ -28,8 +31,15 @@ Tensor broadcast_binary(const Node& node, const Tensor& a, const Tensor& b, F f)
   const T* pb = b.data<T>();
   R* y = out.data<R>();
   const std::int64_t n = out.element_count();
-  BroadcastWalk walk(shape, {a.shape(), b.shape()});
-  for (std::int64_t i = 0; i < n; ++i, walk.next()) y[i] = f(pa[walk.offset(0)], pb[walk.offset(1)]);
+  // The common cases without the walk's bookkeeping: equal shapes, and a scalar second operand.
+  if (a.shape() == shape && b.shape() == shape) {
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f(pa[i], pb[i]);
+  } else if (a.shape() == shape && b.element_count() == 1) {
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f(pa[i], pb[0]);
+  } else {
+    BroadcastWalk walk(shape, {a.shape(), b.shape()});
+    for (std::int64_t i = 0; i < n; ++i, walk.next()) y[i] = f(pa[walk.offset(0)], pb[walk.offset(1)]);
+  }
   return out;
 }
 
@@ -41,9 +51,8 @@ std::vector<Tensor> arithmetic(const Node& node, const std::vector<const Tensor*
   require_same_dtype(node, a.dtype(), b.dtype());
   return {visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int32_t> ||
-                  std::is_same_v<T, std::int64_t>)
-      return broadcast_binary<T, T>(node, a, b, [&](T x, T z) { return f(x, z); });
+    if constexpr (!std::is_same_v<T, bool>)
+      return broadcast_binary<T, T>(node, a, b, [&](T x, T z) { return static_cast<T>(f(x, z)); });
     else
       return Tensor();
   })};
@@ -95,31 +104,32 @@ std::vector<TensorType> infer_where(const Node& node, const std::vector<const Va
   return {{inputs[1]->dtype, broadcast_shapes(node, {inputs[0]->shape, inputs[1]->shape, inputs[2]->shape})}};
 }
 
-std::vector<Tensor> compute_add(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> add_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a + b; });
 }
 
-std::vector<Tensor> compute_sub(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> sub_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a - b; });
 }
 
-std::vector<Tensor> compute_mul(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> mul_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto a, auto b) { return a * b; });
 }
 
-std::vector<Tensor> compute_div(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> div_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [&](auto a, auto b) {
     using T = decltype(a);
     if constexpr (std::is_integral_v<T>) {
       if (b == 0) throw Error(ErrorCode::invalid_argument, node.describe() + ": integer division by zero");
       // INT_MIN / -1 overflows; negate in unsigned arithmetic, which wraps as ONNX Runtime's result does.
-      if (b == -1) return static_cast<T>(std::make_unsigned_t<T>{0} - static_cast<std::make_unsigned_t<T>>(a));
+      if constexpr (std::is_signed_v<T>)
+        if (b == -1) return static_cast<T>(std::make_unsigned_t<T>{0} - static_cast<std::make_unsigned_t<T>>(a));
     }
     return static_cast<T>(a / b);  // C++ integer division truncates toward zero, as ONNX's Div does
   });
 }
 
-std::vector<Tensor> compute_pow(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> pow_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& base = *inputs.at(0);
   const Tensor exponent = inputs.at(1)->converted(base.dtype());
   return arithmetic(node, {&base, &exponent}, [](auto a, auto b) {
@@ -128,23 +138,23 @@ std::vector<Tensor> compute_pow(const Node& node, const std::vector<const Tensor
   });
 }
 
-std::vector<Tensor> compute_prelu(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> prelu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto x, auto slope) { return x < 0 ? x * slope : x; });
 }
 
-std::vector<Tensor> compute_equal(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> equal_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a == b; });
 }
 
-std::vector<Tensor> compute_less(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> less_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a < b; });
 }
 
-std::vector<Tensor> compute_greater(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> greater_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return comparison(node, inputs, [](auto a, auto b) { return a > b; });
 }
 
-std::vector<Tensor> compute_where(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> where_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& cond = *inputs.at(0);
   const Tensor& a = *inputs.at(1);
   const Tensor& b = *inputs.at(2);

@@ -1,6 +1,6 @@
 // Binary and ternary elementwise operators with numpy broadcasting: Add, Sub, Mul, Div, Pow, PRelu,
 // Equal, Less, Greater, Where. Arithmetic runs on float32/float64 and on int32/int64 (exporters' shape
-// arithmetic); integer Div truncates toward zero as ONNX does.
+// arithmetic) and the other integer types; integer Div truncates toward zero as ONNX does.
 #pragma once
 
 #include "engine/graph/ops.hpp"
@@ -12,15 +12,15 @@ std::vector<TensorType> infer_comparison(const Node& node, const std::vector<con
 std::vector<TensorType> infer_prelu(const Node& node, const std::vector<const Value*>& inputs);
 std::vector<TensorType> infer_where(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_add(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_sub(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_mul(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_div(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_pow(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_prelu(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_equal(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_less(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_greater(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_where(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> add_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> sub_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> mul_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> div_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> pow_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> prelu_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> equal_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> less_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> greater_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> where_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

@@ -118,7 +118,7 @@ std::vector<TensorType> infer_concat(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_concat(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> concat_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   std::vector<Shape> shapes;
   for (const auto* t : inputs) shapes.push_back(t->shape());
   const Shape shape = concat_shape(node, shapes);
@@ -148,7 +148,7 @@ std::vector<TensorType> infer_transpose(const Node& node, const std::vector<cons
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_transpose(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> transpose_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const auto perm = transpose_perm(node, x.rank());
   const auto in_strides = strides_of(x.shape());
@@ -179,7 +179,7 @@ std::vector<TensorType> infer_slice(const Node& node, const std::vector<const Va
   return {{inputs[0]->dtype, out}};
 }
 
-std::vector<Tensor> compute_slice(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> slice_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const auto plan = slice_plan(node, x.shape(), *int64_operand(node, inputs, 1, "starts"),
                                *int64_operand(node, inputs, 2, "ends"), int64_operand(node, inputs, 3, "axes"),
@@ -193,10 +193,17 @@ std::vector<Tensor> compute_slice(const Node& node, const std::vector<const Tens
   const std::size_t es = dtype_size(x.dtype());
   std::int64_t src = 0;
   for (std::size_t d = 0; d < plan.size(); ++d) src += plan[d].start * in_strides[d];
-  std::vector<std::int64_t> index(shape.size(), 0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    std::memcpy(y.bytes() + static_cast<std::size_t>(i) * es, x.bytes() + static_cast<std::size_t>(src) * es, es);
-    for (std::size_t d = shape.size(); d-- > 0;) {
+  // With step 1 along the last axis each output row is one contiguous run of the input (the usual crop):
+  // copy rows, walking the other axes.
+  const std::size_t rank = shape.size();
+  const bool row_runs = rank > 0 && plan[rank - 1].step == 1;
+  const std::int64_t run = row_runs ? shape[rank - 1] : 1;
+  const std::size_t walk_rank = row_runs ? rank - 1 : rank;
+  std::vector<std::int64_t> index(walk_rank, 0);
+  for (std::int64_t i = 0; i < n; i += run) {
+    std::memcpy(y.bytes() + static_cast<std::size_t>(i) * es, x.bytes() + static_cast<std::size_t>(src) * es,
+                static_cast<std::size_t>(run) * es);
+    for (std::size_t d = walk_rank; d-- > 0;) {
       src += plan[d].step * in_strides[d];
       if (++index[d] < shape[d]) break;
       src -= plan[d].step * in_strides[d] * shape[d];
@@ -212,7 +219,7 @@ std::vector<TensorType> infer_gather(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, gather_shape(node, inputs[0]->shape, inputs[1]->shape)}};
 }
 
-std::vector<Tensor> compute_gather(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> gather_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& data = *inputs.at(0);
   const Tensor& indices_tensor = *inputs.at(1);
   const Shape shape = gather_shape(node, data.shape(), indices_tensor.shape());

@@ -11,9 +11,9 @@ std::vector<TensorType> infer_transpose(const Node& node, const std::vector<cons
 std::vector<TensorType> infer_slice(const Node& node, const std::vector<const Value*>& inputs);
 std::vector<TensorType> infer_gather(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_concat(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_transpose(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_slice(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_gather(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> concat_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> transpose_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> slice_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> gather_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

@@ -79,7 +79,7 @@ std::vector<TensorType> infer_matmul(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, plan_matmul(node, inputs[0]->shape, inputs[1]->shape).out}};
 }
 
-std::vector<Tensor> compute_matmul(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> matmul_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& a = *inputs.at(0);
   const Tensor& b = *inputs.at(1);
   require_dtype(node, "input A", a.dtype(), kMatMulTypes);
@@ -121,7 +121,7 @@ std::vector<TensorType> infer_gemm(const Node& node, const std::vector<const Val
   return {{inputs[0]->dtype, gemm_shape(node, inputs[0]->shape, inputs[1]->shape, c ? &c->shape : nullptr)}};
 }
 
-std::vector<Tensor> compute_gemm(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> gemm_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& a = *inputs.at(0);
   const Tensor& b = *inputs.at(1);
   const Tensor* c = inputs.size() > 2 ? inputs[2] : nullptr;

@@ -10,7 +10,7 @@ namespace deepimage::engine::graph {
 std::vector<TensorType> infer_matmul(const Node& node, const std::vector<const Value*>& inputs);
 std::vector<TensorType> infer_gemm(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_matmul(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_gemm(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> matmul_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> gemm_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

@@ -30,7 +30,7 @@ std::vector<std::int64_t> ints_of_length(const Node& node, const std::string& ke
 }
 
 std::size_t spatial_rank(const Node& node, const Shape& input) {
-  if (input.size() < 3)
+  if (input.size() < 3 || input.size() > 5)
     fail(node, "input X has shape " + shape_to_string(input) + ", expected (N, C, spatial...) with 1 to 3 spatial axes");
   return input.size() - 2;
 }

@@ -105,19 +105,19 @@ std::vector<TensorType> infer_reduce(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, reduced_shape(node, inputs[0]->shape, reduced)}};
 }
 
-std::vector<Tensor> compute_reduce_mean(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> reduce_mean_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return reduce(node, inputs, Reduction::mean);
 }
 
-std::vector<Tensor> compute_reduce_max(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> reduce_max_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return reduce(node, inputs, Reduction::max);
 }
 
-std::vector<Tensor> compute_reduce_min(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> reduce_min_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return reduce(node, inputs, Reduction::min);
 }
 
-std::vector<Tensor> compute_reduce_sum(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> reduce_sum_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return reduce(node, inputs, Reduction::sum);
 }
 

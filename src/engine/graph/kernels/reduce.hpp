@@ -9,9 +9,9 @@ namespace deepimage::engine::graph {
 
 std::vector<TensorType> infer_reduce(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_reduce_mean(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_reduce_max(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_reduce_min(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_reduce_sum(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> reduce_mean_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> reduce_max_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> reduce_min_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> reduce_sum_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

@@ -35,6 +35,7 @@ std::vector<double> as_doubles(const Tensor* t) {
 struct ResizePlan {
   Shape output;
   std::vector<double> scales;
+  std::vector<double> resized_lengths;  // input * scale: output unrounded (exact for sizes)
   std::vector<double> roi_start, roi_end;
 };
 
@@ -64,6 +65,7 @@ ResizePlan resize_plan(const Node& node, const Shape& x, const std::vector<doubl
   ResizePlan plan;
   plan.output = x;
   plan.scales.assign(x.size(), 1.0);
+  for (std::int64_t length : x) plan.resized_lengths.push_back(static_cast<double>(length));
   plan.roi_start.assign(x.size(), 0.0);
   plan.roi_end.assign(x.size(), 1.0);
   if (scales.empty() == sizes.empty())
@@ -77,6 +79,7 @@ ResizePlan resize_plan(const Node& node, const Shape& x, const std::vector<doubl
       if (!(scales[i] > 0)) fail(node, "scales " + list_to_string(scales) + " has an entry <= 0");
       const int a = axes[i];
       plan.scales[a] = scales[i];
+      plan.resized_lengths[a] = static_cast<double>(x[a]) * scales[i];
       plan.output[a] = x[a] < 0 ? -1 : static_cast<std::int64_t>(std::floor(static_cast<double>(x[a]) * scales[i]));
     }
   } else {
@@ -104,8 +107,10 @@ ResizePlan resize_plan(const Node& node, const Shape& x, const std::vector<doubl
       if (policy == "stretch") {
         plan.output[a] = sizes[i];
         plan.scales[a] = static_cast<double>(sizes[i]) / static_cast<double>(x[a]);
+        plan.resized_lengths[a] = static_cast<double>(sizes[i]);
       } else {  // ONNX: out = round_half_up(scale * in), the coordinates use the common scale
         plan.scales[a] = common;
+        plan.resized_lengths[a] = common * static_cast<double>(x[a]);
         plan.output[a] = static_cast<std::int64_t>(std::floor(common * static_cast<double>(x[a]) + 0.5));
       }
     }
@@ -154,16 +159,18 @@ struct Taps {
   std::vector<std::pair<std::int64_t, double>> taps;  // (input index, weight)
 };
 
-double source_coordinate(const std::string& mode, std::int64_t o, std::int64_t in, std::int64_t out, double scale,
-                         double roi_start, double roi_end) {
-  const double x = static_cast<double>(o), in_len = static_cast<double>(in), out_len = static_cast<double>(out);
+// `out` is the output's length, `out_len` the formulas' length_resized, in * scale (ONNX: scale =
+// length_resized / length_original): not `out` when given scales do not divide evenly.
+double source_coordinate(const std::string& mode, std::int64_t o, std::int64_t in, std::int64_t out, double out_len,
+                         double scale, double roi_start, double roi_end) {
+  const double x = static_cast<double>(o), in_len = static_cast<double>(in);
   if (mode == "half_pixel") return (x + 0.5) / scale - 0.5;
   if (mode == "pytorch_half_pixel") return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
   if (mode == "align_corners") return out == 1 ? 0.0 : x * (in_len - 1) / (out_len - 1);
   if (mode == "asymmetric") return x / scale;
   if (mode == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
   if (mode == "half_pixel_symmetric") {
-    const double adjustment = out_len / (scale * in_len);
+    const double adjustment = static_cast<double>(out) / out_len;
     const double offset = in_len / 2 * (1 - adjustment);
     return offset + (x + 0.5) / scale - 0.5;
   }
@@ -215,13 +222,13 @@ Settings settings_of(const Node& node) {
   return s;
 }
 
-std::vector<Taps> axis_taps(const Settings& s, std::int64_t in, std::int64_t out, double scale, double roi_start,
-                            double roi_end) {
+std::vector<Taps> axis_taps(const Settings& s, std::int64_t in, std::int64_t out, double out_len, double scale,
+                            double roi_start, double roi_end) {
   std::vector<Taps> all(static_cast<std::size_t>(out));
   const auto clamp = [in](std::int64_t i) { return std::min(std::max<std::int64_t>(i, 0), in - 1); };
   for (std::int64_t o = 0; o < out; ++o) {
     Taps& t = all[static_cast<std::size_t>(o)];
-    const double x = source_coordinate(s.transform, o, in, out, scale, roi_start, roi_end);
+    const double x = source_coordinate(s.transform, o, in, out, out_len, scale, roi_start, roi_end);
     if (s.transform == "tf_crop_and_resize" && (x < 0 || x > static_cast<double>(in - 1))) {
       t.outside = true;
       continue;
@@ -267,27 +274,75 @@ std::vector<Tensor> resize_reference(const Node& node, const std::vector<const T
   const std::size_t rank = x.rank();
   std::vector<std::vector<Taps>> taps;
   for (std::size_t a = 0; a < rank; ++a)
-    taps.push_back(axis_taps(s, x.shape()[a], plan.output[a], plan.scales[a], plan.roi_start[a], plan.roi_end[a]));
+    taps.push_back(axis_taps(s, x.shape()[a], plan.output[a], plan.resized_lengths[a], plan.scales[a],
+                             plan.roi_start[a], plan.roi_end[a]));
+
+  // The weights of several axes multiply, so the axes can be resampled one after the other, each
+  // pass a weighted sum of whole rows (of single elements along the last axis). Shrinking axes go
+  // first: later passes then see less data. Axes that map every index to itself are skipped.
+  std::vector<std::size_t> order;
+  for (std::size_t a = 0; a < rank; ++a) {
+    bool identity = plan.output[a] == x.shape()[a];
+    for (std::int64_t o = 0; identity && o < plan.output[a]; ++o) {
+      const Taps& t = taps[a][static_cast<std::size_t>(o)];
+      identity = !t.outside && t.taps.size() == 1 && t.taps[0].first == o && t.taps[0].second == 1.0;
+    }
+    if (!identity) order.push_back(a);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return plan.output[a] * x.shape()[b] < plan.output[b] * x.shape()[a];
+  });
   Tensor y(DType::f32, plan.output);
-  const std::vector<std::int64_t> strides = strides_of(x.shape());
-  const float* xd = x.data<float>();
   float* yd = y.data<float>();
-  std::vector<std::int64_t> o(rank, 0);  // the output index, odometer order
-  // Sum over every combination of the axes' taps, axis by axis.
-  const auto gather = [&](auto&& self, std::size_t axis, std::int64_t offset) -> double {
-    if (axis == rank) return xd[offset];
-    double sum = 0;
-    for (const auto& [index, weight] : taps[axis][static_cast<std::size_t>(o[axis])].taps)
-      sum += weight * self(self, axis + 1, offset + index * strides[axis]);
-    return sum;
-  };
-  for (std::int64_t i = 0; i < y.element_count(); ++i) {
-    bool outside = false;
-    for (std::size_t a = 0; a < rank; ++a) outside = outside || taps[a][static_cast<std::size_t>(o[a])].outside;
-    yd[i] = outside ? s.extrapolation : static_cast<float>(gather(gather, 0, 0));
-    for (std::size_t a = rank; a-- > 0;) {
-      if (++o[a] < plan.output[a]) break;
-      o[a] = 0;
+  if (order.empty()) std::copy(x.data<float>(), x.data<float>() + x.element_count(), yd);
+  Shape shape = x.shape();
+  const float* src_all = x.data<float>();
+  std::vector<float> buffer, next_buffer;  // between passes; the last pass writes into y
+  for (std::size_t pass = 0; pass < order.size(); ++pass) {
+    const std::size_t a = order[pass];
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t b = 0; b < a; ++b) outer *= shape[b];
+    for (std::size_t b = a + 1; b < rank; ++b) inner *= shape[b];
+    const std::int64_t in = shape[a], out = plan.output[a];
+    float* dst_all = yd;
+    if (pass + 1 < order.size()) {
+      next_buffer.resize(static_cast<std::size_t>(outer * out * inner));
+      dst_all = next_buffer.data();
+    }
+    for (std::int64_t block = 0; block < outer; ++block) {
+      const float* src = src_all + block * in * inner;
+      float* dst = dst_all + block * out * inner;
+      for (std::int64_t o = 0; o < out; ++o, dst += inner) {
+        const auto& list = taps[a][static_cast<std::size_t>(o)].taps;
+        if (inner == 1) {  // the last axis: one weighted gather per output
+          double sum = 0;
+          for (const auto& [index, weight] : list) sum += weight * src[index];
+          *dst = static_cast<float>(sum);
+          continue;
+        }
+        std::fill(dst, dst + inner, 0.0f);
+        for (const auto& [index, weight] : list) {
+          const float* row = src + index * inner;
+          const auto w = static_cast<float>(weight);
+          for (std::int64_t i = 0; i < inner; ++i) dst[i] += w * row[i];
+        }
+      }
+    }
+    std::swap(buffer, next_buffer);
+    src_all = buffer.data();
+    shape[a] = out;
+  }
+
+  // tf_crop_and_resize: an output outside the input along any axis is extrapolation_value.
+  if (s.transform == "tf_crop_and_resize") {
+    std::vector<std::int64_t> o(rank, 0);
+    for (std::int64_t i = 0; i < y.element_count(); ++i) {
+      for (std::size_t a = 0; a < rank; ++a)
+        if (taps[a][static_cast<std::size_t>(o[a])].outside) yd[i] = s.extrapolation;
+      for (std::size_t a = rank; a-- > 0;) {
+        if (++o[a] < plan.output[a]) break;
+        o[a] = 0;
+      }
     }
   }
   std::vector<Tensor> outputs;

@@ -3,7 +3,8 @@
 // folds them); an input with no elements counts as omitted, as opset 11-12 files write it.
 //
 // Each output index o along an axis maps to a coordinate in the input (coordinate_transformation_mode,
-// with scale = output / input length, or the given scale), then
+// with the given scale, or output / input length for sizes; align_corners and tf_crop_and_resize
+// divide by the resized length input * scale, unrounded, as ONNX's formulas and node tests do), then
 //   nearest: one input index by nearest_mode, clamped into the input;
 //   linear:  the 2 neighbours floor(x), floor(x) + 1, weights 1 - t, t (t = x - floor(x));
 //   cubic:   the 4 neighbours floor(x) - 1 .. floor(x) + 2, Keys weights with cubic_coeff_a;

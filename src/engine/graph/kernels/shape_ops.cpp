@@ -72,10 +72,10 @@ Shape flattened_shape(const Node& node, const Shape& in) {
   return {rows, cols};
 }
 
-// Squeeze with no axes removes every size-1 dimension.
+// Squeeze with no axes, or an empty axes tensor (as ONNX Runtime reads it), removes every size-1 dimension.
 Shape squeezed_shape(const Node& node, const Shape& in, const std::optional<std::vector<std::int64_t>>& axes_spec) {
   std::vector<bool> drop(in.size(), false);
-  if (!axes_spec) {
+  if (!axes_spec || axes_spec->empty()) {
     for (std::size_t d = 0; d < in.size(); ++d) drop[d] = in[d] == 1;
   } else {
     for (const int a : normalize_axes(*axes_spec, in.size(), node)) {
@@ -155,7 +155,7 @@ std::vector<TensorType> infer_reshape(const Node& node, const std::vector<const 
   return {{inputs[0]->dtype, reshaped_shape(node, inputs[0]->shape, *spec)}};
 }
 
-std::vector<Tensor> compute_reshape(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> reshape_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   return {reshaped_copy(x, reshaped_shape(node, x.shape(), *int64_operand(node, inputs, 1, "shape")))};
 }
@@ -165,7 +165,7 @@ std::vector<TensorType> infer_flatten(const Node& node, const std::vector<const 
   return {{inputs[0]->dtype, flattened_shape(node, inputs[0]->shape)}};
 }
 
-std::vector<Tensor> compute_flatten(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> flatten_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   return {reshaped_copy(x, flattened_shape(node, x.shape()))};
 }
@@ -175,7 +175,7 @@ std::vector<TensorType> infer_squeeze(const Node& node, const std::vector<const 
   return {{inputs[0]->dtype, squeezed_shape(node, inputs[0]->shape, int64_operand(node, inputs, 1, "axes"))}};
 }
 
-std::vector<Tensor> compute_squeeze(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> squeeze_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   return {reshaped_copy(x, squeezed_shape(node, x.shape(), int64_operand(node, inputs, 1, "axes")))};
 }
@@ -185,7 +185,7 @@ std::vector<TensorType> infer_unsqueeze(const Node& node, const std::vector<cons
   return {{inputs[0]->dtype, unsqueezed_shape(node, inputs[0]->shape, int64_operand(node, inputs, 1, "axes"))}};
 }
 
-std::vector<Tensor> compute_unsqueeze(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> unsqueeze_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   return {reshaped_copy(x, unsqueezed_shape(node, x.shape(), int64_operand(node, inputs, 1, "axes")))};
 }
@@ -196,7 +196,7 @@ std::vector<TensorType> infer_expand(const Node& node, const std::vector<const V
   return {{inputs[0]->dtype, broadcast_shapes(node, {inputs[0]->shape, shape})}};
 }
 
-std::vector<Tensor> compute_expand(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> expand_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const auto spec = shape_operand_for_expand(node, *int64_operand(node, inputs, 1, "shape"));
   const Shape shape = broadcast_shapes(node, {x.shape(), spec});
@@ -225,7 +225,7 @@ std::vector<TensorType> infer_shape(const Node& node, const std::vector<const Va
   return {{DType::i64, shape_operator_output(node, inputs[0]->shape).shape()}};
 }
 
-std::vector<Tensor> compute_shape(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> shape_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return {shape_operator_output(node, inputs.at(0)->shape())};
 }
 
@@ -239,7 +239,7 @@ std::vector<TensorType> infer_constant_of_shape(const Node& node, const std::vec
   return {{has_value ? inputs[1]->dtype : DType::f32, shape}};
 }
 
-std::vector<Tensor> compute_constant_of_shape(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> constant_of_shape_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const auto shape = shape_operand_for_expand(node, *int64_operand(node, inputs, 0, "shape"));
   const Tensor* value = inputs.size() > 1 ? inputs[1] : nullptr;
   Tensor y(value ? value->dtype() : DType::f32, shape);  // zero-filled: ONNX's default value is float 0
@@ -257,7 +257,7 @@ std::vector<TensorType> infer_cast(const Node& node, const std::vector<const Val
   return {{dtype_of_onnx_type(node, node.get_int("to", 1)), inputs[0]->shape}};
 }
 
-std::vector<Tensor> compute_cast(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> cast_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   const DType to = dtype_of_onnx_type(node, node.get_int("to", 1));
   if (to == x.dtype()) return {x};

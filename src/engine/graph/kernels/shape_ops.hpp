@@ -15,14 +15,14 @@ std::vector<TensorType> infer_shape(const Node& node, const std::vector<const Va
 std::vector<TensorType> infer_constant_of_shape(const Node& node, const std::vector<const Value*>& inputs);
 std::vector<TensorType> infer_cast(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_reshape(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_flatten(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_squeeze(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_unsqueeze(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_expand(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_shape(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_constant_of_shape(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_cast(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> reshape_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> flatten_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> squeeze_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> unsqueeze_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> expand_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> shape_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> constant_of_shape_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> cast_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 // Shape's output for an input of `input_shape` (its `start`/`end` attributes applied): specialize()
 // folds Shape nodes with it as soon as the input's shape is known, without the input's data.

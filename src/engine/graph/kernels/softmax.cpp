@@ -44,7 +44,7 @@ std::vector<TensorType> infer_softmax(const Node& node, const std::vector<const 
   return {{inputs[0]->dtype, inputs[0]->shape}};
 }
 
-std::vector<Tensor> compute_softmax(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> softmax_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   require_dtype(node, "input X", x.dtype(), {DType::f32, DType::f64});
   const SoftmaxExtent e = extent_of(node, x.shape());

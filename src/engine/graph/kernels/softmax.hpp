@@ -7,6 +7,6 @@
 namespace deepimage::engine::graph {
 
 std::vector<TensorType> infer_softmax(const Node& node, const std::vector<const Value*>& inputs);
-std::vector<Tensor> compute_softmax(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> softmax_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

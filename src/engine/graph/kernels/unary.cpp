@@ -87,11 +87,11 @@ std::vector<TensorType> infer_clip(const Node& node, const std::vector<const Val
   return {{inputs[0]->dtype, inputs[0]->shape}};
 }
 
-std::vector<Tensor> compute_relu(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> relu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return numeric_pointwise(node, inputs, [](auto x) { return x > 0 ? x : decltype(x){0}; });
 }
 
-std::vector<Tensor> compute_sigmoid(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> sigmoid_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   // Written so exp never overflows: for x < 0, e^x / (1 + e^x).
   return float_pointwise(node, inputs, [](auto x) {
     using T = decltype(x);
@@ -101,27 +101,27 @@ std::vector<Tensor> compute_sigmoid(const Node& node, const std::vector<const Te
   });
 }
 
-std::vector<Tensor> compute_tanh(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> tanh_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::tanh(x); });
 }
 
-std::vector<Tensor> compute_sqrt(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> sqrt_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::sqrt(x); });
 }
 
-std::vector<Tensor> compute_exp(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> exp_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::exp(x); });
 }
 
-std::vector<Tensor> compute_identity(const Node&, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> identity_reference(const Node&, const std::vector<const Tensor*>& inputs) {
   return {*inputs.at(0)};
 }
 
-std::vector<Tensor> compute_neg(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> neg_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return numeric_pointwise(node, inputs, [](auto x) { return -x; });
 }
 
-std::vector<Tensor> compute_abs(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> abs_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return numeric_pointwise(node, inputs, [](auto x) {
     if constexpr (std::is_unsigned_v<decltype(x)>)
       return x;
@@ -130,19 +130,19 @@ std::vector<Tensor> compute_abs(const Node& node, const std::vector<const Tensor
   });
 }
 
-std::vector<Tensor> compute_floor(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> floor_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::floor(x); });
 }
 
-std::vector<Tensor> compute_ceil(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> ceil_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::ceil(x); });
 }
 
-std::vector<Tensor> compute_erf(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> erf_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return float_pointwise(node, inputs, [](auto x) { return std::erf(x); });
 }
 
-std::vector<Tensor> compute_leaky_relu(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> leaky_relu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const double alpha = node.get_float("alpha", 0.01);
   return float_pointwise(node, inputs, [alpha](auto x) {
     using T = decltype(x);
@@ -150,7 +150,7 @@ std::vector<Tensor> compute_leaky_relu(const Node& node, const std::vector<const
   });
 }
 
-std::vector<Tensor> compute_elu(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> elu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const double alpha = node.get_float("alpha", 1.0);
   return float_pointwise(node, inputs, [alpha](auto x) {
     using T = decltype(x);
@@ -158,7 +158,7 @@ std::vector<Tensor> compute_elu(const Node& node, const std::vector<const Tensor
   });
 }
 
-std::vector<Tensor> compute_clip(const Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> clip_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   const Tensor& x = *inputs.at(0);
   require_dtype(node, "input X", x.dtype(), kNumericTypes);
   std::vector<Tensor> out;

@@ -12,19 +12,19 @@ std::vector<TensorType> infer_numeric_pointwise(const Node& node, const std::vec
 std::vector<TensorType> infer_identity(const Node& node, const std::vector<const Value*>& inputs);
 std::vector<TensorType> infer_clip(const Node& node, const std::vector<const Value*>& inputs);
 
-std::vector<Tensor> compute_relu(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_sigmoid(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_tanh(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_sqrt(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_exp(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_identity(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_neg(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_abs(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_floor(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_ceil(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_erf(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_leaky_relu(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_elu(const Node& node, const std::vector<const Tensor*>& inputs);
-std::vector<Tensor> compute_clip(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> relu_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> sigmoid_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> tanh_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> sqrt_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> exp_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> identity_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> neg_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> abs_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> floor_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> ceil_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> erf_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> leaky_relu_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> elu_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> clip_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace deepimage::engine::graph

@@ -103,3 +103,31 @@ TEST(GraphConv, MismatchedChannelsNameTheNodeAndTheShapes) {
 
 }  // namespace
 }  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphConv, InferenceKeepsUnknownSizesUnknown) {
+  // Before specialize() the batch and spatial sizes may be -1: they stay -1, the known ones are computed.
+  engine::graph::Value x, w;
+  x.shape = {-1, 3, -1, 10};
+  w.shape = {8, 3, 3, 3};
+  x.shape_known = w.shape_known = true;
+  const auto node = graph_node("Conv", {{"strides", Ints{2, 2}}, {"auto_pad", std::string("SAME_UPPER")}});
+  const auto types = engine::graph::find_graph_op("Conv")->infer(node, {&x, &w, nullptr});
+  EXPECT_EQ(types.at(0).shape, (Shape{-1, 8, -1, 5}));
+}
+
+}  // namespace
+}  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphConv, FourSpatialAxesAreABadModel) {
+  Tensor x(DType::f32, {1, 1, 2, 2, 2, 2}), w(DType::f32, {1, 1, 1, 1, 1, 1});
+  EXPECT_THROW(run_graph_op(graph_node("Conv", {}), {&x, &w}), Error);
+}
+
+}  // namespace
+}  // namespace deepimage::testing

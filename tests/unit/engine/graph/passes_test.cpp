@@ -195,6 +195,48 @@ TEST(GraphSpecialize, UnknownOperatorIsNamed) {
   }
 }
 
+TEST(GraphSpecialize, ResolvesAutoPadIntoExplicitPads) {
+  // SAME_UPPER, kernel 3, stride 2: out = ceil(in / 2), total pad = (out - 1) * 2 + 3 - in, the odd
+  // pixel at the end: height 6 -> out 3, pad 1 = (0, 1); width 5 -> out 3, pad 2 = (1, 1).
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {1, 1, -1, -1};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  Tensor w(DType::f32, {1, 1, 3, 3});
+  const ValueId conv = add_node(g, "Conv", {g.inputs[0], g.add_constant("w", w)},
+                                {{"auto_pad", std::string("SAME_UPPER")}, {"strides", std::vector<std::int64_t>{2, 2}}});
+  g.outputs = {conv};
+  const Graph s = specialize(g, {{1, 1, 6, 5}});
+  ASSERT_EQ(s.nodes.size(), 1u);
+  EXPECT_FALSE(s.nodes[0].has("auto_pad"));
+  EXPECT_EQ(s.nodes[0].get_ints("pads"), (std::vector<std::int64_t>{0, 1, 1, 1}));
+  EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 3, 3}));
+}
+
+TEST(GraphSpecialize, ResolvesConvTransposeOutputShapeIntoExplicitPads) {
+  // stride 2, kernel 3, input 3: the full output is 2 * (3 - 1) + 3 = 7; output_shape 6 asks for one
+  // pixel of padding per axis in total, which specialize() writes as pads.
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {1, 1, -1, -1};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  const ValueId y = add_node(g, "ConvTranspose", {g.inputs[0], g.add_constant("w", Tensor(DType::f32, {1, 1, 3, 3}))},
+                             {{"strides", std::vector<std::int64_t>{2, 2}}, {"output_shape", std::vector<std::int64_t>{6, 6}}});
+  g.outputs = {y};
+  const Graph s = specialize(g, {{1, 1, 3, 3}});
+  ASSERT_EQ(s.nodes.size(), 1u);
+  EXPECT_FALSE(s.nodes[0].has("output_shape"));
+  const auto pads = s.nodes[0].get_ints("pads");
+  ASSERT_EQ(pads.size(), 4u);
+  EXPECT_EQ(pads[0] + pads[2], 1);
+  EXPECT_EQ(pads[1] + pads[3], 1);
+  EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 6, 6}));
+}
+
 TEST(GraphRemoveDeadNodes, KeepsWhatOutputsNeedAndRenumbersValues) {
   Graph g;
   Value x;
@@ -233,6 +275,23 @@ TEST(GraphReferenceInterpreter, ValueReadByTwoLaterNodesSurvivesUntilItsLastUse)
     EXPECT_EQ(y[0].data<float>()[i], 0.0f);
     EXPECT_EQ(y[1].data<float>()[i], std::abs(in.data<float>()[i]));
   }
+}
+
+TEST(GraphReferenceInterpreter, OutputsListedTwiceOrFedStraightThroughAreAllReturned) {
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {2};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  const ValueId y = add_node(g, "Neg", {g.inputs[0]});
+  g.outputs = {y, g.inputs[0], y};
+  const Tensor in = ramp({2}, 1.0f);  // 1, 1.5
+  const auto out = run_reference(specialize(g, {{2}}), {in});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].data<float>()[1], -1.5f);
+  EXPECT_EQ(out[1].data<float>()[1], 1.5f);
+  EXPECT_EQ(out[2].data<float>()[1], -1.5f);
 }
 
 TEST(GraphReferenceInterpreter, InputOfAnotherShapeThanSpecialisedIsRefused) {

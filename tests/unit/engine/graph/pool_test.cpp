@@ -109,3 +109,29 @@ TEST(GraphPool, MissingKernelShapeIsABadModel) {
 
 }  // namespace
 }  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphPool, DilatedAveragePoolByHand) {
+  // X = 1..6, kernel 2 with dilation 2: windows {1, 3}, {2, 4}, {3, 5}, {4, 6}.
+  const Tensor x = tensor_of<float>({1, 1, 6}, {1, 2, 3, 4, 5, 6});
+  const auto y = run_graph_op(graph_node("AveragePool", {{"kernel_shape", Ints{2}}, {"dilations", Ints{2}}}), {&x});
+  EXPECT_EQ(values_of<float>(y.at(0)), (std::vector<float>{2, 3, 4, 5}));
+}
+
+}  // namespace
+}  // namespace deepimage::testing
+
+namespace deepimage::testing {
+namespace {
+
+TEST(GraphPool, MaxPoolTakesUint8ByHand) {
+  const Tensor x = tensor_of<std::uint8_t>({1, 1, 2, 3}, {5, 200, 7, 250, 1, 9});
+  const auto y = run_graph_op(graph_node("MaxPool", {{"kernel_shape", Ints{2, 2}}}), {&x});
+  ASSERT_EQ(y.at(0).dtype(), DType::u8);
+  EXPECT_EQ(values_of<std::uint8_t>(y[0]), (std::vector<std::uint8_t>{250, 200}));
+}
+
+}  // namespace
+}  // namespace deepimage::testing
