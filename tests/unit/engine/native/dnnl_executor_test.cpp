@@ -224,16 +224,27 @@ TEST(DnnlExecutor, ConcatOfBlockedAndPlainValues) {
 }
 
 TEST(DnnlExecutor, ConcatWrittenInPlaceByItsProducers) {
-  // Whole channel blocks of one image: the convs write into the concat's buffer; c1 is read again
-  // after the concat, and a second concat of c1 cannot share the buffer and copies.
+  // One image, channel concat, inputs in the same channel-outer layout (plain here: elementwise ops on
+  // a plain input keep it): the producers write into the concat's buffer, so the arena holds the concat
+  // output alone (2 units) instead of both inputs and the output (4). `relu` is read again afterwards.
   GraphBuilder b;
-  const ValueId x = b.input({1, 3, 9, 8});
-  const ValueId c1 = b.node("Conv", {x, b.random_constant({16, 3, 3, 3}), no_value}, {{"pads", Ints{1, 1, 1, 1}}});
-  const ValueId c2 = b.node("Conv", {x, b.random_constant({32, 3, 1, 1}), b.random_constant({32})});
-  const ValueId cat = b.node("Concat", {c1, c2}, {{"axis", std::int64_t{1}}});
-  const ValueId after = b.node("Conv", {cat, b.random_constant({16, 48, 3, 3}, -0.2f, 0.2f), no_value});
-  const ValueId again = b.node("Concat", {c2, c1}, {{"axis", std::int64_t{1}}});
-  expect_matches_reference(b.finish({after, b.node("Sigmoid", {c1}), again}));
+  const ValueId x = b.input({1, 8, 16, 16});
+  const ValueId relu = b.node("Relu", {x});
+  const ValueId cat = b.node("Concat", {relu, b.node("Sigmoid", {x})}, {{"axis", std::int64_t{1}}});
+  const Graph g = b.finish({cat, b.node("Neg", {relu})});
+  const std::size_t unit = 8 * 16 * 16 * sizeof(float);
+  EXPECT_EQ(DnnlExecutor(g, {.threads = 1}).activation_bytes(), 3 * unit);  // + Neg's output
+  expect_matches_reference(g);
+  // Convolution outputs (nhwc or blocked, as oneDNN picks), one read again after the concat, and a
+  // second concat of the same value, which cannot share the first one's buffer.
+  GraphBuilder c;
+  const ValueId y = c.input({1, 3, 9, 8});
+  const ValueId c1 = c.node("Conv", {y, c.random_constant({16, 3, 3, 3}), no_value}, {{"pads", Ints{1, 1, 1, 1}}});
+  const ValueId c2 = c.node("Conv", {y, c.random_constant({32, 3, 1, 1}), c.random_constant({32})});
+  const ValueId cat2 = c.node("Concat", {c1, c2}, {{"axis", std::int64_t{1}}});
+  const ValueId after = c.node("Conv", {cat2, c.random_constant({16, 48, 3, 3}, -0.2f, 0.2f), no_value});
+  const ValueId again = c.node("Concat", {c2, c1}, {{"axis", std::int64_t{1}}});
+  expect_matches_reference(c.finish({after, c.node("Sigmoid", {c1}), again}));
 }
 
 Graph resize(const Shape& x_shape, const std::vector<float>& scales, std::map<std::string, Attribute> attributes) {
