@@ -23,7 +23,8 @@ Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes);
 void remove_dead_nodes(Graph& graph);
 
 // Merges Conv/ConvTranspose -> [Add(residual)] -> activation chains into one node with the fused
-// attributes described in ops.hpp, when the intermediate values have no other consumer.
+// attributes described in ops.hpp, when the intermediate values have no other consumer and are not
+// graph outputs; first folds a BatchNormalization that follows a conv with constant weights into them.
 void fuse_conv_activation(Graph& graph);
 
 // Resize (nearest or linear up-sampling) -> 1x1 Conv without activation becomes 1x1 Conv -> Resize when

@@ -7,7 +7,8 @@
 // layout for the graph (the one oneDNN's convolutions prefer), reorders once at the inputs and outputs,
 // creates every primitive up front and reuses buffers by liveness. Ops without a oneDNN primitive run
 // their reference kernel (graph/ops.hpp) on a plain copy. Tiles holding NaN or Inf run a second,
-// NaN-preserving plan (oneDNN's max and ReLU drop NaN). No oneDNN type is visible here.
+// NaN-preserving plan (oneDNN's max and ReLU drop NaN). No oneDNN type is visible here. run() reuses
+// the executor's buffers: one executor per thread.
 #pragma once
 
 #include <cstddef>
