@@ -1,5 +1,12 @@
 #include "engine/graph/ops.hpp"
 
+#include "engine/graph/kernels/conv.hpp"
+#include "engine/graph/kernels/conv_transpose.hpp"
+#include "engine/graph/kernels/pool.hpp"
+#include "engine/graph/kernels/resize.hpp"
+#include "engine/graph/kernels/normalization.hpp"
+#include "engine/graph/kernels/pad.hpp"
+
 namespace deepimage::engine::graph {
 namespace {
 
@@ -8,6 +15,16 @@ namespace {
 std::vector<OpDef> register_builtin_graph_ops() {
   return {
       // convolution, pooling, resampling, normalisation, padding
+      {"Conv", infer_conv, conv_reference},
+      {"ConvTranspose", infer_conv_transpose, conv_transpose_reference},
+      {"MaxPool", infer_max_pool, max_pool_reference},
+      {"AveragePool", infer_average_pool, average_pool_reference},
+      {"GlobalAveragePool", infer_global_pool, global_average_pool_reference},
+      {"GlobalMaxPool", infer_global_pool, global_max_pool_reference},
+      {"Resize", infer_resize, resize_reference},
+      {"BatchNormalization", infer_batch_normalization, batch_normalization_reference},
+      {"InstanceNormalization", infer_instance_normalization, instance_normalization_reference},
+      {"Pad", infer_pad, pad_reference},
 
       // elementwise, shape manipulation, reductions, matrix products
 
