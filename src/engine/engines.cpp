@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #if DEEPIMAGE_WITH_TORCH
@@ -81,6 +82,9 @@ const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requ
 std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
   const EngineInfo* e = engine_for_format(weights.format);
   if (!e) throw Error(ErrorCode::unsupported, "no engine runs \"" + weights.format + "\" weights");
+  // Emulated bf16 would be slower than fp32 and still less accurate: refuse rather than surprise.
+  if (options.precision == Precision::bf16 && !cpu_has_bf16())
+    throw Error(ErrorCode::unsupported, "--precision bf16 needs a CPU with AVX512_BF16 or AMX, which this one lacks: use fp32");
   return e->load(model, weights, options);
 }
 

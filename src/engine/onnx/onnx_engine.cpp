@@ -73,6 +73,8 @@ class OnnxEngine final : public Engine {
 }  // namespace
 
 std::unique_ptr<Engine> load_onnx(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
+  if (options.precision != Precision::fp32)
+    throw Error(ErrorCode::unsupported, "the onnx engine (" + opencv_dnn_version() + ") runs fp32 only");
   const std::vector<std::byte> bytes = model::read_checked(model, weights.source, weights.sha256);
   auto net = std::make_unique<OnnxNet>(bytes, weights.source, options.threads);
   return std::make_unique<OnnxEngine>(std::move(net), model.spec, weights.source);
