@@ -7,9 +7,9 @@
 #include "engine/torch/torchscript_architecture.hpp"
 #include "engine/torch/torchscript_engine.hpp"
 #endif
-#if DEEPIMAGE_WITH_ONNX
+#if DEEPIMAGE_WITH_NATIVE
+#include "engine/native/native_engine.hpp"
 #include "engine/onnx/onnx_architecture.hpp"
-#include "engine/onnx/onnx_engine.hpp"
 #endif
 
 namespace deepimage::engine {
@@ -22,8 +22,8 @@ std::vector<EngineInfo> register_builtin_engines() {
   engines.push_back({"torchscript", {"torchscript"}, torchscript_library_version(), load_torchscript,
                      describe_torchscript_layers});
 #endif
-#if DEEPIMAGE_WITH_ONNX
-  engines.push_back({"onnx", {"onnx"}, onnx_library_version(), load_onnx, describe_onnx_layers});
+#if DEEPIMAGE_WITH_NATIVE
+  engines.push_back({"native", {"onnx"}, native_library_version(), load_native, describe_onnx_layers});
 #endif
   return engines;
 }

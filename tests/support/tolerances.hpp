@@ -28,7 +28,7 @@ inline constexpr double kReferenceKernelVsPyTorchMaxAbs = 1e-5;
 // The native engine on the real opset-9 tiktorch ONNX vs ONNX Runtime 1.30's saved output on the same
 // input (probabilities in [0, 1]): two runtimes, two summation orders; issue 10's acceptance bound.
 inline constexpr double kNativeVsOnnxRuntimeMaxAbs = 1e-4;
-// ONNX (OpenCV DNN) vs TorchScript (LibTorch) outputs of the same network: two runtimes, two
+// ONNX (native engine) vs TorchScript (LibTorch) outputs of the same network: two runtimes, two
 // summation orders; the real U-Nets agree with their saved outputs to ~2e-6 in both.
 inline constexpr double kEngineAgreementMaxAbs = 1e-4;
 // The TorchScript engine (frozen, channels-last) vs PyTorch running the saved file as it is: one

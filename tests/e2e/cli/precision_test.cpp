@@ -40,6 +40,7 @@ void expect_bf16_close_to_fp32(const std::string& weights) {
 }
 
 TEST(Precision, TorchScriptBf16IsCloseToFp32) { expect_bf16_close_to_fp32("torchscript"); }
+TEST(Precision, NativeBf16IsCloseToFp32) { expect_bf16_close_to_fp32("onnx"); }
 
 TEST(Precision, TestReportsBf16AgainstTheBundleTolerance) {
   if (!cpu_has_bf16()) GTEST_SKIP() << "this CPU has no bf16 arithmetic";

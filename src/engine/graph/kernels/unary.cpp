@@ -88,7 +88,8 @@ std::vector<TensorType> infer_clip(const Node& node, const std::vector<const Val
 }
 
 std::vector<Tensor> relu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
-  return numeric_pointwise(node, inputs, [](auto x) { return x > 0 ? x : decltype(x){0}; });
+  // x < 0, not x > 0: NaN stays NaN, as in PyTorch and ONNX Runtime.
+  return numeric_pointwise(node, inputs, [](auto x) { return x < 0 ? decltype(x){0} : x; });
 }
 
 std::vector<Tensor> sigmoid_reference(const Node& node, const std::vector<const Tensor*>& inputs) {

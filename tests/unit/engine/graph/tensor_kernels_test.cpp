@@ -2,6 +2,8 @@
 // inference, through run_graph_op) against numpy references (scripts/make_graph_tensor_references.py).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "deepimage/error.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
@@ -133,6 +135,17 @@ TEST(GraphUnary, PointwiseFunctionsMatchNumpy) {
       {"LeakyRelu", {{"alpha", 0.1}}, "unary_leaky_relu"},
       {"Elu", {{"alpha", 0.5}}, "unary_elu"}};
   for (const auto& [op, attributes, fixture] : cases) expect_matches(op, attributes, {&x}, fixture);
+}
+
+TEST(GraphUnary, ReluKeepsNaN) {
+  Tensor x(DType::f32, {3});
+  x.data<float>()[0] = std::nanf("");
+  x.data<float>()[1] = -2;
+  x.data<float>()[2] = 3;
+  const Tensor y = run_graph_op(graph_node("Relu", {}), {&x}).at(0);
+  EXPECT_TRUE(std::isnan(y.data<float>()[0]));
+  EXPECT_EQ(y.data<float>()[1], 0);
+  EXPECT_EQ(y.data<float>()[2], 3);
 }
 
 TEST(GraphUnary, SqrtMatchesNumpy) {
