@@ -8,10 +8,10 @@ packages=(
   libtorch-dev            # TorchScript engine (LibTorch)
   libgoogle-perftools-dev # tcmalloc for the command line (see docs/performance.md)
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
-  libopencv-dev           # ONNX engine (OpenCV DNN)
   libpng-dev libjpeg-dev  # PNG/JPEG inputs and covers (libpng16, libjpeg62-turbo)
-  libonnx-dev             # ONNX protobuf classes: graph input/output names for the ONNX engine, node tests
-  libonnx-testdata        # ONNX operator node tests, the onnx engine's conformance suite
+  libdnnl-dev             # oneDNN: the native engine's executor (src/engine/native)
+  libonnx-dev             # ONNX protobuf classes: the native engine's ONNX importer, info --architecture, node tests
+  libonnx-testdata        # ONNX operator node tests, the native engine's conformance suite
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles

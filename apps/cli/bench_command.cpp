@@ -3,6 +3,7 @@
 
 #include "axis_values.hpp"
 #include "commands.hpp"
+#include "precision_option.hpp"
 #include "deepimage/bench.hpp"
 
 namespace deepimage::cli {
@@ -28,6 +29,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "Model input size per axis, e.g. y=512,x=512 (default: the model's fixed size, else the smallest "
                   "valid size >= 512, >= 64 for 3D)");
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  add_precision_option(cmd, options->precision);
   cmd->add_option("--rounds", options->rounds, "Timed tiles after the first (default 10)")->check(CLI::PositiveNumber);
   cmd->add_option("--gflop-per-tile", *gflop, "FLOP count of one tile in GFLOP, when known (bench/count_flops.py), for GFLOP/s")
       ->check(CLI::PositiveNumber);
@@ -40,8 +42,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     if (*as_json) {
       std::cout << to_json(r).dump(2) << "\n";
     } else {
-      std::printf("%s: %s on %s, %d threads, tile %s %s (%lld pixels), %d rounds\n", r.model_name.c_str(),
-                  r.weights_format.c_str(), r.engine.c_str(), r.threads, r.tile_axes.c_str(), join_shape(r.tile_shape).c_str(),
+      std::printf("%s: %s%s on %s, %d threads, tile %s %s (%lld pixels), %d rounds\n", r.model_name.c_str(),
+                  r.weights_format.c_str(), r.precision == "fp32" ? "" : (" in " + r.precision).c_str(), r.engine.c_str(), r.threads, r.tile_axes.c_str(), join_shape(r.tile_shape).c_str(),
                   static_cast<long long>(r.tile_pixels), r.rounds);
       std::printf("  load %.3f s, first tile %.1f ms\n", r.load_s, r.first_tile_ms);
       std::printf("  %.2f ms/tile (median; min %.2f, max %.2f), %.2f tiles/s, %.3g pixels/s\n", r.ms_per_tile,

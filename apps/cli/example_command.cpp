@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "precision_option.hpp"
 #include "deepimage/pull.hpp"
 #include "deepimage/run.hpp"
 #include "download_display.hpp"
@@ -21,6 +22,7 @@ void add_example_command(CLI::App& app, int& exit_code) {
                   "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
   cmd->add_option("--weights", options->weights, "Weights format: torchscript or onnx (default: the best that runs here)");
   cmd->add_flag("--overwrite", options->overwrite, "Replace the result if it exists");
+  add_precision_option(cmd, options->precision);
   cmd->add_option("--save-input", *input_copy,
                   "Also write the example input as an image (.tif), for viewers that cannot read .npy");
   cmd->add_option("--progress", *progress_mode, "auto, json (one JSON object per tile on stderr) or none (default)")

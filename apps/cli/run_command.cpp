@@ -7,6 +7,7 @@
 
 #include "axis_values.hpp"
 #include "commands.hpp"
+#include "precision_option.hpp"
 #include "deepimage/catalog.hpp"
 #include "deepimage/memory_size.hpp"
 #include "deepimage/pull.hpp"
@@ -35,7 +36,7 @@ std::string summary(const RunReport& r) {
   if (r.streamed) s << "read in parts, ";
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles")
     << " of " << join_shape(r.tile_shape, "x") << " (halo " << join_shape(r.halo, ",") << "), " << r.weights_format
-    << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
+    << (r.precision == "fp32" ? "" : " in " + r.precision) << " on " << r.engine << " with " << r.threads << " threads, " << r.total_s << " s, peak memory "
     << format_bytes(r.peak_rss_bytes) << " (predicted " << format_bytes(r.predicted_peak_bytes) << ")";
   if (r.smaller_tile_retries)
     s << "; ran out of memory " << r.smaller_tile_retries << (r.smaller_tile_retries == 1 ? " time" : " times")
@@ -51,7 +52,7 @@ std::string plan_summary(const RunReport& r) {
   if (r.streamed) s << "read in parts, ";
   s << r.tile_count << (r.tile_count == 1 ? " tile" : " tiles") << " of " << join_shape(r.tile_shape, "x") << " ("
     << r.tile_axes << ", grid " << join_shape(r.tile_grid, "x") << ", halo " << join_shape(r.halo, ",") << ", "
-    << r.pad << " padding), " << r.weights_format << " on " << r.engine << " with " << r.threads
+    << r.pad << " padding), " << r.weights_format << (r.precision == "fp32" ? "" : " in " + r.precision) << " on " << r.engine << " with " << r.threads
     << " threads; predicted peak memory " << format_bytes(r.predicted_peak_bytes) << " of a "
     << format_bytes(r.memory_budget_bytes) << " budget; nothing was run";
   return s.str();
@@ -125,6 +126,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pad", options->pad, "Padding at the image border")
       ->check(CLI::IsMember({"reflect", "symmetric", "edge", "zeros"}));
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  add_precision_option(cmd, options->precision);
   cmd->add_option("--memory", *memory,
                   "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
                   "the available memory)");

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "precision_option.hpp"
 #include "deepimage/model_test.hpp"
 #include "deepimage/pull.hpp"
 #include "download_display.hpp"
@@ -18,6 +19,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_option("--weights", options->weights, "Weights format to test")->check(CLI::IsMember({"torchscript", "onnx"}));
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  add_precision_option(cmd, options->precision);
   cmd->add_flag("--json", *as_json, "Print the report as JSON");
   cmd->callback([=, &exit_code] {
     options->model = resolve_model(*model, download_display(), interrupt_flag());
@@ -25,7 +27,8 @@ void add_test_command(CLI::App& app, int& exit_code) {
     if (*as_json) {
       std::cout << to_json(r).dump(2) << "\n";
     } else {
-      std::cout << r.model_name << " (" << r.weights_format << ", " << r.engine << ")\n";
+      std::cout << r.model_name << " (" << r.weights_format << ", " << r.engine
+                << (r.precision == "fp32" ? "" : ", " + r.precision + ": compared with the tolerance of fp32 outputs") << ")\n";
       const auto print = [](const std::vector<OutputComparison>& list) {
         for (const auto& o : list)
           std::printf("    %-14s %s  max |diff| %.3g  mean |diff| %.3g  mismatched %lld of %lld (allowed %lld; rtol %g, atol %g)%s%s\n",

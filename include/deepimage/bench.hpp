@@ -22,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/precision.hpp"
+
 namespace deepimage {
 
 struct BenchOptions {
@@ -29,12 +31,14 @@ struct BenchOptions {
   std::string weights;                  // "torchscript", "onnx"; empty: the best that runs here
   std::map<char, std::int64_t> tile;    // model input size per spatial axis; default: see below
   int threads = 0;                      // 0: all cores
+  Precision precision = Precision::fp32;
   int rounds = 10;                      // timed tiles after the first
   std::optional<double> gflop_per_tile; // known FLOP count of one tile (1e9), for GFLOP/s
 };
 
 struct BenchReport {
   std::string model_name, weights_format, engine;
+  std::string precision;  // "fp32", "bf16"
   int threads = 0, rounds = 0;
   std::string tile_axes;                          // spatial axes, e.g. "yx"
   std::vector<std::int64_t> tile_shape;           // per spatial axis

@@ -22,12 +22,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/precision.hpp"
+
 namespace deepimage {
 
 struct TestOptions {
   std::filesystem::path model;
   std::string weights;  // empty: the best that runs here
   int threads = 0;
+  Precision precision = Precision::fp32;  // bf16 is compared with the same tolerance as fp32: it may fail
 };
 
 struct OutputComparison {
@@ -42,6 +45,7 @@ struct OutputComparison {
 
 struct TestReport {
   std::string model_name, weights_format, engine;
+  std::string precision;  // "fp32", "bf16"
   std::vector<OutputComparison> outputs;         // the engine on the test inputs as given
   std::vector<OutputComparison> tiled_outputs;   // the run pipeline with the smallest tiles
   std::string tiled_axes;                        // the tiled axes, e.g. "yx"

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/precision.hpp"
 #include "deepimage/progress.hpp"
 
 namespace deepimage {
@@ -42,6 +43,7 @@ struct RunOptions {
   std::vector<int> channels;                   // image channels to use, in order (e.g. {0, 2}); empty: all
   std::string pad = "reflect";                 // reflect | symmetric | edge | zeros
   int threads = 0;                             // 0: all cores
+  Precision precision = Precision::fp32;       // bf16: opt-in, see precision.hpp
   std::uint64_t memory = 0;                    // bytes the process may use at its peak; 0: 60 % of what is
                                                // available when the run starts (plus what it already holds)
   bool read_in_parts = false;                  // read each sample a row of tiles at a time even when it would
@@ -60,6 +62,7 @@ struct RunOptions {
 struct RunReport {
   std::string model_name, model_path, weights_format, weights_sha256, engine, pad;
   int threads = 0;
+  std::string precision;                      // "fp32", "bf16"
   std::vector<std::string> inputs;
   std::vector<std::string> input_axes;
   std::vector<std::vector<std::int64_t>> input_shapes;

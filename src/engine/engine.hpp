@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deepimage/architecture.hpp"
+#include "deepimage/precision.hpp"
 #include "deepimage/tensor.hpp"
 #include "model/model.hpp"
 
@@ -20,6 +21,7 @@ namespace deepimage::engine {
 
 struct EngineOptions {
   int threads = 0;  // 0: all cores
+  Precision precision = Precision::fp32;  // an engine that cannot run bf16 refuses it with Error(unsupported)
 };
 
 class Engine {

@@ -1,13 +1,14 @@
 #include <algorithm>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #include "engine/engine_module.hpp"
 #if DEEPIMAGE_WITH_TORCH
 #include "engine/torch/torchscript_version.hpp"
 #endif
-#if DEEPIMAGE_WITH_ONNX
-#include "engine/onnx/onnx_version.hpp"
+#if DEEPIMAGE_WITH_NATIVE
+#include "engine/native/native_version.hpp"
 #endif
 
 namespace deepimage::engine {
@@ -21,8 +22,8 @@ std::vector<EngineInfo> register_builtin_engines() {
 #if DEEPIMAGE_WITH_TORCH
   engines.push_back(engine_module("torchscript", {"torchscript"}, torchscript_library_version()));
 #endif
-#if DEEPIMAGE_WITH_ONNX
-  engines.push_back(engine_module("onnx", {"onnx"}, onnx_library_version()));
+#if DEEPIMAGE_WITH_NATIVE
+  engines.push_back(engine_module("native", {"onnx"}, native_library_version()));
 #endif
   return engines;
 }
@@ -81,6 +82,9 @@ const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requ
 std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
   const EngineInfo* e = engine_for_format(weights.format);
   if (!e) throw Error(ErrorCode::unsupported, "no engine runs \"" + weights.format + "\" weights");
+  // Emulated bf16 would be slower than fp32 and still less accurate: refuse rather than surprise.
+  if (options.precision == Precision::bf16 && !cpu_has_bf16())
+    throw Error(ErrorCode::unsupported, "--precision bf16 needs a CPU with AVX512_BF16 or AMX, which this one lacks: use fp32");
   return e->load(model, weights, options);
 }
 

@@ -122,10 +122,11 @@ BenchReport bench_model(const BenchOptions& o) {
   for (auto v : r.tile_shape) r.tile_pixels *= v;
 
   const WeightsSpec& weights = engine::choose_weights(spec, o.weights);
-  std::unique_ptr<engine::Engine> engine = engine::load_engine(model, weights, {.threads = o.threads});
+  std::unique_ptr<engine::Engine> engine = engine::load_engine(model, weights, {.threads = o.threads, .precision = o.precision});
   r.load_s = ms_since(t0) / 1000;
   r.model_name = spec.name;
   r.weights_format = weights.format;
+  r.precision = std::string(to_string(o.precision));
   r.engine = engine::engine_for_format(weights.format)->library;
   r.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   r.rounds = o.rounds;
@@ -167,6 +168,7 @@ nlohmann::json to_json(const BenchReport& r) {
   return {{"model_name", r.model_name},
           {"weights_format", r.weights_format},
           {"engine", r.engine},
+          {"precision", r.precision},
           {"threads", r.threads},
           {"rounds", r.rounds},
           {"tile_axes", r.tile_axes},

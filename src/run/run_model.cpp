@@ -150,6 +150,7 @@ namespace {
 void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& weights, const run::RunPlan& plan) {
   report.model_path = o.model.string();
   report.weights_format = weights.format;
+  report.precision = std::string(to_string(o.precision));
   report.weights_sha256 = weights.sha256;
   report.engine = engine::engine_for_format(weights.format)->library;
   report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -352,7 +353,7 @@ RunReport run_model(const RunOptions& o) {
   const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(with_output, spec);
   check_outputs_writable(o.inputs, outputs, o.overwrite);
 
-  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
+  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads, .precision = o.precision});
   RunReport report;
   report.load_s = seconds_since(start);
   std::optional<run::TileMemory> tile_memory;
@@ -429,7 +430,7 @@ BatchReport run_batch(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "several images need a folder for -o, not \"" + o.output.string() + "\"");
   if (!beside_inputs) fs::create_directories(o.output);
 
-  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads});
+  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads, .precision = o.precision});
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
   std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest
@@ -485,6 +486,7 @@ nlohmann::json to_json(const RunReport& r) {
       {"model", {{"name", r.model_name}, {"path", r.model_path}}},
       {"weights", {{"format", r.weights_format}, {"sha256", r.weights_sha256}}},
       {"engine", r.engine},
+      {"precision", r.precision},
       {"threads", r.threads},
       {"inputs", r.inputs},
       {"input_axes", r.input_axes},

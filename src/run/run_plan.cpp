@@ -4,6 +4,7 @@
 #include "deepimage/memory_size.hpp"
 #include "run/memory.hpp"
 #include "run/slice_run.hpp"
+#include "run/tile_memory_cache.hpp"
 
 namespace deepimage::run {
 namespace {
@@ -25,7 +26,7 @@ RunPlan plan_run(Predictor& predictor, const RunOptions& o, const TilingOptions&
                  DType raw, std::optional<TileMemory>& tile_memory) {
   const ModelSpec& spec = predictor.spec();
   const std::vector<tiling::AxisTiling> axes = predictor.axis_tilings(slice_shapes, tiling);
-  if (!tile_memory) tile_memory = measure_tile_memory(predictor, axes, slice_shapes);
+  if (!tile_memory) tile_memory = cached_tile_memory(predictor, axes, slice_shapes, o);
   SliceSize slice{.input_values = 0, .pixels = 1, .bytes_per_value = static_cast<std::int64_t>(dtype_size(raw)),
                   .band_axis_size = 0, .outputs_held = false};
   for (const Shape& s : slice_shapes)

@@ -100,7 +100,7 @@ TestReport test_model(const TestOptions& options) {
   for (const auto& in : spec.inputs) inputs.push_back(read_test_tensor(model, in, "input"));
   for (const auto& out : spec.outputs) expected.push_back(read_test_tensor(model, out, "output"));
 
-  run::Predictor predictor(model, weights, {.threads = options.threads});
+  run::Predictor predictor(model, weights, {.threads = options.threads, .precision = options.precision});
   run::TilingOptions as_given;
   as_given.whole = true;
   const std::vector<Tensor> actual = predictor.predict(inputs, as_given);
@@ -116,6 +116,7 @@ TestReport test_model(const TestOptions& options) {
   TestReport report;
   report.model_name = spec.name;
   report.weights_format = weights.format;
+  report.precision = std::string(to_string(options.precision));
   report.engine = engine::engine_for_format(weights.format)->library;
   report.passed = true;
   for (std::size_t i = 0; i < actual.size(); ++i) {
@@ -149,7 +150,7 @@ nlohmann::json to_json(const TestReport& r) {
     }
     return outputs;
   };
-  return {{"model", r.model_name}, {"weights_format", r.weights_format}, {"engine", r.engine},
+  return {{"model", r.model_name}, {"weights_format", r.weights_format}, {"engine", r.engine}, {"precision", r.precision},
           {"outputs", comparisons(r.outputs)},
           {"tiled", {{"axes", r.tiled_axes}, {"tile_shape", r.tile_shape}, {"tile_count", r.tile_count},
                      {"outputs", comparisons(r.tiled_outputs)}}},

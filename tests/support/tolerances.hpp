@@ -21,7 +21,14 @@ inline constexpr double kMultiTensorMaxAbs = 1e-5;
 // runner: rtol 1e-3, atol 1e-7), |actual - expected| <= atol + rtol * |expected|.
 inline constexpr double kOnnxNodeTestRel = 1e-3;
 inline constexpr double kOnnxNodeTestAbs = 1e-7;
-// ONNX (OpenCV DNN) vs TorchScript (LibTorch) outputs of the same network: two runtimes, two
+// The graph IR's float32 reference kernels vs PyTorch in double on small random fixtures (values in
+// [-1, 1], at most ~100 products per output): only float32 rounding and summation order differ
+// (measured below 2e-6); an indexing mistake moves outputs by 1e-2 or more.
+inline constexpr double kReferenceKernelVsPyTorchMaxAbs = 1e-5;
+// The native engine on the real opset-9 tiktorch ONNX vs ONNX Runtime 1.30's saved output on the same
+// input (probabilities in [0, 1]): two runtimes, two summation orders; issue 10's acceptance bound.
+inline constexpr double kNativeVsOnnxRuntimeMaxAbs = 1e-4;
+// ONNX (native engine) vs TorchScript (LibTorch) outputs of the same network: two runtimes, two
 // summation orders; the real U-Nets agree with their saved outputs to ~2e-6 in both.
 inline constexpr double kEngineAgreementMaxAbs = 1e-4;
 // The TorchScript engine (frozen, channels-last) vs PyTorch running the saved file as it is: one
@@ -31,5 +38,26 @@ inline constexpr double kTorchScriptVsPyTorchMaxAbs = 5e-5;
 // A real bundle's weights packaged again by `deepimage build` vs the bundle's shipped test output on the
 // same input: the same network and library as engine agreement, so the same bound (measured ~2e-6).
 inline constexpr double kRebuiltVsShippedMaxAbs = kEngineAgreementMaxAbs;
+
+// `--precision bf16` vs fp32 on the same engine and probabilities in [0, 1]: bfloat16 keeps 8 bits of
+// mantissa (4e-3 relative per value) and the error grows through a U-Net's 12-18 convolutions;
+// measured up to 0.025 on the example U-Net's probabilities.
+inline constexpr double kBf16VsFp32MaxAbs = 0.05;
+
+// The graph IR's float32 elementwise, reduction and matrix-product kernels vs numpy in float64 on small
+// random fixtures (scripts/make_graph_tensor_references.py; values up to e^3 ~ 20): float32 rounding
+// only (a few 1e-6 at most); a wrong formula or index moves outputs by 1e-2 or more.
+inline constexpr double kReferenceKernelVsNumpyMaxAbs = 1e-5;
+// The native executor (oneDNN primitives, blocked layouts, fused post-ops) vs the reference interpreter
+// on small random graphs (values in [-1, 1], at most a few hundred products per output): float32 summation
+// order only (measured below 1e-5); a wrong index or padding moves outputs by 1e-2 or more.
+inline constexpr double kDnnlVsReferenceMaxAbs = 1e-4;
+// fuse_conv_activation()'s rewritten graph vs the original, both on the reference kernels: BN folding
+// rounds the folded weights once more in float32.
+inline constexpr double kFusionRewriteMaxAbs = 1e-5;
+// --precision bf16 vs float32 on the test U-Net's probabilities: convolutions round their inputs to 8
+// significant bits (relative 2^-9 per operand) and accumulate in float32; the issue measured 5e-3 on the
+// real nuclei U-Net.
+inline constexpr double kBf16VsFloat32MaxAbs = 1e-2;
 
 }  // namespace deepimage::testing

@@ -2,6 +2,7 @@
 // graph is specialised once per input shape and cached (engine/native/native_engine.cpp).
 //
 //   Graph s = specialize(imported, {{1, 1, 256, 256}});  // every shape concrete, constants folded
+//   pointwise_conv_before_upsampling(s);                  // optional: 1x1 convs at the lower resolution
 //   fuse_conv_activation(s);                              // optional, for executors with fused convs
 #pragma once
 
@@ -22,7 +23,14 @@ Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes);
 void remove_dead_nodes(Graph& graph);
 
 // Merges Conv/ConvTranspose -> [Add(residual)] -> activation chains into one node with the fused
-// attributes described in ops.hpp, when the intermediate values have no other consumer.
+// attributes described in ops.hpp, when the intermediate values have no other consumer and are not
+// graph outputs; first folds a BatchNormalization that follows a conv with constant weights into them.
 void fuse_conv_activation(Graph& graph);
+
+// Resize (nearest or linear up-sampling) -> 1x1 Conv without activation becomes 1x1 Conv -> Resize when
+// the conv has no more output channels than input channels: both are linear per pixel and the
+// interpolation weights sum to 1 (the bias passes through), so the result is the same while the conv
+// runs on 4x (2-d) or 8x (3-d) fewer pixels and fewer channels are resampled (U-Net decoders).
+void pointwise_conv_before_upsampling(Graph& graph);
 
 }  // namespace deepimage::engine::graph

@@ -6,10 +6,14 @@
 // Built once per input shape: it fuses conv + bias + activation (+ residual add), plans ONE activation
 // layout for the graph (the one oneDNN's convolutions prefer), reorders once at the inputs and outputs,
 // creates every primitive up front and reuses buffers by liveness. Ops without a oneDNN primitive run
-// their reference kernel (graph/ops.hpp) on a plain copy. No oneDNN type is visible here.
+// their reference kernel (graph/ops.hpp) on a plain copy. Tiles holding NaN or Inf run a second,
+// NaN-preserving plan (oneDNN's max and ReLU drop NaN). No oneDNN type is visible here. run() reuses
+// the executor's buffers: one executor per thread.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/graph/graph.hpp"
@@ -33,9 +37,23 @@ class DnnlExecutor {
   // Inputs in graph.inputs order, float32, with the shapes the graph was specialised for.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
 
+  // The nodes that run their reference kernel (no oneDNN primitive computes them exactly), as
+  // Node::describe() writes them: for diagnostics and tests.
+  std::vector<std::string> reference_nodes() const;
+  // Bytes of the activation buffer shared by all intermediate values (after reuse by liveness),
+  // excluding weights and the reference kernels' own outputs: what one more tile in flight costs.
+  std::size_t activation_bytes() const;
+
  private:
   struct Plan;
+  friend struct Plan;
+  static std::unique_ptr<Plan> build_plan(graph::Graph graph, const ExecutorOptions& options, bool nan_safe);
+  static std::vector<Tensor> run_plan(Plan& plan, const std::vector<Tensor>& inputs);
+
+  ExecutorOptions options_;
+  std::unique_ptr<graph::Graph> unfused_;  // for the NaN-safe plan
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<Plan> nan_safe_plan_;    // built when a tile first holds NaN or Inf
 };
 
 // True when this CPU runs bf16 convolutions natively (AVX512_BF16 or AMX).

@@ -15,8 +15,8 @@ namespace {
 
 // Output shapes come from ONNX's own shape inference (libonnx), run on the graph with its inputs
 // set to the example shapes: it follows the operator specifications exactly, also for Resize and
-// Upsample scales held in initializers, and needs no forward pass. OpenCV's getLayerShapes would
-// describe OpenCV's fused layers, not the file's nodes.
+// Upsample scales held in initializers, and needs no forward pass, and it describes the file's own
+// nodes, not the native engine's fused ones.
 
 struct ConstantTensor {
   Shape shape;

@@ -1,5 +1,5 @@
 // The nodes of an ONNX graph (engine.hpp's describe_layers for `onnx` weights), with output shapes
-// from ONNX's own shape inference for the given input shapes. No ONNX or OpenCV type is visible here.
+// from ONNX's own shape inference for the given input shapes. No ONNX type is visible here.
 #pragma once
 
 #include <vector>

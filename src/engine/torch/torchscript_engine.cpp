@@ -87,9 +87,12 @@ struct PreparedModule {
   bool channels_last = false;                     // feed 4-D inputs channels-last
 };
 
-PreparedModule prepare(torch::jit::Module module, bool volumetric) {
+PreparedModule prepare(torch::jit::Module module, bool volumetric, bool bf16) {
   try {
-    if (volumetric) {
+    // bf16: weights stored in bfloat16 and every float input converted, so oneDNN runs bf16
+    // convolutions (float32 accumulation); outputs come back as float32 (run()).
+    if (bf16) module.to(torch::kBFloat16);
+    if (volumetric && !bf16) {
       torch::jit::Module frozen = torch::jit::freeze(module), for_inference = torch::jit::freeze(module);
       return {torch::jit::optimize_for_inference(for_inference), frozen, false};
     }
@@ -119,8 +122,8 @@ bool all_finite(const Tensor& t) {
 
 class TorchScriptEngine final : public Engine {
  public:
-  TorchScriptEngine(PreparedModule module, std::string source, std::size_t output_count)
-      : module_(std::move(module)), source_(std::move(source)), output_count_(output_count) {}
+  TorchScriptEngine(PreparedModule module, std::string source, std::size_t output_count, bool bf16)
+      : module_(std::move(module)), source_(std::move(source)), output_count_(output_count), bf16_(bf16) {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
     c10::InferenceMode inference;
@@ -134,6 +137,7 @@ class TorchScriptEngine final : public Engine {
       // from_blob wraps our buffer without copying; the module only reads it.
       torch::Tensor x = torch::from_blob(const_cast<std::byte*>(t.bytes()), t.shape(),
                                          torch::TensorOptions().dtype(torch_type(t.dtype())));
+      if (bf16_ && x.is_floating_point()) x = x.to(torch::kBFloat16);
       if (module_.channels_last && x.dim() == 4) x = x.contiguous(at::MemoryFormat::ChannelsLast);
       args.emplace_back(x);
     }
@@ -186,6 +190,7 @@ class TorchScriptEngine final : public Engine {
   PreparedModule module_;
   std::string source_;
   std::size_t output_count_;
+  bool bf16_;
 };
 
 }  // namespace
@@ -200,8 +205,9 @@ std::unique_ptr<Engine> load_torchscript(const model::Model& model, const Weight
     module.eval();
     const bool volumetric = std::any_of(model.spec.inputs.begin(), model.spec.inputs.end(),
                                         [](const TensorSpec& in) { return in.axes.size() == 5; });
-    return std::make_unique<TorchScriptEngine>(prepare(std::move(module), volumetric), weights.source,
-                                               model.spec.outputs.size());
+    const bool bf16 = options.precision == Precision::bf16;
+    return std::make_unique<TorchScriptEngine>(prepare(std::move(module), volumetric, bf16), weights.source,
+                                               model.spec.outputs.size(), bf16);
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::engine, weights.source + ": LibTorch cannot load this TorchScript file: " +
                                        torchscript_cause(e.what_without_backtrace()));

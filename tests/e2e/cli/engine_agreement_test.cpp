@@ -1,4 +1,4 @@
-// Engine A vs engine B: for every bundle with both ONNX and TorchScript weights, OpenCV DNN and
+// Engine A vs engine B: for every bundle with both ONNX and TorchScript weights, the native engine and
 // LibTorch give the same outputs, on the bundle's test input and on a real image run end to end
 // (read, normalise, tile, stitch, write) with the same tile plan.
 #include <gtest/gtest.h>

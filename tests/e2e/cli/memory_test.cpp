@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -253,6 +255,42 @@ TEST(Memory, APlaneLargerThanItsBudgetIsReadInRowsAndEqualsTheFilter) {
       for (std::int64_t x = 0; x < w; ++x) wrong += rows.data<std::uint8_t>()[(y - y0) * w + x] != laplace(0, y, x, h, w);
     EXPECT_EQ(wrong, 0) << "rows " << y0 << ".." << y1;
   }
+}
+
+// The probe forwards run once per model: their measurement is kept on disk, keyed by model, engine,
+// precision and threads, and a later run plans with it instead of probing again.
+TEST(Memory, TileMemoryIsMeasuredOncePerModelAndThreadCount) {
+  TempDir dir;
+  const fs::path cache = dir / "cache";
+  setenv("DEEPIMAGE_CACHE_DIR", cache.c_str(), 1);
+  const std::string model = (source_dir() / "examples/nuclei_unet2d").string();
+  const std::string image = (source_dir() / "examples/images/nuclei_bbbc038_0bf4b1.tif").string();
+  const auto plan = [&](const std::string& threads) {
+    return run_json({"run", model, image, "--plan", "--json", "--threads", threads});
+  };
+  const auto entries = [&] {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(cache / "tile-memory")) files.push_back(e.path());
+    return files;
+  };
+  const double measured = plan("2")["memory"]["predicted"]["tile_bytes"].get<double>();
+  ASSERT_EQ(entries().size(), 1u);
+  const fs::path entry = entries().front();
+
+  // A doctored entry shows that the next run plans with it rather than measuring.
+  auto values = nlohmann::json::parse(slurp(entry));
+  values["fixed_bytes"] = values["fixed_bytes"].get<double>() * 10;
+  values["bytes_per_pixel"] = values["bytes_per_pixel"].get<double>() * 10;
+  std::ofstream(entry) << values.dump();
+  EXPECT_NEAR(plan("2")["memory"]["predicted"]["tile_bytes"].get<double>(), 10 * measured, measured);
+
+  // Another thread count is another measurement; an unreadable entry is measured again and replaced.
+  plan("1");
+  EXPECT_EQ(entries().size(), 2u);
+  std::ofstream(entry) << "not json";
+  EXPECT_NEAR(plan("2")["memory"]["predicted"]["tile_bytes"].get<double>(), measured, 0.5 * measured);
+  EXPECT_NO_THROW((void)nlohmann::json::parse(slurp(entry)));
+  unsetenv("DEEPIMAGE_CACHE_DIR");
 }
 
 }  // namespace

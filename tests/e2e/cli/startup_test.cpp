@@ -89,14 +89,14 @@ TEST(StartUp, EnginesAreListedWithTheirVersionsWithoutLoading) {
   const CliResult r = run_cli({"engines"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("torchscript  LibTorch 1."), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("onnx  OpenCV DNN 4."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("native  deepimage graph engine on oneDNN "), std::string::npos) << r.out;
 }
 
-TEST(StartUp, InfoOfAnOnnxOnlyBundleOpensOnlyTheOnnxModule) {
+TEST(StartUp, InfoOfAnOnnxOnlyBundleOpensOnlyTheNativeModule) {
   TempDir dir;
   const fs::path model = example_copy(dir, {{kTorchScriptWeights, ""}, {"    parent: torchscript\n", ""}});
   const std::string objects = loaded_objects({"info", model.string()});
-  EXPECT_TRUE(maps(objects, "lib/deepimage/libdeepimage_engine_onnx.so")) << objects;
+  EXPECT_TRUE(maps(objects, "lib/deepimage/libdeepimage_engine_native.so")) << objects;
   EXPECT_FALSE(maps(objects, "libdeepimage_engine_torchscript.so")) << objects;
   EXPECT_FALSE(maps(objects, "libtorch")) << objects;
   EXPECT_FALSE(maps(objects, "libc10")) << objects;

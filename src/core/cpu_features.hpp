@@ -1,0 +1,9 @@
+// What this CPU can do, for choices the user makes (`--precision bf16`).
+#pragma once
+
+namespace deepimage {
+
+// True when the CPU runs bfloat16 dot products natively: AVX512_BF16 or AMX-BF16 (cpuid leaf 7).
+bool cpu_has_bf16();
+
+}  // namespace deepimage

@@ -1,0 +1,129 @@
+#include "engine/native/native_engine.hpp"
+
+#include <algorithm>
+#include <list>
+
+#include "deepimage/error.hpp"
+#include "engine/graph/passes.hpp"
+#include "engine/native/dnnl_executor.hpp"
+#include "engine/onnx/onnx_import.hpp"
+
+namespace deepimage::engine {
+namespace {
+
+// Plans kept per engine: the run's tile shape, the memory probe's two shapes, and one spare.
+constexpr std::size_t kPlansKept = 4;
+
+std::string join_quoted(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "\"" : ", \"") + i + "\"";
+  return s;
+}
+
+// order[k] = position in the graph of the rdf's k-th tensor: by name when every rdf name is a graph
+// name, else by position; a count mismatch is a broken bundle.
+std::vector<std::size_t> match(const std::vector<TensorSpec>& rdf_tensors, const std::vector<std::string>& graph,
+                               const std::string& what, const std::string& source) {
+  std::vector<std::string> rdf;
+  for (const auto& t : rdf_tensors) rdf.push_back(t.id);
+  if (rdf.size() != graph.size())
+    throw Error(ErrorCode::bad_model, source + ": the graph has " + std::to_string(graph.size()) + " " + what + " (" +
+                                          join_quoted(graph) + ") but the rdf declares " + std::to_string(rdf.size()) +
+                                          " (" + join_quoted(rdf) + ")");
+  std::vector<std::size_t> order;
+  for (const auto& name : rdf) {
+    const auto it = std::find(graph.begin(), graph.end(), name);
+    if (it == graph.end()) break;
+    order.push_back(static_cast<std::size_t>(it - graph.begin()));
+  }
+  if (order.size() == rdf.size()) return order;
+  order.clear();
+  for (std::size_t k = 0; k < rdf.size(); ++k) order.push_back(k);
+  return order;
+}
+
+std::vector<std::string> names_of(const graph::Graph& g, const std::vector<graph::ValueId>& ids) {
+  std::vector<std::string> names;
+  for (graph::ValueId id : ids) names.push_back(g.value(id).name);
+  return names;
+}
+
+// Exporters write the example's size into the graph's input shapes (torch.onnx.export without
+// dynamic_axes), although the network is fully convolutional and its rdf allows other sizes. The rdf
+// decides which tile sizes are valid; the graph keeps only its inputs' ranks, and specialize()'s shape
+// inference still refuses a size the network itself cannot take (a Reshape to a constant shape, say).
+graph::Graph with_free_input_sizes(graph::Graph graph) {
+  for (graph::ValueId id : graph.inputs)
+    for (auto& d : graph.value(id).shape) d = -1;
+  return graph;
+}
+
+class NativeEngine final : public Engine {
+ public:
+  NativeEngine(graph::Graph graph, const ModelSpec& spec, const EngineOptions& options)
+      : graph_(with_free_input_sizes(std::move(graph))),
+        input_order_(match(spec.inputs, names_of(graph_, graph_.inputs), "inputs", graph_.source)),
+        output_order_(match(spec.outputs, names_of(graph_, graph_.outputs), "outputs", graph_.source)),
+        options_{.threads = options.threads,
+                 .precision = options.precision == Precision::bf16 ? native::Precision::bf16 : native::Precision::f32} {}
+
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
+    std::vector<Tensor> graph_inputs(inputs.size());
+    std::vector<Shape> shapes(inputs.size());
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      const graph::Value& v = graph_.value(graph_.inputs.at(input_order_.at(k)));
+      if (inputs[k].empty())
+        throw Error(ErrorCode::unsupported, graph_.source + ": input \"" + v.name +
+                                                "\" was left out; the ONNX graph needs every input");
+      if (inputs[k].dtype() != v.dtype)
+        throw Error(ErrorCode::bad_model, graph_.source + ": input \"" + v.name + "\" is " +
+                                              std::string(to_string(v.dtype)) + " in the graph but the rdf declares " +
+                                              std::string(to_string(inputs[k].dtype())));
+      shapes[input_order_[k]] = inputs[k].shape();
+    }
+    native::DnnlExecutor& executor = plan_for(shapes);
+    std::vector<Tensor> graph_outputs;
+    if (std::is_sorted(input_order_.begin(), input_order_.end())) {
+      graph_outputs = executor.run(inputs);  // the usual case: no reordering, no copy of the tile
+    } else {
+      for (std::size_t k = 0; k < inputs.size(); ++k) graph_inputs[input_order_[k]] = inputs[k];
+      graph_outputs = executor.run(graph_inputs);
+    }
+    std::vector<Tensor> outputs;
+    for (std::size_t k : output_order_) outputs.push_back(std::move(graph_outputs.at(k)));
+    return outputs;
+  }
+
+ private:
+  native::DnnlExecutor& plan_for(const std::vector<Shape>& shapes) {
+    const auto it = std::find_if(plans_.begin(), plans_.end(), [&](const Plan& p) { return p.shapes == shapes; });
+    if (it != plans_.end()) {
+      plans_.splice(plans_.begin(), plans_, it);  // most recently used first
+      return *plans_.front().executor;
+    }
+    if (plans_.size() == kPlansKept) plans_.pop_back();
+    plans_.push_front({shapes, std::make_unique<native::DnnlExecutor>(graph::specialize(graph_, shapes), options_)});
+    return *plans_.front().executor;
+  }
+
+  struct Plan {
+    std::vector<Shape> shapes;
+    std::unique_ptr<native::DnnlExecutor> executor;
+  };
+
+  graph::Graph graph_;
+  std::vector<std::size_t> input_order_, output_order_;
+  native::ExecutorOptions options_;
+  std::list<Plan> plans_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> load_native(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
+  const std::vector<std::byte> bytes = model::read_checked(model, weights.source, weights.sha256);
+  if (weights.format != "onnx")
+    throw Error(ErrorCode::internal, "the native engine has no importer for \"" + weights.format + "\" weights");
+  return std::make_unique<NativeEngine>(import_onnx(bytes, weights.source), model.spec, options);
+}
+
+}  // namespace deepimage::engine
