@@ -201,7 +201,8 @@ TEST(Architecture, ModelWithoutSubmodulesListsTheOperatorsThatRan) {
 }
 
 TEST(Architecture, TextTableShowsRowsAndTotals) {
-  const CliResult r = run_cli({"info", (source_dir() / "examples/nuclei_unet2d").string(), "--architecture"});
+  const CliResult r = run_cli({"info", (source_dir() / "examples/nuclei_unet2d").string(), "--architecture",
+                               "--weights", "torchscript"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Layer (kind)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("enc0.0 (Conv2d)"), std::string::npos) << r.out;

@@ -19,7 +19,7 @@ TEST(Bench, JsonReportIsConsistent) {
                          "--gflop-per-tile", "0.25", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["weights_format"], "torchscript");
+  EXPECT_EQ(j["weights_format"], "onnx");  // the native engine is preferred when a bundle has both
   EXPECT_EQ(j["threads"], 1);
   EXPECT_EQ(j["rounds"], 3);
   EXPECT_EQ(j["tile_axes"], "yx");

@@ -23,7 +23,7 @@ TEST(RealModels, NucleiBroadRdf05Passes) {
   auto j = test_json(realdata() / "unet2d_nuclei_broad", 0);
   ASSERT_FALSE(j.is_discarded());
   EXPECT_TRUE(j["passed"].get<bool>());
-  EXPECT_EQ(j["weights_format"], "torchscript");
+  EXPECT_EQ(j["weights_format"], "onnx");  // the native engine is preferred when a bundle has both
   EXPECT_LT(j["outputs"][0]["max_abs_diff"].get<double>(), 1e-4);
   // Tiled through the run pipeline (tiles of 512 with its 32-pixel halo), it still reproduces them.
   EXPECT_TRUE(j["tiled"]["outputs"][0]["passed"].get<bool>()) << j["tiled"].dump();

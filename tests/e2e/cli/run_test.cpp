@@ -40,8 +40,9 @@ TEST(Run, NucleiBroadOnStardistImageInFourTiles) {
   // Fixed 512 input with halo 32 leaves 448 valid pixels: a 512 image needs 2 x 2 tiles.
   EXPECT_EQ(report["tiling"]["tile_count"], 4);
   EXPECT_EQ(report["tiling"]["tile_shape"], nlohmann::json({512, 512}));
-  // The report names exactly what ran: the weights the rdf lists for torchscript.
-  EXPECT_EQ(report["weights"]["sha256"], "a4b0659a1b48454588b12179855ad0a0c9b69ccaa89b8bb06e6271e8f60b02fe");
+  // The report names exactly what ran: the weights the rdf lists for onnx (the native engine comes first).
+  EXPECT_EQ(report["weights"]["format"], "onnx");
+  EXPECT_EQ(report["weights"]["sha256"], "85f5ac80fa977fea3562ef97c8c5950288be2c4f4cdb5d994807df97008ce088");
   EXPECT_GT(report["peak_rss_bytes"].get<std::uint64_t>(), 0u);
   io::Image out = io::read_image(dir / "prob.tif");
   EXPECT_EQ(out.pixels.shape(), (Shape{512, 512}));
