@@ -1,10 +1,17 @@
 #include "core/cpu_features.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
 
 namespace deepimage {
+
+int resolved_thread_count(int requested) {
+  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 bool cpu_has_bf16() {
 #if defined(__x86_64__) || defined(__i386__)

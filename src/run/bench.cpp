@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <random>
-#include <thread>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #include "model/model.hpp"
@@ -128,7 +128,7 @@ BenchReport bench_model(const BenchOptions& o) {
   r.weights_format = weights.format;
   r.precision = std::string(to_string(o.precision));
   r.engine = engine::engine_for_format(weights.format)->library;
-  r.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  r.threads = resolved_thread_count(o.threads);
   r.rounds = o.rounds;
 
   std::vector<Tensor> inputs;

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <set>
 #include <optional>
-#include <thread>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "deepimage/memory_size.hpp"
 #include "deepimage/run.hpp"
@@ -153,7 +153,7 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
   report.precision = std::string(to_string(o.precision));
   report.weights_sha256 = weights.sha256;
   report.engine = engine::engine_for_format(weights.format)->library;
-  report.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  report.threads = resolved_thread_count(o.threads);
   const tiling::TilePlan& tiles = plan.tiles;
   report.tile_axes = tiles.axes;
   report.tile_shape = tiles.tile_shape;

@@ -2,10 +2,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "core/cpu_features.hpp"
 #include "engine/engine.hpp"
 #include "io/temp_file.hpp"
 #include "model/bundle.hpp"
@@ -37,10 +37,9 @@ std::string key_of(const Predictor& predictor, const std::vector<tiling::AxisTil
     shapes.push_back(s);
   }
   const engine::EngineInfo* e = engine::engine_for_format(predictor.weights().format);
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const nlohmann::json key = {{"weights", weights_identity(predictor)}, {"format", predictor.weights().format},
                               {"engine", e ? e->library : ""},           {"version", DEEPIMAGE_VERSION},
-                              {"precision", to_string(o.precision)},      {"threads", threads},
+                              {"precision", to_string(o.precision)},      {"threads", resolved_thread_count(o.threads)},
                               {"shapes", shapes}};
   const std::string text = key.dump();
   return model::sha256_hex(std::vector<std::byte>(reinterpret_cast<const std::byte*>(text.data()),

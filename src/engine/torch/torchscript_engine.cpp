@@ -9,8 +9,8 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
-#include <thread>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 
 namespace deepimage::engine {
@@ -65,8 +65,7 @@ DType our_type(c10::ScalarType t) {
 void set_threads(int threads) {
   static std::once_flag interop_once;
   std::call_once(interop_once, [] { at::set_num_interop_threads(1); });
-  const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(n);
+  at::set_num_threads(resolved_thread_count(threads));
 }
 
 // How a loaded module is prepared, by the rank of its inputs (docs/performance.md has the numbers):

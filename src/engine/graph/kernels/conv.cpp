@@ -32,7 +32,7 @@ ConvShapes conv_shapes(const Node& node, const Shape& x, const Shape& w, const S
                                           " times group " + std::to_string(s.group) + ")");
   if (bias) expect_shape(node, "B", *bias, {filters});
   s.output = {x[0], filters};
-  for (std::int64_t n : conv_output_sizes(node, s.window, x)) s.output.push_back(n);
+  for (std::int64_t n : window_output_sizes(node, s.window, x)) s.output.push_back(n);
   check_fused_activation(node);
   return s;
 }

@@ -150,7 +150,7 @@ Window conv_transpose_window(const Node& node, const Shape& input, const Shape& 
   return w;
 }
 
-std::vector<std::int64_t> conv_output_sizes(const Node& node, const Window& w, const Shape& input) {
+std::vector<std::int64_t> window_output_sizes(const Node& node, const Window& w, const Shape& input) {
   std::vector<std::int64_t> out;
   for (std::size_t i = 0; i < w.rank(); ++i) {
     const std::int64_t in = input[2 + i];
@@ -163,25 +163,10 @@ std::vector<std::int64_t> conv_output_sizes(const Node& node, const Window& w, c
       fail(node, "input X " + shape_to_string(input) + " padded by " + list_to_string(w.pads) +
                      " is smaller than the dilated kernel " + list_to_string(w.kernel) + " along spatial axis " +
                      std::to_string(i));
-    out.push_back(room / w.strides[i] + 1);
-  }
-  return out;
-}
-
-std::vector<std::int64_t> pool_output_sizes(const Node& node, const Window& w, const Shape& input) {
-  if (!w.ceil_mode) return conv_output_sizes(node, w, input);
-  std::vector<std::int64_t> out;
-  for (std::size_t i = 0; i < w.rank(); ++i) {
-    const std::int64_t in = input[2 + i];
-    if (in < 0) {
-      out.push_back(-1);
+    if (!w.ceil_mode) {
+      out.push_back(room / w.strides[i] + 1);
       continue;
     }
-    const std::int64_t room = in + w.pad_begin(i) + w.pad_end(i) - w.extent(i);
-    if (room < 0)
-      fail(node, "input X " + shape_to_string(input) + " padded by " + list_to_string(w.pads) +
-                     " is smaller than the dilated kernel " + list_to_string(w.kernel) + " along spatial axis " +
-                     std::to_string(i));
     std::int64_t n = (room + w.strides[i] - 1) / w.strides[i] + 1;
     // As PyTorch and ONNX Runtime: no window may start in the end padding.
     if ((n - 1) * w.strides[i] >= in + w.pad_begin(i)) --n;

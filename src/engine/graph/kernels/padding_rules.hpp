@@ -46,10 +46,10 @@ Window conv_transpose_window(const Node& node, const Shape& input, const Shape& 
 Window pool_window(const Node& node, const Shape& input);
 
 // Output spatial sizes; -1 where the input's size is -1. Throws Error(bad_model) when the window
-// does not fit the padded input.
-std::vector<std::int64_t> conv_output_sizes(const Node& node, const Window& window, const Shape& input);
+// does not fit the padded input. window_output_sizes serves convolutions and pools (ceil_mode is
+// only ever set on a pool's window).
+std::vector<std::int64_t> window_output_sizes(const Node& node, const Window& window, const Shape& input);
 std::vector<std::int64_t> conv_transpose_output_sizes(const Node& node, const Window& window, const Shape& input);
-std::vector<std::int64_t> pool_output_sizes(const Node& node, const Window& window, const Shape& input);
 
 // Rewrites the node's attributes into the explicit form: pads (and output_padding, ceil_mode) set,
 // auto_pad and output_shape removed. The shapes must be fully known.

@@ -12,7 +12,7 @@ namespace {
 
 Shape pooled_shape(const Node& node, const Window& window, const Shape& x) {
   Shape out = {x[0], x[1]};
-  for (std::int64_t n : pool_output_sizes(node, window, x)) out.push_back(n);
+  for (std::int64_t n : window_output_sizes(node, window, x)) out.push_back(n);
   return out;
 }
 

@@ -93,12 +93,12 @@ TEST(GraphPool, AutoPadAndCeilModeSizesFollowTheOnnxFormulas) {
   auto ceil = graph_node("AveragePool", {{"kernel_shape", Ints{2}}, {"strides", Ints{2}}, {"pads", Ints{1, 1}},
                                          {"ceil_mode", std::int64_t{1}}});
   const auto window = engine::graph::pool_window(ceil, {1, 1, 6});
-  EXPECT_EQ(engine::graph::pool_output_sizes(ceil, window, {1, 1, 6}), (Ints{4}));
+  EXPECT_EQ(engine::graph::window_output_sizes(ceil, window, {1, 1, 6}), (Ints{4}));
   // Kernel 2, stride 2, pads (0, 1) on 4: ceil(3 / 2) + 1 = 3 windows would start at 0, 2, 4; the one
   // at 4 lies wholly in the end pad and is dropped.
   auto dropped = graph_node("AveragePool", {{"kernel_shape", Ints{2}}, {"strides", Ints{2}}, {"pads", Ints{0, 1}},
                                             {"ceil_mode", std::int64_t{1}}});
-  EXPECT_EQ(engine::graph::pool_output_sizes(dropped, engine::graph::pool_window(dropped, {1, 1, 4}), {1, 1, 4}),
+  EXPECT_EQ(engine::graph::window_output_sizes(dropped, engine::graph::pool_window(dropped, {1, 1, 4}), {1, 1, 4}),
             (Ints{2}));
 }
 
