@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "deepimage/precision.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/graph/reference_interpreter.hpp"
 #include "engine/native/dnnl_executor.hpp"
@@ -53,14 +54,14 @@ Shape parse_shape(const std::string& text) {
 
 int run(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: native_tile_bench MODEL.onnx N,C,Y,X [--threads N] [--rounds N] [--precision f32|bf16] "
+    std::cerr << "usage: native_tile_bench MODEL.onnx N,C,Y,X [--threads N] [--rounds N] [--precision fp32|bf16] "
                  "[--input X.npy] [--expected Y.npy] [--bundle-ops 1] [--reference 1]\n";
     return 2;
   }
   const std::string model = argv[1];
   const Shape shape = parse_shape(argv[2]);
   int threads = 2, rounds = 20;
-  std::string precision = "f32", input_path, expected_path;
+  std::string precision = "fp32", input_path, expected_path;
   bool bundle_ops = false, sigmoid_after = false, against_reference = false;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
@@ -88,8 +89,7 @@ int run(int argc, char** argv) {
   const engine::graph::Graph kept = against_reference ? specialized : engine::graph::Graph();
   engine::native::DnnlExecutor executor(std::move(specialized),
                                         {.threads = threads,
-                                         .precision = precision == "bf16" ? engine::native::Precision::bf16
-                                                                          : engine::native::Precision::f32});
+                                         .precision = precision_from_string(precision)});
   const double build_ms = ms_since(t0);
 
   Tensor x(DType::f32, shape);

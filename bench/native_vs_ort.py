@@ -57,7 +57,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--tiles", type=int, default=20)
-    p.add_argument("--precision", default="f32")
+    p.add_argument("--precision", default="fp32")
     a = p.parse_args()
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     with tempfile.TemporaryDirectory() as tmp:

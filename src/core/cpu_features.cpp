@@ -16,12 +16,11 @@ int resolved_thread_count(int requested) {
 bool cpu_has_bf16() {
 #if defined(__x86_64__) || defined(__i386__)
   unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_max(0, nullptr) < 7) return false;
-  __cpuid_count(7, 0, a, b, c, d);
-  const bool amx_bf16 = (d >> 22) & 1u;
-  __cpuid_count(7, 1, a, b, c, d);
-  const bool avx512_bf16 = (a >> 5) & 1u;
-  return amx_bf16 || avx512_bf16;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  const unsigned max_subleaf = a;
+  if ((d >> 22) & 1u) return true;  // AMX-BF16
+  if (max_subleaf < 1 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return false;
+  return (a >> 5) & 1u;  // AVX512_BF16
 #else
   return false;
 #endif

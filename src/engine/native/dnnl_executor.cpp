@@ -20,28 +20,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cpuid.h>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "engine/graph/ops.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/native/dnnl_plan.hpp"
 
 namespace deepimage::engine::native {
-
-bool cpu_has_bf16() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
-  const unsigned max_subleaf = a;
-  if ((d >> 22) & 1u) return true;  // AMX-BF16
-  if (max_subleaf < 1 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return false;
-  return (a >> 5) & 1u;  // AVX512_BF16
-}
-
 
 // Greedy first-fit over live ranges: slots in order of first write take the smallest free block that
 // fits (a block is free once its last reader's step is over), else a new block at the arena's end.

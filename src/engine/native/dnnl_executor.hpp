@@ -16,15 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "deepimage/precision.hpp"
 #include "engine/graph/graph.hpp"
 
 namespace deepimage::engine::native {
 
-enum class Precision { f32, bf16 };
-
 struct ExecutorOptions {
   int threads = 0;                     // 0: all cores
-  Precision precision = Precision::f32;  // bf16: convolutions and matrix products in bfloat16, opt-in
+  Precision precision = Precision::fp32;  // bf16: convolutions and matrix products in bfloat16, opt-in
 };
 
 class DnnlExecutor {
@@ -55,8 +54,5 @@ class DnnlExecutor {
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<Plan> nan_safe_plan_;    // built when a tile first holds NaN or Inf
 };
-
-// True when this CPU runs bf16 convolutions natively (AVX512_BF16 or AMX).
-bool cpu_has_bf16();
 
 }  // namespace deepimage::engine::native

@@ -64,8 +64,7 @@ class NativeEngine final : public Engine {
       : graph_(with_free_input_sizes(std::move(graph))),
         input_order_(match(spec.inputs, names_of(graph_, graph_.inputs), "inputs", graph_.source)),
         output_order_(match(spec.outputs, names_of(graph_, graph_.outputs), "outputs", graph_.source)),
-        options_{.threads = options.threads,
-                 .precision = options.precision == Precision::bf16 ? native::Precision::bf16 : native::Precision::f32} {}
+        options_{.threads = options.threads, .precision = options.precision} {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
     std::vector<Tensor> graph_inputs(inputs.size());

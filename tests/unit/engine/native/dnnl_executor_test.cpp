@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 
+#include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
 #include "engine/graph/reference_interpreter.hpp"
 #include "engine/native/dnnl_executor.hpp"
@@ -17,7 +18,6 @@ namespace deepimage::testing {
 namespace {
 
 using engine::native::DnnlExecutor;
-using engine::native::Precision;
 
 struct Check {
   float low = -1.0f, high = 1.0f;  // range of the random inputs
@@ -401,7 +401,7 @@ TEST(DnnlExecutor, NaNPixelsGiveNaNWhereTheReferenceKernelsDo) {
 }
 
 TEST(DnnlExecutor, Bf16AgreesWithFloat32WithinBf16Rounding) {
-  if (!engine::native::cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX512_BF16 nor AMX";
+  if (!cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX512_BF16 nor AMX";
   const Graph g = small_unet(32);
   const Tensor x = random_tensor({1, 1, 32, 32}, 7, 0.0f, 1.0f);
   const Tensor f32 = DnnlExecutor(g, {.threads = 2}).run({x})[0];
