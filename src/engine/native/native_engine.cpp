@@ -67,7 +67,6 @@ class NativeEngine final : public Engine {
         options_{.threads = options.threads, .precision = options.precision} {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
-    std::vector<Tensor> graph_inputs(inputs.size());
     std::vector<Shape> shapes(inputs.size());
     for (std::size_t k = 0; k < inputs.size(); ++k) {
       const graph::Value& v = graph_.value(graph_.inputs.at(input_order_.at(k)));
@@ -85,6 +84,7 @@ class NativeEngine final : public Engine {
     if (std::is_sorted(input_order_.begin(), input_order_.end())) {
       graph_outputs = executor.run(inputs);  // the usual case: no reordering, no copy of the tile
     } else {
+      std::vector<Tensor> graph_inputs(inputs.size());
       for (std::size_t k = 0; k < inputs.size(); ++k) graph_inputs[input_order_[k]] = inputs[k];
       graph_outputs = executor.run(graph_inputs);
     }
