@@ -6,7 +6,7 @@
 #include "deepimage/error.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/native/dnnl_executor.hpp"
-#include "engine/onnx/onnx_import.hpp"
+#include "engine/native/graph_importers.hpp"
 
 namespace deepimage::engine {
 namespace {
@@ -119,10 +119,7 @@ class NativeEngine final : public Engine {
 }  // namespace
 
 std::unique_ptr<Engine> load_native(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
-  const std::vector<std::byte> bytes = model::read_checked(model, weights.source, weights.sha256);
-  if (weights.format != "onnx")
-    throw Error(ErrorCode::internal, "the native engine has no importer for \"" + weights.format + "\" weights");
-  return std::make_unique<NativeEngine>(import_onnx(bytes, weights.source), model.spec, options);
+  return std::make_unique<NativeEngine>(import_graph(model, weights), model.spec, options);
 }
 
 }  // namespace deepimage::engine
