@@ -12,6 +12,10 @@ packages=(
   libdnnl-dev             # oneDNN: the native engine's executor (src/engine/native)
   libonnx-dev             # ONNX protobuf classes: the native engine's ONNX importer, info --architecture, node tests
   libonnx-testdata        # ONNX operator node tests, the native engine's conformance suite
+  libprotobuf-dev protobuf-compiler  # TF SavedModel messages (.proto files written here, compiled by protoc)
+  libsnappy-dev           # TF tensor bundles: variables.index blocks written by TF >= 1.14 are snappy-compressed
+  libhdf5-dev             # Keras HDF5 weights
+  libtinyxml2-dev         # legacy DeepImageJ config.xml
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles
@@ -23,6 +27,7 @@ packages=(
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
+  python3-h5py            # small Keras HDF5 fixtures for the Keras importer's tests
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
