@@ -41,6 +41,9 @@ struct EngineInfo {
   // The network's layers for inputs of `input_shapes` (rdf order): fills view, layers and the
   // totals (architecture.hpp says what is counted). Reads the weights itself: no loaded Engine needed.
   std::function<Architecture(const model::Model&, const WeightsSpec&, const std::vector<Shape>& input_shapes)> describe_layers;
+  // The weights as a file of `to_format` ("onnx"), the bytes a bundle would hold. Throws
+  // Error(unsupported) for a pair it cannot convert.
+  std::function<std::vector<std::byte>(const model::Model&, const WeightsSpec&, const std::string& to_format)> convert;
 };
 
 const std::vector<EngineInfo>& builtin_engines();

@@ -40,6 +40,8 @@ class Bundle {
   bool is_zip() const;
 
   bool contains(const std::string& name) const;
+  // Every file of the bundle, sub-folders included ("variables/variables.index"), as read() names them.
+  std::vector<std::string> entry_names() const;
   // Throws not_found / io, or bad_model when the entry is larger than `max_bytes` or breaks the
   // limits above.
   std::vector<std::byte> read(const std::string& name, std::uint64_t max_bytes = kMaxEntryBytes) const;

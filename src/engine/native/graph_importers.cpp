@@ -26,4 +26,10 @@ graph::Graph import_graph(const model::Model& model, const WeightsSpec& weights)
   throw Error(ErrorCode::internal, "the native engine has no importer for \"" + weights.format + "\" weights");
 }
 
+graph::Graph with_free_input_sizes(graph::Graph graph) {
+  for (graph::ValueId id : graph.inputs)
+    for (auto& d : graph.value(id).shape) d = -1;
+  return graph;
+}
+
 }  // namespace deepimage::engine

@@ -2,11 +2,13 @@
 // ONNX importer's protobuf are loaded with it, on the first ONNX model, never at start-up
 // (engine_module.hpp).
 #include "engine/engine_module.hpp"
+#include "engine/native/graph_conversion.hpp"
 #include "engine/native/native_engine.hpp"
 #include "engine/onnx/onnx_architecture.hpp"
 
 extern "C" const deepimage::engine::EngineFunctions* deepimage_engine_functions() {
   using namespace deepimage::engine;
-  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_onnx_layers};
+  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_onnx_layers,
+                                         convert_graph};
   return &functions;
 }
