@@ -7,11 +7,13 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <fstream>
 #include <set>
 
 #include "deepimage/error.hpp"
 #include "engine/tf/graph_passes.hpp"
 #include "support/cli.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -202,6 +204,54 @@ TEST(SavedModel, TiktorchZipNamedByARdf) {
   // The rdf's names select the same tensors.
   const FrozenGraph named = load_saved_model(m, *weights, {"input0"}, {"output0/mul:0"});
   EXPECT_EQ(named.graph.node_size(), f.graph.node_size());
+}
+
+// The tiktorch rdf with its weights entry pointing at `source` (no sha256: a folder has none).
+std::string rdf_with_source(const std::string& source) {
+  std::string rdf = slurp(realdata() / "tiktorch_dummy_tf_savedmodel/rdf.yaml");
+  rdf = rdf.substr(0, rdf.find("weights:"));
+  return rdf + "weights:\n  tensorflow_saved_model_bundle: {source: '" + source + "', tensorflow_version: '1.14'}\n";
+}
+
+WeightsSpec tf_weights(const model::Model& m) {
+  for (const auto& w : m.spec.weights)
+    if (w.format == "tensorflow_saved_model_bundle") return w;
+  ADD_FAILURE() << "no tensorflow_saved_model_bundle weights";
+  return {};
+}
+
+float b_of(const fs::path& bundle) {
+  const model::Model m = model::open_model(bundle);
+  const FrozenGraph f = load_saved_model(m, tf_weights(m), {}, {});
+  const auto b = const_floats(f.graph, "b");
+  return b.empty() ? -1.0f : b[0];
+}
+
+TEST(SavedModel, FolderAndRootSourcesInFolderAndZipBundles) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path half_plus_three = serving("saved_model_half_plus_three");
+  TempDir dir;
+  // A folder of the bundle holding the SavedModel.
+  fs::create_directories(dir / "in_folder");
+  fs::copy(half_plus_three, dir / "in_folder/tf_model", fs::copy_options::recursive);
+  std::ofstream(dir / "in_folder/rdf.yaml") << rdf_with_source("tf_model/");
+  EXPECT_EQ(b_of(dir / "in_folder"), 3.0f);
+  // The bundle root itself (legacy DeepImageJ bundles: source "."), as a folder and as a zip.
+  fs::create_directories(dir / "at_root");
+  fs::copy(half_plus_three, dir / "at_root", fs::copy_options::recursive);
+  std::ofstream(dir / "at_root/rdf.yaml") << rdf_with_source(".");
+  EXPECT_EQ(b_of(dir / "at_root"), 3.0f);
+  auto entries = entries_of(dir / "at_root");
+  for (auto& e : entries_of(dir / "at_root/variables", "variables/")) entries.push_back(e);
+  make_zip(dir / "at_root.zip", entries);
+  EXPECT_EQ(b_of(dir / "at_root.zip"), 3.0f);
+
+  // A source that is neither.
+  fs::create_directories(dir / "missing");
+  std::ofstream(dir / "missing/rdf.yaml") << rdf_with_source("nothing_here");
+  const auto [code, message] = error_of([&] { b_of(dir / "missing"); });
+  EXPECT_EQ(code, ErrorCode::not_found);
+  EXPECT_NE(message.find("\"nothing_here\""), std::string::npos) << message;
 }
 
 TEST(SavedModel, RefusesUnknownNamesAndUnfedPlaceholders) {
