@@ -69,7 +69,10 @@ std::optional<std::vector<std::int64_t>> shape_of(const tfproto::TensorShapeProt
 
 FrozenTensor from_tensor_info(const std::string& key, const TensorInfo& info) {
   const TensorName t = parse_tensor_name(info.name());
-  return {to_string(t), t.node, t.output, key, info.dtype(), shape_of(info.tensor_shape())};
+  // An absent shape is unknown (the node's _output_shapes may tell), not a scalar.
+  std::optional<std::vector<std::int64_t>> shape;
+  if (info.has_tensor_shape()) shape = shape_of(info.tensor_shape());
+  return {to_string(t), t.node, t.output, key, info.dtype(), shape};
 }
 
 // dtype and shape as the node's attributes declare them (Placeholder: dtype, shape; others: T, _output_shapes).

@@ -99,6 +99,8 @@ TEST(SavedModel, HalfPlusThreeAndMatrixHalfPlusTwo) {
   DEEPIMAGE_REQUIRE_REALDATA();
   const FrozenGraph three = load(serving("saved_model_half_plus_three"));
   EXPECT_EQ(const_floats(three.graph, "b"), std::vector<float>{3.0f});
+  // Its signature gives no shape for x: the node's recorded output shape is used, not a scalar.
+  EXPECT_EQ(three.feeds[0].shape, (std::vector<std::int64_t>{-1, 1}));
   // TF 1.2, constants only: no variables folder.
   const FrozenGraph matrix = load(realdata() / "tf_serving_half_plus_two/matrix_half_plus_two/1");
   EXPECT_EQ(matrix.variables_frozen, 0);
