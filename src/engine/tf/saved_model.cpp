@@ -69,7 +69,9 @@ std::optional<std::vector<std::int64_t>> shape_of(const tfproto::TensorShapeProt
 
 FrozenTensor from_tensor_info(const std::string& key, const TensorInfo& info) {
   const TensorName t = parse_tensor_name(info.name());
-  return {to_string(t), t.node, t.output, key, info.dtype(), shape_of(info.tensor_shape())};
+  // No tensor_shape at all (half_plus_three's signature) means an unknown shape, not a scalar.
+  const auto shape = info.has_tensor_shape() ? shape_of(info.tensor_shape()) : std::nullopt;
+  return {to_string(t), t.node, t.output, key, info.dtype(), shape};
 }
 
 // dtype and shape as the node's attributes declare them (Placeholder: dtype, shape; others: T, _output_shapes).
