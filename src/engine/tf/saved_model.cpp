@@ -69,8 +69,9 @@ std::optional<std::vector<std::int64_t>> shape_of(const tfproto::TensorShapeProt
 
 FrozenTensor from_tensor_info(const std::string& key, const TensorInfo& info) {
   const TensorName t = parse_tensor_name(info.name());
-  // No tensor_shape at all (half_plus_three's signature) means an unknown shape, not a scalar.
-  const auto shape = info.has_tensor_shape() ? shape_of(info.tensor_shape()) : std::nullopt;
+  // An absent shape is unknown (the node's _output_shapes may tell), not a scalar.
+  std::optional<std::vector<std::int64_t>> shape;
+  if (info.has_tensor_shape()) shape = shape_of(info.tensor_shape());
   return {to_string(t), t.node, t.output, key, info.dtype(), shape};
 }
 

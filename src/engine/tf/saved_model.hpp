@@ -4,10 +4,10 @@
 // that GraphDef's ops into the graph IR; nothing here knows about ops beyond those rewrites.
 //
 //   FrozenGraph frozen = load_saved_model(model, weights, {"input_tensor"}, {"output_tensor"});
-//   for (int i : topological_order(frozen.graph))        // graph_passes.hpp: inputs before consumers
-//     map_op(frozen.graph.node(i));                      // Const nodes hold the variables' values
-//   frozen.feeds[0].node == "input_tensor";  frozen.fetches[0].name == "output_tensor:0";
-//   frozen.feeds[0].dtype == tfproto::DT_FLOAT;  *frozen.feeds[0].shape == {-1, -1, -1, 1}
+//   frozen.feeds[0].name == "input_tensor:0";  frozen.fetches[0].name == "output_tensor:0";
+//   frozen.feeds[0].dtype == tfproto::DT_FLOAT;  frozen.feeds[0].shape: {-1, -1, -1, 1} when declared
+//   graph::Graph g = import_tf_graph(frozen.graph, {frozen.feeds[0].name}, {frozen.fetches[0].name},
+//                                    frozen.where);                    // tf_import.hpp
 //
 // Feeds and fetches: the caller's names (the rdf's or a legacy config's tensor names) when given, each a
 // signature key ("input"), a tensor ("input:0") or a node ("input"); otherwise the signature

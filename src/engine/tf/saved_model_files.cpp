@@ -113,8 +113,11 @@ class ZipInMemory final : public SavedModelFiles::Storage {
     const std::string failure = n < 0 ? zip_error_strerror(zip_file_get_error(file)) : "";
     zip_fclose(file);
     if (n < 0) throw Error(ErrorCode::io, "cannot decompress " + shown + ": " + failure);
-    if (got != st.size)
-      throw Error(ErrorCode::bad_model, shown + " holds " + std::to_string(got) + " bytes but declares " + std::to_string(st.size));
+    if (got > st.size)
+      throw Error(ErrorCode::bad_model, shown + " holds more than the " + std::to_string(st.size) + " bytes it declares");
+    if (got < st.size)
+      throw Error(ErrorCode::bad_model, shown + " is truncated: it declares " + std::to_string(st.size) + " bytes but holds " +
+                                            std::to_string(got));
     out.resize(static_cast<std::size_t>(got));
     return out;
   }

@@ -99,6 +99,8 @@ TEST(SavedModel, HalfPlusThreeAndMatrixHalfPlusTwo) {
   DEEPIMAGE_REQUIRE_REALDATA();
   const FrozenGraph three = load(serving("saved_model_half_plus_three"));
   EXPECT_EQ(const_floats(three.graph, "b"), std::vector<float>{3.0f});
+  // Its signature gives no shape for x: the node's recorded output shape is used, not a scalar.
+  EXPECT_EQ(three.feeds[0].shape, (std::vector<std::int64_t>{-1, 1}));
   // TF 1.2, constants only: no variables folder.
   const FrozenGraph matrix = load(realdata() / "tf_serving_half_plus_two/matrix_half_plus_two/1");
   EXPECT_EQ(matrix.variables_frozen, 0);
@@ -252,6 +254,33 @@ TEST(SavedModel, FolderAndRootSourcesInFolderAndZipBundles) {
   const auto [code, message] = error_of([&] { b_of(dir / "missing"); });
   EXPECT_EQ(code, ErrorCode::not_found);
   EXPECT_NE(message.find("\"nothing_here\""), std::string::npos) << message;
+}
+
+TEST(SavedModel, RefusesAHostileWeightsZip) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path half_plus_three = serving("saved_model_half_plus_three");
+  TempDir dir;
+  fs::create_directories(dir / "bundle");
+  auto entries = entries_of(half_plus_three);
+  for (auto& e : entries_of(half_plus_three / "variables", "variables/")) entries.push_back(e);
+  std::ofstream(dir / "bundle/rdf.yaml") << rdf_with_source("weights.zip");
+  const std::string shard = "variables/variables.data-00000-of-00001";
+
+  make_zip(dir / "bundle/weights.zip", entries);
+  EXPECT_EQ(b_of(dir / "bundle"), 3.0f);  // the zip as written loads
+
+  declare_size(dir / "bundle/weights.zip", shard, 1u << 31);  // a 12-byte shard claiming 2 GiB
+  auto [code, message] = error_of([&] { b_of(dir / "bundle"); });
+  EXPECT_EQ(code, ErrorCode::bad_model);
+  EXPECT_NE(message.find(shard), std::string::npos) << message;
+  EXPECT_NE(message.find("beyond the bundle limits"), std::string::npos) << message;
+
+  make_zip(dir / "bundle/weights.zip", entries);
+  declare_size(dir / "bundle/weights.zip", shard, 8);  // fewer bytes than it holds
+  std::tie(code, message) = error_of([&] { b_of(dir / "bundle"); });
+  EXPECT_NE(message.find(shard), std::string::npos) << message;
+  EXPECT_NE(message.find("weights.zip"), std::string::npos) << message;
+  EXPECT_NE(message.find("holds more than the 8 bytes it declares"), std::string::npos) << message;
 }
 
 TEST(SavedModel, RefusesUnknownNamesAndUnfedPlaceholders) {

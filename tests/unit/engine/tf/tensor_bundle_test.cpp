@@ -10,7 +10,9 @@
 
 #include "deepimage/error.hpp"
 #include "io/npy.hpp"
+#include "engine/tf/sstable.hpp"
 #include "support/cli.hpp"
+#include "unit/engine/tf/sstable_writer.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -143,6 +145,50 @@ TEST_F(BrokenBundle, CorruptDataShard) {
   std::ofstream(shard(), std::ios::binary | std::ios::trunc) << bytes;
   const auto [code, message] = read_b();
   EXPECT_NE(message.find("crc32c"), std::string::npos) << message;
+}
+
+// The index rewritten by the test writer with `edit` applied to each entry (the header under key "").
+void rewrite_index(const fs::path& index, const std::function<void(const std::string&, std::string&)>& edit) {
+  const std::string bytes = slurp(index);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto& e : engine::tf::read_sstable({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, "index")) {
+    edit(e.key, e.value);
+    pairs.emplace_back(e.key, e.value);
+  }
+  std::ofstream(index, std::ios::binary | std::ios::trunc) << write_table(pairs);
+}
+
+TEST_F(BrokenBundle, TheWritersRewriteStillReads) {  // so the two refusals below test only their change
+  rewrite_index(index(), [](const std::string&, std::string&) {});
+  const SavedModelFiles files = SavedModelFiles::at_path(dir_.path());
+  EXPECT_EQ(floats_of(TensorBundle::open(files).read("b")), std::vector<float>{3.0f});
+}
+
+TEST_F(BrokenBundle, PartitionedVariable) {
+  rewrite_index(index(), [](const std::string& key, std::string& value) {
+    if (key != "b") return;
+    tfproto::BundleEntryProto entry;
+    ASSERT_TRUE(entry.ParseFromString(value));
+    entry.add_slices()->add_extent()->set_start(0);
+    value = entry.SerializeAsString();
+  });
+  const auto [code, message] = read_b();
+  EXPECT_EQ(code, ErrorCode::unsupported);
+  EXPECT_NE(message.find("\"b\""), std::string::npos) << message;
+  EXPECT_NE(message.find("partitioned"), std::string::npos) << message;
+}
+
+TEST_F(BrokenBundle, BigEndianBundle) {
+  rewrite_index(index(), [](const std::string& key, std::string& value) {
+    if (!key.empty()) return;
+    tfproto::BundleHeaderProto header;
+    ASSERT_TRUE(header.ParseFromString(value));
+    header.set_endianness(tfproto::BundleHeaderProto::BIG);
+    value = header.SerializeAsString();
+  });
+  const auto [code, message] = read_b();
+  EXPECT_EQ(code, ErrorCode::unsupported);
+  EXPECT_NE(message.find("big-endian"), std::string::npos) << message;
 }
 
 }  // namespace
