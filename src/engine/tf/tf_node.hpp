@@ -31,7 +31,8 @@ struct TfNode {
 
   // Input k; throws broken() when the node has fewer.
   graph::ValueId input(std::size_t k) const;
-  // Input k's constant value; throws refused() naming `what` when it is computed at run time.
+  // Input k's constant value; throws refused() naming `what` when it is computed at run time. The
+  // reference lives in the graph's values: adding a value may move it.
   const Tensor& constant_input(std::size_t k, const std::string& what) const;
   std::vector<std::int64_t> constant_ints(std::size_t k, const std::string& what) const;
 

@@ -119,9 +119,8 @@ std::vector<ValueId> convolution(TfNode& n) {
 // input channel c through filter m: a grouped convolution with C groups and kernel (C * M, 1, H, W).
 std::vector<ValueId> depthwise_convolution(TfNode& n) {
   const Layout l = layout_of(n, 4);
-  const Tensor& kernel = n.constant_input(1, "filter");
-  if (kernel.rank() != 4) throw n.broken("filter has shape " + shape_to_string(kernel.shape()) + ", expected (H, W, C, M)");
-  const Shape& k = kernel.shape();
+  const Shape k = n.constant_input(1, "filter").shape();  // a copy: adding values moves the constants
+  if (k.size() != 4) throw n.broken("filter has shape " + shape_to_string(k) + ", expected (H, W, C, M)");
   const ValueId cmhw = n.builder.add("Transpose", n.name() + "/kernel", {n.input(1)}, {{"perm", Ints{2, 3, 0, 1}}});
   const ValueId w = n.builder.add("Reshape", n.name() + "/kernel_grouped", {cmhw, n.builder.ints(n.name() + "/kernel_shape", {k[2] * k[3], 1, k[0], k[1]})});
   TfAttributes a = window_attributes(n, l);
