@@ -71,10 +71,16 @@ class Importer {
   graph::Graph import() {
     const json& model = file_.model_config();
     const std::string class_name = model.at("class_name").get<std::string>();
-    if (class_name == "Sequential") import_sequential(model.at("config"));
-    else if (class_name == "Model" || class_name == "Functional") import_functional(model.at("config"));
-    else throw Error(ErrorCode::unsupported, where() + " holds a \"" + class_name + "\", expected a Functional or Sequential model");
-    check_lambda_declarations();
+    const json& config = model.at("config");
+    if (class_name == "Sequential") {
+      check_lambda_declarations(config.is_array() ? config : config.at("layers"));
+      import_sequential(config);
+    } else if (class_name == "Model" || class_name == "Functional") {
+      check_lambda_declarations(config.at("layers"));
+      import_functional(config);
+    } else {
+      throw Error(ErrorCode::unsupported, where() + " holds a \"" + class_name + "\", expected a Functional or Sequential model");
+    }
     return std::move(graph_);
   }
 
@@ -115,7 +121,6 @@ class Importer {
       throw Error(ErrorCode::unsupported, where(layer) + " is a nested model; the native engine reads flat models (save the inner model's layers in the outer one)");
     const keras::LayerConverter converter = keras::find_layer_converter(class_name);
     if (!converter) throw Error(ErrorCode::unsupported, where(layer) + " is a layer class the native engine does not know (docs/engines.md lists the Keras layers it reads)");
-    if (class_name == "Lambda") lambda_layers_.insert(layer_name);
     const keras::LayerCall call{.class_name = class_name, .name = value_name, .layer_name = layer_name, .config = layer.at("config"),
                                 .weights = file_.layer_weights(layer_name), .where = where(layer),
                                 .keras_version = file_.keras_version()};
@@ -199,9 +204,13 @@ class Importer {
     add_output(x, last);
   }
 
-  void check_lambda_declarations() const {
+  // A declaration for a layer that is not a Lambda is a mistake in the rdf (a renamed layer, a typo).
+  void check_lambda_declarations(const json& layers) const {
+    std::set<std::string> lambda_layers;
+    for (const auto& layer : layers)
+      if (layer.at("class_name") == "Lambda") lambda_layers.insert(name_of(layer));
     for (const auto& [name, op] : lambdas_)
-      if (!lambda_layers_.count(name))
+      if (!lambda_layers.count(name))
         throw Error(ErrorCode::bad_model, where() + ": the rdf declares keras_lambda \"" + name + "\" but the model has no Lambda layer of that name");
   }
 
@@ -209,7 +218,6 @@ class Importer {
   const keras::LambdaReplacements& lambdas_;
   graph::Graph graph_;
   KerasGraphBuilder builder_;
-  std::set<std::string> lambda_layers_;
 };
 
 }  // namespace
