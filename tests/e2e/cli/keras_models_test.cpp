@@ -38,6 +38,26 @@ TEST(KerasModels, PancreaticUnetAsOneTileAgreesWithItsResultImage) {
   EXPECT_EQ(agree, mask.element_count());
 }
 
+// `info --architecture` describes the imported graph: the parameters are every weight in the h5
+// (481,745, summed over model_weights with h5py) and the first convolution's FLOPs are
+// 2 x 576 x 720 x 16 x (1 x 3 x 3) for the example input.
+TEST(KerasModels, PancreaticUnetArchitectureFromTheGraph) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const CliResult r = run_cli({"info", (pancreatic() / "rdf.yaml").string(), "--architecture", "--weights", "keras_hdf5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["total_params"].get<std::int64_t>(), 481745);
+  bool found = false;
+  for (const auto& layer : j["layers"])
+    if (layer["name"] == "conv2d_16/Conv") {
+      found = true;
+      EXPECT_EQ(layer["flops"].get<std::int64_t>(), 2LL * 576 * 720 * 16 * 9);
+      EXPECT_EQ(layer["output_shapes"][0], nlohmann::json::parse("[1, 16, 576, 720]"));
+    }
+  EXPECT_TRUE(found) << r.out;
+}
+
 // A bundle around a copy of DEFCoN's Keras h5 (a bundle may not link outside itself), with or without
 // the declaration of its "hist_norm" Lambda.
 fs::path defcon_bundle(const TempDir& dir, bool declare_lambda) {
