@@ -303,6 +303,17 @@ def merge_norm_activations():
                "act_swish", "act_softmax", "act_elu", "act_sigmoid", "dropout", "noise"]
     save_case("merge_norm_activations", m, m.functional(["a", "b"], outputs), [a, b], [ys[o] for o in outputs],
               fixed_length_strings=True)
+    # The same model as Keras 3 writes its config: class "Functional", each call {"args": [...], "kwargs": {}}
+    # with {"keras_history": [layer, call, index]} tensors (a list of them for merge layers).
+    def keras3_tensor(ref):
+        return {"class_name": "__keras_tensor__", "config": {"dtype": "float32", "keras_history": ref[:3]}}
+    for l in m.layers:
+        calls = l.get("inbound_nodes", [])
+        l["inbound_nodes"] = [{"args": [keras3_tensor(c[0])] if len(c) == 1 else [[keras3_tensor(r) for r in c]], "kwargs": {}}
+                              for c in calls]
+    config = m.functional(["a", "b"], outputs)
+    config["class_name"] = "Functional"
+    save_case("merge_norm_activations_keras3_config", m, config, [a, b], [ys[o] for o in outputs])
 
 
 def geometry_sequential():

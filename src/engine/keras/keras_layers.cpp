@@ -252,13 +252,15 @@ KerasValue global_pool(const LayerCall& c, const std::vector<KerasValue>& in, Ke
   return {b.node("Flatten", c.name, {pooled}, {{"axis", std::int64_t{1}}}), 2};
 }
 
-// Standalone Keras (TF1) resized with half_pixel_centers off; tf.keras from TF 2 ("2.4.0", "2.2.4-tf")
-// with them on. Nearest up-sampling by an integer factor gives the same pixels either way.
+// Bilinear up-sampling changed with TensorFlow 2's resize_images_v2 (half_pixel_centers on). Standalone
+// Keras up to 2.3 and tf.keras "2.2.4-tf" (TF 1.13-2.1; mostly the TF 1.x files DeepImageJ-era models
+// come from) resize the TF1 way, "asymmetric"; tf.keras from TF 2.2 ("2.3.0-tf") and Keras 2.4+ the
+// half-pixel way. Nearest up-sampling by an integer factor gives the same pixels either way.
 bool tf2_resize_rules(const std::string& keras_version) {
-  if (keras_version.find("tf") != std::string::npos) return true;
   int major = 0, minor = 0;
   std::sscanf(keras_version.c_str(), "%d.%d", &major, &minor);
-  return major > 2 || (major == 2 && minor >= 4);
+  const bool tf_keras = keras_version.find("tf") != std::string::npos;
+  return major > 2 || (major == 2 && (minor >= 4 || (minor == 3 && tf_keras)));
 }
 
 KerasValue upsampling(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {

@@ -76,6 +76,9 @@ TEST(KerasImport, ConvolutionsTransposedDepthwiseAndSeparable) { expect_fixture_
 TEST(KerasImport, PoolingAndUpSampling) { expect_fixture_matches("pool_resize", 1, 3); }
 // Also: fixed-length string attributes (h5py 2's way), two inputs, sixteen outputs in the file's order.
 TEST(KerasImport, MergeNormalisationAndActivations) { expect_fixture_matches("merge_norm_activations", 2, 16); }
+TEST(KerasImport, Keras3FunctionalConfigWithKerasHistory) {
+  expect_fixture_matches("merge_norm_activations_keras3_config", 2, 16);
+}
 TEST(KerasImport, SequentialWithoutInputLayerCropPadPermuteReshapeFlattenDense) {
   expect_fixture_matches("geometry_sequential", 1, 1);
 }
