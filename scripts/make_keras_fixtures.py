@@ -340,6 +340,8 @@ def geometry_sequential():
     for l in m.layers:
         l.pop("inbound_nodes", None)
     save_case("geometry_sequential", m, {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": m.layers}}, [x], [y])
+    # Keras 2.0-2.1 wrote a Sequential config as the bare list of layers.
+    save_case("geometry_sequential_keras20_config", m, {"class_name": "Sequential", "config": m.layers}, [x], [y])
 
 
 def volumes_3d():

@@ -38,6 +38,31 @@ TEST(KerasModels, PancreaticUnetAsOneTileAgreesWithItsResultImage) {
   EXPECT_EQ(agree, mask.element_count());
 }
 
+// Tiles of 320 with a 96-pixel halo (30 tiles, read boxes on the U-Net's 8-pixel grid) give the
+// whole-image mask everywhere except within the rdf's 47-pixel halo of the image border, where the
+// runner's reflect padding replaces the zeros Keras' SAME padding sees (SOURCE.txt: the same with
+// DeepImageJ's mirror padding).
+TEST(KerasModels, PancreaticUnetTiledEqualsWholeImageAwayFromTheBorder) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  const auto run = [&](const std::string& name, const std::vector<std::string>& tiling) {
+    std::vector<std::string> args{"run", (pancreatic() / "rdf.yaml").string(), (pancreatic() / "exampleImage.tif").string(),
+                                  "-o", (dir / name).string(), "--threads", "2"};
+    args.insert(args.end(), tiling.begin(), tiling.end());
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return io::read_npy(dir / name).converted(DType::f32);
+  };
+  const Tensor whole = run("whole.npy", {"--tile", "y=576,x=720", "--halo", "y=0,x=0"});
+  const Tensor tiled = run("tiled.npy", {"--tile", "y=320,x=320", "--halo", "y=96,x=96"});
+  ASSERT_EQ(whole.shape(), (Shape{576, 720}));
+  ASSERT_EQ(tiled.shape(), whole.shape());
+  std::int64_t differ = 0;
+  for (std::int64_t y = 47; y < 576 - 47; ++y)
+    for (std::int64_t x = 47; x < 720 - 47; ++x) differ += whole.data<float>()[y * 720 + x] != tiled.data<float>()[y * 720 + x];
+  EXPECT_EQ(differ, 0);
+}
+
 // `info --architecture` describes the imported graph: the parameters are every weight in the h5
 // (481,745, summed over model_weights with h5py) and the first convolution's FLOPs are
 // 2 x 576 x 720 x 16 x (1 x 3 x 3) for the example input.

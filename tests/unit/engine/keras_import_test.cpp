@@ -81,6 +81,7 @@ TEST(KerasImport, Keras3FunctionalConfigWithKerasHistory) {
 }
 TEST(KerasImport, SequentialWithoutInputLayerCropPadPermuteReshapeFlattenDense) {
   expect_fixture_matches("geometry_sequential", 1, 1);
+  expect_fixture_matches("geometry_sequential_keras20_config", 1, 1);  // the config a bare list of layers
 }
 TEST(KerasImport, VolumesIn3d) { expect_fixture_matches("volumes_3d", 1, 2); }
 
