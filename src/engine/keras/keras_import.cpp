@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "deepimage/error.hpp"
@@ -240,6 +241,9 @@ keras::LambdaReplacements keras_lambda_declarations(const json& rdf_config) {
 }
 
 graph::Graph import_keras(const std::vector<std::byte>& bytes, const std::string& source, const keras::LambdaReplacements& lambdas) {
+  // Debian's serial HDF5 is not thread-safe, and a server may load two models at once.
+  static std::mutex hdf5_calls;
+  const std::lock_guard lock(hdf5_calls);
   const keras::KerasModelFile file(bytes, source);
   try {
     return Importer(file, lambdas).import();

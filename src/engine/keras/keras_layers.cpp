@@ -215,11 +215,10 @@ KerasValue dense(const LayerCall& c, const std::vector<KerasValue>& in, KerasGra
   const Tensor& k = c.weight("kernel", 0);
   if (k.rank() != 2) fail(c, "has a kernel of shape " + shape_to_string(k.shape()) + ", expected rank 2");
   if (x.rank == 2) {
-    const ValueId product = b.node("MatMul", flag_of(c, "use_bias", true) ? c.name + "/matmul" : c.name,
-                                   {x.id, b.constant(c.name + "/kernel", k)});
-    std::vector<ValueId> sum{product};
-    if (!flag_of(c, "use_bias", true)) return b.activation({product, 2}, string_of(c, "activation", "linear"), c.name, c.where);
-    return with_activation(c, b, "Add", with_bias(c, b, sum, 1), {}, 2);
+    const ValueId kernel = b.constant(c.name + "/kernel", k);
+    if (!flag_of(c, "use_bias", true)) return with_activation(c, b, "MatMul", {x.id, kernel}, {}, 2);
+    const ValueId product = b.node("MatMul", c.name + "/matmul", {x.id, kernel});
+    return with_activation(c, b, "Add", with_bias(c, b, {product}, 1), {}, 2);
   }
   // On a channels-last image Dense mixes the channels of each pixel: a 1x1 convolution.
   Shape shape{k.shape()[1], k.shape()[0]};
