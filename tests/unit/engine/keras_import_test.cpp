@@ -96,6 +96,16 @@ TEST(KerasImport, GraphKeepsKerasChannelsLastAtItsInputsAndOutputs) {
   EXPECT_EQ(g.nodes.back().op, "Transpose");
 }
 
+// The file is opened from memory; a file of the same name in the working directory (the bundle's own,
+// when run from its folder) once made HDF5 refuse the image.
+TEST(KerasImport, OpensFromMemoryBesideAFileOfTheSameName) {
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(fixtures());
+  const auto [code, message] = error_of([] { import_file("conv_family.h5"); });
+  std::filesystem::current_path(previous);
+  EXPECT_EQ(message, "no error");
+}
+
 TEST(KerasImport, DeclaredLambdaRunsAndUndeclaredIsRefused) {
   const auto [code, message] = error_of([] { import_file(fixtures() / "lambda_min_max.h5"); });
   EXPECT_EQ(code, ErrorCode::unsupported);
