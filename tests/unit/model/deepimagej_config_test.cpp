@@ -211,7 +211,8 @@ TEST(DeepImageJConfig, MalformedXmlAndMissingOrBadTagsAreOneLineErrorsNamingFile
   EXPECT_EQ(error_with("<NumberOfInputs>1</NumberOfInputs>", "<NumberOfInputs>-1</NumberOfInputs>"), "m/config.xml: <NumberOfInputs>: expected a positive integer, got \"-1\"");
   const std::string bad = error_with("</ModelCharacteristics>", "");
   EXPECT_TRUE(std::regex_match(bad, std::regex(R"(m/config\.xml: not well-formed XML at line \d+: XML_ERROR_\w+)"))) << bad;
-  EXPECT_EQ(error_with("<Model>", "<Modell>"), "m/config.xml: not well-formed XML at line 2: XML_ERROR_MISMATCHED_ELEMENT"  // where <Modell> opens);
+  // tinyxml2 names the line where the unmatched <Modell> opens.
+  EXPECT_EQ(error_with("<Model>", "<Modell>"), "m/config.xml: not well-formed XML at line 2: XML_ERROR_MISMATCHED_ELEMENT");
   TempDir dir;
   EXPECT_EQ(error_of([&] { parse_deepimagej_config("<Models/>", "m/config.xml", Bundle::open_files(dir.path())); }),
             "m/config.xml: the root element is <Models>; a DeepImageJ config.xml has <Model>");
