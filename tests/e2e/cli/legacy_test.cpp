@@ -206,8 +206,9 @@ TEST(BareWeights, OnnxFileRunsWithoutAnRdf) {
                                (dir / "out.npy").string(), "--threads", "2", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto report = nlohmann::json::parse(r.out);
-  EXPECT_EQ(report["weights_format"], "onnx");
-  EXPECT_EQ(report["tile_count"], 1);
+  EXPECT_EQ(report["weights"]["format"], "onnx");
+  EXPECT_EQ(report["tiling"]["tile_count"], 1);
+  EXPECT_EQ(report["tiling"]["halo"], nlohmann::json::array({0, 0}));
   EXPECT_LT(max_abs_diff(io::read_npy(dir / "out.npy"), io::read_npy(m / "reference_output_onnxruntime-1.30.0.npy")),
             kNativeVsOnnxRuntimeMaxAbs);
 
