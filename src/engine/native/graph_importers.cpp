@@ -1,6 +1,7 @@
 #include "engine/native/graph_importers.hpp"
 
 #include "deepimage/error.hpp"
+#include "engine/keras/keras_import.hpp"
 #include "engine/onnx/onnx_import.hpp"
 
 namespace deepimage::engine {
@@ -10,12 +11,18 @@ graph::Graph import_onnx_weights(const model::Model& model, const WeightsSpec& w
   return import_onnx(model::read_checked(model, weights.source, weights.sha256), weights.source);
 }
 
+graph::Graph import_keras_weights(const model::Model& model, const WeightsSpec& weights) {
+  return import_keras(model::read_checked(model, weights.source, weights.sha256), weights.source,
+                      keras_lambda_declarations(model.spec.config));
+}
+
 }  // namespace
 
 // Keep in step with the native engine's formats in engines.cpp (listed there without loading this module).
 const std::vector<GraphImporter>& graph_importers() {
   static const std::vector<GraphImporter> importers{
       {"onnx", import_onnx_weights},
+      {"keras_hdf5", import_keras_weights},
   };
   return importers;
 }

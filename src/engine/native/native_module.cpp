@@ -1,16 +1,23 @@
 // The native engine as a module (libdeepimage_engine_native.so): oneDNN, its OpenMP (libgomp) and the
-// ONNX importer's protobuf are loaded with it, on the first ONNX model, never at start-up
+// importers' protobuf and HDF5 are loaded with it, on the first model it runs, never at start-up
 // (engine_module.hpp).
 #include <algorithm>
 
 #include "engine/engine_module.hpp"
 #include "engine/graph/passes.hpp"
+#include "engine/native/graph_architecture.hpp"
 #include "engine/native/graph_importers.hpp"
 #include "engine/native/native_engine.hpp"
 #include "engine/onnx/onnx_architecture.hpp"
 
 namespace deepimage::engine {
 namespace {
+
+// ONNX files describe their own nodes (with ONNX's shape inference); the other formats their graph.
+Architecture describe_native_layers(const model::Model& model, const WeightsSpec& weights, const std::vector<Shape>& input_shapes) {
+  if (weights.format == "onnx") return describe_onnx_layers(model, weights, input_shapes);
+  return describe_graph_layers(model, weights, input_shapes);
+}
 
 // The graph's feeds and fetches as its importer reads them (the importer of weights.format, so the
 // TF and Keras importers' feed/fetch discovery applies to bare files too).
@@ -49,7 +56,7 @@ GraphIo describe_native_io(const model::Model& model, const WeightsSpec& weights
 
 extern "C" const deepimage::engine::EngineFunctions* deepimage_engine_functions() {
   using namespace deepimage::engine;
-  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_onnx_layers,
+  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_native_layers,
                                          describe_native_io};
   return &functions;
 }
