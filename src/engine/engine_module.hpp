@@ -8,7 +8,7 @@
 //   // src/engine/torch/torchscript_module.cpp: the module's one exported function
 //   extern "C" const EngineFunctions* deepimage_engine_functions() {
 //     static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_torchscript,
-//                                            describe_torchscript_layers};
+//                                            describe_torchscript_layers, nullptr};
 //     return &functions;
 //   }
 //
@@ -40,6 +40,7 @@ struct EngineFunctions {
   const char* deepimage_version;
   std::unique_ptr<Engine> (*load)(const model::Model&, const WeightsSpec&, const EngineOptions&);
   Architecture (*describe_layers)(const model::Model&, const WeightsSpec&, const std::vector<Shape>&);
+  GraphIo (*describe_io)(const model::Model&, const WeightsSpec&);  // nullptr: the engine cannot tell
   // The weights written in another format (`convert`), or nullptr when the module converts nothing.
   std::vector<std::byte> (*convert)(const model::Model&, const WeightsSpec&, const std::string& to_format);
 };

@@ -53,6 +53,8 @@ int rdf_rank(const std::string& name) {
 }
 
 std::string pick_rdf(const std::vector<std::string>& names, const std::string& bundle) {
+  // A legacy DeepImageJ bundle: config.xml and no rdf (with both, the rdf describes the model).
+  const bool has_config = std::find(names.begin(), names.end(), kDeepImageJConfigName) != names.end();
   int best = 99;
   std::vector<std::string> found;
   for (const auto& n : names) {
@@ -65,9 +67,10 @@ std::string pick_rdf(const std::vector<std::string>& names, const std::string& b
       found.push_back(n);
     }
   }
+  if (found.empty() && has_config) return kDeepImageJConfigName;
   if (found.empty())
     throw Error(ErrorCode::bad_model, bundle + " holds no model description (looked for rdf.yaml, bioimageio.yaml, "
-                                               "*.bioimageio.yaml, model.yaml, *.model.yaml)");
+                                               "*.bioimageio.yaml, model.yaml, *.model.yaml, config.xml)");
   if (found.size() > 1) {
     std::sort(found.begin(), found.end());
     std::string list;
@@ -268,7 +271,8 @@ Bundle Bundle::open(const fs::path& path) {
     auto storage = std::make_shared<ZipStorage>(path);
     b.rdf_name_ = pick_rdf(storage->top_level_names(), "\"" + shown + "\"");
     b.storage_ = storage;
-  } else if (ends_with(path.filename().string(), ".yaml") || ends_with(path.filename().string(), ".yml")) {
+  } else if (ends_with(path.filename().string(), ".yaml") || ends_with(path.filename().string(), ".yml") ||
+             path.filename() == kDeepImageJConfigName) {
     const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     b.storage_ = std::make_shared<FolderStorage>(folder);
     b.rdf_name_ = path.filename().string();
@@ -277,6 +281,16 @@ Bundle Bundle::open(const fs::path& path) {
   }
   return b;
 }
+
+Bundle Bundle::open_files(const fs::path& folder) {
+  if (!fs::is_directory(folder)) throw Error(ErrorCode::not_found, "folder \"" + folder.string() + "\" does not exist");
+  Bundle b;
+  b.location_ = folder;
+  b.storage_ = std::make_shared<FolderStorage>(folder);
+  return b;
+}
+
+std::vector<std::string> Bundle::top_level_names() const { return storage_->top_level_names(); }
 
 bool Bundle::is_zip() const { return dynamic_cast<const ZipStorage*>(storage_.get()) != nullptr; }
 
