@@ -80,7 +80,7 @@ TEST(LegacyBundle, InfoShowsTheCardTheTileRulesAndTheMacros) {
   const CliResult text = run_cli({"info", b.string()});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   for (const char* expected : {"Pancreatic Cell Segmentation (U-Net)", "legacy DeepImageJ bundle, config.xml",
-                               "input  byxc  float32", "y=8 + n*8", "halo:  y=47  x=47",
+                               "input  byxc  float32", "y=8 + n*8", "halo:  y=48  x=48",
                                "preprocessing: scale_range", "postprocessing: binarize", "ImageJ macros (never executed):",
                                "preprocessing  preprocessing.txt: percentile normalisation 0-100: mapped to scale_range",
                                "keras_hdf5  unet_pancreatic_cell_segmentation.h5"})
@@ -162,7 +162,8 @@ TEST(LegacyBundle, DefconTestComparesWithResultImage) {
 
 // The pancreatic U-Net as a config.xml bundle: min-max normalised exampleImage, thresholded at 0.5,
 // agrees with resultImage (SOURCE.txt: 100 % on the whole image unpadded, 100 % outside the halo band
-// with padding), which `test` checks with the legacy default tolerance.
+// with padding), which `test` checks with the legacy default tolerance, untiled and in its PatchSize
+// tile (672 x 816 here, with the halo of 48 that keeps the poolings' phase).
 TEST(LegacyBundle, PancreaticTestReproducesResultImageThroughTheMappedMacros) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir dir;
@@ -178,6 +179,8 @@ TEST(LegacyBundle, PancreaticTestReproducesResultImageThroughTheMappedMacros) {
   ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
   EXPECT_TRUE(j["passed"].get<bool>()) << j.dump();
   EXPECT_EQ(j["outputs"][0]["mismatched"], 0) << j.dump();
+  EXPECT_EQ(j["tiled"]["outputs"][0]["mismatched"], 0) << j.dump();
+  EXPECT_EQ(j["tiled"]["tile_shape"], nlohmann::json::array({672, 816})) << j.dump();
 }
 
 // zmuv over the whole image (the tiktorch rdf's preprocessing), as float32 bcyx.
