@@ -193,9 +193,13 @@ def input_layer(m, name, shape):
     return m.layer("InputLayer", name, {"batch_input_shape": [None] + shape, "sparse": False}, inputs=[])
 
 
-def save_case(name, model, config, inputs, outputs, **kw):
+def save_case(name, model, config, inputs, outputs, same_data_as=None, **kw):
+    """<name>.h5 and its <name>_input<k>.npy / <name>_output<k>.npy, unless it reuses another case's."""
     OUT.mkdir(parents=True, exist_ok=True)
     model.save(OUT / f"{name}.h5", config, **kw)
+    if same_data_as:
+        print(name, "(data of", same_data_as + ")")
+        return
     for k, x in enumerate(inputs):
         np.save(OUT / f"{name}_input{k}.npy", x.astype(np.float32))
     for k, y in enumerate(outputs):
@@ -313,7 +317,8 @@ def merge_norm_activations():
                               for c in calls]
     config = m.functional(["a", "b"], outputs)
     config["class_name"] = "Functional"
-    save_case("merge_norm_activations_keras3_config", m, config, [a, b], [ys[o] for o in outputs])
+    save_case("merge_norm_activations_keras3_config", m, config, [a, b], [ys[o] for o in outputs],
+              same_data_as="merge_norm_activations")
 
 
 def geometry_sequential():
@@ -340,6 +345,9 @@ def geometry_sequential():
     for l in m.layers:
         l.pop("inbound_nodes", None)
     save_case("geometry_sequential", m, {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": m.layers}}, [x], [y])
+    # Keras 2.0-2.1 wrote a Sequential config as the bare list of layers.
+    save_case("geometry_sequential_keras20_config", m, {"class_name": "Sequential", "config": m.layers}, [x], [y],
+              same_data_as="geometry_sequential")
 
 
 def volumes_3d():

@@ -56,6 +56,9 @@ struct EngineInfo {
   // the model's tensor ids give are used, else the file's own. Throws Error(unsupported) for an engine
   // that cannot tell without an rdf.
   std::function<GraphIo(const model::Model&, const WeightsSpec&)> describe_io;
+  // The weights as a file of `to_format` ("onnx"), the bytes a bundle would hold. Throws
+  // Error(unsupported) for a pair it cannot convert.
+  std::function<std::vector<std::byte>(const model::Model&, const WeightsSpec&, const std::string& to_format)> convert;
 };
 
 const std::vector<EngineInfo>& builtin_engines();

@@ -84,6 +84,12 @@ EngineInfo engine_module(std::string name, std::vector<std::string> weight_forma
               throw Error(ErrorCode::unsupported, "the " + name + " engine cannot read a network's inputs and outputs "
                                                   "without an rdf; give the model as a bundle");
             return functions.describe_io(model, weights);
+          },
+          .convert = [name](const model::Model& model, const WeightsSpec& weights, const std::string& to_format) -> std::vector<std::byte> {
+            const auto convert = open_module(name).convert;
+            if (!convert)
+              throw Error(ErrorCode::unsupported, "the " + name + " engine cannot convert \"" + weights.format + "\" weights");
+            return convert(model, weights, to_format);
           }};
 }
 

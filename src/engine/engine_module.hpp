@@ -41,6 +41,8 @@ struct EngineFunctions {
   std::unique_ptr<Engine> (*load)(const model::Model&, const WeightsSpec&, const EngineOptions&);
   Architecture (*describe_layers)(const model::Model&, const WeightsSpec&, const std::vector<Shape>&);
   GraphIo (*describe_io)(const model::Model&, const WeightsSpec&);  // nullptr: the engine cannot tell
+  // The weights written in another format (`convert`), or nullptr when the module converts nothing.
+  std::vector<std::byte> (*convert)(const model::Model&, const WeightsSpec&, const std::string& to_format);
 };
 
 // The registry entry of an engine in module libdeepimage_engine_<name>.so: `load` and `describe_layers`

@@ -105,6 +105,7 @@ class Bundle::Storage {
  public:
   virtual ~Storage() = default;
   virtual std::vector<std::string> top_level_names() const = 0;
+  virtual std::vector<std::string> entry_names() const = 0;
   virtual bool contains(const std::string& entry) const = 0;
   virtual std::vector<std::byte> read(const std::string& entry, std::uint64_t max_bytes) const = 0;
 };
@@ -119,6 +120,14 @@ class FolderStorage final : public Bundle::Storage {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(root_))
       if (e.is_regular_file()) names.push_back(e.path().filename().string());
+    return names;
+  }
+  // Files in sub-folders too; a symbolic link counts as the file it names, as read() follows it.
+  std::vector<std::string> entry_names() const override {
+    std::vector<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(root_, fs::directory_options::follow_directory_symlink))
+      if (e.is_regular_file()) names.push_back(fs::relative(e.path(), root_).generic_string());
+    std::sort(names.begin(), names.end());
     return names;
   }
   bool contains(const std::string& entry) const override { return fs::is_regular_file(root_ / entry); }
@@ -188,6 +197,11 @@ class ZipStorage final : public Bundle::Storage {
       if (rel.find('/') == std::string::npos) top.push_back(rel);
     }
     return top;
+  }
+  std::vector<std::string> entry_names() const override {
+    std::vector<std::string> names;
+    for (const auto& [n, index] : entries_) names.push_back(n.substr(prefix_.size()));
+    return names;
   }
   bool contains(const std::string& entry) const override {
     return entries_.count(prefix_ + entry) != 0;
@@ -283,6 +297,8 @@ bool Bundle::is_zip() const { return dynamic_cast<const ZipStorage*>(storage_.ge
 bool Bundle::contains(const std::string& name) const {
   return storage_->contains(normalised_entry(name, location_.string()));
 }
+
+std::vector<std::string> Bundle::entry_names() const { return storage_->entry_names(); }
 
 std::vector<std::byte> Bundle::read(const std::string& name, std::uint64_t max_bytes) const {
   return storage_->read(normalised_entry(name, location_.string()), max_bytes);

@@ -49,6 +49,8 @@ class Bundle {
 
   bool contains(const std::string& name) const;
   std::vector<std::string> top_level_names() const;  // the files at the bundle's root
+  // Every file of the bundle, sub-folders included ("variables/variables.index"), as read() names them.
+  std::vector<std::string> entry_names() const;
   // Throws not_found / io, or bad_model when the entry is larger than `max_bytes` or breaks the
   // limits above.
   std::vector<std::byte> read(const std::string& name, std::uint64_t max_bytes = kMaxEntryBytes) const;

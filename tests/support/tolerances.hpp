@@ -64,4 +64,10 @@ inline constexpr double kFusionRewriteMaxAbs = 1e-5;
 // real nuclei U-Net.
 inline constexpr double kBf16VsFloat32MaxAbs = 1e-2;
 
+// DEFCoN (TF1 SavedModel, frozen and imported) vs the reference density computed by the tfjs export of
+// the same weights with its dropout removed: two runtimes, two summation orders (issue 11's bound).
+inline constexpr double kDefconVsTfjsMaxAbs = 1e-4;
+// DEFCoN-ImageJ's own integration test: frame 1's largest 7x7 box sum of the density is 1.018 +- 0.001.
+inline constexpr double kDefconLocalCountTolerance = 1e-3;
+
 }  // namespace deepimage::testing

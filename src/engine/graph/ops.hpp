@@ -15,9 +15,12 @@
 //                       "tanh" | "clip" with `alpha`/`beta` (leaky_relu/elu slope in alpha; clip min, max in
 //                       alpha, beta), and a 4th input Sum added before the activation:
 //                       Y = act(conv(X, W) + B + Sum).
-//   ConvTranspose       X, W, [B]       strides, pads, dilations, group, output_padding; after specialize()
-//                       pads and output_padding are explicit (output_shape, auto_pad resolved). Same fused
-//                       `activation` attributes as Conv (no Sum input).
+//   ConvTranspose       X, W, [B], [output_shape]   strides, pads, dilations, group, output_padding,
+//                       output_shape; after specialize() pads and output_padding are explicit (output_shape,
+//                       auto_pad resolved). The output_shape operand (int64 spatial sizes; not ONNX's: TF's
+//                       Conv2DBackpropInput computes it from the input's shape at run time) becomes the
+//                       attribute in specialize() once folded. Same fused `activation` attributes as Conv
+//                       (no Sum input).
 //   MaxPool, AveragePool X             kernel_shape, strides, pads, dilations, ceil_mode, count_include_pad;
 //                       explicit pads after specialize(). GlobalAveragePool, GlobalMaxPool X.
 //   Resize              X, [roi], [scales], [sizes]   mode, coordinate_transformation_mode, nearest_mode,
@@ -26,8 +29,8 @@
 //   BatchNormalization  X, scale, B, mean, var   epsilon (inference form; training outputs refused)
 //   InstanceNormalization X, scale, B            epsilon
 //   Pad                 X, pads, [constant_value], [axes]   mode ("constant" | "reflect" | "edge")
-//   Add, Sub, Mul, Div, Pow, PRelu     A, B     numpy broadcasting; float32, and int64 for shape arithmetic
-//   Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, Neg, Abs, Floor, Ceil, Erf   X
+//   Add, Sub, Mul, Div, Pow, Max, Min, PRelu   A, B   numpy broadcasting; float32, and int64 for shape arithmetic
+//   Relu, Sigmoid, Tanh, Sqrt, Exp, Log, Softplus, Identity, Neg, Abs, Floor, Ceil, Erf   X
 //   LeakyRelu, Elu      X               alpha
 //   Clip                X, [min], [max]
 //   Softmax             X               axis; `legacy` = 1 for opset < 13 (softmax over all axes >= axis)
@@ -40,7 +43,7 @@
 //   Shape               X               start, end   (int64 output; always folded by specialize())
 //   Gather              X, indices      axis
 //   Cast                X               to (ONNX TensorProto data type number, as in the file)
-//   ReduceMean, ReduceMax, ReduceMin, ReduceSum   X, [axes]   keepdims, noop_with_empty_axes
+//   ReduceMean, ReduceMax, ReduceMin, ReduceSum, ReduceProd   X, [axes]   keepdims, noop_with_empty_axes
 //   MatMul              A, B;   Gemm  A, B, [C]   alpha, beta, transA, transB
 //   Equal, Less, Greater  A, B (bool);  Where  cond, A, B;  ConstantOfShape  shape  value (a 1-element
 //   tensor attribute, stored as a constant input 2 by the importer);  Expand  X, shape

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "deepimage/error.hpp"
+#include "engine/graph/kernels/operands.hpp"
 #include "engine/graph/kernels/padding_rules.hpp"
 #include "engine/graph/kernels/shape_ops.hpp"
 #include "engine/graph/ops.hpp"
@@ -97,6 +98,20 @@ void resolve_padding(Node& node, const std::vector<const Value*>& inputs) {
   resolve_explicit_pads(node, shapes);
 }
 
+// ConvTranspose's output_shape operand (ops.hpp: TF's Conv2DBackpropInput computes it from the input's
+// shape) becomes the attribute once folded, so kernels, executors and fusion see ONNX's form.
+void output_shape_operand_to_attribute(const Graph& g, Node& node) {
+  if (node.op != "ConvTranspose" || node.inputs.size() < 4) return;
+  if (const ValueId id = node.inputs[3]; id != no_value) {
+    if (!g.is_constant(id))
+      throw Error(ErrorCode::unsupported, node.describe() + ": output_shape \"" + g.value(id).name +
+                                              "\" depends on values known only at run time, not on the input shapes");
+    node.attributes["output_shape"] = int64_values(node, *g.value(id).constant, "output_shape");
+  }
+  node.inputs.resize(3);
+  while (!node.inputs.empty() && node.inputs.back() == no_value) node.inputs.pop_back();
+}
+
 }  // namespace
 
 Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes) {
@@ -109,6 +124,7 @@ Graph specialize(const Graph& graph, const std::vector<Shape>& input_shapes) {
     if (!op)
       throw Error(ErrorCode::unsupported, node.describe() + ": operator \"" + node.op +
                                               "\" is not supported by the native engine");
+    output_shape_operand_to_attribute(g, node);
     const auto inputs = input_values(g, node);
     // Shape needs only its input's shape, which is known now: fold it without the data.
     if (node.op == "Shape" && !inputs.empty() && inputs[0] != nullptr) {

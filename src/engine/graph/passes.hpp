@@ -4,6 +4,7 @@
 //   Graph s = specialize(imported, {{1, 1, 256, 256}});  // every shape concrete, constants folded
 //   pointwise_conv_before_upsampling(s);                  // optional: 1x1 convs at the lower resolution
 //   fuse_conv_activation(s);                              // optional, for executors with fused convs
+//   cancel_transposes(imported);                          // importers of NHWC formats (TF), before specialize()
 #pragma once
 
 #include <vector>
@@ -32,5 +33,12 @@ void fuse_conv_activation(Graph& graph);
 // interpolation weights sum to 1 (the bias passes through), so the result is the same while the conv
 // runs on 4x (2-d) or 8x (3-d) fewer pixels and fewer channels are resampled (U-Net decoders).
 void pointwise_conv_before_upsampling(Graph& graph);
+
+// Moves Transpose nodes towards the outputs through pointwise, broadcasting (constant operands permuted),
+// Concat, reduction, Softmax and Pad nodes (axes remapped), and removes pairs that compose to the
+// identity (cancel_transposes.cpp draws it): the NHWC importers wrap each layout-sensitive operator in
+// Transposes, and this leaves a convolutional network with one at its input and one at its output.
+// Graph outputs keep their values and names. Needs no shapes; then removes dead nodes.
+void cancel_transposes(Graph& graph);
 
 }  // namespace deepimage::engine::graph

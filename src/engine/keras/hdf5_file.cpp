@@ -58,7 +58,8 @@ std::vector<std::string> read_strings(hid_t attribute, const std::string& what) 
   const std::size_t size = H5Tget_size(type.get());
   std::vector<char> buffer(size * static_cast<std::size_t>(count) + 1, '\0');
   if (H5Aread(attribute, type.get(), buffer.data()) < 0) throw Error(ErrorCode::bad_model, what + " cannot be read");
-  for (hssize_t k = 0; k < count; ++k) strings.push_back(trimmed_at_nul(buffer.data() + static_cast<std::size_t>(k) * size, size));
+  for (hssize_t k = 0; k < count; ++k)
+    strings.push_back(trimmed_at_nul(buffer.data() + static_cast<std::size_t>(k) * size, size));
   return strings;
 }
 
@@ -103,15 +104,18 @@ std::optional<std::string> Hdf5File::string_attribute(const std::string& path, c
   const Handle attribute(H5Aopen_by_name(file_, path.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (!attribute.valid()) throw Error(ErrorCode::bad_model, what + " cannot be opened");
   std::vector<std::string> strings = read_strings(attribute.get(), what);
-  if (strings.size() != 1) throw Error(ErrorCode::bad_model, what + " holds " + std::to_string(strings.size()) + " strings, expected 1");
+  if (strings.size() != 1)
+    throw Error(ErrorCode::bad_model, what + " holds " + std::to_string(strings.size()) + " strings, expected 1");
   return strings.front();
 }
 
-std::optional<std::vector<std::string>> Hdf5File::string_list_attribute(const std::string& path, const std::string& name) const {
+std::optional<std::vector<std::string>> Hdf5File::string_list_attribute(const std::string& path,
+                                                                        const std::string& name) const {
   if (!has_object(path)) return std::nullopt;
   const auto read = [&](const std::string& attribute_name) -> std::optional<std::vector<std::string>> {
     if (H5Aexists_by_name(file_, path.c_str(), attribute_name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
-    const Handle attribute(H5Aopen_by_name(file_, path.c_str(), attribute_name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    const Handle attribute(H5Aopen_by_name(file_, path.c_str(), attribute_name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                           H5Aclose);
     const std::string what = source_ + ": attribute \"" + attribute_name + "\" of \"" + path + "\"";
     if (!attribute.valid()) throw Error(ErrorCode::bad_model, what + " cannot be opened");
     return read_strings(attribute.get(), what);
@@ -141,7 +145,8 @@ Tensor Hdf5File::float_dataset(const std::string& path) const {
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   Shape shape(dims.begin(), dims.end());
   Tensor t(DType::f32, shape);
-  if (t.element_count() > 0 && H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data<float>()) < 0)
+  if (t.element_count() > 0 &&
+      H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data<float>()) < 0)
     throw Error(ErrorCode::bad_model, what + " cannot be read as float32");
   return t;
 }

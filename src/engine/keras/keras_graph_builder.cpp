@@ -45,17 +45,20 @@ Tensor permuted(const Tensor& t, const std::vector<std::int64_t>& perm) {
   return result;
 }
 
-graph::ValueId KerasGraphBuilder::node(const std::string& op, const std::string& name, std::vector<graph::ValueId> inputs,
+graph::ValueId KerasGraphBuilder::node(const std::string& op, const std::string& name,
+                                       std::vector<graph::ValueId> inputs,
                                        std::map<std::string, graph::Attribute> attributes) {
   graph::Value value;
   value.name = name;
   const graph::ValueId out = graph_.add_value(std::move(value));
-  graph_.nodes.push_back({.op = op, .name = name, .inputs = std::move(inputs), .outputs = {out},
-                          .attributes = std::move(attributes)});
+  graph_.nodes.push_back(
+      {.op = op, .name = name, .inputs = std::move(inputs), .outputs = {out}, .attributes = std::move(attributes)});
   return out;
 }
 
-graph::ValueId KerasGraphBuilder::constant(const std::string& name, Tensor t) { return graph_.add_constant(name, std::move(t)); }
+graph::ValueId KerasGraphBuilder::constant(const std::string& name, Tensor t) {
+  return graph_.add_constant(name, std::move(t));
+}
 
 graph::ValueId KerasGraphBuilder::ints(const std::string& name, const std::vector<std::int64_t>& values) {
   Tensor t(DType::i64, {static_cast<std::int64_t>(values.size())});
@@ -104,9 +107,10 @@ KerasValue KerasGraphBuilder::activation(KerasValue v, const std::string& activa
     const graph::ValueId gate = node("Sigmoid", name + "/sigmoid", {v.id});
     return {node("Mul", name, {v.id, gate}), v.rank};
   }
-  throw Error(ErrorCode::unsupported, where + " uses the activation \"" + activation +
-                                          "\"; the native engine knows linear, relu, sigmoid, tanh, softmax, elu, selu, "
-                                          "hard_sigmoid, swish and exponential");
+  throw Error(ErrorCode::unsupported,
+              where + " uses the activation \"" + activation +
+                  "\"; the native engine knows linear, relu, sigmoid, tanh, softmax, elu, selu, "
+                  "hard_sigmoid, swish and exponential");
 }
 
 }  // namespace deepimage::engine::keras

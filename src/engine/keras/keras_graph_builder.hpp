@@ -39,7 +39,7 @@ class KerasGraphBuilder {
   graph::ValueId ints(const std::string& name, const std::vector<std::int64_t>& values);
   graph::ValueId scalar(const std::string& name, float value);
 
-  KerasValue to_channels_last(KerasValue v, const std::string& name);   // identity below rank 3
+  KerasValue to_channels_last(KerasValue v, const std::string& name);  // identity below rank 3
   KerasValue to_channels_first(KerasValue v, const std::string& name);
   // A Keras activation by its config name ("relu", "linear", "hard_sigmoid", ...) on a channels-first
   // value; `where` names the layer for the message refusing an unknown one.

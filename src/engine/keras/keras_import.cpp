@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "deepimage/error.hpp"
@@ -22,7 +23,8 @@ std::string tensor_key(const std::string& layer, std::int64_t call, std::int64_t
 
 std::string tensor_key_of(const json& history, const std::string& source) {
   if (!history.is_array() || history.size() < 3 || !history[0].is_string())
-    throw Error(ErrorCode::bad_model, source + ": a layer reference " + history.dump() + " is not [layer, call, index]");
+    throw Error(ErrorCode::bad_model,
+                source + ": a layer reference " + history.dump() + " is not [layer, call, index]");
   return tensor_key(history[0].get<std::string>(), history[1].get<std::int64_t>(), history[2].get<std::int64_t>());
 }
 
@@ -45,9 +47,11 @@ std::vector<std::vector<std::string>> layer_calls(const json& layer, const std::
   if (!layer.contains("inbound_nodes")) return calls;
   for (const auto& call : layer.at("inbound_nodes")) {
     std::vector<std::string> keys;
-    if (call.is_object()) collect_keras_history(call.contains("args") ? call.at("args") : call, keys, source);
+    if (call.is_object())
+      collect_keras_history(call.contains("args") ? call.at("args") : call, keys, source);
     else
-      for (const auto& input : call) keys.push_back(tensor_key_of(input, source));  // Keras 2: [layer, call, index, kwargs]
+      for (const auto& input : call)
+        keys.push_back(tensor_key_of(input, source));  // Keras 2: [layer, call, index, kwargs]
     calls.push_back(std::move(keys));
   }
   return calls;
@@ -79,7 +83,8 @@ class Importer {
       check_lambda_declarations(config.at("layers"));
       import_functional(config);
     } else {
-      throw Error(ErrorCode::unsupported, where() + " holds a \"" + class_name + "\", expected a Functional or Sequential model");
+      throw Error(ErrorCode::unsupported,
+                  where() + " holds a \"" + class_name + "\", expected a Functional or Sequential model");
     }
     return std::move(graph_);
   }
@@ -87,8 +92,8 @@ class Importer {
  private:
   std::string where() const { return file_.source(); }
   std::string where(const json& layer) const {
-    return file_.source() + ": layer \"" + layer.value("name", layer.at("config").value("name", std::string("?"))) + "\" (" +
-           layer.value("class_name", std::string("?")) + ")";
+    return file_.source() + ": layer \"" + layer.value("name", layer.at("config").value("name", std::string("?"))) +
+           "\" (" + layer.value("class_name", std::string("?")) + ")";
   }
   static std::string name_of(const json& layer) {
     if (layer.contains("name")) return layer.at("name").get<std::string>();
@@ -101,8 +106,10 @@ class Importer {
     for (const char* key : {"batch_input_shape", "batch_shape"})
       if (config.contains(key) && config.at(key).is_array()) shape = &config.at(key);
     if (!shape) throw Error(ErrorCode::bad_model, where + " declares no batch_input_shape");
-    const std::string dtype = config.contains("dtype") && config.at("dtype").is_string() ? config.at("dtype").get<std::string>() : "float32";
-    if (dtype != "float32") throw Error(ErrorCode::unsupported, where + " takes " + dtype + "; the native engine runs float32 inputs");
+    const std::string dtype =
+        config.contains("dtype") && config.at("dtype").is_string() ? config.at("dtype").get<std::string>() : "float32";
+    if (dtype != "float32")
+      throw Error(ErrorCode::unsupported, where + " takes " + dtype + "; the native engine runs float32 inputs");
     Shape dims;
     for (const auto& d : *shape) dims.push_back(d.is_null() ? -1 : d.get<std::int64_t>());
     graph::Value input;
@@ -118,11 +125,21 @@ class Importer {
     const std::string class_name = layer.at("class_name").get<std::string>();
     const std::string layer_name = name_of(layer);
     if (class_name == "Model" || class_name == "Functional" || class_name == "Sequential")
-      throw Error(ErrorCode::unsupported, where(layer) + " is a nested model; the native engine reads flat models (save the inner model's layers in the outer one)");
+      throw Error(ErrorCode::unsupported, where(layer) +
+                                              " is a nested model; the native engine reads flat models (save the inner "
+                                              "model's layers in the outer one)");
     const keras::LayerConverter converter = keras::find_layer_converter(class_name);
-    if (!converter) throw Error(ErrorCode::unsupported, where(layer) + " is a layer class the native engine does not know (docs/engines.md lists the Keras layers it reads)");
-    const keras::LayerCall call{.class_name = class_name, .name = value_name, .layer_name = layer_name, .config = layer.at("config"),
-                                .weights = file_.layer_weights(layer_name), .where = where(layer),
+    if (!converter)
+      throw Error(
+          ErrorCode::unsupported,
+          where(layer) +
+              " is a layer class the native engine does not know (docs/engines.md lists the Keras layers it reads)");
+    const keras::LayerCall call{.class_name = class_name,
+                                .name = value_name,
+                                .layer_name = layer_name,
+                                .config = layer.at("config"),
+                                .weights = file_.layer_weights(layer_name),
+                                .where = where(layer),
                                 .keras_version = file_.keras_version()};
     return converter(call, inputs, builder_, lambdas_);
   }
@@ -143,7 +160,8 @@ class Importer {
     for (const auto& key : endpoint_keys(config.at("input_layers"), where())) {
       const std::string name = key.substr(0, key.find('#'));
       const auto it = by_name.find(name);
-      if (it == by_name.end()) throw Error(ErrorCode::bad_model, where() + ": input layer \"" + name + "\" is not among the layers");
+      if (it == by_name.end())
+        throw Error(ErrorCode::bad_model, where() + ": input layer \"" + name + "\" is not among the layers");
       available[key] = add_input(name, it->second->at("config"), where(*it->second));
     }
     // Calls in an order where every input exists: Keras writes layers topologically, but a shared
@@ -161,7 +179,8 @@ class Importer {
     }
     while (!pending.empty()) {
       const auto ready = std::find_if(pending.begin(), pending.end(), [&](const Pending& p) {
-        return std::all_of(p.inputs.begin(), p.inputs.end(), [&](const std::string& k) { return available.count(k) != 0; });
+        return std::all_of(p.inputs.begin(), p.inputs.end(),
+                           [&](const std::string& k) { return available.count(k) != 0; });
       });
       if (ready == pending.end()) {
         for (const auto& k : pending.front().inputs)
@@ -174,12 +193,15 @@ class Importer {
       for (const auto& k : ready->inputs) inputs.push_back(available.at(k));
       const std::string name = name_of(*ready->layer);
       const std::string value_name = ready->call == 0 ? name : name + "_" + std::to_string(ready->call);
-      available[tensor_key(name, static_cast<std::int64_t>(ready->call), 0)] = convert(*ready->layer, value_name, inputs);
+      available[tensor_key(name, static_cast<std::int64_t>(ready->call), 0)] =
+          convert(*ready->layer, value_name, inputs);
       pending.erase(ready);
     }
     for (const auto& key : endpoint_keys(config.at("output_layers"), where())) {
       const auto it = available.find(key);
-      if (it == available.end()) throw Error(ErrorCode::bad_model, where() + ": output \"" + key.substr(0, key.find('#')) + "\" is never computed");
+      if (it == available.end())
+        throw Error(ErrorCode::bad_model,
+                    where() + ": output \"" + key.substr(0, key.find('#')) + "\" is never computed");
       add_output(it->second, key.substr(0, key.find('#')));
     }
   }
@@ -211,7 +233,8 @@ class Importer {
       if (layer.at("class_name") == "Lambda") lambda_layers.insert(name_of(layer));
     for (const auto& [name, op] : lambdas_)
       if (!lambda_layers.count(name))
-        throw Error(ErrorCode::bad_model, where() + ": the rdf declares keras_lambda \"" + name + "\" but the model has no Lambda layer of that name");
+        throw Error(ErrorCode::bad_model, where() + ": the rdf declares keras_lambda \"" + name +
+                                              "\" but the model has no Lambda layer of that name");
   }
 
   const keras::KerasModelFile& file_;
@@ -228,18 +251,24 @@ keras::LambdaReplacements keras_lambda_declarations(const json& rdf_config) {
       !rdf_config.at("deepimage").contains("keras_lambda"))
     return declared;
   const json& list = rdf_config.at("deepimage").at("keras_lambda");
-  if (!list.is_object()) throw Error(ErrorCode::bad_model, "rdf config.deepimage.keras_lambda is " + list.dump() + ", expected {layer name: operation}");
+  if (!list.is_object())
+    throw Error(ErrorCode::bad_model,
+                "rdf config.deepimage.keras_lambda is " + list.dump() + ", expected {layer name: operation}");
   const auto known = keras::known_lambda_replacements();
   for (const auto& [layer, op] : list.items()) {
     if (!op.is_string() || std::find(known.begin(), known.end(), op.get<std::string>()) == known.end())
-      throw Error(ErrorCode::bad_model, "rdf config.deepimage.keras_lambda declares " + op.dump() + " for layer \"" + layer +
-                                            "\", expected one of: identity, min_max_normalization");
+      throw Error(ErrorCode::bad_model, "rdf config.deepimage.keras_lambda declares " + op.dump() + " for layer \"" +
+                                            layer + "\", expected one of: identity, min_max_normalization");
     declared[layer] = op.get<std::string>();
   }
   return declared;
 }
 
-graph::Graph import_keras(const std::vector<std::byte>& bytes, const std::string& source, const keras::LambdaReplacements& lambdas) {
+graph::Graph import_keras(const std::vector<std::byte>& bytes, const std::string& source,
+                          const keras::LambdaReplacements& lambdas) {
+  // Debian's serial HDF5 is not thread-safe, and a server may load two models at once.
+  static std::mutex hdf5_calls;
+  const std::lock_guard lock(hdf5_calls);
   const keras::KerasModelFile file(bytes, source);
   try {
     return Importer(file, lambdas).import();

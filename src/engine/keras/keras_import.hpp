@@ -14,10 +14,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/graph/graph.hpp"
 #include "engine/keras/keras_layers.hpp"

@@ -45,22 +45,28 @@ Ints ints_of(const LayerCall& c, const std::string& key, std::size_t count, std:
   if (!has(c, key)) return Ints(count, fallback);
   const auto& v = c.config.at(key);
   if (v.is_number_integer()) return Ints(count, v.get<std::int64_t>());
-  if (!v.is_array() || v.size() != count) fail(c, "has \"" + key + "\" " + v.dump() + ", expected " + std::to_string(count) + " integers");
+  if (!v.is_array() || v.size() != count)
+    fail(c, "has \"" + key + "\" " + v.dump() + ", expected " + std::to_string(count) + " integers");
   Ints out;
   for (const auto& e : v) out.push_back(e.get<std::int64_t>());
   return out;
 }
 
 // Cropping and ZeroPadding amounts: an int, one (begin, end) pair per axis, or one int per axis.
-std::vector<std::pair<std::int64_t, std::int64_t>> pairs_of(const LayerCall& c, const std::string& key, std::size_t count) {
+std::vector<std::pair<std::int64_t, std::int64_t>> pairs_of(const LayerCall& c, const std::string& key,
+                                                            std::size_t count) {
   std::vector<std::pair<std::int64_t, std::int64_t>> out;
   const auto& v = c.config.at(key);
   if (v.is_number_integer()) return {count, {v.get<std::int64_t>(), v.get<std::int64_t>()}};
-  if (count == 1 && v.is_array() && v.size() == 2 && v[0].is_number_integer()) return {{v[0].get<std::int64_t>(), v[1].get<std::int64_t>()}};
-  if (!v.is_array() || v.size() != count) fail(c, "has \"" + key + "\" " + v.dump() + ", expected " + std::to_string(count) + " pairs");
+  if (count == 1 && v.is_array() && v.size() == 2 && v[0].is_number_integer())
+    return {{v[0].get<std::int64_t>(), v[1].get<std::int64_t>()}};
+  if (!v.is_array() || v.size() != count)
+    fail(c, "has \"" + key + "\" " + v.dump() + ", expected " + std::to_string(count) + " pairs");
   for (const auto& e : v) {
-    if (e.is_number_integer()) out.push_back({e.get<std::int64_t>(), e.get<std::int64_t>()});
-    else out.push_back({e.at(0).get<std::int64_t>(), e.at(1).get<std::int64_t>()});
+    if (e.is_number_integer())
+      out.push_back({e.get<std::int64_t>(), e.get<std::int64_t>()});
+    else
+      out.push_back({e.at(0).get<std::int64_t>(), e.at(1).get<std::int64_t>()});
   }
   return out;
 }
@@ -68,7 +74,8 @@ std::vector<std::pair<std::int64_t, std::int64_t>> pairs_of(const LayerCall& c, 
 void require_channels_last(const LayerCall& c) {
   const std::string format = string_of(c, "data_format", "channels_last");
   if (format != "channels_last")
-    fail(c, "has data_format \"" + format + "\"; the native engine reads channels_last Keras models", ErrorCode::unsupported);
+    fail(c, "has data_format \"" + format + "\"; the native engine reads channels_last Keras models",
+         ErrorCode::unsupported);
 }
 
 KerasValue single(const LayerCall& c, const std::vector<KerasValue>& in) {
@@ -110,7 +117,8 @@ std::string auto_pad_of(const LayerCall& c) {
 // (k..., out, in) both become the ONNX layouts (out, in, k...) and (in, out, k...).
 Tensor kernel_to_onnx(const LayerCall& c, const Tensor& kernel, int spatial) {
   if (static_cast<int>(kernel.rank()) != spatial + 2)
-    fail(c, "has a kernel of shape " + shape_to_string(kernel.shape()) + ", expected rank " + std::to_string(spatial + 2));
+    fail(c,
+         "has a kernel of shape " + shape_to_string(kernel.shape()) + ", expected rank " + std::to_string(spatial + 2));
   Ints perm{spatial + 1, spatial};
   for (int k = 0; k < spatial; ++k) perm.push_back(k);
   return permuted(kernel, perm);
@@ -123,14 +131,16 @@ Tensor reshaped(const Tensor& t, Shape shape) {
   return out;
 }
 
-std::vector<ValueId> with_bias(const LayerCall& c, KerasGraphBuilder& b, std::vector<ValueId> inputs, std::size_t position) {
+std::vector<ValueId> with_bias(const LayerCall& c, KerasGraphBuilder& b, std::vector<ValueId> inputs,
+                               std::size_t position) {
   if (flag_of(c, "use_bias", true)) inputs.push_back(b.constant(c.name + "/bias", c.weight("bias", position)));
   return inputs;
 }
 
 // ---- convolutions --------------------------------------------------------------------------------
 
-KerasValue conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   const int s = spatial_rank(c, x, dims_in_name(c.class_name));
@@ -167,59 +177,68 @@ KerasValue conv_transpose(const LayerCall& c, const std::vector<KerasValue>& in,
   for (std::size_t i = 0; i < count; ++i) {
     const std::int64_t e = (keras_kernel.shape()[i] - 1) * dilations[i] + 1;
     const std::int64_t p = output_padding[i];
-    const std::int64_t d = has_output_padding ? (same ? e - 2 * (e / 2) + p : e + p) : (same ? strides[i] : std::max(e, strides[i]));
+    const std::int64_t d =
+        has_output_padding ? (same ? e - 2 * (e / 2) + p : e + p) : (same ? strides[i] : std::max(e, strides[i]));
     const std::int64_t total = std::max<std::int64_t>(e - d, 0);
     pads[i] = total / 2;
     pads[i + count] = total - total / 2;
     onnx_output_padding[i] = std::max<std::int64_t>(d - e, 0);
   }
-  return with_activation(c, b, "ConvTranspose", with_bias(c, b, {x.id, kernel}, 1),
-                         {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"output_padding", onnx_output_padding}},
-                         x.rank);
+  return with_activation(
+      c, b, "ConvTranspose", with_bias(c, b, {x.id, kernel}, 1),
+      {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"output_padding", onnx_output_padding}},
+      x.rank);
 }
 
 // (kh, kw, in, multiplier) -> (in * multiplier, 1, kh, kw): one group per input channel.
 ValueId depthwise_kernel(const LayerCall& c, KerasGraphBuilder& b, const Tensor& k) {
   if (k.rank() != 4) fail(c, "has a depthwise kernel of shape " + shape_to_string(k.shape()) + ", expected rank 4");
   const Tensor t = permuted(k, {2, 3, 0, 1});
-  return b.constant(c.name + "/depthwise_kernel", reshaped(t, {k.shape()[2] * k.shape()[3], 1, k.shape()[0], k.shape()[1]}));
+  return b.constant(c.name + "/depthwise_kernel",
+                    reshaped(t, {k.shape()[2] * k.shape()[3], 1, k.shape()[0], k.shape()[1]}));
 }
 
 Attributes depthwise_attributes(const LayerCall& c, std::int64_t channels) {
-  return {{"strides", ints_of(c, "strides", 2, 1)}, {"dilations", ints_of(c, "dilation_rate", 2, 1)},
-          {"group", channels}, {"auto_pad", auto_pad_of(c)}};
+  return {{"strides", ints_of(c, "strides", 2, 1)},
+          {"dilations", ints_of(c, "dilation_rate", 2, 1)},
+          {"group", channels},
+          {"auto_pad", auto_pad_of(c)}};
 }
 
-KerasValue depthwise_conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue depthwise_conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                          const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   spatial_rank(c, x, 2);
   const Tensor& k = c.weight("depthwise_kernel", 0);
   const ValueId kernel = depthwise_kernel(c, b, k);
-  return with_activation(c, b, "Conv", with_bias(c, b, {x.id, kernel}, 1), depthwise_attributes(c, k.shape().at(2)), x.rank);
+  return with_activation(c, b, "Conv", with_bias(c, b, {x.id, kernel}, 1), depthwise_attributes(c, k.shape().at(2)),
+                         x.rank);
 }
 
-KerasValue separable_conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue separable_conv(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                          const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   spatial_rank(c, x, 2);
   const Tensor& k = c.weight("depthwise_kernel", 0);
   const ValueId depthwise = b.node("Conv", c.name + "/depthwise", {x.id, depthwise_kernel(c, b, k)},
                                    depthwise_attributes(c, k.shape().at(2)));
-  const ValueId pointwise = b.constant(c.name + "/pointwise_kernel", kernel_to_onnx(c, c.weight("pointwise_kernel", 1), 2));
+  const ValueId pointwise =
+      b.constant(c.name + "/pointwise_kernel", kernel_to_onnx(c, c.weight("pointwise_kernel", 1), 2));
   return with_activation(c, b, "Conv", with_bias(c, b, {depthwise, pointwise}, 2), {}, x.rank);
 }
 
-KerasValue dense(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue dense(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                 const LambdaReplacements&) {
   const KerasValue x = single(c, in);
   const Tensor& k = c.weight("kernel", 0);
   if (k.rank() != 2) fail(c, "has a kernel of shape " + shape_to_string(k.shape()) + ", expected rank 2");
   if (x.rank == 2) {
-    const ValueId product = b.node("MatMul", flag_of(c, "use_bias", true) ? c.name + "/matmul" : c.name,
-                                   {x.id, b.constant(c.name + "/kernel", k)});
-    std::vector<ValueId> sum{product};
-    if (!flag_of(c, "use_bias", true)) return b.activation({product, 2}, string_of(c, "activation", "linear"), c.name, c.where);
-    return with_activation(c, b, "Add", with_bias(c, b, sum, 1), {}, 2);
+    const ValueId kernel = b.constant(c.name + "/kernel", k);
+    if (!flag_of(c, "use_bias", true)) return with_activation(c, b, "MatMul", {x.id, kernel}, {}, 2);
+    const ValueId product = b.node("MatMul", c.name + "/matmul", {x.id, kernel});
+    return with_activation(c, b, "Add", with_bias(c, b, {product}, 1), {}, 2);
   }
   // On a channels-last image Dense mixes the channels of each pixel: a 1x1 convolution.
   Shape shape{k.shape()[1], k.shape()[0]};
@@ -230,7 +249,8 @@ KerasValue dense(const LayerCall& c, const std::vector<KerasValue>& in, KerasGra
 
 // ---- pooling and resampling ----------------------------------------------------------------------
 
-KerasValue pool(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue pool(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   const auto count = static_cast<std::size_t>(spatial_rank(c, x, dims_in_name(c.class_name)));
@@ -242,7 +262,8 @@ KerasValue pool(const LayerCall& c, const std::vector<KerasValue>& in, KerasGrap
   return {b.node(max ? "MaxPool" : "AveragePool", c.name, {x.id}, attributes), x.rank};
 }
 
-KerasValue global_pool(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue global_pool(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                       const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   spatial_rank(c, x, dims_in_name(c.class_name));
@@ -263,7 +284,8 @@ bool tf2_resize_rules(const std::string& keras_version) {
   return major > 2 || (major == 2 && (minor >= 4 || (minor == 3 && tf_keras)));
 }
 
-KerasValue upsampling(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue upsampling(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                      const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   const auto count = static_cast<std::size_t>(spatial_rank(c, x, dims_in_name(c.class_name)));
@@ -274,20 +296,26 @@ KerasValue upsampling(const LayerCall& c, const std::vector<KerasValue>& in, Ker
   const std::string interpolation = string_of(c, "interpolation", "nearest");
   Attributes attributes;
   if (interpolation == "nearest") {
-    attributes = {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string("asymmetric")},
+    attributes = {{"mode", std::string("nearest")},
+                  {"coordinate_transformation_mode", std::string("asymmetric")},
                   {"nearest_mode", std::string("floor")}};
   } else if (interpolation == "bilinear") {
     attributes = {{"mode", std::string("linear")},
-                  {"coordinate_transformation_mode", std::string(tf2_resize_rules(c.keras_version) ? "half_pixel" : "asymmetric")}};
+                  {"coordinate_transformation_mode",
+                   std::string(tf2_resize_rules(c.keras_version) ? "half_pixel" : "asymmetric")}};
   } else {
-    fail(c, "has interpolation \"" + interpolation + "\", expected \"nearest\" or \"bilinear\"", ErrorCode::unsupported);
+    fail(c, "has interpolation \"" + interpolation + "\", expected \"nearest\" or \"bilinear\"",
+         ErrorCode::unsupported);
   }
-  return {b.node("Resize", c.name, {x.id, graph::no_value, b.constant(c.name + "/scales", std::move(scales))}, attributes), x.rank};
+  return {
+      b.node("Resize", c.name, {x.id, graph::no_value, b.constant(c.name + "/scales", std::move(scales))}, attributes),
+      x.rank};
 }
 
 // ---- merging -------------------------------------------------------------------------------------
 
-KerasValue concatenate(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue concatenate(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                       const LambdaReplacements&) {
   if (in.empty()) fail(c, "has no inputs");
   std::vector<ValueId> ids;
   for (const auto& v : in) {
@@ -296,11 +324,13 @@ KerasValue concatenate(const LayerCall& c, const std::vector<KerasValue>& in, Ke
   }
   const int rank = in.front().rank;
   const auto axis = static_cast<std::int64_t>(number_of(c, "axis", -1));
-  if (axis < -rank || axis >= rank) fail(c, "has axis " + std::to_string(axis) + " for rank-" + std::to_string(rank) + " inputs");
+  if (axis < -rank || axis >= rank)
+    fail(c, "has axis " + std::to_string(axis) + " for rank-" + std::to_string(rank) + " inputs");
   return {b.node("Concat", c.name, ids, {{"axis", std::int64_t{channels_first_axis(axis, rank)}}}), rank};
 }
 
-KerasValue merge(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue merge(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                 const LambdaReplacements&) {
   if (in.size() < 2) fail(c, "has " + std::to_string(in.size()) + " inputs, expected at least 2");
   const int rank = std::max_element(in.begin(), in.end(), [](auto& l, auto& r) { return l.rank < r.rank; })->rank;
   const std::string& k = c.class_name;
@@ -320,7 +350,8 @@ KerasValue merge(const LayerCall& c, const std::vector<KerasValue>& in, KerasGra
   ValueId acc = in[0].id;
   for (std::size_t i = 1; i < in.size(); ++i)
     acc = step(acc, in[i].id, i + 1 == in.size() && !average ? c.name : c.name + "/" + std::to_string(i));
-  if (average) acc = b.node("Mul", c.name, {acc, b.scalar(c.name + "/reciprocal", 1.f / static_cast<float>(in.size()))});
+  if (average)
+    acc = b.node("Mul", c.name, {acc, b.scalar(c.name + "/reciprocal", 1.f / static_cast<float>(in.size()))});
   return {acc, rank};
 }
 
@@ -336,7 +367,8 @@ KerasValue batch_normalization(const LayerCall& c, const std::vector<KerasValue>
     axis = a.is_array() ? a.at(0).get<std::int64_t>() : a.get<std::int64_t>();
   }
   if (channels_first_axis(axis, x.rank) != 1)
-    fail(c, "normalises over axis " + std::to_string(axis) + "; the native engine supports the channel axis", ErrorCode::unsupported);
+    fail(c, "normalises over axis " + std::to_string(axis) + "; the native engine supports the channel axis",
+         ErrorCode::unsupported);
   const bool scale = flag_of(c, "scale", true), center = flag_of(c, "center", true);
   std::size_t position = 0;
   const auto next = [&](const std::string& name) { return c.weight(name, position++); };
@@ -358,26 +390,32 @@ KerasValue batch_normalization(const LayerCall& c, const std::vector<KerasValue>
 }
 
 // Dropout and noise layers do nothing at inference.
-KerasValue identity(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder&, const LambdaReplacements&) {
+KerasValue identity(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder&,
+                    const LambdaReplacements&) {
   return single(c, in);
 }
 
-KerasValue activation(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue activation(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                      const LambdaReplacements&) {
   return b.activation(single(c, in), string_of(c, "activation", "linear"), c.name, c.where);
 }
 
 // ReLU(max_value, negative_slope, threshold): x above the threshold (capped at max_value), else
 // negative_slope * (x - threshold).
-KerasValue relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                const LambdaReplacements&) {
   const KerasValue x = single(c, in);
   const double slope = number_of(c, "negative_slope", 0), threshold = number_of(c, "threshold", 0);
   const bool capped = has(c, "max_value");
   const std::string uncapped = capped ? c.name + "/uncapped" : c.name;
   ValueId y;
   if (threshold != 0) {
-    const ValueId shifted = b.node("Sub", c.name + "/shifted", {x.id, b.scalar(c.name + "/threshold", static_cast<float>(threshold))});
-    const ValueId below = b.node("Mul", c.name + "/below", {shifted, b.scalar(c.name + "/slope", static_cast<float>(slope))});
-    const ValueId is_below = b.node("Less", c.name + "/is_below", {x.id, b.scalar(c.name + "/threshold_", static_cast<float>(threshold))});
+    const ValueId shifted =
+        b.node("Sub", c.name + "/shifted", {x.id, b.scalar(c.name + "/threshold", static_cast<float>(threshold))});
+    const ValueId below =
+        b.node("Mul", c.name + "/below", {shifted, b.scalar(c.name + "/slope", static_cast<float>(slope))});
+    const ValueId is_below =
+        b.node("Less", c.name + "/is_below", {x.id, b.scalar(c.name + "/threshold_", static_cast<float>(threshold))});
     y = b.node("Where", uncapped, {is_below, below, x.id});
   } else if (slope != 0) {
     y = b.node("LeakyRelu", uncapped, {x.id}, {{"alpha", slope}});
@@ -385,10 +423,13 @@ KerasValue relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGrap
     y = b.node("Relu", uncapped, {x.id});
   }
   if (!capped) return {y, x.rank};
-  return {b.node("Clip", c.name, {y, graph::no_value, b.scalar(c.name + "/max", static_cast<float>(number_of(c, "max_value", 0)))}), x.rank};
+  return {b.node("Clip", c.name,
+                 {y, graph::no_value, b.scalar(c.name + "/max", static_cast<float>(number_of(c, "max_value", 0)))}),
+          x.rank};
 }
 
-KerasValue leaky_relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue leaky_relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                      const LambdaReplacements&) {
   const KerasValue x = single(c, in);
   const double alpha = number_of(c, "alpha", number_of(c, "negative_slope", 0.3));
   return {b.node("LeakyRelu", c.name, {x.id}, {{"alpha", alpha}}), x.rank};
@@ -399,18 +440,22 @@ KerasValue elu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraph
   return {b.node("Elu", c.name, {x.id}, {{"alpha", number_of(c, "alpha", 1.0)}}), x.rank};
 }
 
-KerasValue thresholded_relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue thresholded_relu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                            const LambdaReplacements&) {
   const KerasValue x = single(c, in);
-  const ValueId above = b.node("Greater", c.name + "/above", {x.id, b.scalar(c.name + "/theta", static_cast<float>(number_of(c, "theta", 1.0)))});
+  const ValueId above = b.node("Greater", c.name + "/above",
+                               {x.id, b.scalar(c.name + "/theta", static_cast<float>(number_of(c, "theta", 1.0)))});
   return {b.node("Where", c.name, {above, x.id, b.scalar(c.name + "/zero", 0.f)}), x.rank};
 }
 
 // alpha has the input's shape without the batch axis (channels-last, 1 along shared_axes).
-KerasValue prelu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue prelu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                 const LambdaReplacements&) {
   const KerasValue x = single(c, in);
   Tensor alpha = c.weight("alpha", 0);
   if (static_cast<int>(alpha.rank()) != x.rank - 1)
-    fail(c, "has alpha of shape " + shape_to_string(alpha.shape()) + " for a rank-" + std::to_string(x.rank) + " input");
+    fail(c,
+         "has alpha of shape " + shape_to_string(alpha.shape()) + " for a rank-" + std::to_string(x.rank) + " input");
   if (alpha.rank() >= 2) {
     Ints perm{static_cast<std::int64_t>(alpha.rank()) - 1};
     for (std::int64_t k = 0; k + 1 < static_cast<std::int64_t>(alpha.rank()); ++k) perm.push_back(k);
@@ -419,7 +464,8 @@ KerasValue prelu(const LayerCall& c, const std::vector<KerasValue>& in, KerasGra
   return {b.node("PRelu", c.name, {x.id, b.constant(c.name + "/alpha", alpha)}), x.rank};
 }
 
-KerasValue softmax(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue softmax(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                   const LambdaReplacements&) {
   const KerasValue x = single(c, in);
   const auto axis = static_cast<std::int64_t>(number_of(c, "axis", -1));
   return {b.node("Softmax", c.name, {x.id}, {{"axis", std::int64_t{channels_first_axis(axis, x.rank)}}}), x.rank};
@@ -427,7 +473,8 @@ KerasValue softmax(const LayerCall& c, const std::vector<KerasValue>& in, KerasG
 
 // ---- geometry ------------------------------------------------------------------------------------
 
-KerasValue cropping(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue cropping(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                    const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   const auto count = static_cast<std::size_t>(spatial_rank(c, x, dims_in_name(c.class_name)));
@@ -438,11 +485,14 @@ KerasValue cropping(const LayerCall& c, const std::vector<KerasValue>& in, Keras
     ends.push_back(crops[i].second > 0 ? -crops[i].second : std::numeric_limits<std::int64_t>::max());
     axes.push_back(static_cast<std::int64_t>(i) + 2);
   }
-  return {b.node("Slice", c.name, {x.id, b.ints(c.name + "/starts", starts), b.ints(c.name + "/ends", ends), b.ints(c.name + "/axes", axes)}),
+  return {b.node("Slice", c.name,
+                 {x.id, b.ints(c.name + "/starts", starts), b.ints(c.name + "/ends", ends),
+                  b.ints(c.name + "/axes", axes)}),
           x.rank};
 }
 
-KerasValue zero_padding(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue zero_padding(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                        const LambdaReplacements&) {
   require_channels_last(c);
   const KerasValue x = single(c, in);
   const auto count = static_cast<std::size_t>(spatial_rank(c, x, dims_in_name(c.class_name)));
@@ -452,29 +502,35 @@ KerasValue zero_padding(const LayerCall& c, const std::vector<KerasValue>& in, K
     onnx_pads[i + 2] = pads[i].first;
     onnx_pads[i + 2 + static_cast<std::size_t>(x.rank)] = pads[i].second;
   }
-  return {b.node("Pad", c.name, {x.id, b.ints(c.name + "/pads", onnx_pads)}, {{"mode", std::string("constant")}}), x.rank};
+  return {b.node("Pad", c.name, {x.id, b.ints(c.name + "/pads", onnx_pads)}, {{"mode", std::string("constant")}}),
+          x.rank};
 }
 
 // Reshape, Permute and Flatten act on Keras' channels-last order: back to it, act, and forth again.
-KerasValue reshape(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue reshape(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                   const LambdaReplacements&) {
   const KerasValue x = b.to_channels_last(single(c, in), c.name + "/channels_last");
   Ints shape{0};  // 0: keep the batch size
   for (const auto& d : c.config.at("target_shape")) shape.push_back(d.is_null() ? -1 : d.get<std::int64_t>());
   const int rank = static_cast<int>(shape.size());
-  const ValueId y = b.node("Reshape", rank >= 3 ? c.name + "/reshaped" : c.name, {x.id, b.ints(c.name + "/shape", shape)});
+  const ValueId y =
+      b.node("Reshape", rank >= 3 ? c.name + "/reshaped" : c.name, {x.id, b.ints(c.name + "/shape", shape)});
   return rank >= 3 ? b.to_channels_first({y, rank}, c.name) : KerasValue{y, rank};
 }
 
-KerasValue permute(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue permute(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                   const LambdaReplacements&) {
   const KerasValue x = b.to_channels_last(single(c, in), c.name + "/channels_last");
   Ints perm{0};
   for (const auto& d : c.config.at("dims")) perm.push_back(d.get<std::int64_t>());
-  if (static_cast<int>(perm.size()) != x.rank) fail(c, "permutes " + c.config.at("dims").dump() + " a rank-" + std::to_string(x.rank) + " input");
+  if (static_cast<int>(perm.size()) != x.rank)
+    fail(c, "permutes " + c.config.at("dims").dump() + " a rank-" + std::to_string(x.rank) + " input");
   const ValueId y = b.node("Transpose", x.rank >= 3 ? c.name + "/permuted" : c.name, {x.id}, {{"perm", perm}});
   return b.to_channels_first({y, x.rank}, c.name);
 }
 
-KerasValue flatten(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements&) {
+KerasValue flatten(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                   const LambdaReplacements&) {
   const KerasValue x = b.to_channels_last(single(c, in), c.name + "/channels_last");
   return {b.node("Flatten", c.name, {x.id}, {{"axis", std::int64_t{1}}}), 2};
 }
@@ -493,17 +549,22 @@ KerasValue min_max_normalization(const LayerCall& c, const KerasValue& x, KerasG
   return {b.node("Div", c.name, {shifted, range}), x.rank};
 }
 
-KerasValue lambda(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b, const LambdaReplacements& lambdas) {
+KerasValue lambda(const LayerCall& c, const std::vector<KerasValue>& in, KerasGraphBuilder& b,
+                  const LambdaReplacements& lambdas) {
   const auto it = lambdas.find(c.layer_name);
   if (it == lambdas.end())
-    fail(c, "runs Python code the native engine cannot read; declare what it computes in the rdf, e.g. "
-            "config: {deepimage: {keras_lambda: {" + c.layer_name + ": min_max_normalization}}} (known: identity, "
-            "min_max_normalization)",
+    fail(c,
+         "runs Python code the native engine cannot read; declare what it computes in the rdf, e.g. "
+         "config: {deepimage: {keras_lambda: {" +
+             c.layer_name +
+             ": min_max_normalization}}} (known: identity, "
+             "min_max_normalization)",
          ErrorCode::unsupported);
   const KerasValue x = single(c, in);
   if (it->second == "identity") return x;
   if (it->second == "min_max_normalization") return min_max_normalization(c, x, b);
-  fail(c, "is declared as \"" + it->second + "\", expected one of: identity, min_max_normalization", ErrorCode::invalid_argument);
+  fail(c, "is declared as \"" + it->second + "\", expected one of: identity, min_max_normalization",
+       ErrorCode::invalid_argument);
 }
 
 struct Entry {
@@ -513,6 +574,8 @@ struct Entry {
 
 // The one list of Keras layer classes the importer reads.
 const std::vector<Entry>& converters() {
+  // One row per layer family.
+  // clang-format off
   static const std::vector<Entry> list{
       {"Conv1D", conv}, {"Conv2D", conv}, {"Conv3D", conv},
       {"Convolution1D", conv}, {"Convolution2D", conv}, {"Convolution3D", conv},
@@ -540,6 +603,7 @@ const std::vector<Entry>& converters() {
       {"Reshape", reshape}, {"Permute", permute}, {"Flatten", flatten},
       {"Lambda", lambda},
   };
+  // clang-format on
   return list;
 }
 

@@ -8,10 +8,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/keras/keras_graph_builder.hpp"
 #include "engine/keras/keras_model_file.hpp"
@@ -23,12 +22,12 @@ using LambdaReplacements = std::map<std::string, std::string>;
 
 struct LayerCall {
   std::string class_name;
-  std::string name;              // the value name of the result (the layer name, or name_k for its k-th call)
+  std::string name;  // the value name of the result (the layer name, or name_k for its k-th call)
   std::string layer_name;
   const nlohmann::json& config;  // the layer's "config"
   std::vector<LayerWeight> weights;
-  std::string where;             // "model.h5: layer \"conv2d_1\" (Conv2D)", the prefix of every message
-  std::string keras_version;     // the file's ("2.3.1", "2.4.0-tf"): TF1- or TF2-era resize rules
+  std::string where;          // "model.h5: layer \"conv2d_1\" (Conv2D)", the prefix of every message
+  std::string keras_version;  // the file's ("2.3.1", "2.4.0-tf"): TF1- or TF2-era resize rules
 
   // The weight called `short_name` ("kernel"), else the one at `position`; refuses naming the layer.
   const Tensor& weight(const std::string& short_name, std::size_t position) const;

@@ -19,8 +19,9 @@ KerasModelFile::KerasModelFile(const std::vector<std::byte>& bytes, const std::s
     : source_(source), file_(std::make_unique<Hdf5File>(bytes, source)) {
   const std::optional<std::string> config = file_->string_attribute("/", "model_config");
   if (!config)
-    throw Error(ErrorCode::bad_model, source_ + " has no \"model_config\" attribute: it holds weights without the "
-                                                "architecture (saved by save_weights?); save it with model.save()");
+    throw Error(ErrorCode::bad_model, source_ +
+                                          " has no \"model_config\" attribute: it holds weights without the "
+                                          "architecture (saved by save_weights?); save it with model.save()");
   try {
     model_config_ = nlohmann::json::parse(*config);
   } catch (const nlohmann::json::exception& e) {
@@ -31,8 +32,9 @@ KerasModelFile::KerasModelFile(const std::vector<std::byte>& bytes, const std::s
   keras_version_ = file_->string_attribute("/", "keras_version").value_or("");
   const std::string backend = file_->string_attribute("/", "backend").value_or("tensorflow");
   if (backend != "tensorflow")
-    throw Error(ErrorCode::unsupported, source_ + " was saved by Keras' \"" + backend +
-                                            "\" backend; the native engine reads TensorFlow-backend files (their kernel layout)");
+    throw Error(ErrorCode::unsupported,
+                source_ + " was saved by Keras' \"" + backend +
+                    "\" backend; the native engine reads TensorFlow-backend files (their kernel layout)");
 }
 
 KerasModelFile::~KerasModelFile() = default;
@@ -42,7 +44,8 @@ std::vector<LayerWeight> KerasModelFile::layer_weights(const std::string& layer)
   const auto names = file_->string_list_attribute(group, "weight_names");
   if (!names) return {};
   std::vector<LayerWeight> weights;
-  for (const auto& name : *names) weights.push_back({short_weight_name(name), file_->float_dataset(group + "/" + name)});
+  for (const auto& name : *names)
+    weights.push_back({short_weight_name(name), file_->float_dataset(group + "/" + name)});
   return weights;
 }
 

@@ -13,9 +13,12 @@ namespace {
 // Constant inputs that are settings rather than weights (as onnx_architecture.cpp counts them).
 bool is_setting_input(const std::string& op, std::size_t index) {
   static const std::map<std::string, std::set<std::size_t>> settings = {
-      {"Resize", {1, 2, 3}}, {"BatchNormalization", {3, 4}}, {"Clip", {1, 2}}, {"Pad", {1, 2, 3}},
-      {"Expand", {1}},       {"ConstantOfShape", {0}},       {"Reshape", {1}}, {"Slice", {1, 2, 3, 4}},
-      {"ReduceMin", {1}},    {"ReduceMax", {1}},             {"ReduceMean", {1}}, {"ReduceSum", {1}},
+      {"Resize", {1, 2, 3}}, {"BatchNormalization", {3, 4}},
+      {"Clip", {1, 2}},      {"Pad", {1, 2, 3}},
+      {"Expand", {1}},       {"ConstantOfShape", {0}},
+      {"Reshape", {1}},      {"Slice", {1, 2, 3, 4}},
+      {"ReduceMin", {1}},    {"ReduceMax", {1}},
+      {"ReduceMean", {1}},   {"ReduceSum", {1}},
       {"Squeeze", {1}},      {"Unsqueeze", {1}}};
   const auto it = settings.find(op);
   return it != settings.end() && it->second.count(index) > 0;
@@ -40,11 +43,13 @@ std::int64_t flops_of(const graph::Graph& g, const graph::Node& node) {
 }
 
 // The graph's inputs in the rdf's order: by name when every rdf name is a graph input's, else by position.
-std::vector<Shape> shapes_in_graph_order(const graph::Graph& g, const ModelSpec& spec, const std::vector<Shape>& rdf_shapes) {
+std::vector<Shape> shapes_in_graph_order(const graph::Graph& g, const ModelSpec& spec,
+                                         const std::vector<Shape>& rdf_shapes) {
   std::vector<Shape> shapes = rdf_shapes;
   if (spec.inputs.size() != g.inputs.size() || rdf_shapes.size() != g.inputs.size()) return shapes;
   for (std::size_t k = 0; k < spec.inputs.size(); ++k) {
-    const auto it = std::find_if(g.inputs.begin(), g.inputs.end(), [&](graph::ValueId id) { return g.value(id).name == spec.inputs[k].id; });
+    const auto it = std::find_if(g.inputs.begin(), g.inputs.end(),
+                                 [&](graph::ValueId id) { return g.value(id).name == spec.inputs[k].id; });
     if (it == g.inputs.end()) return rdf_shapes;
     shapes[static_cast<std::size_t>(it - g.inputs.begin())] = rdf_shapes[k];
   }
@@ -53,7 +58,8 @@ std::vector<Shape> shapes_in_graph_order(const graph::Graph& g, const ModelSpec&
 
 }  // namespace
 
-Architecture describe_graph_layers(const model::Model& model, const WeightsSpec& weights, const std::vector<Shape>& input_shapes) {
+Architecture describe_graph_layers(const model::Model& model, const WeightsSpec& weights,
+                                   const std::vector<Shape>& input_shapes) {
   graph::Graph imported = import_graph(model, weights);
   for (graph::ValueId id : imported.inputs)
     for (auto& d : imported.value(id).shape) d = -1;  // the example's sizes decide, as in the engine
@@ -68,7 +74,9 @@ Architecture describe_graph_layers(const model::Model& model, const WeightsSpec&
     for (graph::ValueId out : node.outputs) layer.output_shapes.push_back(g.value(out).shape);
     for (std::size_t k = 0; k < node.inputs.size(); ++k) {
       const graph::ValueId in = node.inputs[k];
-      if (!g.is_constant(in) || g.value(in).dtype != DType::f32 || g.value(in).shape.empty() || is_setting_input(node.op, k)) continue;
+      if (!g.is_constant(in) || g.value(in).dtype != DType::f32 || g.value(in).shape.empty() ||
+          is_setting_input(node.op, k))
+        continue;
       if (counted.insert(in).second) layer.params += element_count(g.value(in).shape);
     }
     layer.flops = flops_of(g, node);

@@ -48,16 +48,6 @@ std::vector<std::string> names_of(const graph::Graph& g, const std::vector<graph
   return names;
 }
 
-// Exporters write the example's size into the graph's input shapes (torch.onnx.export without
-// dynamic_axes), although the network is fully convolutional and its rdf allows other sizes. The rdf
-// decides which tile sizes are valid; the graph keeps only its inputs' ranks, and specialize()'s shape
-// inference still refuses a size the network itself cannot take (a Reshape to a constant shape, say).
-graph::Graph with_free_input_sizes(graph::Graph graph) {
-  for (graph::ValueId id : graph.inputs)
-    for (auto& d : graph.value(id).shape) d = -1;
-  return graph;
-}
-
 class NativeEngine final : public Engine {
  public:
   NativeEngine(graph::Graph graph, const ModelSpec& spec, const EngineOptions& options)
@@ -66,17 +56,30 @@ class NativeEngine final : public Engine {
         output_order_(match(spec.outputs, names_of(graph_, graph_.outputs), "outputs", graph_.source)),
         options_{.threads = options.threads, .precision = options.precision} {}
 
+  // The rdf's element type is what the runner feeds. A graph input of another type takes the values
+  // converted, as TensorFlow's session converts a fed array to its placeholder's type (tiktorch's dummy
+  // SavedModel declares uint8 in its rdf for a float32 placeholder).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
+    bool same_types = true;
+    for (std::size_t k = 0; k < inputs.size() && k < input_order_.size(); ++k)
+      same_types = same_types && (inputs[k].empty() || inputs[k].dtype() == graph_.value(graph_.inputs.at(input_order_[k])).dtype);
+    if (same_types) return run_graph_types(inputs);
+    std::vector<Tensor> converted;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      const DType want = k < input_order_.size() ? graph_.value(graph_.inputs.at(input_order_[k])).dtype : inputs[k].dtype();
+      converted.push_back(inputs[k].empty() || inputs[k].dtype() == want ? inputs[k] : inputs[k].converted(want));
+    }
+    return run_graph_types(converted);
+  }
+
+ private:
+  std::vector<Tensor> run_graph_types(const std::vector<Tensor>& inputs) {
     std::vector<Shape> shapes(inputs.size());
     for (std::size_t k = 0; k < inputs.size(); ++k) {
       const graph::Value& v = graph_.value(graph_.inputs.at(input_order_.at(k)));
       if (inputs[k].empty())
         throw Error(ErrorCode::unsupported, graph_.source + ": input \"" + v.name +
-                                                "\" was left out; the ONNX graph needs every input");
-      if (inputs[k].dtype() != v.dtype)
-        throw Error(ErrorCode::bad_model, graph_.source + ": input \"" + v.name + "\" is " +
-                                              std::string(to_string(v.dtype)) + " in the graph but the rdf declares " +
-                                              std::string(to_string(inputs[k].dtype())));
+                                                "\" was left out; the graph needs every input");
       shapes[input_order_[k]] = inputs[k].shape();
     }
     native::DnnlExecutor& executor = plan_for(shapes);
@@ -93,7 +96,6 @@ class NativeEngine final : public Engine {
     return outputs;
   }
 
- private:
   native::DnnlExecutor& plan_for(const std::vector<Shape>& shapes) {
     const auto it = std::find_if(plans_.begin(), plans_.end(), [&](const Plan& p) { return p.shapes == shapes; });
     if (it != plans_.end()) {

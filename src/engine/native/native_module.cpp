@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/engine_module.hpp"
+#include "engine/native/graph_conversion.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/native/graph_architecture.hpp"
 #include "engine/native/graph_importers.hpp"
@@ -57,6 +58,6 @@ GraphIo describe_native_io(const model::Model& model, const WeightsSpec& weights
 extern "C" const deepimage::engine::EngineFunctions* deepimage_engine_functions() {
   using namespace deepimage::engine;
   static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_native_layers,
-                                         describe_native_io};
+                                         describe_native_io, convert_graph};
   return &functions;
 }

@@ -3,6 +3,8 @@
 // rules (SAME padding, Conv2DTranspose sizes, average pooling counts, TF1 bilinear resizing); the
 // refusals; and the real Keras files in ../shared/realdata: the pancreatic-cell U-Net (Keras 2.3.1)
 // against TensorFlow.js's probability map, DEFCoN (Keras 2.0.8) with its Lambda declared.
+#include "engine/keras/keras_import.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,7 +13,6 @@
 #include "deepimage/error.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/graph/reference_interpreter.hpp"
-#include "engine/keras/keras_import.hpp"
 #include "engine/native/dnnl_executor.hpp"
 #include "io/npy.hpp"
 #include "io/tiff.hpp"
@@ -42,19 +43,22 @@ std::vector<Shape> shapes_of(const std::vector<Tensor>& tensors) {
   return shapes;
 }
 
-// Runs fixture `name` with the reference interpreter and with oneDNN, each against the saved outputs.
+// Runs fixture `name` with the reference interpreter and with oneDNN, each against the saved outputs
+// (those of fixture `data`, for a file that spells the same model another way).
 void expect_fixture_matches(const std::string& name, std::size_t inputs, std::size_t outputs,
-                            const engine::keras::LambdaReplacements& lambdas = {}) {
+                            const engine::keras::LambdaReplacements& lambdas = {}, std::string data = "") {
   const graph::Graph g = import_file(fixtures() / (name + ".h5"), lambdas);
+  if (data.empty()) data = name;
   ASSERT_EQ(g.inputs.size(), inputs);
   ASSERT_EQ(g.outputs.size(), outputs);
   std::vector<Tensor> x;
-  for (std::size_t k = 0; k < inputs; ++k) x.push_back(io::read_npy(fixtures() / (name + "_input" + std::to_string(k) + ".npy")));
+  for (std::size_t k = 0; k < inputs; ++k)
+    x.push_back(io::read_npy(fixtures() / (data + "_input" + std::to_string(k) + ".npy")));
   const graph::Graph s = graph::specialize(g, shapes_of(x));
   const std::vector<Tensor> reference = graph::run_reference(s, x);
   const std::vector<Tensor> native = engine::native::DnnlExecutor(s, {.threads = 2}).run(x);
   for (std::size_t k = 0; k < outputs; ++k) {
-    const Tensor expected = io::read_npy(fixtures() / (name + "_output" + std::to_string(k) + ".npy"));
+    const Tensor expected = io::read_npy(fixtures() / (data + "_output" + std::to_string(k) + ".npy"));
     SCOPED_TRACE(name + " output " + std::to_string(k) + " (" + g.value(g.outputs[k]).name + ")");
     ASSERT_EQ(reference[k].shape(), expected.shape());
     ASSERT_EQ(native[k].shape(), expected.shape());
@@ -77,10 +81,12 @@ TEST(KerasImport, PoolingAndUpSampling) { expect_fixture_matches("pool_resize", 
 // Also: fixed-length string attributes (h5py 2's way), two inputs, sixteen outputs in the file's order.
 TEST(KerasImport, MergeNormalisationAndActivations) { expect_fixture_matches("merge_norm_activations", 2, 16); }
 TEST(KerasImport, Keras3FunctionalConfigWithKerasHistory) {
-  expect_fixture_matches("merge_norm_activations_keras3_config", 2, 16);
+  expect_fixture_matches("merge_norm_activations_keras3_config", 2, 16, {}, "merge_norm_activations");
 }
 TEST(KerasImport, SequentialWithoutInputLayerCropPadPermuteReshapeFlattenDense) {
   expect_fixture_matches("geometry_sequential", 1, 1);
+  expect_fixture_matches("geometry_sequential_keras20_config", 1, 1, {},
+                         "geometry_sequential");  // the config a bare list of layers
 }
 TEST(KerasImport, VolumesIn3d) { expect_fixture_matches("volumes_3d", 1, 2); }
 
@@ -93,10 +99,21 @@ TEST(KerasImport, GraphKeepsKerasChannelsLastAtItsInputsAndOutputs) {
   EXPECT_EQ(g.nodes.back().op, "Transpose");
 }
 
+// The file is opened from memory; a file of the same name in the working directory (the bundle's own,
+// when run from its folder) once made HDF5 refuse the image.
+TEST(KerasImport, OpensFromMemoryBesideAFileOfTheSameName) {
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(fixtures());
+  const auto [code, message] = error_of([] { import_file("conv_family.h5"); });
+  std::filesystem::current_path(previous);
+  EXPECT_EQ(message, "no error");
+}
+
 TEST(KerasImport, DeclaredLambdaRunsAndUndeclaredIsRefused) {
   const auto [code, message] = error_of([] { import_file(fixtures() / "lambda_min_max.h5"); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_NE(message.find("lambda_min_max.h5: layer \"normalize\" (Lambda) runs Python code"), std::string::npos) << message;
+  EXPECT_NE(message.find("lambda_min_max.h5: layer \"normalize\" (Lambda) runs Python code"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("keras_lambda"), std::string::npos) << message;
   expect_fixture_matches("lambda_min_max", 1, 1, {{"normalize", "min_max_normalization"}});
 }
@@ -110,12 +127,15 @@ TEST(KerasImport, RefusalsNameTheFileAndTheLayer) {
   {
     const auto [code, message] = error_of([] { import_file(fixtures() / "bad_missing_bias.h5"); });
     EXPECT_EQ(code, ErrorCode::bad_model);
-    EXPECT_NE(message.find("bad_missing_bias.h5: layer \"conv\" (Conv2D) has no weight \"bias\""), std::string::npos) << message;
+    EXPECT_NE(message.find("bad_missing_bias.h5: layer \"conv\" (Conv2D) has no weight \"bias\""), std::string::npos)
+        << message;
   }
   {
     const auto [code, message] = error_of([] { import_file(fixtures() / "bad_unknown_layer.h5"); });
     EXPECT_EQ(code, ErrorCode::unsupported);
-    EXPECT_NE(message.find("bad_unknown_layer.h5: layer \"attention\" (FancyAttention) is a layer class"), std::string::npos) << message;
+    EXPECT_NE(message.find("bad_unknown_layer.h5: layer \"attention\" (FancyAttention) is a layer class"),
+              std::string::npos)
+        << message;
   }
   {
     const auto [code, message] = error_of([] { engine::import_keras({std::byte{1}, std::byte{2}}, "junk.h5"); });
@@ -166,7 +186,8 @@ TEST(KerasRealModels, PancreaticUnetMatchesTensorFlowJsProbabilities) {
   EXPECT_LE(diff, kKerasUnetVsTfjsMaxAbs);
   const Tensor result = io::read_npy(dir / "resultImage.npy").converted(DType::f32);
   std::int64_t agree = 0;
-  for (std::int64_t i = 0; i < y.element_count(); ++i) agree += (y.data<float>()[i] > 0.5f) == (result.data<float>()[i] > 0.5f);
+  for (std::int64_t i = 0; i < y.element_count(); ++i)
+    agree += (y.data<float>()[i] > 0.5f) == (result.data<float>()[i] > 0.5f);
   EXPECT_EQ(agree, y.element_count());
 }
 
@@ -174,7 +195,8 @@ TEST(KerasRealModels, DefconLambdaIsRefusedByName) {
   DEEPIMAGE_REQUIRE_REALDATA();
   const auto [code, message] = error_of([] { import_file(realdata() / "defcon_bsd" / "defcon_tf13.h5"); });
   EXPECT_EQ(code, ErrorCode::unsupported);
-  EXPECT_EQ(message.find("defcon_tf13.h5: layer \"hist_norm\" (Lambda) runs Python code the native engine cannot read"), 0u)
+  EXPECT_EQ(message.find("defcon_tf13.h5: layer \"hist_norm\" (Lambda) runs Python code the native engine cannot read"),
+            0u)
       << message;
 }
 
@@ -182,9 +204,10 @@ TEST(KerasRealModels, DefconLambdaIsRefusedByName) {
 // of the TensorFlow.js density maps (dropout removed), and upstream's 7x7 local count on frame 1.
 TEST(KerasRealModels, DefconWithDeclaredLambdaMatchesTensorFlowJsDensity) {
   DEEPIMAGE_REQUIRE_REALDATA();
-  const graph::Graph g = import_file(realdata() / "defcon_bsd" / "defcon_tf13.h5", {{"hist_norm", "min_max_normalization"}});
+  const graph::Graph g =
+      import_file(realdata() / "defcon_bsd" / "defcon_tf13.h5", {{"hist_norm", "min_max_normalization"}});
   const auto dir = realdata() / "defcon_imagej_savedmodel";
-  const Tensor expected = io::read_npy(dir / "reference_density_tfjs_nodropout.npy");  // (10, 32, 32)
+  const Tensor expected = io::read_npy(dir / "reference_density_tfjs_nodropout.npy");       // (10, 32, 32)
   const Tensor frames = io::read_tiff(dir / "test_data.tif").pixels.converted(DType::f32);  // uint16, unscaled
   ASSERT_EQ(frames.shape(), expected.shape());
   engine::native::DnnlExecutor executor(graph::specialize(g, {{1, 32, 32, 1}}), {.threads = 2});

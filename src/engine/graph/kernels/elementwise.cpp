@@ -138,6 +138,15 @@ std::vector<Tensor> pow_reference(const Node& node, const std::vector<const Tens
   });
 }
 
+// x != x is NaN: the larger (smaller) of a NaN and a number is NaN, as in numpy's maximum and TF's Maximum.
+std::vector<Tensor> max_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  return arithmetic(node, inputs, [](auto a, auto b) { return a != a || a > b ? a : b; });
+}
+
+std::vector<Tensor> min_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  return arithmetic(node, inputs, [](auto a, auto b) { return a != a || a < b ? a : b; });
+}
+
 std::vector<Tensor> prelu_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return arithmetic(node, inputs, [](auto x, auto slope) { return x < 0 ? x * slope : x; });
 }

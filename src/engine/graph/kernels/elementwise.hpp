@@ -1,5 +1,5 @@
-// Binary and ternary elementwise operators with numpy broadcasting: Add, Sub, Mul, Div, Pow, PRelu,
-// Equal, Less, Greater, Where. Arithmetic runs on float32/float64 and on int32/int64 (exporters' shape
+// Binary and ternary elementwise operators with numpy broadcasting: Add, Sub, Mul, Div, Pow, Max, Min,
+// PRelu, Equal, Less, Greater, Where. Max and Min take two inputs and propagate NaN. Arithmetic runs on float32/float64 and on int32/int64 (exporters' shape
 // arithmetic) and the other integer types; integer Div truncates toward zero as ONNX does.
 #pragma once
 
@@ -17,6 +17,8 @@ std::vector<Tensor> sub_reference(const Node& node, const std::vector<const Tens
 std::vector<Tensor> mul_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> div_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> pow_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> max_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> min_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> prelu_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> equal_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> less_reference(const Node& node, const std::vector<const Tensor*>& inputs);

@@ -32,7 +32,7 @@ Shape reduced_shape(const Node& node, const Shape& in, const std::vector<bool>& 
   return out;
 }
 
-enum class Reduction { mean, max, min, sum };
+enum class Reduction { mean, max, min, sum, prod };
 
 std::vector<Tensor> reduce(const Node& node, const std::vector<const Tensor*>& inputs, Reduction kind) {
   const Tensor& x = *inputs.at(0);
@@ -57,7 +57,7 @@ std::vector<Tensor> reduce(const Node& node, const std::vector<const Tensor*>& i
       if constexpr (std::is_floating_point_v<T>) lowest = -std::numeric_limits<Acc>::infinity(), highest = -lowest;
       if constexpr (std::is_same_v<T, std::int32_t>)
         lowest = std::numeric_limits<std::int32_t>::lowest(), highest = std::numeric_limits<std::int32_t>::max();
-      const Acc init = kind == Reduction::max ? lowest : kind == Reduction::min ? highest : Acc{0};
+      const Acc init = kind == Reduction::max ? lowest : kind == Reduction::min ? highest : kind == Reduction::prod ? Acc{1} : Acc{0};
       std::vector<Acc> acc(static_cast<std::size_t>(out_n), init);
       const T* px = x.data<T>();
       std::vector<std::int64_t> index(x.rank(), 0);
@@ -73,6 +73,8 @@ std::vector<Tensor> reduce(const Node& node, const std::vector<const Tensor*>& i
           a = std::max(a, v);
         else if (kind == Reduction::min)
           a = std::min(a, v);
+        else if (kind == Reduction::prod)
+          a *= v;
         else
           a += v;
         for (std::size_t d = index.size(); d-- > 0;) {
@@ -119,6 +121,10 @@ std::vector<Tensor> reduce_min_reference(const Node& node, const std::vector<con
 
 std::vector<Tensor> reduce_sum_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
   return reduce(node, inputs, Reduction::sum);
+}
+
+std::vector<Tensor> reduce_prod_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  return reduce(node, inputs, Reduction::prod);
 }
 
 }  // namespace deepimage::engine::graph

@@ -114,6 +114,15 @@ std::vector<Tensor> exp_reference(const Node& node, const std::vector<const Tens
   return float_pointwise(node, inputs, [](auto x) { return std::exp(x); });
 }
 
+std::vector<Tensor> log_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  return float_pointwise(node, inputs, [](auto x) { return std::log(x); });
+}
+
+// log(1 + e^x), written so e^x never overflows: x + log(1 + e^-x) for x > 0.
+std::vector<Tensor> softplus_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  return float_pointwise(node, inputs, [](auto x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
+}
+
 std::vector<Tensor> identity_reference(const Node&, const std::vector<const Tensor*>& inputs) {
   return {*inputs.at(0)};
 }

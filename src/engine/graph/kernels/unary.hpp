@@ -1,4 +1,4 @@
-// Pointwise operators of one input: Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, Neg, Abs, Floor, Ceil,
+// Pointwise operators of one input: Relu, Sigmoid, Tanh, Sqrt, Exp, Log, Softplus, Identity, Neg, Abs, Floor, Ceil,
 // Erf, LeakyRelu and Elu (`alpha`), and Clip (optional min and max inputs). Float32/float64; Identity
 // takes any type, Neg, Abs and Clip integers too.
 #pragma once
@@ -17,6 +17,8 @@ std::vector<Tensor> sigmoid_reference(const Node& node, const std::vector<const 
 std::vector<Tensor> tanh_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> sqrt_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> exp_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> log_reference(const Node& node, const std::vector<const Tensor*>& inputs);
+std::vector<Tensor> softplus_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> identity_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> neg_reference(const Node& node, const std::vector<const Tensor*>& inputs);
 std::vector<Tensor> abs_reference(const Node& node, const std::vector<const Tensor*>& inputs);

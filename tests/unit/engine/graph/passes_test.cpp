@@ -237,6 +237,32 @@ TEST(GraphSpecialize, ResolvesConvTransposeOutputShapeIntoExplicitPads) {
   EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 6, 6}));
 }
 
+TEST(GraphSpecialize, ConvTransposeOutputShapeOperandComputedFromTheInputShape) {
+  // TF's Conv2DBackpropInput: output size 2 * H - 1 read from Shape(x) at run time. Input 3, stride 2,
+  // kernel 3: the full output is 7, 5 is asked for: 2 pixels of padding, one at each end (TF's SAME
+  // split, floor(total / 2) first).
+  Graph g;
+  Value x;
+  x.name = "x";
+  x.shape = {1, 1, -1, -1};
+  x.shape_known = true;
+  g.inputs = {g.add_value(x)};
+  const ValueId shape = add_node(g, "Shape", {g.inputs[0]}, {{"start", std::int64_t{2}}});
+  const ValueId doubled = add_node(g, "Mul", {shape, g.add_constant("two", int64_tensor({}, {2}))});
+  const ValueId wanted = add_node(g, "Sub", {doubled, g.add_constant("one", int64_tensor({}, {1}))});
+  const ValueId y = add_node(g, "ConvTranspose", {g.inputs[0], g.add_constant("w", Tensor(DType::f32, {1, 1, 3, 3})), no_value, wanted},
+                             {{"strides", std::vector<std::int64_t>{2, 2}}, {"auto_pad", std::string("SAME_UPPER")}});
+  g.outputs = {y};
+  const Graph s = specialize(g, {{1, 1, 3, 3}});
+  ASSERT_EQ(s.nodes.size(), 1u);
+  EXPECT_EQ(s.nodes[0].inputs.size(), 2u);
+  EXPECT_EQ(s.nodes[0].get_ints("pads"), (std::vector<std::int64_t>{1, 1, 1, 1}));
+  EXPECT_EQ(s.value(s.outputs[0]).shape, (Shape{1, 1, 5, 5}));
+  // The same graph for another input size gives another output size.
+  const Graph other = specialize(g, {{1, 1, 4, 6}});
+  EXPECT_EQ(other.value(other.outputs[0]).shape, (Shape{1, 1, 7, 11}));
+}
+
 TEST(GraphRemoveDeadNodes, KeepsWhatOutputsNeedAndRenumbersValues) {
   Graph g;
   Value x;

@@ -137,6 +137,36 @@ TEST(GraphUnary, PointwiseFunctionsMatchNumpy) {
   for (const auto& [op, attributes, fixture] : cases) expect_matches(op, attributes, {&x}, fixture);
 }
 
+TEST(GraphElementwise, MaxAndMinBroadcastAndPropagateNaN) {
+  Tensor a(DType::f32, {2, 2}), b(DType::f32, {2});
+  const float av[] = {1.0f, -2.0f, NAN, 4.0f}, bv[] = {0.5f, 3.0f};
+  std::copy(av, av + 4, a.data<float>());
+  std::copy(bv, bv + 2, b.data<float>());
+  const auto max = run_graph_op(graph_node("Max", {}), {&a, &b});
+  const auto min = run_graph_op(graph_node("Min", {}), {&b, &a});
+  const float max_expected[] = {1.0f, 3.0f, NAN, 4.0f}, min_expected[] = {0.5f, -2.0f, NAN, 3.0f};
+  for (int i = 0; i < 4; ++i) {
+    if (std::isnan(max_expected[i])) {
+      EXPECT_TRUE(std::isnan(max[0].data<float>()[i]));
+      EXPECT_TRUE(std::isnan(min[0].data<float>()[i]));
+      continue;
+    }
+    EXPECT_EQ(max[0].data<float>()[i], max_expected[i]) << i;
+    EXPECT_EQ(min[0].data<float>()[i], min_expected[i]) << i;
+  }
+}
+
+TEST(GraphUnary, LogAndSoftplusMatchTheirFormulas) {
+  Tensor x(DType::f32, {5});
+  const float xv[] = {0.25f, 1.0f, 3.0f, -30.0f, 100.0f};
+  std::copy(xv, xv + 5, x.data<float>());
+  const auto log = run_graph_op(graph_node("Log", {}), {&x});
+  const auto softplus = run_graph_op(graph_node("Softplus", {}), {&x});
+  for (int i = 0; i < 3; ++i) EXPECT_FLOAT_EQ(log[0].data<float>()[i], std::log(xv[i]));
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(softplus[0].data<float>()[i], std::log(1.0 + std::exp(double(xv[i]))), 1e-6);
+  EXPECT_FLOAT_EQ(softplus[0].data<float>()[4], 100.0f);  // e^100 overflows float: the stable form gives x
+}
+
 TEST(GraphUnary, ReluKeepsNaN) {
   Tensor x(DType::f32, {3});
   x.data<float>()[0] = std::nanf("");
@@ -221,6 +251,17 @@ TEST(GraphReduce, MeanMaxMinSumOverAxesMatchNumpy) {
   expect_matches("ReduceSum", {{"keepdims", std::int64_t{0}}}, {&x}, "reduce_sum_all");
   expect_matches("ReduceMax", {}, {&x, &last}, "reduce_max_last_keep");
   expect_matches("ReduceMin", {{"keepdims", std::int64_t{0}}}, {&x, &axes02}, "reduce_min_0_2");
+}
+
+TEST(GraphReduce, ProdOverAxes) {
+  Tensor x(DType::f32, {2, 3});
+  const float xv[] = {1, 2, 3, 4, 5, 6};
+  std::copy(xv, xv + 6, x.data<float>());
+  const Tensor axes = int64s({1}, {1});
+  const auto y = run_graph_op(graph_node("ReduceProd", {{"keepdims", std::int64_t{0}}}), {&x, &axes});
+  ASSERT_EQ(y[0].shape(), (Shape{2}));
+  EXPECT_FLOAT_EQ(y[0].data<float>()[0], 6.0f);
+  EXPECT_FLOAT_EQ(y[0].data<float>()[1], 120.0f);
 }
 
 TEST(GraphReduce, EmptyAxesWithNoopLeavesTheInput) {
