@@ -253,6 +253,33 @@ TEST(BareWeights, OnnxFileEqualsItsBundleWithoutPreprocessing) {
   EXPECT_LT(max_abs_diff(logits, through_rdf), 1e-4);
 }
 
+// DEFCoN-ImageJ's SavedModel has no signature and 35 placeholders: without names it is refused, with
+// --input-name/--output-name each frame is within 1e-4 of the dropout-free reference (SOURCE.txt).
+TEST(BareWeights, SavedModelFolderRunsWithTheTensorsNamed) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path s = realdata() / "defcon_imagej_savedmodel";
+  TempDir dir;
+  const CliResult unnamed = run_cli({"run", (s / "tf_density_count").string(), (s / "test_data.tif").string(), "-o",
+                                     (dir / "unnamed.npy").string()});
+  EXPECT_EQ(unnamed.exit_code, 1);
+  EXPECT_NE(unnamed.err.find("has no signature and 35 placeholders"), std::string::npos) << unnamed.err;
+  EXPECT_FALSE(fs::exists(dir / "unnamed.npy"));
+  const CliResult r = run_cli({"run", (s / "tf_density_count").string(), (s / "test_data.tif").string(), "-o",
+                               (dir / "density.npy").string(), "--input-name", "input_tensor", "--output-name", "output_tensor",
+                               "--halo", "y=0,x=0", "--threads", "2", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Tensor got = io::read_npy(dir / "density.npy").converted(DType::f32);
+  const Tensor expected = io::read_npy(s / "reference_density_tfjs_nodropout.npy");
+  ASSERT_EQ(got.element_count(), expected.element_count());
+  got.reshape(expected.shape(), "");
+  EXPECT_LT(max_abs_diff(got, expected), 1e-4);
+  // A bundle names its own tensors.
+  const CliResult bundle = run_cli({"run", (realdata() / "unet2d_nuclei_broad").string(), (s / "test_data.tif").string(),
+                                    "--input-name", "x", "-o", (dir / "x.npy").string()});
+  EXPECT_EQ(bundle.exit_code, 1);
+  EXPECT_NE(bundle.err.find("--input-name and --output-name name the tensors of a bare network file"), std::string::npos) << bundle.err;
+}
+
 TEST(BareWeights, AGraphWithSeveralInputsIsAClearError) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir dir;
