@@ -37,6 +37,8 @@ struct RunOptions {
   std::filesystem::path output;                // .tif/.tiff/.npy file; a folder for several outputs;
                                                // empty: beside the input (see above)
   std::string weights;                         // "torchscript", "onnx"; empty: the best that runs here
+  std::string input_name, output_name;         // a bare network file's feed and fetch, when its graph does
+                                               // not tell (engine/bare_model.hpp); empty: the graph's own
   std::map<char, std::int64_t> tile;           // model input size per spatial axis
   std::map<char, std::int64_t> halo;           // halo per side, input pixels
   std::string axes;                            // image axes override, e.g. "zyx"

@@ -114,9 +114,14 @@ std::string bare_weights_format(const fs::path& path) {
   return is_bare_saved_model(path) ? "tensorflow_saved_model_bundle" : "";
 }
 
-model::Model open_model_or_weights(const fs::path& path) {
+model::Model open_model_or_weights(const fs::path& path, const BareTensorNames& names) {
   const std::string format = bare_weights_format(path);
-  if (format.empty()) return model::open_model(path);
+  if (format.empty()) {
+    if (!names.input.empty() || !names.output.empty())
+      throw Error(ErrorCode::invalid_argument, "--input-name and --output-name name the tensors of a bare network file; \"" +
+                                                   path.string() + "\" is a bundle, whose description names them");
+    return model::open_model(path);
+  }
 
   const bool saved_model = format == "tensorflow_saved_model_bundle";
   const fs::path folder = saved_model ? (fs::is_directory(path) ? path : path.parent_path())
@@ -134,16 +139,22 @@ model::Model open_model_or_weights(const fs::path& path) {
   const EngineInfo* engine = engine_for_format(format);
   if (!engine || !engine->describe_io)
     throw Error(ErrorCode::unsupported, "\"" + shown + "\" is " + format + " weights, which this build cannot run without an rdf");
+  // Names the user gave become the tensor ids the importer reads as feed/fetch hints.
+  if (!names.input.empty()) spec.inputs.emplace_back().id = names.input;
+  if (!names.output.empty()) spec.outputs.emplace_back().id = names.output;
   const GraphIo io = engine->describe_io(m, spec.weights.front());
-  const auto names = [](const std::vector<GraphTensor>& list) {
+  spec.inputs.clear();
+  spec.outputs.clear();
+  const auto listed = [](const std::vector<GraphTensor>& list) {
     std::string s;
     for (const auto& t : list) s += (s.empty() ? "\"" : ", \"") + t.name + "\"";
     return s.empty() ? std::string("none") : s;
   };
   if (io.inputs.size() != 1 || io.outputs.size() != 1)
-    throw Error(ErrorCode::unsupported, shown + ": the graph has inputs " + names(io.inputs) + " and outputs " + names(io.outputs) +
+    throw Error(ErrorCode::unsupported, shown + ": the graph has inputs " + listed(io.inputs) + " and outputs " + listed(io.outputs) +
                                             "; without an rdf deepimage runs a network with exactly one of each "
-                                            "(describe the model in an rdf: deepimage build)");
+                                            "(name them with --input-name/--output-name, or describe the model in "
+                                            "an rdf: deepimage build)");
   spec.inputs.push_back(tensor_of(io.inputs.front(), format, shown, nullptr));
   spec.outputs.push_back(tensor_of(io.outputs.front(), format, shown, &spec.inputs.front()));
   return m;

@@ -27,7 +27,13 @@ inline constexpr const char* kBareWeightsFormat = "bare-weights";
 // something else (a bundle, an rdf, an image).
 std::string bare_weights_format(const std::filesystem::path& path);
 
+// The tensors to feed and fetch when the graph does not tell (a SavedModel without a signature and
+// several placeholders, as DEFCoN's): `run --input-name input_tensor --output-name output_tensor`.
+struct BareTensorNames {
+  std::string input, output;  // empty: the graph's own single input / output
+};
+
 // model::open_model(path), or for a bare network file the model described above.
-model::Model open_model_or_weights(const std::filesystem::path& path);
+model::Model open_model_or_weights(const std::filesystem::path& path, const BareTensorNames& names = {});
 
 }  // namespace deepimage::engine

@@ -15,7 +15,8 @@
 //                                     MinimumSize); PatchSize, the tile DeepImageJ used, becomes the
 //                                     default tile (config.deepimagej.patch_size)
 //   Padding                           output halo along y/x (DeepImageJ overlapped patches by it and
-//                                     dropped it from each side of every patch)
+//                                     dropped it from each side of every patch), rounded up to a
+//                                     multiple of MinimumSize so tiles keep the poolings' phase
 //   Channels                          the input's channel count
 //   ModelTag, SignatureDefinition     config.deepimagej.model_tag / signature_definition
 //   exampleImage.tif, resultImage.tif test and sample tensors of the first input and output

@@ -136,7 +136,10 @@ TEST(DeepImageJConfig, PancreaticMapsEveryFieldOfTheRealConfig) {
   EXPECT_EQ(in.axis('y')->size.step, 8);
   EXPECT_EQ(in.axis('x')->size.min, 8);
   EXPECT_EQ(s.outputs.at(0).id, "output");
-  EXPECT_EQ(s.outputs.at(0).axis('x')->halo, 47);  // <Padding>47
+  // <Padding>47, rounded up to the size step 8: tiles keep the phase of the U-Net's poolings.
+  EXPECT_EQ(s.outputs.at(0).axis('x')->halo, 48);
+  EXPECT_EQ(s.outputs.at(0).axis('y')->halo, 48);
+  EXPECT_EQ(s.config["deepimagej"]["padding"], 47);
   EXPECT_EQ(s.config["deepimagej"]["patch_size"], 816);
   // No SavedModel here; the Keras file beside config.xml is the weights.
   ASSERT_EQ(s.weights.size(), 1u);
