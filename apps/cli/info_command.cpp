@@ -144,7 +144,7 @@ void add_info_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", *as_json, "Print as JSON");
   auto* arch_flag = cmd->add_flag("--architecture", *architecture,
                                   "Show the network's layers with output shapes for the example input, parameters and FLOPs");
-  cmd->add_option("--weights", *weights, "With --architecture: weights format, torchscript or onnx (default: the best that runs here)")
+  cmd->add_option("--weights", *weights, "With --architecture: weights format, torchscript, onnx or tensorflow_saved_model_bundle (default: the best that runs here)")
       ->needs(arch_flag);
   cmd->callback([=, &exit_code] {
     exit_code = 0;
