@@ -115,7 +115,7 @@ TEST(OnnxEngine, EnginesListsTheNativeEngineAndItsFormat) {
   for (const auto& e : engines)
     if (e["name"] == "native") {
       found = true;
-      EXPECT_EQ(e["weight_formats"], nlohmann::json::array({"onnx"}));
+      EXPECT_EQ(e["weight_formats"], nlohmann::json::array({"onnx", "tensorflow_saved_model_bundle"}));
       EXPECT_TRUE(e["library"].get<std::string>().starts_with("deepimage graph engine on oneDNN 2.")) << e.dump();
     }
   EXPECT_TRUE(found) << r.out;

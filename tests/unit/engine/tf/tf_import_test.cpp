@@ -172,6 +172,39 @@ TEST(TfImport, Conv2DBackpropInputWithOutputSizeComputedFromTheInputShape) {
   }
 }
 
+TEST(TfImport, Conv3DAndMaxPool3DWithOneDepthSliceEqualTheir2DForms) {
+  // NDHWC of depth 1 with a kernel of depth 1: Conv3D is Conv2D on the one slice, MaxPool3D MaxPool.
+  const Tensor w = wave({3, 3, 2, 2}, 0.3f);
+  Tensor w3 = w;
+  w3.reshape({1, 3, 3, 2, 2}, "");
+  B b;
+  b.placeholder("x", {1, 1, -1, -1, 2});
+  b.constant("w", w3);
+  auto& conv = b.node("Conv3D", "conv", {"x", "w"});
+  B::ints(conv, "strides", {1, 1, 2, 2, 1});
+  B::string(conv, "padding", "SAME");
+  auto& pool = b.node("MaxPool3D", "pool", {"x"});
+  B::ints(pool, "ksize", {1, 1, 2, 2, 1});
+  B::ints(pool, "strides", {1, 1, 2, 2, 1});
+  B::string(pool, "padding", "VALID");
+  const Tensor x2 = wave({1, 5, 6, 2});
+  Tensor x = x2;
+  x.reshape({1, 1, 5, 6, 2}, "");
+  const auto out = b.run({"x"}, {"conv", "pool"}, {x});
+  Tensor conv2 = conv2d_reference(x2, w, 2, true);
+  conv2.reshape({1, 1, 3, 3, 2}, "");
+  expect_near(out[0], conv2);
+  ASSERT_EQ(out[1].shape(), (Shape{1, 1, 2, 3, 2}));
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      for (std::int64_t c = 0; c < 2; ++c) {
+        float best = -1e30f;
+        for (std::int64_t a = 0; a < 2; ++a)
+          for (std::int64_t d = 0; d < 2; ++d) best = std::max(best, x2.data<float>()[offset(x2.shape(), 0, 2 * i + a, 2 * j + d, c)]);
+        EXPECT_EQ(out[1].data<float>()[(i * 3 + j) * 2 + c], best);
+      }
+}
+
 TEST(TfImport, Conv2DBackpropInputToAnOddConstantSize) {
   // Input 3 to output 5 with stride 2: the forward SAME conv of 5 gives ceil(5 / 2) = 3; total padding
   // (3 - 1) * 2 + 3 - 5 = 2, one pixel cropped at each end.
