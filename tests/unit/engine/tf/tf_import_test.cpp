@@ -402,7 +402,7 @@ TEST(TfImport, ConstWithOneValueFillsItsShape) {
   for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(y.data<float>()[i], x.data<float>()[i] + 1.5f);
 }
 
-TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
+TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPadTile) {
   B b;
   b.placeholder("x", {2, 3});
   b.node("Neg", "neg", {"x"});
@@ -425,11 +425,13 @@ TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
   std::copy(pv, pv + 4, paddings.data<std::int32_t>());
   b.constant("paddings", paddings);
   b.node("Pad", "pad", {"x", "paddings"});
+  b.int32s("multiples", {2, 1});
+  b.node("Tile", "tile", {"x", "multiples"});
   auto& mirror = b.node("MirrorPad", "mirror", {"x", "paddings"});
   B::string(mirror, "mode", "REFLECT");
   Tensor x(DType::f32, {2, 3});
   for (int i = 0; i < 6; ++i) x.data<float>()[i] = static_cast<float>(i + 1);
-  const auto out = b.run({"x"}, {"unpack:2", "reshape", "squeeze", "fill", "pad", "mirror"}, {x});
+  const auto out = b.run({"x"}, {"unpack:2", "reshape", "squeeze", "fill", "pad", "mirror", "tile"}, {x});
   ASSERT_EQ(out[0].shape(), (Shape{2, 2}));
   EXPECT_EQ(std::vector<float>(out[0].data<float>(), out[0].data<float>() + 4), (std::vector<float>{3, -3, 6, -6}));
   EXPECT_EQ(out[1].shape(), (Shape{3, 2}));
@@ -441,6 +443,8 @@ TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
             (std::vector<float>{0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0}));
   EXPECT_EQ(std::vector<float>(out[5].data<float>(), out[5].data<float>() + 15),
             (std::vector<float>{4, 5, 6, 5, 4, 1, 2, 3, 2, 1, 4, 5, 6, 5, 4}));
+  ASSERT_EQ(out[6].shape(), (Shape{4, 3}));
+  EXPECT_EQ(std::vector<float>(out[6].data<float>(), out[6].data<float>() + 12), (std::vector<float>{1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}));
 }
 
 TEST(TfImport, ActivationsAndArithmetic) {
