@@ -24,7 +24,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto gflop = std::make_shared<double>(0.0);
   auto as_json = std::make_shared<bool>(false);
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
-  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle"}));
+  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}));
   cmd->add_option("--tile", *tile,
                   "Model input size per axis, e.g. y=512,x=512 (default: the model's fixed size, else the smallest "
                   "valid size >= 512, >= 64 for 3D)");

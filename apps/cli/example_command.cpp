@@ -20,7 +20,7 @@ void add_example_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_option("-o,--output", options->output,
                   "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
-  cmd->add_option("--weights", options->weights, "Weights format: torchscript or onnx (default: the best that runs here)");
+  cmd->add_option("--weights", options->weights, "Weights format: torchscript, onnx, tensorflow_saved_model_bundle or keras_hdf5 (default: the best that runs here)");
   cmd->add_flag("--overwrite", options->overwrite, "Replace the result if it exists");
   add_precision_option(cmd, options->precision);
   cmd->add_option("--save-input", *input_copy,

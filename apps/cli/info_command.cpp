@@ -43,8 +43,14 @@ void print_tensor(const json& t) {
 
 void print_card(const json& m) {
   std::cout << m["name"].get<std::string>() << "\n  " << m["description"].get<std::string>() << "\n";
-  std::cout << "  bioimage.io format " << m["format_version"].get<std::string>() << ", " << m["rdf"].get<std::string>()
-            << "; license " << m["license"].get<std::string>() << "\n";
+  const std::string format = m["format_version"].get<std::string>();
+  if (format == "deepimagej-config")
+    std::cout << "  legacy DeepImageJ bundle, " << m["rdf"].get<std::string>() << "\n";
+  else if (format == "bare-weights")
+    std::cout << "  bare weights without an rdf: axes from the graph's tensor ranks, no pre- or postprocessing\n";
+  else
+    std::cout << "  bioimage.io format " << format << ", " << m["rdf"].get<std::string>() << "; license "
+              << m["license"].get<std::string>() << "\n";
   if (!m["authors"].empty()) {
     std::cout << "authors:\n";
     for (const auto& a : m["authors"])
@@ -62,6 +68,12 @@ void print_card(const json& m) {
   for (const auto& t : m["inputs"]) print_tensor(t);
   std::cout << "outputs:\n";
   for (const auto& t : m["outputs"]) print_tensor(t);
+  if (m.contains("macros") && !m["macros"].empty()) {
+    std::cout << "ImageJ macros (never executed):\n";
+    for (const auto& macro : m["macros"])
+      std::cout << "  " << macro["stage"].get<std::string>() << "  " << macro["file"].get<std::string>() << ": "
+                << macro["note"].get<std::string>() << "\n";
+  }
   std::cout << "weights:\n";
   for (const auto& w : m["weights"])
     std::cout << "  " << w["format"].get<std::string>() << "  " << w["source"].get<std::string>() << "  "
@@ -144,7 +156,7 @@ void add_info_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", *as_json, "Print as JSON");
   auto* arch_flag = cmd->add_flag("--architecture", *architecture,
                                   "Show the network's layers with output shapes for the example input, parameters and FLOPs");
-  cmd->add_option("--weights", *weights, "With --architecture: weights format, torchscript, onnx or tensorflow_saved_model_bundle (default: the best that runs here)")
+  cmd->add_option("--weights", *weights, "With --architecture: weights format, torchscript, onnx, tensorflow_saved_model_bundle or keras_hdf5 (default: the best that runs here)")
       ->needs(arch_flag);
   cmd->callback([=, &exit_code] {
     exit_code = 0;

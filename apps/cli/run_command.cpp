@@ -116,7 +116,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch (default: "
                   "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
-  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle"}));
+  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}));
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
   cmd->add_option("--halo", *halo, "Overlap per side in pixels, e.g. y=32,x=32 (default: the model's)");
   cmd->add_option("--axes", options->axes, "Axes of the input image, e.g. yx, cyx, zyx (default: from the file)");

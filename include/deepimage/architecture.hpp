@@ -12,9 +12,8 @@
 //    that did not run (branches not taken) or made only scalars (a traced model's size arithmetic)
 //    are left out.
 //  - onnx: one row per graph node (Constant nodes left out), named by the node's name.
-//  - tensorflow_saved_model_bundle: one row per node of the native engine's imported graph, specialised
-//    for the example input (graph operators: Conv, ConvTranspose, Transpose, ...), named after the TF
-//    node it came from; constants folded, the layout Transposes that cancelled left out.
+//  - keras_hdf5 (and the native engine's other imported formats): one row per node of the imported graph
+//    specialised for the example input (engine/native/graph_architecture.hpp).
 // Output shapes are those of the model's example input: each input's test tensor, else the smallest
 // size its rdf accepts.
 //

@@ -33,6 +33,17 @@ class Engine {
   virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
 };
 
+// The tensors a network file declares, read from the graph itself (no rdf): what a bare weights
+// file runs with (engine/bare_model.hpp). Dimensions the file leaves open are -1.
+struct GraphTensor {
+  std::string name;
+  DType dtype = DType::f32;
+  Shape shape;
+};
+struct GraphIo {
+  std::vector<GraphTensor> inputs, outputs;
+};
+
 struct EngineInfo {
   std::string name;                       // "torchscript"
   std::vector<std::string> weight_formats;// rdf weight formats it runs
@@ -41,6 +52,13 @@ struct EngineInfo {
   // The network's layers for inputs of `input_shapes` (rdf order): fills view, layers and the
   // totals (architecture.hpp says what is counted). Reads the weights itself: no loaded Engine needed.
   std::function<Architecture(const model::Model&, const WeightsSpec&, const std::vector<Shape>& input_shapes)> describe_layers;
+  // The graph's inputs and outputs, in the file's order, as its importer reads them: feed/fetch names
+  // the model's tensor ids give are used, else the file's own. Throws Error(unsupported) for an engine
+  // that cannot tell without an rdf.
+  std::function<GraphIo(const model::Model&, const WeightsSpec&)> describe_io;
+  // The weights as a file of `to_format` ("onnx"), the bytes a bundle would hold. Throws
+  // Error(unsupported) for a pair it cannot convert.
+  std::function<std::vector<std::byte>(const model::Model&, const WeightsSpec&, const std::string& to_format)> convert;
 };
 
 const std::vector<EngineInfo>& builtin_engines();

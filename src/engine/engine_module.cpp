@@ -77,6 +77,19 @@ EngineInfo engine_module(std::string name, std::vector<std::string> weight_forma
           .describe_layers = [name](const model::Model& model, const WeightsSpec& weights,
                                     const std::vector<Shape>& shapes) {
             return open_module(name).describe_layers(model, weights, shapes);
+          },
+          .describe_io = [name](const model::Model& model, const WeightsSpec& weights) {
+            const EngineFunctions& functions = open_module(name);
+            if (!functions.describe_io)
+              throw Error(ErrorCode::unsupported, "the " + name + " engine cannot read a network's inputs and outputs "
+                                                  "without an rdf; give the model as a bundle");
+            return functions.describe_io(model, weights);
+          },
+          .convert = [name](const model::Model& model, const WeightsSpec& weights, const std::string& to_format) -> std::vector<std::byte> {
+            const auto convert = open_module(name).convert;
+            if (!convert)
+              throw Error(ErrorCode::unsupported, "the " + name + " engine cannot convert \"" + weights.format + "\" weights");
+            return convert(model, weights, to_format);
           }};
 }
 

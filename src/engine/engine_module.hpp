@@ -8,7 +8,7 @@
 //   // src/engine/torch/torchscript_module.cpp: the module's one exported function
 //   extern "C" const EngineFunctions* deepimage_engine_functions() {
 //     static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_torchscript,
-//                                            describe_torchscript_layers};
+//                                            describe_torchscript_layers, nullptr};
 //     return &functions;
 //   }
 //
@@ -30,7 +30,7 @@ namespace deepimage::engine {
 
 // Bumped whenever EngineFunctions or the types it passes change shape; a module built against another
 // value is refused with a message instead of crashing.
-inline constexpr int kEngineModuleAbi = 1;
+inline constexpr int kEngineModuleAbi = 2;
 
 // What a module hands over; the first two fields keep their place in every version, so that any module
 // can be told why it does not fit. `deepimage_version` is the version the module was built with; it must equal
@@ -40,6 +40,9 @@ struct EngineFunctions {
   const char* deepimage_version;
   std::unique_ptr<Engine> (*load)(const model::Model&, const WeightsSpec&, const EngineOptions&);
   Architecture (*describe_layers)(const model::Model&, const WeightsSpec&, const std::vector<Shape>&);
+  GraphIo (*describe_io)(const model::Model&, const WeightsSpec&);  // nullptr: the engine cannot tell
+  // The weights written in another format (`convert`), or nullptr when the module converts nothing.
+  std::vector<std::byte> (*convert)(const model::Model&, const WeightsSpec&, const std::string& to_format);
 };
 
 // The registry entry of an engine in module libdeepimage_engine_<name>.so: `load` and `describe_layers`

@@ -22,7 +22,7 @@ namespace {
 std::vector<EngineInfo> register_builtin_engines() {
   std::vector<EngineInfo> engines;
 #if DEEPIMAGE_WITH_NATIVE
-  engines.push_back(engine_module("native", {"onnx", "tensorflow_saved_model_bundle"}, native_library_version()));
+  engines.push_back(engine_module("native", {"onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}, native_library_version()));
 #endif
 #if DEEPIMAGE_WITH_TORCH
   engines.push_back(engine_module("torchscript", {"torchscript"}, torchscript_library_version()));

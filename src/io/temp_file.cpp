@@ -48,7 +48,7 @@ fs::path claim_temp_path(const fs::path& path) {
     const auto owner = temp_file_owner(path, it->path());
     if (owner && *owner != ::getpid() && !process_exists(*owner)) {
       std::error_code ignored;  // another process may have removed it first; that is fine
-      fs::remove(it->path(), ignored);
+      fs::remove_all(it->path(), ignored);  // a folder too (convert writes one)
     }
   }
   return temp_path_for(path);

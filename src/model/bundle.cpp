@@ -53,6 +53,8 @@ int rdf_rank(const std::string& name) {
 }
 
 std::string pick_rdf(const std::vector<std::string>& names, const std::string& bundle) {
+  // A legacy DeepImageJ bundle: config.xml and no rdf (with both, the rdf describes the model).
+  const bool has_config = std::find(names.begin(), names.end(), kDeepImageJConfigName) != names.end();
   int best = 99;
   std::vector<std::string> found;
   for (const auto& n : names) {
@@ -65,9 +67,10 @@ std::string pick_rdf(const std::vector<std::string>& names, const std::string& b
       found.push_back(n);
     }
   }
+  if (found.empty() && has_config) return kDeepImageJConfigName;
   if (found.empty())
     throw Error(ErrorCode::bad_model, bundle + " holds no model description (looked for rdf.yaml, bioimageio.yaml, "
-                                               "*.bioimageio.yaml, model.yaml, *.model.yaml)");
+                                               "*.bioimageio.yaml, model.yaml, *.model.yaml, config.xml)");
   if (found.size() > 1) {
     std::sort(found.begin(), found.end());
     std::string list;
@@ -102,6 +105,7 @@ class Bundle::Storage {
  public:
   virtual ~Storage() = default;
   virtual std::vector<std::string> top_level_names() const = 0;
+  virtual std::vector<std::string> entry_names() const = 0;
   virtual bool contains(const std::string& entry) const = 0;
   virtual std::vector<std::byte> read(const std::string& entry, std::uint64_t max_bytes) const = 0;
 };
@@ -116,6 +120,14 @@ class FolderStorage final : public Bundle::Storage {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(root_))
       if (e.is_regular_file()) names.push_back(e.path().filename().string());
+    return names;
+  }
+  // Files in sub-folders too; a symbolic link counts as the file it names, as read() follows it.
+  std::vector<std::string> entry_names() const override {
+    std::vector<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(root_, fs::directory_options::follow_directory_symlink))
+      if (e.is_regular_file()) names.push_back(fs::relative(e.path(), root_).generic_string());
+    std::sort(names.begin(), names.end());
     return names;
   }
   bool contains(const std::string& entry) const override { return fs::is_regular_file(root_ / entry); }
@@ -186,6 +198,11 @@ class ZipStorage final : public Bundle::Storage {
     }
     return top;
   }
+  std::vector<std::string> entry_names() const override {
+    std::vector<std::string> names;
+    for (const auto& [n, index] : entries_) names.push_back(n.substr(prefix_.size()));
+    return names;
+  }
   bool contains(const std::string& entry) const override {
     return entries_.count(prefix_ + entry) != 0;
   }
@@ -254,7 +271,8 @@ Bundle Bundle::open(const fs::path& path) {
     auto storage = std::make_shared<ZipStorage>(path);
     b.rdf_name_ = pick_rdf(storage->top_level_names(), "\"" + shown + "\"");
     b.storage_ = storage;
-  } else if (ends_with(path.filename().string(), ".yaml") || ends_with(path.filename().string(), ".yml")) {
+  } else if (ends_with(path.filename().string(), ".yaml") || ends_with(path.filename().string(), ".yml") ||
+             path.filename() == kDeepImageJConfigName) {
     const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     b.storage_ = std::make_shared<FolderStorage>(folder);
     b.rdf_name_ = path.filename().string();
@@ -264,11 +282,23 @@ Bundle Bundle::open(const fs::path& path) {
   return b;
 }
 
+Bundle Bundle::open_files(const fs::path& folder) {
+  if (!fs::is_directory(folder)) throw Error(ErrorCode::not_found, "folder \"" + folder.string() + "\" does not exist");
+  Bundle b;
+  b.location_ = folder;
+  b.storage_ = std::make_shared<FolderStorage>(folder);
+  return b;
+}
+
+std::vector<std::string> Bundle::top_level_names() const { return storage_->top_level_names(); }
+
 bool Bundle::is_zip() const { return dynamic_cast<const ZipStorage*>(storage_.get()) != nullptr; }
 
 bool Bundle::contains(const std::string& name) const {
   return storage_->contains(normalised_entry(name, location_.string()));
 }
+
+std::vector<std::string> Bundle::entry_names() const { return storage_->entry_names(); }
 
 std::vector<std::byte> Bundle::read(const std::string& name, std::uint64_t max_bytes) const {
   return storage_->read(normalised_entry(name, location_.string()), max_bytes);

@@ -29,17 +29,28 @@ inline constexpr std::uint64_t kMaxEntryBytes = std::uint64_t{4} << 30;       //
 inline constexpr std::uint64_t kRatioCheckBytes = std::uint64_t{64} << 20;     // 64 MiB
 inline constexpr std::uint64_t kMaxCompressionRatio = 100;
 
+// The description of a legacy DeepImageJ bundle (model/deepimagej_config.hpp).
+inline constexpr const char* kDeepImageJConfigName = "config.xml";
+
 class Bundle {
  public:
   // `path`: a folder holding an rdf, a .zip holding one, or the rdf file itself. The rdf is found by
-  // name, in this order: rdf.yaml, bioimageio.yaml, *.bioimageio.yaml, model.yaml, *.model.yaml.
+  // name, in this order: rdf.yaml, bioimageio.yaml, *.bioimageio.yaml, model.yaml, *.model.yaml; a
+  // folder or zip with none of them but a config.xml is a legacy DeepImageJ bundle, whose rdf_name()
+  // is "config.xml" (as when `path` names that file).
   static Bundle open(const std::filesystem::path& path);
+  // The files of a folder that has no model description (a bare weights file's folder): rdf_name() is
+  // empty.
+  static Bundle open_files(const std::filesystem::path& folder);
 
   const std::filesystem::path& location() const { return location_; }  // what the user gave
   const std::string& rdf_name() const { return rdf_name_; }             // entry name of the rdf
   bool is_zip() const;
 
   bool contains(const std::string& name) const;
+  std::vector<std::string> top_level_names() const;  // the files at the bundle's root
+  // Every file of the bundle, sub-folders included ("variables/variables.index"), as read() names them.
+  std::vector<std::string> entry_names() const;
   // Throws not_found / io, or bad_model when the entry is larger than `max_bytes` or breaks the
   // limits above.
   std::vector<std::byte> read(const std::string& name, std::uint64_t max_bytes = kMaxEntryBytes) const;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "deepimage/error.hpp"
+#include "model/deepimagej_config.hpp"
 #include "model/rdf.hpp"
 
 namespace deepimage::model {
@@ -13,7 +14,9 @@ Model open_model(const std::filesystem::path& path) {
   const std::string shown = bundle.is_zip() || !std::filesystem::is_directory(path)
                                 ? path.string()
                                 : (path / bundle.rdf_name()).string();
-  ModelSpec spec = parse_rdf(bundle.read_text(bundle.rdf_name()), shown);
+  const std::string text = bundle.read_text(bundle.rdf_name());
+  ModelSpec spec = bundle.rdf_name() == kDeepImageJConfigName ? parse_deepimagej_config(text, shown, bundle)
+                                                              : parse_rdf(text, shown);
   return {std::move(bundle), std::move(spec)};
 }
 

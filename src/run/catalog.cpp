@@ -1,6 +1,7 @@
 #include "deepimage/catalog.hpp"
 #include "deepimage/error.hpp"
 
+#include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
 #include "model/model.hpp"
 #include "model/rdf.hpp"
@@ -52,7 +53,7 @@ nlohmann::json describe_tensor(const TensorSpec& t) {
 }  // namespace
 
 nlohmann::json describe_model(const std::filesystem::path& path, bool load_weights) {
-  const model::Model m = model::open_model(path);
+  const model::Model m = engine::open_model_or_weights(path);
   const ModelSpec& s = m.spec;
   nlohmann::json authors = nlohmann::json::array(), cite = nlohmann::json::array(), weights = nlohmann::json::array();
   for (const auto& a : s.authors) {
@@ -86,11 +87,15 @@ nlohmann::json describe_model(const std::filesystem::path& path, bool load_weigh
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
   for (const auto& t : s.inputs) inputs.push_back(describe_tensor(t));
   for (const auto& t : s.outputs) outputs.push_back(describe_tensor(t));
-  return {{"name", s.name},        {"description", s.description}, {"format_version", s.format_version},
+  nlohmann::json card = {{"name", s.name},        {"description", s.description}, {"format_version", s.format_version},
           {"path", path.string()}, {"rdf", m.bundle.rdf_name()},    {"license", s.license},
           {"version", s.version},  {"authors", authors},            {"cite", cite},
           {"tags", s.tags},        {"documentation", s.documentation}, {"covers", s.covers},   {"inputs", inputs},
           {"outputs", outputs},    {"weights", weights}};
+  // A legacy DeepImageJ bundle's ImageJ macros and what was done with each (model/legacy_macro.hpp).
+  if (s.config.is_object() && s.config.contains("deepimagej") && s.config["deepimagej"].contains("macros"))
+    card["macros"] = s.config["deepimagej"]["macros"];
+  return card;
 }
 
 nlohmann::json describe_ops() {

@@ -1,12 +1,11 @@
 // `deepimage models`: what a models folder holds (include/deepimage/catalog.hpp).
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <regex>
 
 #include "deepimage/catalog.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
+#include "model/deepimagej_config.hpp"
 #include "model/model.hpp"
 #include "run/why_not_runnable.hpp"
 
@@ -29,46 +28,23 @@ std::uint64_t size_on_disk(const fs::path& path) {
   return total;
 }
 
+// Whether the folder holds a bioimage.io rdf (which wins over a config.xml beside it).
 bool has_rdf(const fs::path& folder) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(folder, ec)) {
-    const std::string n = e.path().filename().string();
-    if (n == "rdf.yaml" || n == "bioimageio.yaml" || n == "model.yaml" ||
-        (n.size() > 16 && n.compare(n.size() - 16, 16, ".bioimageio.yaml") == 0) ||
-        (n.size() > 11 && n.compare(n.size() - 11, 11, ".model.yaml") == 0))
-      return true;
+  try {
+    return model::Bundle::open(folder).rdf_name() != model::kDeepImageJConfigName;
+  } catch (const Error&) {
+    return false;
   }
-  return false;
-}
-
-// The text of <tag>...</tag> in a DeepImageJ config.xml, or empty.
-std::string xml_text(const std::string& xml, const std::string& tag) {
-  const std::regex pattern("<" + tag + ">\\s*([^<]*?)\\s*</" + tag + ">");
-  std::smatch m;
-  return std::regex_search(xml, m, pattern) ? m[1].str() : std::string();
-}
-
-nlohmann::json legacy_entry(const fs::path& folder) {
-  std::ifstream in(folder / "config.xml");
-  std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  xml.resize(std::min<std::size_t>(xml.size(), 1 << 20));  // the fields sit at the top; a huge file is not read
-  const std::string name = xml_text(xml, "Name");
-  return {{"path", folder.string()},
-          {"kind", "deepimagej"},
-          {"name", name.empty() ? folder.filename().string() : name},
-          {"id", ""},
-          {"task", ""},
-          {"description", xml_text(xml, "ModelInfo")},
-          {"inputs", nlohmann::json::array()},
-          {"weights", nlohmann::json::array({{{"format", "tensorflow_saved_model_bundle"}, {"runs_here", false},
-                                             {"why_not", "legacy DeepImageJ bundles (config.xml) are not read yet"}}})},
-          {"size_bytes", size_on_disk(folder)}};
 }
 
 nlohmann::json bundle_entry(const fs::path& path) {
-  nlohmann::json entry = {{"path", path.string()}, {"kind", "bioimage.io"}, {"size_bytes", size_on_disk(path)}};
+  // A folder with config.xml and no rdf is a legacy DeepImageJ bundle (model/bundle.hpp), read or not.
+  std::error_code ec;
+  const bool legacy = fs::is_directory(path, ec) && fs::exists(path / model::kDeepImageJConfigName, ec) && !has_rdf(path);
+  nlohmann::json entry = {{"path", path.string()}, {"kind", legacy ? "deepimagej" : "bioimage.io"}, {"size_bytes", size_on_disk(path)}};
   try {
     const model::Model m = model::open_model(path);
+    if (model::is_deepimagej_config(m.spec)) entry["kind"] = "deepimagej";
     const ModelSpec& s = m.spec;
     std::string task;
     for (const char* t : kTasks)
@@ -110,13 +86,13 @@ nlohmann::json list_models(const fs::path& folder) {
     if (p.filename().string().front() == '.') continue;
     std::string ext = p.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if ((e.is_directory(ec) && (has_rdf(p) || fs::exists(p / "config.xml", ec))) || (e.is_regular_file(ec) && ext == ".zip"))
+    if ((e.is_directory(ec) && (has_rdf(p) || fs::exists(p / model::kDeepImageJConfigName, ec))) || (e.is_regular_file(ec) && ext == ".zip"))
       candidates.push_back(p);
   }
   std::sort(candidates.begin(), candidates.end());
   nlohmann::json models = nlohmann::json::array();
   for (const fs::path& p : candidates)
-    models.push_back(fs::is_directory(p, ec) && !has_rdf(p) ? legacy_entry(p) : bundle_entry(p));
+    models.push_back(bundle_entry(p));
   return {{"folder", folder.string()}, {"models", models}};
 }
 

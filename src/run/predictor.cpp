@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "deepimage/error.hpp"
+#include "model/deepimagej_config.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "ops/op.hpp"
 #include "run/slice_run.hpp"
@@ -12,6 +13,14 @@
 
 namespace deepimage::run {
 namespace {
+
+// config.deepimagej.patch_size of a ModelSpec read from a legacy config.xml (model/deepimagej_config.hpp).
+std::optional<std::int64_t> legacy_patch_size(const ModelSpec& spec) {
+  if (!model::is_deepimagej_config(spec) || !spec.config.is_object() || !spec.config.contains("deepimagej") || !spec.config["deepimagej"].is_object() ||
+      !spec.config["deepimagej"].contains("patch_size") || !spec.config["deepimagej"]["patch_size"].is_number_integer())
+    return std::nullopt;
+  return spec.config["deepimagej"]["patch_size"].get<std::int64_t>();
+}
 
 
 bool is_tiled(const AxisSpec& a) { return a.type == AxisType::space; }
@@ -188,6 +197,8 @@ std::vector<tiling::AxisTiling> Predictor::axis_tilings(const std::vector<Shape>
       t.alignment = std::lcm(std::max<std::int64_t>(1, t.alignment), grid);
     }
     if (auto s = options.tile.find(a.id); s != options.tile.end()) t.tile = s->second;
+    else if (const auto patch = legacy_patch_size(spec); patch && (a.id == 'y' || a.id == 'x') && t.rule.accepts(*patch))
+      t.tile = *patch;  // a legacy DeepImageJ bundle runs in the patches DeepImageJ used, unless --tile says otherwise
     // A tile beyond the smallest that holds the whole image and its halos buys nothing but memory
     // and time (a --tile of a million pixels on a 256-pixel image): the whole image runs instead.
     if (t.tile && t.rule.step > 0 && t.rule.accepts(*t.tile) && *t.tile > t.rule.smallest_at_least(t.image_size + 2 * t.halo))

@@ -12,6 +12,7 @@
 #include "deepimage/error.hpp"
 #include "deepimage/memory_size.hpp"
 #include "deepimage/run.hpp"
+#include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
 #include "io/image.hpp"
 #include "io/image_region.hpp"
@@ -326,7 +327,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
 RunReport run_model(const RunOptions& o) {
   const auto start = Clock::now();
   tiling::pad_mode_from_string(o.pad);  // a bad --pad fails before anything is loaded
-  const model::Model model = model::open_model(o.model);
+  const model::Model model = engine::open_model_or_weights(o.model);
   const ModelSpec& spec = model.spec;
   // Optional inputs (rdf 0.5 `optional`) at the end of the list may be left out.
   std::size_t required = 0;
@@ -364,7 +365,7 @@ RunReport run_model(const RunOptions& o) {
 
 RunReport run_example(const RunOptions& o, const fs::path& input_copy) {
   if (!o.inputs.empty()) throw Error(ErrorCode::invalid_argument, "example runs the model on its own example: give no input files");
-  const model::Model model = model::open_model(o.model);
+  const model::Model model = engine::open_model_or_weights(o.model);
   const ModelSpec& spec = model.spec;
   // The example's files, in a folder of their own removed afterwards.
   const fs::path folder = fs::temp_directory_path() / ("deepimage-example-" + std::to_string(::getpid()));
@@ -416,7 +417,7 @@ RunReport run_example(const RunOptions& o, const fs::path& input_copy) {
 BatchReport run_batch(const RunOptions& o) {
   const auto start = Clock::now();
   tiling::pad_mode_from_string(o.pad);
-  const model::Model model = model::open_model(o.model);
+  const model::Model model = engine::open_model_or_weights(o.model);
   const ModelSpec& spec = model.spec;
   if (spec.inputs.size() != 1)
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +

@@ -1,10 +1,17 @@
+#include <stdlib.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 
 #include "deepimage/error.hpp"
 #include "deepimage/model_test.hpp"
+#include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
+#include "io/image.hpp"
 #include "io/npy.hpp"
+#include "run/axis_mapping.hpp"
 #include "run/predictor.hpp"
 #include "tiling/padding.hpp"
 #include "tiling/tile_plan.hpp"
@@ -12,11 +19,41 @@
 namespace deepimage {
 namespace {
 
+bool is_tiff(const std::string& name) {
+  std::string ext = std::filesystem::path(name).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".tif" || ext == ".tiff";
+}
+
+// A legacy DeepImageJ bundle's exampleImage.tif / resultImage.tif: image axes ("yx"), read through a
+// copy in a private temporary folder (the bundle may be a zip; the TIFF reader reads files by name).
+Tensor read_tiff_bytes(const std::vector<std::byte>& bytes, const std::string& source) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "deepimage-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw Error(ErrorCode::io, "cannot make a temporary folder to read " + source);
+  const std::filesystem::path folder = pattern;
+  std::error_code ignored;
+  try {
+    const std::filesystem::path copy = folder / std::filesystem::path(source).filename();
+    {
+      std::ofstream out(copy, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      if (!out) throw Error(ErrorCode::io, "cannot write the temporary copy \"" + copy.string() + "\" of " + source);
+    }
+    Tensor pixels = io::read_image(copy).pixels;
+    std::filesystem::remove_all(folder, ignored);
+    return pixels;
+  } catch (...) {
+    std::filesystem::remove_all(folder, ignored);
+    throw;
+  }
+}
+
 Tensor read_test_tensor(const model::Model& model, const TensorSpec& spec, const std::string& what) {
   const std::string& source = spec.test_tensor;
   if (source.empty())
     throw Error(ErrorCode::bad_model, what + " \"" + spec.id + "\" has no test tensor, so the model cannot be tested");
   const std::vector<std::byte> bytes = model::read_checked(model, source, spec.test_tensor_sha256);
+  if (is_tiff(source)) return run::to_model_axes(read_tiff_bytes(bytes, source), spec, source);
   Tensor t = io::read_npy_bytes(bytes, source);
   if (t.rank() != spec.axes.size())
     throw Error(ErrorCode::bad_model, source + ": test tensor has shape " + shape_to_string(t.shape()) + " but " + what +
@@ -92,7 +129,7 @@ OutputComparison compare_interior(const Tensor& tiled, const Tensor& expected, c
 
 TestReport test_model(const TestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const model::Model model = model::open_model(options.model);
+  const model::Model model = engine::open_model_or_weights(options.model);
   const ModelSpec& spec = model.spec;
   const WeightsSpec& weights = engine::choose_weights(spec, options.weights);
 

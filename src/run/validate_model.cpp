@@ -4,6 +4,7 @@
 
 #include "deepimage/error.hpp"
 #include "deepimage/validate.hpp"
+#include "model/deepimagej_config.hpp"
 #include "model/rdf.hpp"
 #include "run/validation.hpp"
 
@@ -36,26 +37,41 @@ ValidationProblem problem_of(const std::string& message, const std::string& sour
   return {"", rest, ""};
 }
 
+// A legacy DeepImageJ bundle: what deepimage reads of its config.xml (model/deepimagej_config.hpp) and
+// whether the files it needs are there; config.xml has no schema beyond what DeepImageJ read.
+void validate_deepimagej_config(const std::string& text, const model::Bundle& bundle, run::Problems& problems,
+                                ValidationReport& report) {
+  report.format_version = model::kDeepImageJConfigFormat;
+  ModelSpec spec;
+  try {
+    spec = model::parse_deepimagej_config(text, model::kDeepImageJConfigName, bundle);
+  } catch (const Error& e) {
+    problems.error("", e.what(), "the tags DeepImageJ 1.x wrote (docs/legacy-bundles.md)");
+    return;
+  }
+  if (spec.inputs.front().test_tensor.empty())
+    problems.warning("", "no exampleImage.tif: `deepimage test` has no input to run", "the example image DeepImageJ saved with the model");
+  if (spec.outputs.front().test_tensor.empty())
+    problems.warning("", "no resultImage.tif: `deepimage test` has nothing to compare with", "the result image DeepImageJ saved with the model");
+  for (const auto& m : spec.config["deepimagej"]["macros"])
+    if (!m["mapped"].get<bool>())
+      problems.warning(m["stage"].get<std::string>(), "macro \"" + m["file"].get<std::string>() + "\": " + m["note"].get<std::string>(),
+                       "run the image through it in ImageJ first, or describe the step as a bioimage.io op in an rdf");
+}
+
 }  // namespace
 
 ValidationReport validate_model(const fs::path& model_path) {
-  if (fs::is_directory(model_path) && fs::exists(model_path / "config.xml")) {
-    bool has_rdf = false;
-    for (const auto& e : fs::directory_iterator(model_path)) {
-      const std::string n = e.path().filename().string();
-      has_rdf = has_rdf || n == "rdf.yaml" || n == "bioimageio.yaml" || n == "model.yaml" || n.ends_with(".bioimageio.yaml") ||
-                n.ends_with(".model.yaml");
-    }
-    if (!has_rdf)
-      throw Error(ErrorCode::unsupported, "\"" + model_path.string() + "\" is a legacy DeepImageJ bundle (config.xml only); validate "
-                                          "checks bioimage.io model descriptions (rdf.yaml), which this folder lacks");
-  }
   const model::Bundle bundle = model::Bundle::open(model_path);
   ValidationReport report;
   report.model = model_path.string();
   report.rdf = bundle.rdf_name();
   const std::string text = bundle.read_text(bundle.rdf_name());
   run::Problems problems(report);
+  if (bundle.rdf_name() == model::kDeepImageJConfigName) {
+    validate_deepimagej_config(text, bundle, problems, report);
+    return report;
+  }
 
   YAML::Node doc;
   try {

@@ -1,9 +1,8 @@
-// The layers of a network the native engine imports (engine.hpp's describe_layers): ONNX files through
-// libonnx's own shape inference (onnx_architecture.hpp, the file's nodes as written); every other
-// format (TF1 SavedModels) as the nodes of its imported graph specialised for the example input shapes,
-// named after the file's nodes, kinds being the graph's operators (Conv, Transpose, ...).
-//
-//   Architecture a = describe_native_layers(model, weights, {{1, 32, 32, 1}});
+// The nodes of an imported graph (engine.hpp's describe_layers for the native engine's formats other
+// than ONNX, which describes its file itself: engine/onnx/onnx_architecture.hpp): the importer's graph
+// specialised for the example input shapes, one row per node in execution order, with its output
+// shapes, the floating-point constants it reads as weights, and its FLOPs (architecture.hpp's rules).
+// Keras graphs show the Transposes between Keras' channels-last and the graph's channels-first layout.
 #pragma once
 
 #include <vector>
@@ -13,6 +12,7 @@
 
 namespace deepimage::engine {
 
-Architecture describe_native_layers(const model::Model& model, const WeightsSpec& weights, const std::vector<Shape>& input_shapes);
+Architecture describe_graph_layers(const model::Model& model, const WeightsSpec& weights,
+                                   const std::vector<Shape>& input_shapes);
 
 }  // namespace deepimage::engine

@@ -1,6 +1,7 @@
 #include "engine/native/graph_importers.hpp"
 
 #include "deepimage/error.hpp"
+#include "engine/keras/keras_import.hpp"
 #include "engine/onnx/onnx_import.hpp"
 #include "engine/tf/saved_model.hpp"
 #include "engine/tf/tf_import.hpp"
@@ -37,6 +38,11 @@ graph::Graph import_tf_saved_model_weights(const model::Model& model, const Weig
   return g;
 }
 
+graph::Graph import_keras_weights(const model::Model& model, const WeightsSpec& weights) {
+  return import_keras(model::read_checked(model, weights.source, weights.sha256), weights.source,
+                      keras_lambda_declarations(model.spec.config));
+}
+
 }  // namespace
 
 // Keep in step with the native engine's formats in engines.cpp (listed there without loading this module).
@@ -44,6 +50,7 @@ const std::vector<GraphImporter>& graph_importers() {
   static const std::vector<GraphImporter> importers{
       {"onnx", import_onnx_weights},
       {"tensorflow_saved_model_bundle", import_tf_saved_model_weights},
+      {"keras_hdf5", import_keras_weights},
   };
   return importers;
 }
@@ -52,6 +59,12 @@ graph::Graph import_graph(const model::Model& model, const WeightsSpec& weights)
   for (const auto& importer : graph_importers())
     if (importer.format == weights.format) return importer.import(model, weights);
   throw Error(ErrorCode::internal, "the native engine has no importer for \"" + weights.format + "\" weights");
+}
+
+graph::Graph with_free_input_sizes(graph::Graph graph) {
+  for (graph::ValueId id : graph.inputs)
+    for (auto& d : graph.value(id).shape) d = -1;
+  return graph;
 }
 
 }  // namespace deepimage::engine

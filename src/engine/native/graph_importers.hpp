@@ -28,4 +28,10 @@ const std::vector<GraphImporter>& graph_importers();
 // Throws Error(internal) for a format no importer reads (the engine registry only routes listed formats here).
 graph::Graph import_graph(const model::Model& model, const WeightsSpec& weights);
 
+// Exporters write the example's size into the graph's input shapes (torch.onnx.export without
+// dynamic_axes), although the network is fully convolutional and its rdf allows other sizes. The rdf
+// decides which tile sizes are valid; the graph keeps only its inputs' ranks, and specialize()'s shape
+// inference still refuses a size the network itself cannot take (a Reshape to a constant shape, say).
+graph::Graph with_free_input_sizes(graph::Graph graph);
+
 }  // namespace deepimage::engine

@@ -48,16 +48,6 @@ std::vector<std::string> names_of(const graph::Graph& g, const std::vector<graph
   return names;
 }
 
-// Exporters write the example's size into the graph's input shapes (torch.onnx.export without
-// dynamic_axes), although the network is fully convolutional and its rdf allows other sizes. The rdf
-// decides which tile sizes are valid; the graph keeps only its inputs' ranks, and specialize()'s shape
-// inference still refuses a size the network itself cannot take (a Reshape to a constant shape, say).
-graph::Graph with_free_input_sizes(graph::Graph graph) {
-  for (graph::ValueId id : graph.inputs)
-    for (auto& d : graph.value(id).shape) d = -1;
-  return graph;
-}
-
 class NativeEngine final : public Engine {
  public:
   NativeEngine(graph::Graph graph, const ModelSpec& spec, const EngineOptions& options)

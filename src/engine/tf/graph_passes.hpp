@@ -41,8 +41,9 @@ int fold_learning_phase(tfproto::GraphDef& graph, const std::vector<std::string>
 
 // A Switch with a constant predicate forwards its data to the taken output and kills the other; nodes
 // fed by a dead output die; a Merge with one live input becomes Identity of it. Returns the number of
-// Switch nodes resolved. Run prune_graph afterwards: dead nodes are left for it.
-int resolve_switches(tfproto::GraphDef& graph);
+// Switch nodes resolved. Run prune_graph afterwards: dead nodes are left for it. unsupported naming the
+// node when one of `fetch_nodes` is dead (computed only on the branch not taken).
+int resolve_switches(tfproto::GraphDef& graph, const std::vector<std::string>& fetch_nodes = {});
 
 // The dropout patterns matched (each Mul becomes Identity of x, keeping its name):
 //   TF <= 1.12 / Keras 2.0:  Mul(RealDiv(x, keep), Floor(Add(keep, R)))     (either operand order)

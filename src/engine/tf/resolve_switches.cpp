@@ -32,7 +32,7 @@ std::optional<bool> constant_bool(const tfproto::GraphDef& graph, const std::uno
 
 }  // namespace
 
-int resolve_switches(tfproto::GraphDef& graph) {
+int resolve_switches(tfproto::GraphDef& graph, const std::vector<std::string>& fetch_nodes) {
   std::unordered_map<std::string, int> index;
   for (int i = 0; i < graph.node_size(); ++i) index.emplace(graph.node(i).name(), i);
   std::unordered_map<std::string, std::string> forwarded;  // "switch:k" (taken) -> the Switch's data input
@@ -77,6 +77,10 @@ int resolve_switches(tfproto::GraphDef& graph) {
       ++resolved;
     }
   }
+  for (const std::string& fetch : fetch_nodes)
+    if (dead_nodes.count(fetch))
+      throw Error(ErrorCode::unsupported, "\"" + fetch + "\" is computed only on a branch of a constant condition that is "
+                                          "not taken (Keras's training phase, when the condition is keras_learning_phase)");
   return resolved;
 }
 

@@ -291,7 +291,7 @@ FrozenGraph load_saved_model(const SavedModelFiles& files, const std::vector<std
   refuse_function_calls(graph, meta, where);
   fold_learning_phase(graph, feed_nodes);
   take_defaults(graph, feed_nodes);
-  frozen.switches_resolved = resolve_switches(graph);
+  frozen.switches_resolved = resolve_switches(graph, fetch_nodes);
   frozen.dropouts_bypassed = bypass_dropout(graph);
   prune_graph(graph, fetch_nodes);
   refuse_unfed_placeholders(graph, feed_nodes, where);

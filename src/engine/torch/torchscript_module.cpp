@@ -6,6 +6,7 @@
 
 extern "C" const deepimage::engine::EngineFunctions* deepimage_engine_functions() {
   using namespace deepimage::engine;
-  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_torchscript, describe_torchscript_layers};
+  static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_torchscript, describe_torchscript_layers,
+                                         nullptr, nullptr};
   return &functions;
 }

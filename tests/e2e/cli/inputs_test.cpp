@@ -121,7 +121,7 @@ TEST(Inputs, AnExplicitFileOfUnknownFormatFailsInTheBatchSummary) {
 }
 
 TEST(Inputs, HelpCommandPrintsTheCommandsHelp) {
-  for (const char* command : {"run", "info", "models", "example", "build", "test", "ops", "engines", "bench", "validate", "pull"}) {
+  for (const char* command : {"run", "info", "models", "example", "build", "test", "ops", "engines", "bench", "validate", "pull", "convert"}) {
     const CliResult help = run_cli({"help", command}), flag = run_cli({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_EQ(help.out, flag.out) << command;

@@ -47,8 +47,14 @@ fs::path make_models_folder(const fs::path& dir) {
   fs::create_directories(models / "broken");
   std::ofstream(models / "broken/rdf.yaml") << "format_version: 0.5.4\ntype: model\nname: broken\n";
   fs::create_directories(models / "legacy");
-  std::ofstream(models / "legacy/config.xml") << "<Model>\n  <ModelInformation>\n    <Name>My legacy U-Net</Name>\n"
-                                                 "  </ModelInformation>\n</Model>\n";
+  std::ofstream(models / "legacy/config.xml")
+      << "<Model>\n  <ModelInformation>\n    <Name>My legacy U-Net</Name>\n  </ModelInformation>\n"
+         "  <ModelCharacteristics>\n    <NumberOfInputs>1</NumberOfInputs>\n    <InputNames0>input</InputNames0>\n"
+         "    <InputOrganization0>NHWC</InputOrganization0>\n    <NumberOfOutputs>1</NumberOfOutputs>\n"
+         "    <OutputNames0>output</OutputNames0>\n    <OutputOrganization0>NHWC</OutputOrganization0>\n"
+         "    <Channels>1</Channels>\n    <FixedPatch>true</FixedPatch>\n    <PatchSize>256</PatchSize>\n"
+         "    <Padding>16</Padding>\n  </ModelCharacteristics>\n</Model>\n";
+  std::ofstream(models / "legacy/saved_model.pb") << "not read by models";
   fs::create_directories(models / "notes");
   std::ofstream(models / "notes/todo.txt") << "not a model\n";
   std::ofstream(models / "readme.txt") << "not a model either\n";
@@ -71,7 +77,8 @@ TEST(Models, AFolderListsItsBundlesZipsAndLegacyModelsWithWhatRunsHere) {
 
   EXPECT_EQ(m[1]["kind"], "deepimagej");
   EXPECT_EQ(m[1]["name"], "My legacy U-Net");
-  EXPECT_FALSE(m[1]["weights"][0]["runs_here"].get<bool>());
+  EXPECT_EQ(m[1]["inputs"][0]["axes"], "byxc");
+  EXPECT_EQ(m[1]["weights"][0]["format"], "tensorflow_saved_model_bundle");
 
   EXPECT_EQ(m[2]["kind"], "bioimage.io");
   EXPECT_EQ(m[2]["name"], "deepimage nuclei U-Net 2D");

@@ -73,7 +73,7 @@ std::string loaded_objects(const std::vector<std::string>& args, int expected_ex
 
 bool maps(const std::string& objects, const std::string& library) { return objects.find(library) != std::string::npos; }
 
-const char* const kEngineLibraries[] = {"libtorch", "libc10", "libgomp", "libopencv", "libtbb", "libprotobuf", "libdnnl"};
+const char* const kEngineLibraries[] = {"libtorch", "libc10", "libgomp", "libopencv", "libtbb", "libprotobuf", "libdnnl", "libhdf5"};
 
 TEST(StartUp, VersionHelpAndEnginesMapNoEngineLibrary) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--version"}, {"--help"}, {"engines"}}) {

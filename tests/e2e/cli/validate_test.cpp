@@ -152,13 +152,17 @@ TEST(Validate, NotAModelExits1) {
   }
 }
 
-TEST(Validate, LegacyDeepImageJBundleWithoutRdfExits1) {
+// A legacy DeepImageJ folder (config.xml, no rdf) is checked for what deepimage reads of it
+// (tests/e2e/cli/legacy_test.cpp has a valid one): an empty <Model> lacks the model's name.
+TEST(Validate, LegacyDeepImageJBundleWithAnEmptyConfigIsInvalid) {
   TempDir dir;
   fs::create_directories(dir / "legacy");
   write(dir / "legacy" / "config.xml", "<Model></Model>");
-  const CliResult r = run_cli({"validate", (dir / "legacy").string()});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("legacy DeepImageJ bundle"), std::string::npos) << r.err;
+  const CliResult r = run_cli({"validate", (dir / "legacy").string(), "--json"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["format_version"], "deepimagej-config");
+  EXPECT_EQ(j["errors"][0]["message"], "config.xml: <Name> is missing; it gives the model's name");
 }
 
 TEST(Validate, UpdateHashesRepairsAStaleShaInPlace) {

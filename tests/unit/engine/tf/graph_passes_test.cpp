@@ -78,6 +78,22 @@ TEST(GraphPasses, LearningPhaseFalseTakesTheSwitchesFalseBranch) {
   EXPECT_EQ(node(g, "y").input_size(), 1);  // the control input is gone
 }
 
+TEST(GraphPasses, AFetchOnTheBranchNotTakenIsRefused) {
+  tfproto::GraphDef g = keras_dropout_cond();
+  g.mutable_node(1)->set_name("keras_learning_phase");
+  for (auto& n : *g.mutable_node())
+    for (auto& i : *n.mutable_input())
+      if (i == "lp") i = "keras_learning_phase";
+  tf::fold_learning_phase(g, {"x"});
+  try {
+    tf::resolve_switches(g, {"cond/dropout"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported);
+    EXPECT_NE(std::string(e.what()).find("\"cond/dropout\" is computed only on a branch"), std::string::npos) << e.what();
+  }
+}
+
 TEST(GraphPasses, ConstantTrueTakesTheTrueBranchAndFeedsStayUnfolded) {
   tfproto::GraphDef g = keras_dropout_cond();
   // "lp" is no learning phase by name: its default (true) decides; make it a Const to resolve.

@@ -294,6 +294,11 @@ TEST(SavedModel, RefusesUnknownNamesAndUnfedPlaceholders) {
   EXPECT_EQ(code, ErrorCode::invalid_argument);
   EXPECT_NE(message.find("placeholder \"input_tensor\""), std::string::npos) << message;
 
+  // saved_model_counter: four signatures, none "serving_default".
+  std::tie(code, message) = error_of([] { load(serving("saved_model_counter")); });
+  EXPECT_EQ(code, ErrorCode::invalid_argument);
+  EXPECT_NE(message.find("get_counter, incr_counter, incr_counter_by, reset_counter"), std::string::npos) << message;
+
   std::tie(code, message) = error_of([] { load(realdata() / "defcon_bsd/serving/tf_density_count"); });
   EXPECT_NE(message.find("no signature"), std::string::npos) << message;
   EXPECT_NE(message.find("name the input"), std::string::npos) << message;

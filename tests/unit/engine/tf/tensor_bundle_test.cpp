@@ -10,6 +10,8 @@
 
 #include "deepimage/error.hpp"
 #include "io/npy.hpp"
+#include "engine/tf/crc32c.hpp"
+#include "engine/tf/graph_passes.hpp"
 #include "engine/tf/sstable.hpp"
 #include "support/cli.hpp"
 #include "unit/engine/tf/sstable_writer.hpp"
@@ -189,6 +191,45 @@ TEST_F(BrokenBundle, BigEndianBundle) {
   const auto [code, message] = read_b();
   EXPECT_EQ(code, ErrorCode::unsupported);
   EXPECT_NE(message.find("big-endian"), std::string::npos) << message;
+}
+
+// A resource variable as TF1 Keras with resource variables writes it: VarHandleOp (shared_name = the
+// bundle key) read by ReadVariableOp; the bundle written here with one float tensor "dense/kernel".
+TEST(FreezeVariables, ResourceVariableReadsBecomeConstants) {
+  TempDir dir;
+  fs::create_directories(dir / "variables");
+  const float values[] = {1.5f, -2.0f};
+  const std::string data(reinterpret_cast<const char*>(values), sizeof values);
+  std::ofstream(dir / "variables/variables.data-00000-of-00001", std::ios::binary) << data;
+  tfproto::BundleHeaderProto header;
+  header.set_num_shards(1);
+  tfproto::BundleEntryProto entry;
+  entry.set_dtype(tfproto::DT_FLOAT);
+  entry.mutable_shape()->add_dim()->set_size(2);
+  entry.set_size(8);
+  entry.set_crc32c(engine::tf::mask_crc32c(engine::tf::crc32c({reinterpret_cast<const std::byte*>(data.data()), data.size()})));
+  std::ofstream(dir / "variables/variables.index", std::ios::binary)
+      << write_table({{"", header.SerializeAsString()}, {"dense/kernel", entry.SerializeAsString()}});
+  std::ofstream(dir / "saved_model.pb") << "";  // present: the folder is a SavedModel
+
+  tfproto::GraphDef g;
+  auto& handle = *g.add_node();
+  handle.set_name("dense/kernel_handle");
+  handle.set_op("VarHandleOp");
+  (*handle.mutable_attr())["shared_name"].set_s("dense/kernel");
+  (*handle.mutable_attr())["dtype"].set_type(tfproto::DT_FLOAT);
+  auto& read = *g.add_node();
+  read.set_name("dense/read");
+  read.set_op("ReadVariableOp");
+  read.add_input("dense/kernel_handle");
+  const SavedModelFiles files = SavedModelFiles::at_path(dir.path());
+  EXPECT_EQ(engine::tf::freeze_variables(g, TensorBundle::open(files), "test"), 1);
+  engine::tf::prune_graph(g, {"dense/read"});
+  ASSERT_EQ(g.node_size(), 1);
+  EXPECT_EQ(g.node(0).op(), "Const");
+  const auto& t = g.node(0).attr().at("value").tensor();
+  EXPECT_EQ(t.tensor_shape().dim(0).size(), 2);
+  EXPECT_EQ(t.tensor_content(), data);
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+// A network file given without an rdf: `deepimage run model.onnx in.tif -o out.tif` (also a Keras .h5,
+// or a TensorFlow SavedModel folder / its saved_model.pb), as DeepImageJ's builder accepted bare
+// SavedModels.
+//
+//   model::Model m = open_model_or_weights("weights.onnx");   // a bundle path opens the bundle
+//
+// The ModelSpec is made from the graph itself, read by the native engine's importer (describe_io): it
+// must have exactly one input and one output. Axes come from their rank, in the layout of the format:
+// ONNX 4-d bcyx, 5-d bczyx; TensorFlow and Keras 4-d byxc, 5-d bzyxc. Batch 1; the channel count
+// from the graph; spatial axes any multiple of 16 (kBareStep, enough for four 2x poolings) from 16 up,
+// whatever size an exporter wrote (the native engine ignores exporters' fixed sizes too); halo 0 (the
+// whole image runs as one tile unless memory or --tile says otherwise; give --halo when it does). No
+// pre- or postprocessing: the image's values go to the network as float32.
+#pragma once
+
+#include <filesystem>
+
+#include "model/model.hpp"
+
+namespace deepimage::engine {
+
+inline constexpr std::int64_t kBareStep = 16;
+// The format_version of a ModelSpec made this way.
+inline constexpr const char* kBareWeightsFormat = "bare-weights";
+
+// The weights format of a bare network file or SavedModel folder at `path`, or empty when `path` is
+// something else (a bundle, an rdf, an image).
+std::string bare_weights_format(const std::filesystem::path& path);
+
+// model::open_model(path), or for a bare network file the model described above.
+model::Model open_model_or_weights(const std::filesystem::path& path);
+
+}  // namespace deepimage::engine

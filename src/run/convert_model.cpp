@@ -1,0 +1,108 @@
+// convert_model: `deepimage convert` — a bundle's weights written in another format by the engine that
+// reads them, in a tested copy of the bundle (deepimage/convert.hpp).
+#include <algorithm>
+#include <fstream>
+
+#include "deepimage/convert.hpp"
+#include "deepimage/error.hpp"
+#include "engine/engine.hpp"
+#include "io/temp_file.hpp"
+#include "model/bundle.hpp"
+#include "model/model.hpp"
+#include "model/rdf.hpp"
+#include "model/rdf_write.hpp"
+#include "run/rdf_hashes.hpp"
+
+namespace deepimage {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kConvertTargets = {{"onnx", "onnx"}};  // format, file extension
+
+const WeightsSpec& source_weights(const ModelSpec& spec, const ConvertOptions& o) {
+  if (spec.weights_for(o.to))
+    throw Error(ErrorCode::invalid_argument, "the model already has \"" + o.to + "\" weights; nothing to convert");
+  if (!o.weights.empty()) {
+    const WeightsSpec* w = spec.weights_for(o.weights);
+    if (!w) throw Error(ErrorCode::not_found, "the model has no \"" + o.weights + "\" weights to convert");
+    return *w;
+  }
+  // The engine that reads a format writes it in another: only the native engine converts today.
+  for (const auto& w : spec.weights)
+    if (const auto* e = engine::engine_for_format(w.format); e && e->name == "native") return w;
+  std::string formats;
+  for (const auto& w : spec.weights) formats += (formats.empty() ? "" : ", ") + w.format;
+  throw Error(ErrorCode::unsupported, "none of the model's weights (" + formats + ") can be converted: deepimage converts the "
+                                      "weights its native engine reads");
+}
+
+std::string free_name(const model::Bundle& bundle, const std::string& extension) {
+  for (int k = 0;; ++k) {
+    const std::string name = "weights" + (k ? "_" + std::to_string(k) : std::string()) + "." + extension;
+    if (!bundle.contains(name)) return name;
+  }
+}
+
+void write_bytes(const fs::path& path, const std::vector<std::byte>& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\"");
+}
+
+}  // namespace
+
+ConvertReport convert_model(const ConvertOptions& o) {
+  const auto target = std::find_if(kConvertTargets.begin(), kConvertTargets.end(), [&](const auto& t) { return t.first == o.to; });
+  if (target == kConvertTargets.end())
+    throw Error(ErrorCode::invalid_argument, "cannot convert to \"" + o.to + "\": deepimage writes onnx");
+  if (o.output.empty()) throw Error(ErrorCode::invalid_argument, "converting needs an output folder for the new bundle (-o)");
+  std::error_code ec;
+  if (fs::exists(o.output, ec))
+    throw Error(ErrorCode::invalid_argument, "\"" + o.output.string() + "\" exists; the converted bundle needs a new folder");
+  io::check_output_folder(o.output);
+
+  const model::Model model = model::open_model(o.model);
+  const WeightsSpec& from = source_weights(model.spec, o);
+  const engine::EngineInfo* engine = engine::engine_for_format(from.format);
+  if (!engine) throw Error(ErrorCode::unsupported, "\"" + from.format + "\" weights cannot be read in this build");
+  const std::vector<std::byte> converted = engine->convert(model, from, o.to);
+
+  ConvertReport report;
+  report.from_format = from.format;
+  report.to_format = o.to;
+  report.weights_file = free_name(model.bundle, target->second);
+  report.output = o.output;
+
+  const fs::path temp = io::claim_temp_path(o.output);
+  try {
+    fs::create_directories(temp);
+    for (const std::string& entry : model.bundle.entry_names())
+      if (entry != model.bundle.rdf_name()) write_bytes(temp / entry, model.bundle.read(entry));
+    write_bytes(temp / report.weights_file, converted);
+    ModelSpec spec = model.spec;
+    spec.weights.push_back({.format = o.to, .source = report.weights_file, .sha256 = model::sha256_hex(converted),
+                            .parent = from.format, .version = o.to == "onnx" ? "17" : ""});
+    std::string rdf = model::write_rdf_v05(spec);
+    // The copy's files are those the rdf names; hashes are recomputed, as rdf 0.3 ones are often stale.
+    std::vector<HashUpdate> updates;
+    {
+      std::ofstream out(temp / "rdf.yaml");
+      out << rdf;
+    }
+    rdf = with_file_hashes(rdf, model::Bundle::open(temp), false, updates);
+    io::write_file_via_temp(temp / "rdf.yaml", rdf);
+    model::parse_rdf(rdf, (o.output / "rdf.yaml").string());  // what we write must read back
+    fs::rename(temp, o.output);
+  } catch (...) {
+    fs::remove_all(temp, ec);
+    throw;
+  }
+  report.test = test_model({.model = o.output, .weights = o.to, .threads = o.threads});
+  return report;
+}
+
+}  // namespace deepimage
