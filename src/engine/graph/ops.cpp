@@ -72,6 +72,7 @@ std::vector<OpDef> register_builtin_graph_ops() {
       {"Slice", infer_slice, slice_reference},
       {"Shape", infer_shape, shape_reference},
       {"Gather", infer_gather, gather_reference},
+      {"Tile", infer_tile, tile_reference},
       {"Cast", infer_cast, cast_reference},
       {"Expand", infer_expand, expand_reference},
       {"ConstantOfShape", infer_constant_of_shape, constant_of_shape_reference},

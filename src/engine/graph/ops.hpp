@@ -42,6 +42,7 @@
 //   Slice               X, starts, ends, [axes], [steps]   (ONNX clamping rules)
 //   Shape               X               start, end   (int64 output; always folded by specialize())
 //   Gather              X, indices      axis
+//   Tile                X, repeats      (one count per axis)
 //   Cast                X               to (ONNX TensorProto data type number, as in the file)
 //   ReduceMean, ReduceMax, ReduceMin, ReduceSum, ReduceProd   X, [axes]   keepdims, noop_with_empty_axes
 //   MatMul              A, B;   Gemm  A, B, [C]   alpha, beta, transA, transB

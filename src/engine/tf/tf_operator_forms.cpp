@@ -265,6 +265,9 @@ Outputs pad(TfNode& n) {
   return {n.builder.add("Pad", n.name(), inputs, {{"mode", mode}})};
 }
 
+// Tile(x, multiples): x repeated along each axis.
+Outputs tile(TfNode& n) { return {n.builder.add("Tile", n.name(), {n.input(0), n.input(1)})}; }
+
 // Fill(dims, value): the scalar broadcast to dims.
 Outputs fill(TfNode& n) { return {n.builder.add("Expand", n.name(), {n.input(1), n.input(0)})}; }
 
@@ -291,7 +294,7 @@ const std::map<std::string, TfOperatorForm>& operator_forms() {
         {"ConcatV2", {concat}}, {"Concat", {concat}}, {"Pack", {pack}}, {"Unpack", {unpack}}, {"Reshape", {reshape}},
         {"Transpose", {transpose}}, {"Squeeze", {squeeze}}, {"ExpandDims", {expand_dims}}, {"Shape", {shape}},
         {"StridedSlice", {strided_slice}}, {"Slice", {slice}}, {"Pad", {pad}}, {"PadV2", {pad}}, {"MirrorPad", {pad}},
-        {"Fill", {fill}},
+        {"Fill", {fill}}, {"Tile", {tile}},
     };
     // elementwise and reductions with a graph operator of the same meaning
     for (const auto& [op, graph_op] : same_meaning()) f.emplace(op, TfOperatorForm{renamed});

@@ -115,9 +115,18 @@ TEST(BadInput, TestTensorSha256MismatchFailsTest) {
 }
 
 TEST(BadInput, OnlyUnsupportedWeights) {
+  // tiktorch's dummy bundle with its (runnable) SavedModel entry renamed pytorch_state_dict, which
+  // needs Python and never runs.
   DEEPIMAGE_REQUIRE_REALDATA();
-  TempDir dir;
-  expect_run_fails(dir, realdata() / "tiktorch_dummy_tf_savedmodel", example_image(), {}, "tensorflow_saved_model_bundle");
+  TempDir bundle, dir;
+  fs::copy(realdata() / "tiktorch_dummy_tf_savedmodel", bundle.path(), fs::copy_options::recursive);
+  std::string rdf = slurp(bundle / "rdf.yaml");
+  const std::string entry = "  tensorflow_saved_model_bundle: {";
+  ASSERT_NE(rdf.find(entry), std::string::npos);
+  rdf.replace(rdf.find(entry), entry.size(),
+              "  pytorch_state_dict: {architecture: 'model.py:Net', architecture_sha256: " + std::string(64, '0') + ", ");
+  std::ofstream(bundle / "rdf.yaml") << rdf;
+  expect_run_fails(dir, bundle / "rdf.yaml", example_image(), {}, "pytorch_state_dict");
 }
 
 TEST(BadInput, ExistingOutputIsKeptWithoutOverwrite) {

@@ -100,5 +100,39 @@ TEST(TfSavedModel, DefconBundleRunsToTheReferenceDensity) {
   for (int i = 0; i < 1024; ++i) EXPECT_NEAR(out.data<float>()[i], density.data<float>()[i], 1e-4) << i;
 }
 
+// info --architecture lists the imported graph: DEFCoN's 12 Conv2D and 4 Conv2DBackpropInput, the
+// decoder back at the input's size, FLOPs of the convolutions only.
+TEST(TfSavedModel, DefconArchitectureListsItsConvolutions) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const auto data = realdata() / "defcon_imagej_savedmodel";
+  const Tensor frames = io::read_tiff(data / "test_data.tif").pixels.converted(DType::f32);
+  Tensor frame(DType::f32, {1, 32, 32, 1});
+  std::copy(frames.data<float>(), frames.data<float>() + 1024, frame.data<float>());
+  TempDir dir;
+  make_defcon_bundle(dir.path(), frame, frame);
+  CliResult r = run_cli({"info", (dir / "rdf.yaml").string(), "--architecture", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["weights_format"], "tensorflow_saved_model_bundle");
+  int convs = 0, transposed = 0;
+  std::int64_t flops = 0;
+  for (const auto& layer : j["layers"]) {
+    convs += layer["kind"] == "Conv";
+    transposed += layer["kind"] == "ConvTranspose";
+    if (layer["kind"] == "ConvTranspose" && layer["name"] == "model_5/decon_seg_2/conv2d_transpose") {
+      const auto& shape = layer["output_shapes"][0];  // channels-first inside, back at 32x32 after two stride-2 convs
+      EXPECT_EQ(shape[0], 1);
+      EXPECT_EQ(shape[2], 32);
+      EXPECT_EQ(shape[3], 32);
+    }
+    flops += layer["flops"].get<std::int64_t>();
+  }
+  EXPECT_EQ(convs, 12);
+  EXPECT_EQ(transposed, 4);
+  EXPECT_EQ(flops, j["total_flops"].get<std::int64_t>());
+  EXPECT_GT(j["total_params"].get<std::int64_t>(), 0);
+}
+
 }  // namespace
 }  // namespace deepimage::testing

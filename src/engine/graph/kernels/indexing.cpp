@@ -245,4 +245,46 @@ std::vector<Tensor> gather_reference(const Node& node, const std::vector<const T
   return {std::move(y)};
 }
 
+namespace {
+
+// Tile's output shape: each axis times its repeat count (constant once specialize() has folded it).
+Shape tile_shape(const Node& node, const Shape& in, const std::vector<std::int64_t>& repeats) {
+  if (repeats.size() != in.size())
+    throw Error(ErrorCode::bad_model, node.describe() + ": repeats " + shape_to_string(repeats) + " has " +
+                                          std::to_string(repeats.size()) + " entries for an input of rank " + std::to_string(in.size()));
+  Shape out;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (repeats[d] < 0) throw Error(ErrorCode::bad_model, node.describe() + ": repeats " + shape_to_string(repeats) + " has a negative entry");
+    out.push_back(in[d] * repeats[d]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TensorType> infer_tile(const Node& node, const std::vector<const Value*>& inputs) {
+  require_inputs(node, inputs, 2, 2);
+  return {{inputs[0]->dtype, tile_shape(node, inputs[0]->shape, *int64_operand(node, inputs, 1, "repeats"))}};
+}
+
+// Output element i reads the input at (i_d mod in_d) along every axis.
+std::vector<Tensor> tile_reference(const Node& node, const std::vector<const Tensor*>& inputs) {
+  const Tensor& x = *inputs.at(0);
+  const Shape shape = tile_shape(node, x.shape(), *int64_operand(node, inputs, 1, "repeats"));
+  Tensor y(x.dtype(), shape);
+  const std::size_t es = dtype_size(x.dtype());
+  const auto in_strides = strides_of(x.shape());
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::int64_t i = 0; i < y.element_count(); ++i) {
+    std::int64_t src = 0;
+    for (std::size_t d = 0; d < shape.size(); ++d) src += (index[d] % x.shape()[d]) * in_strides[d];
+    std::memcpy(y.bytes() + static_cast<std::size_t>(i) * es, x.bytes() + static_cast<std::size_t>(src) * es, es);
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return {std::move(y)};
+}
+
 }  // namespace deepimage::engine::graph

@@ -172,6 +172,39 @@ TEST(TfImport, Conv2DBackpropInputWithOutputSizeComputedFromTheInputShape) {
   }
 }
 
+TEST(TfImport, Conv3DAndMaxPool3DWithOneDepthSliceEqualTheir2DForms) {
+  // NDHWC of depth 1 with a kernel of depth 1: Conv3D is Conv2D on the one slice, MaxPool3D MaxPool.
+  const Tensor w = wave({3, 3, 2, 2}, 0.3f);
+  Tensor w3 = w;
+  w3.reshape({1, 3, 3, 2, 2}, "");
+  B b;
+  b.placeholder("x", {1, 1, -1, -1, 2});
+  b.constant("w", w3);
+  auto& conv = b.node("Conv3D", "conv", {"x", "w"});
+  B::ints(conv, "strides", {1, 1, 2, 2, 1});
+  B::string(conv, "padding", "SAME");
+  auto& pool = b.node("MaxPool3D", "pool", {"x"});
+  B::ints(pool, "ksize", {1, 1, 2, 2, 1});
+  B::ints(pool, "strides", {1, 1, 2, 2, 1});
+  B::string(pool, "padding", "VALID");
+  const Tensor x2 = wave({1, 5, 6, 2});
+  Tensor x = x2;
+  x.reshape({1, 1, 5, 6, 2}, "");
+  const auto out = b.run({"x"}, {"conv", "pool"}, {x});
+  Tensor conv2 = conv2d_reference(x2, w, 2, true);
+  conv2.reshape({1, 1, 3, 3, 2}, "");
+  expect_near(out[0], conv2);
+  ASSERT_EQ(out[1].shape(), (Shape{1, 1, 2, 3, 2}));
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      for (std::int64_t c = 0; c < 2; ++c) {
+        float best = -1e30f;
+        for (std::int64_t a = 0; a < 2; ++a)
+          for (std::int64_t d = 0; d < 2; ++d) best = std::max(best, x2.data<float>()[offset(x2.shape(), 0, 2 * i + a, 2 * j + d, c)]);
+        EXPECT_EQ(out[1].data<float>()[(i * 3 + j) * 2 + c], best);
+      }
+}
+
 TEST(TfImport, Conv2DBackpropInputToAnOddConstantSize) {
   // Input 3 to output 5 with stride 2: the forward SAME conv of 5 gives ceil(5 / 2) = 3; total padding
   // (3 - 1) * 2 + 3 - 5 = 2, one pixel cropped at each end.
@@ -369,7 +402,7 @@ TEST(TfImport, ConstWithOneValueFillsItsShape) {
   for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(y.data<float>()[i], x.data<float>()[i] + 1.5f);
 }
 
-TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
+TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPadTile) {
   B b;
   b.placeholder("x", {2, 3});
   b.node("Neg", "neg", {"x"});
@@ -392,11 +425,13 @@ TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
   std::copy(pv, pv + 4, paddings.data<std::int32_t>());
   b.constant("paddings", paddings);
   b.node("Pad", "pad", {"x", "paddings"});
+  b.int32s("multiples", {2, 1});
+  b.node("Tile", "tile", {"x", "multiples"});
   auto& mirror = b.node("MirrorPad", "mirror", {"x", "paddings"});
   B::string(mirror, "mode", "REFLECT");
   Tensor x(DType::f32, {2, 3});
   for (int i = 0; i < 6; ++i) x.data<float>()[i] = static_cast<float>(i + 1);
-  const auto out = b.run({"x"}, {"unpack:2", "reshape", "squeeze", "fill", "pad", "mirror"}, {x});
+  const auto out = b.run({"x"}, {"unpack:2", "reshape", "squeeze", "fill", "pad", "mirror", "tile"}, {x});
   ASSERT_EQ(out[0].shape(), (Shape{2, 2}));
   EXPECT_EQ(std::vector<float>(out[0].data<float>(), out[0].data<float>() + 4), (std::vector<float>{3, -3, 6, -6}));
   EXPECT_EQ(out[1].shape(), (Shape{3, 2}));
@@ -408,6 +443,8 @@ TEST(TfImport, ShapeOpsPackUnpackReshapeSqueezeExpandDimsFillPad) {
             (std::vector<float>{0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0}));
   EXPECT_EQ(std::vector<float>(out[5].data<float>(), out[5].data<float>() + 15),
             (std::vector<float>{4, 5, 6, 5, 4, 1, 2, 3, 2, 1, 4, 5, 6, 5, 4}));
+  ASSERT_EQ(out[6].shape(), (Shape{4, 3}));
+  EXPECT_EQ(std::vector<float>(out[6].data<float>(), out[6].data<float>() + 12), (std::vector<float>{1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}));
 }
 
 TEST(TfImport, ActivationsAndArithmetic) {
