@@ -4,6 +4,7 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "weights_option.hpp"
 #include "deepimage/bench.hpp"
 
 namespace deepimage::cli {
@@ -24,7 +25,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto gflop = std::make_shared<double>(0.0);
   auto as_json = std::make_shared<bool>(false);
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
-  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}));
+  add_weights_option(cmd, options->weights, "Weights format to run");
   cmd->add_option("--tile", *tile,
                   "Model input size per axis, e.g. y=512,x=512 (default: the model's fixed size, else the smallest "
                   "valid size >= 512, >= 64 for 3D)");

@@ -8,6 +8,7 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "weights_option.hpp"
 #include "deepimage/catalog.hpp"
 #include "deepimage/memory_size.hpp"
 #include "deepimage/pull.hpp"
@@ -116,7 +117,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch (default: "
                   "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
-  cmd->add_option("--weights", options->weights, "Weights format to run")->check(CLI::IsMember({"torchscript", "onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}));
+  add_weights_option(cmd, options->weights, "Weights format to run");
   cmd->add_option("--input-name", options->input_name,
                   "A bare network file's input tensor, when its graph has several (e.g. input_tensor)");
   cmd->add_option("--output-name", options->output_name,

@@ -68,7 +68,9 @@ const EngineInfo* engine_for_format(const std::string& format);
 // Picks the weights to run: `requested` when given (error if the bundle lacks it or it cannot run
 // here), else the first runnable format in preference order. The error lists what the bundle has and
 // what runs here.
-const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requested);
+// Weights the rdf lists but the bundle lacks (a SavedModel zip left out of a Keras bundle, say) are
+// passed over in that choice.
+const WeightsSpec& choose_weights(const model::Model& model, const std::string& requested);
 
 std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options);
 

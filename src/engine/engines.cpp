@@ -49,6 +49,13 @@ std::vector<std::string> formats_of(const ModelSpec& spec) {
   return formats;
 }
 
+// Whether the bundle holds the weights: a file, a SavedModel folder (or the bundle root, "."), or a URL
+// fetched later.
+bool in_bundle(const model::Model& model, const WeightsSpec& w) {
+  return w.source.find("://") != std::string::npos || w.source == "." || model.bundle.contains(w.source) ||
+         model.bundle.contains(w.source + "/saved_model.pb");
+}
+
 }  // namespace
 
 const std::vector<EngineInfo>& builtin_engines() {
@@ -62,7 +69,8 @@ const EngineInfo* engine_for_format(const std::string& format) {
   return nullptr;
 }
 
-const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requested) {
+const WeightsSpec& choose_weights(const model::Model& model, const std::string& requested) {
+  const ModelSpec& spec = model.spec;
   if (!requested.empty()) {
     const WeightsSpec* w = spec.weights_for(requested);
     if (!w)
@@ -75,7 +83,7 @@ const WeightsSpec& choose_weights(const ModelSpec& spec, const std::string& requ
   }
   for (const auto& e : builtin_engines())
     for (const auto& f : e.weight_formats)
-      if (const WeightsSpec* w = spec.weights_for(f)) return *w;
+      if (const WeightsSpec* w = spec.weights_for(f); w && in_bundle(model, *w)) return *w;
   throw Error(ErrorCode::unsupported, "none of the model's weights can run here: it has " + join(formats_of(spec)) +
                                           "; this build runs " + join(runnable_formats()) +
                                           " (pytorch_state_dict needs Python and is not supported by design)");

@@ -64,7 +64,7 @@ nlohmann::json shape_json(const Shape& s) {
 
 Architecture describe_architecture(const std::filesystem::path& path, const std::string& weights_format) {
   const model::Model model = model::open_model(path);
-  const WeightsSpec& weights = engine::choose_weights(model.spec, weights_format);
+  const WeightsSpec& weights = engine::choose_weights(model, weights_format);
   const engine::EngineInfo* engine = engine::engine_for_format(weights.format);
   if (!engine || !engine->describe_layers)
     throw Error(ErrorCode::unsupported, "the " + weights.format + " engine cannot list a network's layers");

@@ -121,7 +121,7 @@ BenchReport bench_model(const BenchOptions& o) {
   r.tile_pixels = 1;
   for (auto v : r.tile_shape) r.tile_pixels *= v;
 
-  const WeightsSpec& weights = engine::choose_weights(spec, o.weights);
+  const WeightsSpec& weights = engine::choose_weights(model, o.weights);
   std::unique_ptr<engine::Engine> engine = engine::load_engine(model, weights, {.threads = o.threads, .precision = o.precision});
   r.load_s = ms_since(t0) / 1000;
   r.model_name = spec.name;

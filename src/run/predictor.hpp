@@ -1,7 +1,7 @@
 // Predictor — a loaded model and its engine: the tiling geometry of inputs, the tile loop and
 // stitcher (run_tiles), and predict() for tensors in memory.
 //
-//   Predictor p(model, engine::choose_weights(model.spec, ""), {.threads = 2});
+//   Predictor p(model, engine::choose_weights(model, ""), {.threads = 2});
 //   auto outputs = p.predict({input_in_model_axes}, {.pad = PadMode::reflect});
 //
 // predict() tiles through run_slice (slice_run.hpp), the loop `deepimage run` uses for files; with

@@ -354,7 +354,7 @@ RunReport run_model(const RunOptions& o) {
   const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(with_output, spec);
   check_outputs_writable(o.inputs, outputs, o.overwrite);
 
-  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads, .precision = o.precision});
+  run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
   RunReport report;
   report.load_s = seconds_since(start);
   std::optional<run::TileMemory> tile_memory;
@@ -431,7 +431,7 @@ BatchReport run_batch(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "several images need a folder for -o, not \"" + o.output.string() + "\"");
   if (!beside_inputs) fs::create_directories(o.output);
 
-  run::Predictor predictor(model, engine::choose_weights(spec, o.weights), {.threads = o.threads, .precision = o.precision});
+  run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
   std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest

@@ -131,7 +131,7 @@ TestReport test_model(const TestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const model::Model model = engine::open_model_or_weights(options.model);
   const ModelSpec& spec = model.spec;
-  const WeightsSpec& weights = engine::choose_weights(spec, options.weights);
+  const WeightsSpec& weights = engine::choose_weights(model, options.weights);
 
   std::vector<Tensor> inputs, expected;
   for (const auto& in : spec.inputs) inputs.push_back(read_test_tensor(model, in, "input"));

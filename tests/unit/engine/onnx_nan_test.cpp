@@ -20,7 +20,7 @@ TEST(OnnxNaN, ExampleUNetGivesNaNExactlyWherePyTorchDoesAndItsValuesElsewhere) {
   Tensor in = io::read_npy(data / "nan_tile_example_unet_in_1x1x96x96.npy");
   const Tensor expected = io::read_npy(data / "nan_tile_example_unet_out_1x1x96x96.npy");
   const model::Model model = model::open_model(source_dir() / "examples/nuclei_unet2d");
-  auto engine = engine::load_engine(model, engine::choose_weights(model.spec, "onnx"), {.threads = 1});
+  auto engine = engine::load_engine(model, engine::choose_weights(model, "onnx"), {.threads = 1});
   in.set_axes(model.spec.inputs.at(0).axes_string());
   const Tensor got = engine->run({in}).at(0);
   ASSERT_EQ(got.shape(), expected.shape());

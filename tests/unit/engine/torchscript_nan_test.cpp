@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 Tensor run_torchscript(const fs::path& model_path, Tensor tile) {
   const model::Model model = model::open_model(model_path);
-  auto engine = engine::load_engine(model, engine::choose_weights(model.spec, "torchscript"), {.threads = 1});
+  auto engine = engine::load_engine(model, engine::choose_weights(model, "torchscript"), {.threads = 1});
   tile.set_axes(model.spec.inputs.at(0).axes_string());
   return engine->run({tile}).at(0);
 }

@@ -43,7 +43,7 @@ Tensor example_image() {
 
 TEST(OutOfMemoryRetry, SmallerTilesGiveTheSameResult) {
   const model::Model model = model::open_model(kSource / "examples/nuclei_unet2d");
-  const WeightsSpec& weights = engine::choose_weights(model.spec, "torchscript");
+  const WeightsSpec& weights = engine::choose_weights(model, "torchscript");
   int failures = 0;
   // The whole 256x256 image needs a 336x336 tile; allow at most 200x200.
   Predictor limited(model, weights,
@@ -64,7 +64,7 @@ TEST(OutOfMemoryRetry, SmallerTilesGiveTheSameResult) {
 
 TEST(OutOfMemoryRetry, GivesUpWithAClearErrorAtTheSmallestTile) {
   const model::Model model = model::open_model(kSource / "examples/nuclei_unet2d");
-  const WeightsSpec& weights = engine::choose_weights(model.spec, "torchscript");
+  const WeightsSpec& weights = engine::choose_weights(model, "torchscript");
   int failures = 0;
   Predictor limited(model, weights, std::make_unique<EngineWithMemoryLimit>(engine::load_engine(model, weights, {.threads = 2}), 10, &failures));
   try {

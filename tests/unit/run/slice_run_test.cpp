@@ -68,7 +68,7 @@ std::vector<Tensor> run(Predictor& predictor, MemorySample& sample, std::map<cha
 
 TEST(SliceRun, AU8ImageInBandsEqualsItReadWholeAndTheEngineOnTheWholeImage) {
   const model::Model model = model::open_model(kSource / "examples/nuclei_unet2d");
-  Predictor predictor(model, engine::choose_weights(model.spec, "torchscript"), {.threads = 2});
+  Predictor predictor(model, engine::choose_weights(model, "torchscript"), {.threads = 2});
   MemorySample sample{io::read_image(kSource / "examples/images/nuclei_bbbc038_0bf4b1.tif").pixels};
   ASSERT_EQ(sample.pixels.dtype(), DType::u8);
   sample.pixels.reshape({1, 1, sample.pixels.shape()[0], sample.pixels.shape()[1]}, "bcyx");
@@ -114,7 +114,7 @@ Tensor random_u8(std::int64_t h, std::int64_t w) {
 
 TEST(SliceRun, ZerosPaddingInBandsIsZeroOutsideTheImage) {
   const model::Model model = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
-  Predictor predictor(model, engine::choose_weights(model.spec, ""), {.threads = 1});
+  Predictor predictor(model, engine::choose_weights(model, ""), {.threads = 1});
   MemorySample sample{random_u8(50, 37)};
   const Tensor out = run(predictor, sample, {{'y', 16}, {'x', 16}}, true, tiling::PadMode::zeros).at(0);
   ASSERT_EQ(out.dtype(), DType::u8);
@@ -131,7 +131,7 @@ TEST(SliceRun, PostprocessingWithStatisticsGetsTheWholeOutputEvenInBands) {
   output.postprocessing = {{"zero_mean_unit_variance", {{"axes", {"y", "x"}}}}};
   output.data_type = DType::f32;
   ASSERT_FALSE(postprocessing_per_band(model.spec));
-  Predictor predictor(model, engine::choose_weights(model.spec, ""), {.threads = 1});
+  Predictor predictor(model, engine::choose_weights(model, ""), {.threads = 1});
   MemorySample sample{random_u8(41, 29)};
   const Tensor out = run(predictor, sample, {{'y', 12}, {'x', 12}}, true, tiling::PadMode::zeros).at(0);
   // Naively: the filter, then its mean and population std over the whole image.
@@ -156,7 +156,7 @@ TEST(SliceRun, AReferenceTensorReadInBandsGivesTheWholeRunsResult) {
   model.spec.inputs.at(0).preprocessing = {
       {"scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1}, {"max_percentile", 99}, {"reference_tensor", "half"}}}};
   EXPECT_EQ(why_not_in_bands(model.spec, "yx", {{1, 1, 64, 48}, {1, 1, 32, 24}}), "");
-  Predictor predictor(model, engine::choose_weights(model.spec, ""), {.threads = 1});
+  Predictor predictor(model, engine::choose_weights(model, ""), {.threads = 1});
   MemorySample raw{random_u8(64, 48)}, half{random_u8(32, 24)};
   std::vector<Tensor> results[2];
   for (const bool in_bands : {false, true}) {

@@ -292,11 +292,11 @@ TEST(Validate, NoWeights) {
 
 TEST(Validate, WeightsThatDoNotRunHereAreWarnings) {
   Bundle05 b;
-  replace(b.rdf, "weights:\n  torchscript:\n    source: weights.pt", "weights:\n  keras_hdf5:\n    source: weights.pt");
+  replace(b.rdf, "weights:\n  torchscript:\n    source: weights.pt", "weights:\n  tensorflow_js:\n    source: weights.pt");
   replace(b.rdf, "pytorch_version: \"1.13.1\"", "tensorflow_version: \"1.15\"");
   const ValidationReport r = b.validate();
   EXPECT_TRUE(r.valid()) << dump(r);
-  EXPECT_EQ(paths(r.warnings), (std::vector<std::string>{"weights.keras_hdf5", "weights"})) << dump(r);
+  EXPECT_EQ(paths(r.warnings), (std::vector<std::string>{"weights.tensorflow_js", "weights"})) << dump(r);
 }
 
 TEST(Validate, WeightsParentMustBeAnotherEntry) {
