@@ -71,6 +71,9 @@ const EngineInfo* engine_for_format(const std::string& format);
 // Weights the rdf lists but the bundle lacks (a SavedModel zip left out of a Keras bundle, say) are
 // passed over in that choice.
 const WeightsSpec& choose_weights(const model::Model& model, const std::string& requested);
+// Whether the bundle holds these weights: a file, a SavedModel folder (or the bundle root, "."), or a
+// URL fetched later.
+bool weights_in_bundle(const model::Model& model, const WeightsSpec& weights);
 
 std::unique_ptr<Engine> load_engine(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options);
 

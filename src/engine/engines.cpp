@@ -49,13 +49,6 @@ std::vector<std::string> formats_of(const ModelSpec& spec) {
   return formats;
 }
 
-// Whether the bundle holds the weights: a file, a SavedModel folder (or the bundle root, "."), or a URL
-// fetched later.
-bool in_bundle(const model::Model& model, const WeightsSpec& w) {
-  return w.source.find("://") != std::string::npos || w.source == "." || model.bundle.contains(w.source) ||
-         model.bundle.contains(w.source + "/saved_model.pb");
-}
-
 }  // namespace
 
 const std::vector<EngineInfo>& builtin_engines() {
@@ -67,6 +60,11 @@ const EngineInfo* engine_for_format(const std::string& format) {
   for (const auto& e : builtin_engines())
     if (std::find(e.weight_formats.begin(), e.weight_formats.end(), format) != e.weight_formats.end()) return &e;
   return nullptr;
+}
+
+bool weights_in_bundle(const model::Model& model, const WeightsSpec& w) {
+  return w.source.find("://") != std::string::npos || w.source == "." || model.bundle.contains(w.source) ||
+         model.bundle.contains(w.source + "/saved_model.pb");
 }
 
 const WeightsSpec& choose_weights(const model::Model& model, const std::string& requested) {
@@ -83,7 +81,7 @@ const WeightsSpec& choose_weights(const model::Model& model, const std::string& 
   }
   for (const auto& e : builtin_engines())
     for (const auto& f : e.weight_formats)
-      if (const WeightsSpec* w = spec.weights_for(f); w && in_bundle(model, *w)) return *w;
+      if (const WeightsSpec* w = spec.weights_for(f); w && weights_in_bundle(model, *w)) return *w;
   throw Error(ErrorCode::unsupported, "none of the model's weights can run here: it has " + join(formats_of(spec)) +
                                           "; this build runs " + join(runnable_formats()) +
                                           " (pytorch_state_dict needs Python and is not supported by design)");

@@ -21,21 +21,18 @@ namespace {
 
 const std::vector<std::pair<std::string, std::string>> kConvertTargets = {{"onnx", "onnx"}};  // format, file extension
 
-const WeightsSpec& source_weights(const ModelSpec& spec, const ConvertOptions& o) {
-  if (spec.weights_for(o.to))
+const WeightsSpec& source_weights(const model::Model& model, const ConvertOptions& o) {
+  if (model.spec.weights_for(o.to))
     throw Error(ErrorCode::invalid_argument, "the model already has \"" + o.to + "\" weights; nothing to convert");
-  if (!o.weights.empty()) {
-    const WeightsSpec* w = spec.weights_for(o.weights);
-    if (!w) throw Error(ErrorCode::not_found, "the model has no \"" + o.weights + "\" weights to convert");
-    return *w;
-  }
+  const WeightsSpec& w = engine::choose_weights(model, o.weights);
   // The engine that reads a format writes it in another: only the native engine converts today.
-  for (const auto& w : spec.weights)
-    if (const auto* e = engine::engine_for_format(w.format); e && e->name == "native") return w;
-  std::string formats;
-  for (const auto& w : spec.weights) formats += (formats.empty() ? "" : ", ") + w.format;
-  throw Error(ErrorCode::unsupported, "none of the model's weights (" + formats + ") can be converted: deepimage converts the "
-                                      "weights its native engine reads");
+  if (engine::engine_for_format(w.format)->name != "native") {
+    std::string formats;
+    for (const auto& f : model.spec.weights) formats += (formats.empty() ? "" : ", ") + f.format;
+    throw Error(ErrorCode::unsupported, "none of the model's weights (" + formats + ") can be converted: deepimage converts the "
+                                        "weights its native engine reads (onnx, tensorflow_saved_model_bundle, keras_hdf5)");
+  }
+  return w;
 }
 
 std::string free_name(const model::Bundle& bundle, const std::string& extension) {
@@ -66,7 +63,7 @@ ConvertReport convert_model(const ConvertOptions& o) {
   io::check_output_folder(o.output);
 
   const model::Model model = model::open_model(o.model);
-  const WeightsSpec& from = source_weights(model.spec, o);
+  const WeightsSpec& from = source_weights(model, o);
   const engine::EngineInfo* engine = engine::engine_for_format(from.format);
   if (!engine) throw Error(ErrorCode::unsupported, "\"" + from.format + "\" weights cannot be read in this build");
   const std::vector<std::byte> converted = engine->convert(model, from, o.to);
@@ -83,17 +80,19 @@ ConvertReport convert_model(const ConvertOptions& o) {
     for (const std::string& entry : model.bundle.entry_names())
       if (entry != model.bundle.rdf_name()) write_bytes(temp / entry, model.bundle.read(entry));
     write_bytes(temp / report.weights_file, converted);
+    // Weights the rdf names but the bundle lacks are left out of the copy's rdf: nothing could run them.
     ModelSpec spec = model.spec;
+    std::erase_if(spec.weights, [&](const WeightsSpec& w) { return !engine::weights_in_bundle(model, w); });
     spec.weights.push_back({.format = o.to, .source = report.weights_file, .sha256 = model::sha256_hex(converted),
                             .parent = from.format, .version = o.to == "onnx" ? "17" : ""});
     std::string rdf = model::write_rdf_v05(spec);
-    // The copy's files are those the rdf names; hashes are recomputed, as rdf 0.3 ones are often stale.
+    // Hashes the copy's files do not match are replaced, as rdf 0.3 ones are often stale.
     std::vector<HashUpdate> updates;
     {
       std::ofstream out(temp / "rdf.yaml");
       out << rdf;
     }
-    rdf = with_file_hashes(rdf, model::Bundle::open(temp), false, updates);
+    rdf = with_file_hashes(rdf, model::Bundle::open(temp), true, updates);
     io::write_file_via_temp(temp / "rdf.yaml", rdf);
     model::parse_rdf(rdf, (o.output / "rdf.yaml").string());  // what we write must read back
     fs::rename(temp, o.output);
@@ -101,7 +100,11 @@ ConvertReport convert_model(const ConvertOptions& o) {
     fs::remove_all(temp, ec);
     throw;
   }
-  report.test = test_model({.model = o.output, .weights = o.to, .threads = o.threads});
+  try {
+    report.test = test_model({.model = o.output, .weights = o.to, .threads = o.threads});
+  } catch (const Error& e) {
+    throw Error(e.code(), "converted into \"" + o.output.string() + "\", but its test could not run: " + e.what());
+  }
   return report;
 }
 

@@ -75,6 +75,7 @@ class NodeWriter {
     if (node.op == "Pad") return pad_with_full_rank_pads(node);
     if (node.op == "Softmax" && node.get_int("legacy", 0) != 0) return legacy_softmax(node);
     if (node.op == "ConstantOfShape") return constant_of_shape(node);
+    if (node.op == "ConvTranspose" && node.inputs.size() > 3 && node.inputs[3] != no_value) return conv_transpose_with_output_shape(node);
     if (node.op == "Resize")
       for (const char* added18 : {"antialias", "axes", "keep_aspect_ratio_policy"})
         if (node.has(added18)) refuse(node, std::string("its attribute \"") + added18 + "\" (ONNX 18)");
@@ -88,12 +89,20 @@ class NodeWriter {
                                             ", which ONNX opset " + std::to_string(kOnnxExportOpset) + " cannot express");
   }
 
+  // ONNX Runtime refuses a file in which two nodes share a name; importers give several graph nodes the
+  // name of the one layer or TF node they come from (a Keras Conv2D with its activation, say).
+  std::string unique_node_name(const std::string& wanted) {
+    std::string name = wanted.empty() ? "node" : wanted;
+    for (int k = 1; !node_names_.insert(name).second; ++k) name = (wanted.empty() ? "node" : wanted) + "_" + std::to_string(k);
+    return name;
+  }
+
   std::string name_of(ValueId id) const { return id == no_value ? std::string() : names_[static_cast<std::size_t>(id)]; }
 
   onnx::NodeProto& plain(const Node& node, const std::string& op, std::size_t input_count = SIZE_MAX) {
     onnx::NodeProto& p = *out_.add_node();
     p.set_op_type(op);
-    p.set_name(node.name);
+    p.set_name(unique_node_name(node.name));
     for (std::size_t k = 0; k < node.inputs.size() && k < input_count; ++k) p.add_input(name_of(node.inputs[k]));
     while (p.input_size() > 0 && p.input(p.input_size() - 1).empty()) p.mutable_input()->RemoveLast();
     for (ValueId o : node.outputs) p.add_output(name_of(o));
@@ -153,15 +162,26 @@ class NodeWriter {
     const std::string x = name_of(node.inputs[0]), y = name_of(node.outputs[0]);
     const std::string flat = y + "_flat", soft = y + "_softmax", shape = y + "_shape";
     onnx::NodeProto& f = *out_.add_node();
-    f.set_op_type("Flatten"), f.set_name(node.name + "_flatten"), f.add_input(x), f.add_output(flat);
+    f.set_op_type("Flatten"), f.set_name(unique_node_name(node.name + "_flatten")), f.add_input(x), f.add_output(flat);
     add_attribute(f, "axis", node.get_int("axis", 1));
     onnx::NodeProto& s = *out_.add_node();
-    s.set_op_type("Softmax"), s.set_name(node.name), s.add_input(flat), s.add_output(soft);
+    s.set_op_type("Softmax"), s.set_name(unique_node_name(node.name)), s.add_input(flat), s.add_output(soft);
     add_attribute(s, "axis", std::int64_t{1});
     onnx::NodeProto& sh = *out_.add_node();
-    sh.set_op_type("Shape"), sh.set_name(node.name + "_shape"), sh.add_input(x), sh.add_output(shape);
+    sh.set_op_type("Shape"), sh.set_name(unique_node_name(node.name + "_shape")), sh.add_input(x), sh.add_output(shape);
     onnx::NodeProto& r = *out_.add_node();
-    r.set_op_type("Reshape"), r.set_name(node.name + "_reshape"), r.add_input(soft), r.add_input(shape), r.add_output(y);
+    r.set_op_type("Reshape"), r.set_name(unique_node_name(node.name + "_reshape")), r.add_input(soft), r.add_input(shape), r.add_output(y);
+  }
+
+  // The graph's ConvTranspose may take its output size as a 4th operand (TF's Conv2DBackpropInput);
+  // ONNX has only the attribute, so the size must be known when the file is written.
+  void conv_transpose_with_output_shape(const Node& node) {
+    if (!g_.is_constant(node.inputs[3]))
+      refuse(node, "an output size computed from the input's size at run time (TF's Conv2DBackpropInput)");
+    onnx::NodeProto& p = plain(node, "ConvTranspose", 3);
+    for (const auto& [key, value] : node.attributes)
+      if (key != "output_shape") add_attribute(p, key, value);
+    add_attribute(p, "output_shape", ints_of(constant_operand(node, 3, "output_shape")));
   }
 
   // The graph keeps ConstantOfShape's value as a constant input 1; ONNX has it as an attribute.
@@ -178,6 +198,7 @@ class NodeWriter {
   const Graph& g_;
   const std::vector<std::string>& names_;
   onnx::GraphProto& out_;
+  std::set<std::string> node_names_;
 };
 
 }  // namespace

@@ -150,6 +150,52 @@ TEST(OnnxExport, LegacySoftmaxKeepsItsOldMeaning) {
   }
 }
 
+TEST(OnnxExport, NodeNamesAreUniqueAsOnnxRuntimeRequires) {
+  OnnxModelBuilder b(17);  // importers name several graph nodes after one layer (a Keras conv and its activation)
+  b.input("x", onnx::TensorProto::FLOAT, {1, 1, 4, 4});
+  b.node("Relu", {"x"}, {"a"});
+  b.node("Sigmoid", {"a"}, {"y"});
+  b.output("y");
+  graph::Graph g = b.import();
+  for (auto& n : g.nodes) n.name = "conv2d_30";
+  onnx::ModelProto exported;
+  round_trip(g, &exported);
+  ASSERT_EQ(exported.graph().node_size(), 2);
+  EXPECT_NE(exported.graph().node(0).name(), exported.graph().node(1).name());
+}
+
+// TF's Conv2DBackpropInput gives ConvTranspose its output size as a 4th operand: constant, it becomes
+// ONNX's output_shape attribute; computed at run time, ONNX cannot say it and the export is refused.
+TEST(OnnxExport, ConvTransposeOutputSizeOperand) {
+  OnnxModelBuilder b(17);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 1, 4, 4});
+  b.floats("w", {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  b.node("ConvTranspose", {"x", "w"}, {"y"}).integers("strides", {2, 2}).string("auto_pad", "SAME_UPPER");
+  b.output("y");
+  graph::Graph g = b.import();
+  Tensor size(DType::i64, {2});
+  size.data<std::int64_t>()[0] = 8, size.data<std::int64_t>()[1] = 8;
+  g.nodes[0].inputs.resize(3, graph::no_value);
+  g.nodes[0].inputs.push_back(g.add_constant("output_size", size));
+  onnx::ModelProto exported;
+  const graph::Graph again = round_trip(g, &exported);
+  EXPECT_EQ(exported.graph().node(0).input_size(), 2);
+  const Tensor x = ramp({1, 1, 4, 4}, 0.3f);
+  expect_same(run(again, {x}), run(g, {x}));
+  ASSERT_EQ(run(again, {x})[0].shape(), (Shape{1, 1, 8, 8}));
+
+  graph::Value computed;
+  computed.name = "size_at_run_time";
+  computed.dtype = DType::i64;
+  g.nodes[0].inputs[3] = g.add_value(computed);
+  try {
+    engine::export_onnx(g, "test");
+    FAIL() << "exported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("computed from the input's size at run time"), std::string::npos) << e.what();
+  }
+}
+
 TEST(OnnxExport, FusedFormsAreNotExported) {
   OnnxModelBuilder b(17);
   b.input("x", onnx::TensorProto::FLOAT, {1, 1, 4, 4});
