@@ -113,9 +113,9 @@ void add_build_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("build", "Package TorchScript/ONNX weights as a tested bioimage.io 0.5 bundle (docs/build.md)");
   auto f = std::make_shared<BuildFlags>();
   cmd->add_option("--from", f->from, "build.yaml with any of the fields below (flags given override it)");
-  cmd->add_option("--weights", f->weights, "TorchScript (.pt) or ONNX (.onnx) weights");
+  cmd->add_option("--weights", f->weights, "TorchScript (.pt), ONNX (.onnx) or Keras HDF5 (.h5) weights");
   cmd->add_option("--weights-format", f->weights_format, "torchscript or onnx (default: detected from the file)");
-  cmd->add_option("--weights-version", f->weights_version, "pytorch_version / opset_version (default: LibTorch's here / the file's opset)");
+  cmd->add_option("--weights-version", f->weights_version, "pytorch_version / opset_version / tensorflow_version (default: LibTorch's here / the file's opset; required for Keras)");
   cmd->add_option("--example", f->example, "Image the model is run on for the test tensors and cover (TIFF, .npy, PNG, JPEG)");
   cmd->add_option("--example-axes", f->example_axes, "The example's axes when its file does not say (e.g. yx, cyx)");
   cmd->add_option("--name", f->name, "Model name");

@@ -196,7 +196,9 @@ void check_request(const BuildRequest& r) {
   check_ops(r.output.ops, r.output.axes, "output.postprocessing");
 }
 
-std::string weights_entry_name(const std::string& format) { return format == "onnx" ? "weights.onnx" : "weights.pt"; }
+std::string weights_entry_name(const std::string& format) {
+  return format == "onnx" ? "weights.onnx" : format == "keras_hdf5" ? "weights.h5" : "weights.pt";
+}
 
 std::string documentation_entry_name(const BuildRequest& r) {
   return r.documentation.empty() ? kReadme : r.documentation.filename().string();
@@ -227,6 +229,9 @@ ModelSpec build_spec(const BuildRequest& r, const WeightsFile& weights, std::int
     w.version = library.rfind("LibTorch ", 0) == 0 ? library.substr(9) : "";
     if (w.version.empty()) invalid("weights_version is missing; expected the PyTorch version that saved the weights, e.g. 2.1.0");
   }
+  if (w.version.empty() && w.format == "keras_hdf5")
+    invalid("weights_version is missing; expected the TensorFlow version the Keras file was saved with, e.g. 1.15 "
+            "(rdf 0.5 requires it; the file records only its Keras version)");
   spec.weights = {w};
 
   TensorSpec in;

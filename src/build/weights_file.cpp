@@ -1,5 +1,6 @@
 #include "build/weights_file.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -102,21 +103,24 @@ std::optional<std::int64_t> onnx_opset(const std::vector<std::uint8_t>& bytes) {
 WeightsFile inspect_weights(const fs::path& path, const std::string& requested) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw Error(ErrorCode::not_found, "weights \"" + path.string() + "\" is not a file; expected a TorchScript (.pt) or ONNX (.onnx) file");
-  if (!requested.empty() && requested != "torchscript" && requested != "onnx")
-    throw Error(ErrorCode::invalid_argument, "weights_format \"" + requested + "\" is not supported; expected torchscript or onnx");
+    throw Error(ErrorCode::not_found, "weights \"" + path.string() + "\" is not a file; expected a TorchScript (.pt), ONNX (.onnx) or Keras HDF5 (.h5) file");
+  if (!requested.empty() && requested != "torchscript" && requested != "onnx" && requested != "keras_hdf5")
+    throw Error(ErrorCode::invalid_argument, "weights_format \"" + requested + "\" is not supported; expected torchscript, onnx or keras_hdf5");
   std::ifstream in(path, std::ios::binary);
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const bool zip = bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
-  const std::optional<std::int64_t> opset = zip ? std::nullopt : onnx_opset(bytes);
-  const std::string found = zip ? "torchscript" : opset ? "onnx" : "";
+  // HDF5's format signature, at the file's start as Keras writes it.
+  static constexpr std::uint8_t kHdf5Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  const bool hdf5 = bytes.size() >= 8 && std::equal(kHdf5Signature, kHdf5Signature + 8, bytes.begin());
+  const std::optional<std::int64_t> opset = zip || hdf5 ? std::nullopt : onnx_opset(bytes);
+  const std::string found = zip ? "torchscript" : hdf5 ? "keras_hdf5" : opset ? "onnx" : "";
   if (found.empty())
     throw Error(ErrorCode::invalid_argument, "weights \"" + path.string() +
-                                                 "\" is neither a TorchScript archive (a zip) nor an ONNX model with an opset; "
-                                                 "expected a .pt saved by torch.jit.save or a .onnx saved by torch.onnx.export");
+                                                 "\" is neither a TorchScript archive (a zip), an ONNX model with an opset nor an HDF5 file; "
+                                                 "expected a .pt saved by torch.jit.save, a .onnx saved by torch.onnx.export or a Keras .h5");
   if (!requested.empty() && requested != found)
     throw Error(ErrorCode::invalid_argument, "weights_format \"" + requested + "\" does not match \"" + path.string() +
-                                                 "\", which is " + (zip ? "a TorchScript archive" : "an ONNX model") +
+                                                 "\", which is " + (zip ? "a TorchScript archive" : hdf5 ? "an HDF5 file" : "an ONNX model") +
                                                  "; expected weights_format " + found);
   return {found, opset ? std::to_string(*opset) : ""};
 }

@@ -163,6 +163,36 @@ TEST(Build, RealUNetOnnxRebuiltAsFolderReproducesItsShippedOutput) {
   EXPECT_TRUE(fs::exists(folder / "sample_output.tif"));
 }
 
+// A Keras HDF5 file (the DeepImageJ pancreatic U-Net) packaged from the bare .h5: content-detected as
+// keras_hdf5, its whole-image min-max normalisation written as scale_range 0..100 %, and the test
+// output build writes equals TensorFlow.js's probability map of the same image (SOURCE.txt).
+TEST(Build, RealKerasUNetFromItsH5ReproducesTensorFlowJs) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path dir_in = realdata() / "unet2d_pancreatic_keras_dij";
+  TempDir dir;
+  const fs::path folder = dir / "pancreatic";
+  std::vector<std::string> args = {
+      "build", "--weights", (dir_in / "unet_pancreatic_cell_segmentation.h5").string(), "--example", (dir_in / "exampleImage.npy").string(),
+      "--name", "Pancreatic U-Net (rebuilt)", "--description", "The DeepImageJ pancreatic cell U-Net, packaged from its Keras file.",
+      "--author", "Ignacio Arganda-Carreras", "--license", "BSD-2-Clause", "--cite", "DeepImageJ. Nat Methods 2021; 10.1038/s41592-021-01262-9",
+      "--input-id", "input", "--input-axes", "byxc", "--input-size", "y=576,x=720",
+      "--preprocess", "scale_range:{\"axes\": [\"y\", \"x\"], \"min_percentile\": 0, \"max_percentile\": 100, \"eps\": 1e-6}",
+      "--output-id", "probability", "--output-axes", "byxc", "-o", folder.string() + "/"};
+  CliResult refused = run_cli(args);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("TensorFlow version"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(folder));
+  args.insert(args.end(), {"--weights-version", "1.15", "--json"});
+  CliResult r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["test"]["passed"], true);
+  const ModelSpec spec = check_bundle_files(folder);
+  EXPECT_EQ(spec.weights.at(0).format, "keras_hdf5");
+  EXPECT_EQ(spec.weights.at(0).source, "weights.h5");
+  const Tensor probability = io::read_npy(folder / "test_output.npy");
+  EXPECT_LE(max_abs_diff(probability, io::read_npy(dir_in / "reference_probability_tfjs.npy")), kKerasUnetVsTfjsMaxAbs);
+}
+
 // Fixtures of scripts/ rebuilt from their weights with their own description reproduce their own test
 // outputs (saved by PyTorch in scripts/make_*_models.py): a 2x super-resolution (output.size ref*2, written as axis scale 0.5) and a 3-D U-Net (z).
 TEST(Build, ScriptFixturesRebuiltFromTheirOwnDescriptionReproduceTheirTestOutputs) {
