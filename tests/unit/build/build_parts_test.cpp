@@ -90,7 +90,13 @@ TEST(WeightsFile, FormatAndOpsetFromTheContent) {
   EXPECT_EQ(build::inspect_weights(pt, "torchscript").format, "torchscript");
   EXPECT_NE(error_of([&] { build::inspect_weights(pt, "onnx"); }).find("is a TorchScript archive; expected weights_format torchscript"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "keras_hdf5"); }).find("expected torchscript or onnx"), std::string::npos);
+  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "keras_hdf5"); }).find("expected weights_format torchscript"), std::string::npos);
+  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "tensorflow_js"); }).find("expected torchscript, onnx or keras_hdf5"), std::string::npos);
+  const fs::path h5 = realdata() / "unet2d_pancreatic_keras_dij/unet_pancreatic_cell_segmentation.h5";
+  if (fs::exists(h5)) {
+    EXPECT_EQ(build::inspect_weights(h5, "").format, "keras_hdf5");
+    EXPECT_NE(error_of([&] { build::inspect_weights(h5, "onnx"); }).find("is an HDF5 file; expected weights_format keras_hdf5"), std::string::npos);
+  }
 
   TempDir dir;
   std::ofstream(dir / "notes.onnx") << "these are not weights\n";
