@@ -102,6 +102,23 @@ TEST(StartUp, InfoOfAnOnnxOnlyBundleOpensOnlyTheNativeModule) {
   EXPECT_FALSE(maps(objects, "libc10")) << objects;
 }
 
+// TF SavedModels and Keras HDF5 files run on the native engine: LibTorch is never loaded for them, while
+// the libraries their readers need (protobuf, HDF5) are, as the traces show.
+TEST(StartUp, TfAndKerasModelsNeverLoadLibTorch) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const std::string tf = loaded_objects({"test", (realdata() / "tiktorch_dummy_tf_savedmodel").string()});
+  EXPECT_TRUE(maps(tf, "lib/deepimage/libdeepimage_engine_native.so")) << tf;
+  EXPECT_TRUE(maps(tf, "libprotobuf")) << tf;
+  const std::string keras = loaded_objects({"info", (realdata() / "unet2d_pancreatic_keras_dij").string(), "--architecture",
+                                            "--weights", "keras_hdf5"});
+  EXPECT_TRUE(maps(keras, "libhdf5")) << keras;
+  for (const std::string* objects : {&tf, &keras}) {
+    EXPECT_FALSE(maps(*objects, "libdeepimage_engine_torchscript.so")) << *objects;
+    EXPECT_FALSE(maps(*objects, "libtorch")) << *objects;
+    EXPECT_FALSE(maps(*objects, "libc10")) << *objects;
+  }
+}
+
 // The positive control of the two tests above: the trace does show LibTorch when a model needs it.
 TEST(StartUp, InfoOfATorchScriptBundleOpensTheTorchScriptModuleAndLibTorch) {
   const std::string objects = loaded_objects({"info", example_model().string()});
