@@ -2,6 +2,7 @@
 
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -173,15 +174,63 @@ class NodeWriter {
     r.set_op_type("Reshape"), r.set_name(unique_node_name(node.name + "_reshape")), r.add_input(soft), r.add_input(shape), r.add_output(y);
   }
 
-  // The graph's ConvTranspose may take its output size as a 4th operand (TF's Conv2DBackpropInput);
-  // ONNX has only the attribute, so the size must be known when the file is written.
+  // The graph's ConvTranspose may take its output size as a 4th operand (TF's Conv2DBackpropInput,
+  // often computed from the input's shape); ONNX has only the attribute. A constant size becomes the
+  // attribute. A computed one is written as what it means (graph/kernels/padding_rules.cpp): the full
+  // transposed convolution, with stride - 1 more output_padding for sizes past its end, sliced at run
+  // time to [begin, begin + size) with total = full - size, begin = floor(max(total, 0) / 2) for
+  // SAME_UPPER and the rest of it otherwise.
   void conv_transpose_with_output_shape(const Node& node) {
-    if (!g_.is_constant(node.inputs[3]))
-      refuse(node, "an output size computed from the input's size at run time (TF's Conv2DBackpropInput)");
-    onnx::NodeProto& p = plain(node, "ConvTranspose", 3);
+    if (g_.is_constant(node.inputs[3])) {
+      onnx::NodeProto& p = plain(node, "ConvTranspose", 3);
+      for (const auto& [key, value] : node.attributes)
+        if (key != "output_shape") add_attribute(p, key, value);
+      add_attribute(p, "output_shape", ints_of(constant_operand(node, 3, "output_shape")));
+      return;
+    }
+    const graph::Value& w = g_.value(node.inputs[1]);
+    if (!w.shape_known || w.shape.size() < 3) refuse(node, "a kernel of unknown rank with an output size computed at run time");
+    const std::size_t r = w.shape.size() - 2;
+    const auto strides = node.get_ints("strides", std::vector<std::int64_t>(r, 1));
+    for (auto p : node.get_ints("output_padding", std::vector<std::int64_t>(r, 0)))
+      if (p != 0) refuse(node, "output_padding with an output size computed at run time");
+    const bool same_upper = node.get_string("auto_pad", "NOTSET") == "SAME_UPPER";
+    const std::string y = name_of(node.outputs[0]), prefix = y + "_runtime_size_";
+    std::vector<std::int64_t> extra, axes;
+    for (std::size_t i = 0; i < r; ++i) extra.push_back(strides.at(i) - 1), axes.push_back(static_cast<std::int64_t>(i + 2));
+
+    onnx::NodeProto& conv = plain(node, "ConvTranspose", 3);
+    conv.set_output(0, prefix + "full");
     for (const auto& [key, value] : node.attributes)
-      if (key != "output_shape") add_attribute(p, key, value);
-    add_attribute(p, "output_shape", ints_of(constant_operand(node, 3, "output_shape")));
+      if (key != "output_shape" && key != "auto_pad" && key != "pads" && key != "output_padding") add_attribute(conv, key, value);
+    add_attribute(conv, "output_padding", extra);
+    const auto constant = [&](const std::string& name, const std::vector<std::int64_t>& v) {
+      Tensor t(DType::i64, {static_cast<std::int64_t>(v.size())});
+      std::memcpy(t.bytes(), v.data(), v.size() * sizeof(std::int64_t));
+      *out_.add_initializer() = tensor_to_proto(t, prefix + name);
+      return prefix + name;
+    };
+    const auto op = [&](const std::string& type, std::vector<std::string> inputs, const std::string& output) {
+      onnx::NodeProto& p = *out_.add_node();
+      p.set_op_type(type);
+      p.set_name(unique_node_name(node.name + "_" + output));
+      for (auto& i : inputs) p.add_input(i);
+      p.add_output(prefix + output);
+      return &p;
+    };
+    add_attribute(*op("Cast", {name_of(node.inputs[3])}, "wanted"), "to", std::int64_t{onnx::TensorProto::INT64});
+    add_attribute(*op("Shape", {prefix + "full"}, "full_size"), "start", std::int64_t{2});
+    op("Sub", {prefix + "full_size", constant("extra", extra)}, "full_size_without_extra");
+    op("Sub", {prefix + "full_size_without_extra", prefix + "wanted"}, "total_signed");
+    const std::string zeros = constant("zeros", std::vector<std::int64_t>(r, 0));
+    op("Less", {prefix + "total_signed", zeros}, "negative");
+    op("Where", {prefix + "negative", zeros, prefix + "total_signed"}, "total");  // max(total, 0)
+    op("Div", {prefix + "total", constant("twos", std::vector<std::int64_t>(r, 2))}, "half");
+    if (!same_upper) op("Sub", {prefix + "total", prefix + "half"}, "begin");
+    const std::string begin = prefix + (same_upper ? "half" : "begin");
+    op("Add", {begin, prefix + "wanted"}, "end");
+    onnx::NodeProto& slice = *op("Slice", {prefix + "full", begin, prefix + "end", constant("axes", axes)}, "sliced");
+    slice.set_output(0, y);
   }
 
   // The graph keeps ConstantOfShape's value as a constant input 1; ONNX has it as an attribute.
@@ -257,6 +306,16 @@ onnx::ModelProto export_onnx(const Graph& g, const std::string& producer_version
   }
   NodeWriter writer(g, names, out);
   for (const Node& n : g.nodes) writer.write(n);
+  // Operands written as attributes (Reduce axes, a constant ConvTranspose size) leave their constants
+  // unread; ONNX Runtime warns about each.
+  std::set<std::string> used;
+  for (const auto& n : out.node())
+    for (const auto& i : n.input()) used.insert(i);
+  for (ValueId v : g.outputs) used.insert(names[static_cast<std::size_t>(v)]);
+  auto* initializers = out.mutable_initializer();
+  initializers->erase(std::remove_if(initializers->begin(), initializers->end(),
+                                     [&](const onnx::TensorProto& t) { return !used.count(t.name()); }),
+                      initializers->end());
   for (ValueId v : g.outputs) {
     onnx::ValueInfoProto& info = *out.add_output();
     info.set_name(names[static_cast<std::size_t>(v)]);

@@ -100,6 +100,7 @@ TEST(OnnxExport, ReduceAxesInputBecomesTheOpset17Attribute) {
   const onnx::NodeProto& n = exported.graph().node(0);
   ASSERT_EQ(n.input_size(), 1);
   ASSERT_EQ(n.attribute_size(), 2);
+  EXPECT_EQ(exported.graph().initializer_size(), 0);  // the axes constant went into the attribute
   const Tensor x = ramp({2, 3, 4}, 0.5f);
   const Tensor y = run(again, {x})[0];
   ASSERT_EQ(y.shape(), (Shape{3}));
@@ -165,7 +166,9 @@ TEST(OnnxExport, NodeNamesAreUniqueAsOnnxRuntimeRequires) {
 }
 
 // TF's Conv2DBackpropInput gives ConvTranspose its output size as a 4th operand: constant, it becomes
-// ONNX's output_shape attribute; computed at run time, ONNX cannot say it and the export is refused.
+// ONNX's output_shape attribute; computed at run time (Keras: the input's size times the stride), the
+// export slices the full transposed convolution at run time. Each must compute what the graph does,
+// for several input sizes, kernels smaller and larger than the stride, and both paddings.
 TEST(OnnxExport, ConvTransposeOutputSizeOperand) {
   OnnxModelBuilder b(17);
   b.input("x", onnx::TensorProto::FLOAT, {1, 1, 4, 4});
@@ -178,21 +181,41 @@ TEST(OnnxExport, ConvTransposeOutputSizeOperand) {
   g.nodes[0].inputs.resize(3, graph::no_value);
   g.nodes[0].inputs.push_back(g.add_constant("output_size", size));
   onnx::ModelProto exported;
-  const graph::Graph again = round_trip(g, &exported);
+  graph::Graph again = round_trip(g, &exported);
   EXPECT_EQ(exported.graph().node(0).input_size(), 2);
   const Tensor x = ramp({1, 1, 4, 4}, 0.3f);
   expect_same(run(again, {x}), run(g, {x}));
   ASSERT_EQ(run(again, {x})[0].shape(), (Shape{1, 1, 8, 8}));
 
-  graph::Value computed;
-  computed.name = "size_at_run_time";
-  computed.dtype = DType::i64;
-  g.nodes[0].inputs[3] = g.add_value(computed);
-  try {
-    engine::export_onnx(g, "test");
-    FAIL() << "exported";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("computed from the input's size at run time"), std::string::npos) << e.what();
+  struct Case { std::int64_t kernel; const char* padding; std::int64_t plus; };
+  for (const Case c : {Case{3, "SAME_UPPER", 0}, Case{1, "SAME_UPPER", 0}, Case{4, "SAME_UPPER", 1}, Case{3, "NOTSET", 0}}) {
+    SCOPED_TRACE(std::to_string(c.kernel) + " " + c.padding);
+    OnnxModelBuilder m(17);  // size = Shape(x)[2:] * 2 + plus, as Keras computes Conv2DBackpropInput's input_sizes
+    m.input("x", onnx::TensorProto::FLOAT, {1, 2, "h", "w"});
+    std::vector<float> weights(static_cast<std::size_t>(2 * 3 * c.kernel * c.kernel));
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = std::cos(static_cast<float>(i));
+    m.floats("w", {2, 3, c.kernel, c.kernel}, weights);
+    m.floats("bias", {3}, {0.5f, -1.0f, 2.0f});
+    m.int64s("two", {1}, {2});
+    m.int64s("plus", {1}, {c.plus});
+    m.node("Shape", {"x"}, {"shape"}).integer("start", 2);
+    m.node("Mul", {"shape", "two"}, {"doubled"});
+    m.node("Add", {"doubled", "plus"}, {"size"});
+    m.node("ConvTranspose", {"x", "w", "bias"}, {"y"}).integers("strides", {2, 2}).string("auto_pad", c.padding);
+    m.output("y");
+    graph::Graph computed = m.import();
+    graph::Node& conv = computed.nodes.back();
+    ASSERT_EQ(conv.op, "ConvTranspose");
+    for (graph::ValueId v = 0; v < static_cast<graph::ValueId>(computed.values.size()); ++v)
+      if (computed.value(v).name == "size") conv.inputs.push_back(v);
+    ASSERT_EQ(conv.inputs.size(), 4u);
+    const graph::Graph exported_again = round_trip(computed, nullptr, {4});
+    for (const Shape& shape : {Shape{1, 2, 4, 4}, Shape{1, 2, 5, 7}}) {
+      const Tensor in = ramp(shape, 0.7f);
+      const std::vector<Tensor> want = run(computed, {in});
+      ASSERT_EQ(want[0].shape(), (Shape{1, 3, shape[2] * 2 + c.plus, shape[3] * 2 + c.plus}));
+      expect_same(run(exported_again, {in}), want);
+    }
   }
 }
 
