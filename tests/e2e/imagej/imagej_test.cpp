@@ -164,6 +164,8 @@ run("DeepImage Run", "model=/no/such/model");
 print("bad model: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
 run("DeepImage Run", "model=laplace weights=tensorflow");
 print("bad weights: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
+run("DeepImage Run", "model=laplace weights=keras_hdf5");
+print("absent weights: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
 run("DeepImage Run", "model=laplace tile=y=4,x=4");
 print("bad tile: " + getInfo("deepimage.status") + " | " + getInfo("deepimage.error"));
 print("images open: " + nImages);
@@ -172,6 +174,8 @@ print("images open: " + nImages);
   EXPECT_NE(r.out.find("no image: error | no image is open"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bad model: error | model \"/no/such/model\" does not exist"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bad weights: error | weights=tensorflow is not a weights format"), std::string::npos) << r.out;
+  // A format the plugin accepts reaches the run, which says the bundle lacks it.
+  EXPECT_NE(r.out.find("absent weights: error | the model has no \"keras_hdf5\" weights"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bad tile: error | "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("images open: 1"), std::string::npos) << "no result opened after an error: " << r.out;
 }

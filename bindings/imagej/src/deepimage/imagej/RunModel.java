@@ -137,7 +137,7 @@ public class RunModel implements PlugIn {
     final Label about = (Label) gd.getMessage();
     gd.addMessage(defaults(Json.string(runnable.get(Math.max(0, Arrays.asList(names).indexOf(last))), "path")));
     final Label sizes = (Label) gd.getMessage();
-    gd.addChoice("Weights", new String[] {"best available", "torchscript", "onnx"}, Prefs.get("deepimage.run.weights", "best available"));
+    gd.addChoice("Weights", new String[] {"best available", "torchscript", "onnx", "tensorflow_saved_model_bundle", "keras_hdf5"}, Prefs.get("deepimage.run.weights", "best available"));
     gd.addStringField("Tile", "", 18);
     gd.addStringField("Halo", "", 18);
     gd.addStringField("Channels", "", 10);

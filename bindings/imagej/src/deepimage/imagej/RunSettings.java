@@ -14,7 +14,7 @@ import java.util.Map;
  *   run("DeepImage Run", "model=[Nuclei U-Net] weights=torchscript tile=y=256,x=256 halo=y=32,x=32 channels=0 only_current");
  *
  * model (name, folder name or id from the models folder, a bundle path, a model id or URL), weights
- * (torchscript | onnx; empty: the best that runs here), tile and halo (per axis as the CLI takes them,
+ * (torchscript | onnx | tensorflow_saved_model_bundle | keras_hdf5; empty: the best that runs here), tile and halo (per axis as the CLI takes them,
  * or one number for y and x), channels (image channels to use, in order), only_current (present: the
  * current plane only, else every slice and frame), input (a file to run instead of the current image),
  * output (a file, or a folder, to save the result in as well), hide (present: do not show the result).
@@ -76,7 +76,9 @@ final class RunSettings {
     if (v.isEmpty() || v.startsWith("best") || v.equals("any")) return "";
     if (v.equals("torchscript") || v.equals("pytorch_script") || v.equals("pytorch")) return "torchscript";
     if (v.equals("onnx")) return "onnx";
-    throw new DeepImageException("weights=" + w + " is not a weights format this plugin runs (expected torchscript or onnx)");
+    if (v.equals("tensorflow_saved_model_bundle") || v.equals("keras_hdf5")) return v;
+    throw new DeepImageException("weights=" + w + " is not a weights format this plugin runs (expected torchscript, onnx, "
+                                 + "tensorflow_saved_model_bundle or keras_hdf5)");
   }
 
   /** "256" (DeepImageJ's patch and overlap: one number) means y=256,x=256; "y=256,x=128" is kept. */
