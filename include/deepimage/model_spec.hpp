@@ -37,6 +37,15 @@ struct AxisSize {
   char ref_axis = 0;
   double factor = 1.0;
   double offset = 0.0;
+
+  static AxisSize fixed_size(std::int64_t value) { return {.kind = Kind::fixed, .value = value}; }
+  static AxisSize parameterized_size(std::int64_t min, std::int64_t step) {
+    return {.kind = Kind::parameterized, .min = min, .step = step};
+  }
+  // The size of axis `axis` of tensor `tensor`, one to one.
+  static AxisSize same_as(const std::string& tensor, char axis) {
+    return {.kind = Kind::reference, .ref_tensor = tensor, .ref_axis = axis};
+  }
 };
 
 // The largest halo accepted, from an rdf or a user. A halo covers a network's receptive field, a few

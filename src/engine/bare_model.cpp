@@ -9,37 +9,6 @@
 namespace deepimage::engine {
 namespace {
 
-AxisSize fixed_size(std::int64_t value) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::fixed;
-  s.value = value;
-  return s;
-}
-
-AxisSize parameterized_size(std::int64_t min, std::int64_t step) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::parameterized;
-  s.min = min;
-  s.step = step;
-  return s;
-}
-
-// The size of axis `axis` of tensor `tensor`, one to one.
-AxisSize same_as(const std::string& tensor, char axis) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::reference;
-  s.ref_tensor = tensor;
-  s.ref_axis = axis;
-  return s;
-}
-
-WeightsSpec weights_entry(const std::string& format, const std::string& source) {
-  WeightsSpec w;
-  w.format = format;
-  w.source = source;
-  return w;
-}
-
 namespace fs = std::filesystem;
 
 std::string lower_extension(const fs::path& path) {
@@ -83,16 +52,16 @@ TensorSpec tensor_of(const GraphTensor& g, const std::string& format, const std:
     a.id = axes[i];
     a.type = model::axis_type_of(a.id);
     if (a.id == 'b') {
-      a.size = fixed_size(1);
+      a.size = AxisSize::fixed_size(1);
     } else if (a.id == 'c') {
       if (g.shape[i] <= 0)
         throw Error(ErrorCode::unsupported, shown + ": tensor \"" + g.name + "\" does not declare its channel count; "
                                                 "describe the model in an rdf (deepimage build)");
-      a.size = fixed_size(g.shape[i]);
+      a.size = AxisSize::fixed_size(g.shape[i]);
     } else if (input && input->axis(a.id)) {
-      a.size = same_as(input->id, a.id);
+      a.size = AxisSize::same_as(input->id, a.id);
     } else {
-      a.size = parameterized_size(kBareStep, kBareStep);
+      a.size = AxisSize::parameterized_size(kBareStep, kBareStep);
     }
     t.axes.push_back(a);
   }
@@ -133,7 +102,7 @@ model::Model open_model_or_weights(const fs::path& path, const BareTensorNames& 
   spec.name = saved_model ? fs::absolute(folder_or_here).lexically_normal().filename().string() : path.stem().string();
   if (spec.name.empty()) spec.name = "model";
   spec.description = "Bare " + format + " weights without an rdf";
-  spec.weights.push_back(weights_entry(format, saved_model ? "." : path.filename().string()));
+  spec.weights.push_back(WeightsSpec{.format = format, .source = saved_model ? "." : path.filename().string()});
 
   const std::string shown = path.string();
   const EngineInfo* engine = engine_for_format(format);

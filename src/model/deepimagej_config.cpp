@@ -13,37 +13,6 @@
 namespace deepimage::model {
 namespace {
 
-AxisSize fixed_size(std::int64_t value) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::fixed;
-  s.value = value;
-  return s;
-}
-
-AxisSize parameterized_size(std::int64_t min, std::int64_t step) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::parameterized;
-  s.min = min;
-  s.step = step;
-  return s;
-}
-
-// The size of axis `axis` of tensor `tensor`, one to one.
-AxisSize same_as(const std::string& tensor, char axis) {
-  AxisSize s;
-  s.kind = AxisSize::Kind::reference;
-  s.ref_tensor = tensor;
-  s.ref_axis = axis;
-  return s;
-}
-
-WeightsSpec weights_entry(const std::string& format, const std::string& source) {
-  WeightsSpec w;
-  w.format = format;
-  w.source = source;
-  return w;
-}
-
 // The sections DeepImageJ read; every element directly below one of them is a field, by tag name.
 constexpr const char* kSections[] = {"ModelInformation", "ModelTest", "ModelCharacteristics"};
 
@@ -155,14 +124,14 @@ std::string first_present(const Bundle& bundle, std::initializer_list<const char
 
 std::vector<WeightsSpec> weights_of(const Bundle& bundle, const std::string& shown) {
   std::vector<WeightsSpec> weights;
-  if (bundle.contains("saved_model.pb")) weights.push_back(weights_entry("tensorflow_saved_model_bundle", "."));
+  if (bundle.contains("saved_model.pb")) weights.push_back(WeightsSpec{.format = "tensorflow_saved_model_bundle", .source = "."});
   if (bundle.contains("tensorflow_saved_model_bundle.zip"))
-    weights.push_back(weights_entry("tensorflow_saved_model_bundle", "tensorflow_saved_model_bundle.zip"));
+    weights.push_back(WeightsSpec{.format = "tensorflow_saved_model_bundle", .source = "tensorflow_saved_model_bundle.zip"});
   std::vector<std::string> h5;
   for (const std::string& n : bundle.top_level_names())
     if (n.size() > 3 && n.compare(n.size() - 3, 3, ".h5") == 0) h5.push_back(n);
   std::sort(h5.begin(), h5.end());
-  for (const std::string& n : h5) weights.push_back(weights_entry("keras_hdf5", n));
+  for (const std::string& n : h5) weights.push_back(WeightsSpec{.format = "keras_hdf5", .source = n});
   if (weights.empty())
     throw Error(ErrorCode::bad_model, shown + ": the bundle holds no weights beside config.xml (looked for saved_model.pb, "
                                               "tensorflow_saved_model_bundle.zip, *.h5)");
@@ -240,10 +209,10 @@ ModelSpec parse_deepimagej_config(const std::string& xml, const std::string& sho
     t.id = f.required("InputNames" + n, "the TensorFlow name of input " + n);
     for (char id : axes_of(f, "InputOrganization" + n)) {
       AxisSpec a = axis(id);
-      if (id == 'b') a.size = fixed_size(1);
-      else if (id == 'c') a.size = fixed_size(channels);
-      else if (fixed_patch || id == 'z') a.size = fixed_size(id == 'z' ? 1 : patch);
-      else a.size = parameterized_size(minimum, minimum);
+      if (id == 'b') a.size = AxisSize::fixed_size(1);
+      else if (id == 'c') a.size = AxisSize::fixed_size(channels);
+      else if (fixed_patch || id == 'z') a.size = AxisSize::fixed_size(id == 'z' ? 1 : patch);
+      else a.size = AxisSize::parameterized_size(minimum, minimum);
       t.axes.push_back(a);
     }
     spec.inputs.push_back(t);
@@ -257,8 +226,8 @@ ModelSpec parse_deepimagej_config(const std::string& xml, const std::string& sho
       AxisSpec a = axis(id);
       // Output sizes follow the first input (DeepImageJ 1.x models were image-to-image); a channel
       // axis has the one channel DeepImageJ showed as its result image.
-      if (id == 'c' || !in.axis(id)) a.size = fixed_size(1);
-      else a.size = same_as(in.id, id);
+      if (id == 'c' || !in.axis(id)) a.size = AxisSize::fixed_size(1);
+      else a.size = AxisSize::same_as(in.id, id);
       if (id == 'y' || id == 'x') a.halo = halo;
       t.axes.push_back(a);
     }
