@@ -145,6 +145,7 @@ def activation_ref(x, name):
         "linear": lambda v: v, "relu": lambda v: np.maximum(v, 0), "sigmoid": sigmoid, "tanh": np.tanh,
         "elu": elu, "selu": lambda v: 1.0507009873554805 * elu(v, 1.6732632423543772),
         "hard_sigmoid": lambda v: np.clip(0.2 * v + 0.5, 0, 1), "swish": lambda v: v * sigmoid(v),
+        "softplus": lambda v: np.logaddexp(0, v), "softsign": lambda v: v / (1 + np.abs(v)),
         "softmax": lambda v: np.exp(v - v.max(-1, keepdims=True)) / np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True),
     }[name](x)
 
@@ -299,12 +300,12 @@ def merge_norm_activations():
     alpha = rand(1, 1, 3)
     m.layer("PReLU", "prelu", {"shared_axes": [1, 2]}, ["sub"], [("alpha", alpha)]); ys["prelu"] = np.where(ys["sub"] > 0, ys["sub"], alpha * ys["sub"])
     m.layer("Softmax", "softmax", {"axis": -1}, ["mul"]); ys["softmax"] = activation_ref(ys["mul"], "softmax")
-    for act in ["selu", "hard_sigmoid", "swish", "softmax", "elu", "sigmoid"]:
+    for act in ["selu", "hard_sigmoid", "swish", "softmax", "elu", "sigmoid", "softplus", "softsign"]:
         m.layer("Activation", "act_" + act, {"activation": act}, ["avg"]); ys["act_" + act] = activation_ref(ys["avg"], act)
     m.layer("Dropout", "dropout", {"rate": 0.5}, ["max"]); ys["dropout"] = ys["max"]
     m.layer("GaussianNoise", "noise", {"stddev": 1.0}, ["min"]); ys["noise"] = ys["min"]
     outputs = ["bn", "relu6", "relu_plain", "leaky", "elu", "thresholded", "prelu", "softmax", "act_selu", "act_hard_sigmoid",
-               "act_swish", "act_softmax", "act_elu", "act_sigmoid", "dropout", "noise"]
+               "act_swish", "act_softmax", "act_elu", "act_sigmoid", "dropout", "noise", "act_softplus", "act_softsign"]
     save_case("merge_norm_activations", m, m.functional(["a", "b"], outputs), [a, b], [ys[o] for o in outputs],
               fixed_length_strings=True)
     # The same model as Keras 3 writes its config: class "Functional", each call {"args": [...], "kwargs": {}}

@@ -93,6 +93,12 @@ KerasValue KerasGraphBuilder::activation(KerasValue v, const std::string& activa
   if (activation == "tanh") return unary("Tanh");
   if (activation == "elu") return unary("Elu", {{"alpha", 1.0}});
   if (activation == "exponential") return unary("Exp");
+  if (activation == "softplus") return unary("Softplus");
+  if (activation == "softsign") {  // x / (1 + |x|)
+    const graph::ValueId magnitude = node("Abs", name + "/abs", {v.id});
+    const graph::ValueId denominator = node("Add", name + "/denominator", {magnitude, scalar(name + "/one", 1.f)});
+    return {node("Div", name, {v.id, denominator}), v.rank};
+  }
   if (activation == "softmax") return unary("Softmax", {{"axis", std::int64_t{v.rank >= 3 ? 1 : -1}}});
   if (activation == "selu") {  // scale * elu(x, alpha) with Keras' constants
     const graph::ValueId elu = node("Elu", name + "/elu", {v.id}, {{"alpha", 1.6732632423543772}});
@@ -110,7 +116,7 @@ KerasValue KerasGraphBuilder::activation(KerasValue v, const std::string& activa
   throw Error(ErrorCode::unsupported,
               where + " uses the activation \"" + activation +
                   "\"; the native engine knows linear, relu, sigmoid, tanh, softmax, elu, selu, "
-                  "hard_sigmoid, swish and exponential");
+                  "hard_sigmoid, swish, softplus, softsign and exponential");
 }
 
 }  // namespace deepimage::engine::keras

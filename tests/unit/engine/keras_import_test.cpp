@@ -79,9 +79,9 @@ std::pair<ErrorCode, std::string> error_of(const std::function<void()>& f) {
 TEST(KerasImport, ConvolutionsTransposedDepthwiseAndSeparable) { expect_fixture_matches("conv_family", 1, 1); }
 TEST(KerasImport, PoolingAndUpSampling) { expect_fixture_matches("pool_resize", 1, 3); }
 // Also: fixed-length string attributes (h5py 2's way), two inputs, sixteen outputs in the file's order.
-TEST(KerasImport, MergeNormalisationAndActivations) { expect_fixture_matches("merge_norm_activations", 2, 16); }
+TEST(KerasImport, MergeNormalisationAndActivations) { expect_fixture_matches("merge_norm_activations", 2, 18); }
 TEST(KerasImport, Keras3FunctionalConfigWithKerasHistory) {
-  expect_fixture_matches("merge_norm_activations_keras3_config", 2, 16, {}, "merge_norm_activations");
+  expect_fixture_matches("merge_norm_activations_keras3_config", 2, 18, {}, "merge_norm_activations");
 }
 TEST(KerasImport, SequentialWithoutInputLayerCropPadPermuteReshapeFlattenDense) {
   expect_fixture_matches("geometry_sequential", 1, 1);
