@@ -3,6 +3,7 @@
 //
 //   Graph s = specialize(imported, {{1, 1, 256, 256}});  // every shape concrete, constants folded
 //   pointwise_conv_before_upsampling(s);                  // optional: 1x1 convs at the lower resolution
+//   split_conv_over_concat(s);                            // optional: no concatenated copy before a conv
 //   fuse_conv_activation(s);                              // optional, for executors with fused convs
 //   cancel_transposes(imported);                          // importers of NHWC formats (TF), before specialize()
 #pragma once
@@ -33,6 +34,14 @@ void fuse_conv_activation(Graph& graph);
 // interpolation weights sum to 1 (the bias passes through), so the result is the same while the conv
 // runs on 4x (2-d) or 8x (3-d) fewer pixels and fewer channels are resampled (U-Net decoders).
 void pointwise_conv_before_upsampling(Graph& graph);
+
+// Concat over channels -> Conv (group 1, constant weights, not yet fused) becomes one Conv per part
+// over its slice of the weights, the first with the bias, each further one adding the previous one's
+// result as its Sum input (ops.hpp), when the concatenation has no other reader and every part has at
+// least 16 channels: the sum of the per-part convolutions is the convolution of the whole, and the
+// concatenated copy is never made. Run it before fuse_conv_activation() (which then fuses the
+// activation into the last part's conv).
+void split_conv_over_concat(Graph& graph);
 
 // Moves Transpose nodes towards the outputs through pointwise, broadcasting (constant operands permuted),
 // Concat, reduction, Softmax and Pad nodes (axes remapped), and removes pairs that compose to the

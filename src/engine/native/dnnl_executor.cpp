@@ -7,7 +7,8 @@
 //   concat, resampling, norms), so activations keep that layout from the first convolution to the
 //   output. A reorder step is inserted only where an op needs another layout (graph outputs, reference
 //   kernels, a convolution whose input came plain); layouts that differ only in size-1 axes are views.
-// * Passes first: 1x1 convs move before up-sampling, conv + BN + residual Add + activation fuse.
+// * Passes first: 1x1 convs move before up-sampling, a conv of a channel concat becomes a sum of convs
+//   of the parts (no concatenated copy), conv + BN + residual Add + activation fuse.
 // * Memory: slots in the arena get offsets from a greedy allocator over their live ranges (first write,
 //   last read), so buffers are reused; a convolution with a residual Sum writes into the residual's
 //   buffer when that is the residual's last read; a channel concat of whole blocks is written in place.
@@ -139,6 +140,22 @@ void DnnlExecutor::Plan::bind() {
 }
 
 
+namespace {
+
+// Whether oneDNN's convolutions keep activations channels-last on this CPU (nhwc with oneDNN 2.6 on
+// AVX-512): a channel concat then has to be copied, and split_conv_over_concat() avoids the copy. With
+// blocked layouts (nChw16c/8c, older ISAs) the concat's inputs are written in place instead, and the
+// split would only add passes over the output.
+bool convolutions_use_channels_last(const dnnl::engine& engine, dt type) {
+  const dims activation = {1, 32, 64, 64};
+  const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, algorithm::convolution_direct,
+                                          md(activation, type, tag::any), md({32, 32, 3, 3}, type, tag::any),
+                                          md(activation, type, tag::any), {1, 1}, {1, 1}, {1, 1});
+  return dnnl::convolution_forward::primitive_desc(d, engine).src_desc() == md(activation, type, tag::acdb);
+}
+
+}  // namespace
+
 std::unique_ptr<DnnlExecutor::Plan> DnnlExecutor::build_plan(graph::Graph graph, const ExecutorOptions& options,
                                                              bool nan_safe) {
   auto plan = std::make_unique<Plan>();
@@ -154,6 +171,7 @@ std::unique_ptr<DnnlExecutor::Plan> DnnlExecutor::build_plan(graph::Graph graph,
   omp_set_num_threads(options.threads > 0 ? options.threads : omp_get_num_procs());
   if (!nan_safe) {
     graph::pointwise_conv_before_upsampling(p.graph);
+    if (convolutions_use_channels_last(p.engine, p.compute_type)) graph::split_conv_over_concat(p.graph);
     graph::fuse_conv_activation(p.graph);
   }
   Graph& g = p.graph;

@@ -1,3 +1,4 @@
+// fuse_conv_activation(), pointwise_conv_before_upsampling() and split_conv_over_concat().
 // fuse_conv_activation(): which chains merge (the node count drops), which must not (a second reader,
 // a graph output, a broadcast residual), and that the fused graph computes what the original did
 // (both through the reference interpreter, so only the rewrite is under test).
@@ -141,6 +142,74 @@ TEST(PointwiseConvBeforeUpsampling, LeavesOtherChainsAlone) {
   Graph fused = b.finish({b.node("Conv", {up, b.random_constant({4, 8, 1, 1}), no_value})});
   fused.nodes[1].attributes["activation"] = std::string("relu");
   EXPECT_EQ(expect_same_after_swap(fused).nodes[0].op, "Resize");
+}
+
+// --- split_conv_over_concat ---
+
+// Splits a copy of `graph`, then fuses it as the executor does, and compares all three on the reference
+// kernels; returns the split and fused graph.
+Graph expect_same_after_split(const Graph& graph) {
+  Graph split = graph;
+  engine::graph::split_conv_over_concat(split);
+  Graph fused = split;
+  engine::graph::fuse_conv_activation(fused);
+  std::vector<Tensor> inputs;
+  for (std::size_t k = 0; k < graph.inputs.size(); ++k)
+    inputs.push_back(random_tensor(graph.value(graph.inputs[k]).shape, 21 + static_cast<std::uint32_t>(k)));
+  const auto before = engine::graph::run_reference(graph, inputs);
+  for (const Graph* g : {&split, &fused}) {
+    const auto after = engine::graph::run_reference(*g, inputs);
+    EXPECT_EQ(after.size(), before.size());
+    for (std::size_t i = 0; i < std::min(before.size(), after.size()); ++i)
+      EXPECT_LE(max_abs_diff(before[i], after[i]), kFusionRewriteMaxAbs) << "output " << i;
+  }
+  return fused;
+}
+
+std::vector<std::string> ops_in(const Graph& g) {
+  std::vector<std::string> ops;
+  for (const Node& n : g.nodes) ops.push_back(n.op + (n.has("activation") ? "+" + n.get_string("activation", "") : ""));
+  return ops;
+}
+
+TEST(SplitConvOverConcat, AConvOfAChannelConcatBecomesAccumulatingConvsOfItsParts) {
+  for (std::int64_t parts : {2, 3}) {
+    SCOPED_TRACE(std::to_string(parts) + " parts");
+    GraphBuilder b;
+    const ValueId x = b.input({1, 4, 7, 6});
+    std::vector<ValueId> pieces;
+    for (std::int64_t p = 0; p < parts; ++p) pieces.push_back(conv(b, x, 4, 16 + 8 * p));
+    const std::int64_t channels = parts == 2 ? 40 : 72;
+    const ValueId cat = b.node("Concat", pieces, {{"axis", std::int64_t{1}}});
+    const ValueId y = b.node("Conv", {cat, b.random_constant({5, channels, 3, 3}, -0.1f, 0.1f), b.random_constant({5})},
+                             {{"pads", Ints{1, 1, 1, 1}}});
+    const Graph fused = expect_same_after_split(b.finish({b.node("Relu", {y})}));
+    // The parts' producers, the first part's conv with the bias, then each further part's conv adding
+    // the running total (its 4th input), the last one with the ReLU; no Concat left.
+    std::vector<std::string> expected(static_cast<std::size_t>(parts) * 2, "Conv");
+    expected.back() = "Conv+relu";
+    EXPECT_EQ(ops_in(fused), expected);
+    EXPECT_EQ(fused.nodes.back().inputs.size(), 4u);
+    EXPECT_EQ(fused.nodes.back().inputs[2], no_value);  // the bias was added once, by the first part
+  }
+}
+
+TEST(SplitConvOverConcat, LeavesOtherConcatsAlone) {
+  const auto graph_with = [](std::int64_t part_channels, bool concat_read_again, std::int64_t group, std::int64_t axis) {
+    GraphBuilder b;
+    const ValueId x = b.input({1, part_channels, 6, 6});
+    const ValueId r = b.node("Relu", {x});
+    const ValueId s = b.node("Sigmoid", {x});
+    const ValueId cat = b.node("Concat", {r, s}, {{"axis", axis}});
+    const std::int64_t in = axis == 1 ? 2 * part_channels : part_channels;
+    const ValueId y = b.node("Conv", {cat, b.random_constant({2 * group, in / group, 1, 1}), no_value}, {{"group", group}});
+    return b.finish(concat_read_again ? std::vector<ValueId>{y, cat} : std::vector<ValueId>{y});
+  };
+  EXPECT_EQ(ops_in(expect_same_after_split(graph_with(16, false, 1, 1))), (std::vector<std::string>{"Relu", "Sigmoid", "Conv", "Conv"}));
+  EXPECT_EQ(ops_in(expect_same_after_split(graph_with(8, false, 1, 1)))[2], "Concat");   // parts too thin
+  EXPECT_EQ(ops_in(expect_same_after_split(graph_with(16, true, 1, 1)))[2], "Concat");   // the concat is an output
+  EXPECT_EQ(ops_in(expect_same_after_split(graph_with(16, false, 2, 1)))[2], "Concat");  // grouped conv
+  EXPECT_EQ(ops_in(expect_same_after_split(graph_with(16, false, 1, 2)))[2], "Concat");  // not over channels
 }
 
 }  // namespace
