@@ -31,6 +31,10 @@ class Engine {
   // omitted optional input); outputs in the order of spec.outputs. Throws Error(engine) with the
   // engine's message on failure.
   virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
+  // Starts building, in the background, what the first run() of inputs of these shapes (rdf order)
+  // needs, so that it overlaps the runner reading and normalising the image; run() waits for it and
+  // reports its errors. For engines with nothing to build ahead (the default) it does nothing.
+  virtual void prepare(const std::vector<Shape>& input_shapes) { (void)input_shapes; }
 };
 
 // The tensors a network file declares, read from the graph itself (no rdf): what a bare weights

@@ -30,7 +30,7 @@ namespace deepimage::engine {
 
 // Bumped whenever EngineFunctions or the types it passes change shape; a module built against another
 // value is refused with a message instead of crashing.
-inline constexpr int kEngineModuleAbi = 2;
+inline constexpr int kEngineModuleAbi = 3;
 
 // What a module hands over; the first two fields keep their place in every version, so that any module
 // can be told why it does not fit. `deepimage_version` is the version the module was built with; it must equal

@@ -53,6 +53,8 @@ class Predictor {
   // Runs the engine once on zero-filled inputs of these shapes (model axes, valid sizes) and returns
   // the output shapes: used to measure memory without touching any image.
   std::vector<Shape> probe(const std::vector<Shape>& input_shapes);
+  // Lets the engine build ahead what tiles of these shapes (model axes) need (Engine::prepare).
+  void prepare(const std::vector<Shape>& tile_shapes) { engine_->prepare(tile_shapes); }
 
   // `inputs`: one per spec.inputs, in model axes order, any dtype. When the engine runs out of memory
   // on a tile, the tiles are made smaller and the image is run again (stats->smaller_tile_retries);

@@ -110,12 +110,25 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   const bool in_bands = o.in_bands && !plan.axes.empty();
   const char axis = in_bands ? plan.axes[0] : 0;
   PredictionStats t;
+  const auto given = [&](std::size_t i) { return !inputs[i].shape.empty(); };
+
+  // 0. The engine builds its plan for the tiles' shapes while the sample is read and measured.
+  if (!plan.tiles.empty()) {
+    std::vector<Shape> tile_shapes(inputs.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!given(i)) continue;
+      tile_shapes[i] = inputs[i].shape;
+      for (std::size_t k = 0; k < plan.axes.size(); ++k)
+        tile_shapes[i].at(axis_position(spec.inputs[i].axes_string(), plan.axes[k])) =
+            scaled(plan.tiles.front().read.extent(k), predictor.input_ratio(i, plan.axes[k]));
+    }
+    predictor.prepare(tile_shapes);
+  }
 
   // 1. Statistics of the raw sample, for every input's preprocessing.
   auto t0 = Clock::now();
   std::vector<Tensor> whole(inputs.size());
   ops::OpContext raw_inputs;  // reference tensors of preprocessing: the inputs before any op ran
-  const auto given = [&](std::size_t i) { return !inputs[i].shape.empty(); };
   if (!in_bands)
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (!given(i)) continue;
