@@ -38,13 +38,23 @@ struct AxisSize {
   double factor = 1.0;
   double offset = 0.0;
 
-  static AxisSize fixed_size(std::int64_t value) { return {.kind = Kind::fixed, .value = value}; }
+  // Member by member rather than designated initializers, which g++ 12 warns about for every member
+  // left to its default.
+  static AxisSize fixed_size(std::int64_t value) {
+    AxisSize s;
+    s.kind = Kind::fixed, s.value = value;
+    return s;
+  }
   static AxisSize parameterized_size(std::int64_t min, std::int64_t step) {
-    return {.kind = Kind::parameterized, .min = min, .step = step};
+    AxisSize s;
+    s.kind = Kind::parameterized, s.min = min, s.step = step;
+    return s;
   }
   // The size of axis `axis` of tensor `tensor`, one to one.
   static AxisSize same_as(const std::string& tensor, char axis) {
-    return {.kind = Kind::reference, .ref_tensor = tensor, .ref_axis = axis};
+    AxisSize s;
+    s.kind = Kind::reference, s.ref_tensor = tensor, s.ref_axis = axis;
+    return s;
   }
 };
 
