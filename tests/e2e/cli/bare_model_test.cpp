@@ -17,6 +17,7 @@
 #include "support/cli.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -190,6 +191,47 @@ TEST(BareModelBuild, OnlyTheSavedModelsOwnFilesAreZipped) {
             (std::vector<std::string>{"saved_model.pb", "variables/variables.data-00000-of-00001", "variables/variables.index"}));
   const CliResult tested = run_cli({"test", bundle.string(), "--threads", "2"});
   EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+}
+
+// A SavedModel zipped with its folder runs bare as the folder does.
+TEST(BareModel, ZippedSavedModelRunsAsItsFolder) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  const fs::path frame = defcon_frame(dir.path());
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const char* name : {"saved_model.pb", "variables/variables.index", "variables/variables.data-00000-of-00001"})
+    entries.emplace_back(std::string("tf_density_count/") + name, slurp(defcon() / name));
+  make_zip(dir / "defcon.zip", entries);
+  const std::vector<std::string> names = {"--input-name", "input_tensor", "--output-name", "output_tensor", "--threads", "2", "--quiet"};
+  std::vector<std::string> zipped = {"run", (dir / "defcon.zip").string(), frame.string(), "-o", (dir / "zip.npy").string()};
+  std::vector<std::string> folder = {"run", defcon().string(), frame.string(), "-o", (dir / "folder.npy").string()};
+  zipped.insert(zipped.end(), names.begin(), names.end());
+  folder.insert(folder.end(), names.begin(), names.end());
+  const CliResult from_zip = run_cli(zipped), from_folder = run_cli(folder);
+  ASSERT_EQ(from_zip.exit_code, 0) << from_zip.err;
+  ASSERT_EQ(from_folder.exit_code, 0) << from_folder.err;
+  EXPECT_EQ(max_abs_diff(io::read_npy(dir / "zip.npy"), io::read_npy(dir / "folder.npy")), 0.0);
+}
+
+// ONNX weights built without axes or ids: bcyx from the graph's rank (NCHW), and the default ids where
+// the graph's names ("input.1", "82") are not rdf ids; the test output is what the bare file gives.
+TEST(BareModelBuild, OnnxAxesComeFromTheGraphWhenNotGiven) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path m = realdata() / "unet2d_nuclei_broad";
+  TempDir dir;
+  std::vector<std::string> args = build_args(m / "weights.onnx", m / "test_input.npy", dir / "nuclei");
+  args.insert(args.end(), {"--input-size", "y=512,x=512"});
+  const CliResult built = run_cli(args);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const ModelSpec spec = model::parse_rdf(slurp(dir / "nuclei/rdf.yaml"), "rdf.yaml");
+  EXPECT_EQ(spec.inputs.at(0).axes_string(), "bcyx");
+  EXPECT_EQ(spec.outputs.at(0).axes_string(), "bcyx");
+  EXPECT_EQ(spec.inputs[0].id, "input");
+  EXPECT_EQ(spec.outputs[0].id, "output");
+  const CliResult bare = run_cli({"run", (m / "weights.onnx").string(), (m / "test_input.npy").string(), "-o", (dir / "bare.npy").string(),
+                                  "--threads", "2", "--quiet"});
+  ASSERT_EQ(bare.exit_code, 0) << bare.err;
+  EXPECT_EQ(max_abs_diff(io::read_npy(dir / "nuclei/test_output.npy"), io::read_npy(dir / "bare.npy")), 0.0);
 }
 
 // Refused with one line naming the thing, exit 1, and nothing left in the output folder: a folder
