@@ -131,6 +131,31 @@ TEST(WeightsFile, SavedModelVersionFromItsMetaGraph) {
             std::string::npos);
 }
 
+// Protobuf written by hand (wire format: tag = field << 3 | type, then a length): the version of the meta
+// graph tagged "serve" is taken, whichever comes first; none recorded is empty; other bytes are refused.
+TEST(WeightsFile, SavedModelVersionIsTheServingMetaGraphs) {
+  const auto len = [](const std::string& field_tag, const std::string& body) {
+    return field_tag + std::string(1, static_cast<char>(body.size())) + body;
+  };
+  // MetaInfoDef {tags = 4, tensorflow_version = 5} in MetaGraphDef.meta_info_def (1) in SavedModel.meta_graphs (2).
+  const auto meta_graph = [&](const std::string& tag, const std::string& version) {
+    std::string info = len("\x22", tag);
+    if (!version.empty()) info += len("\x2a", version);
+    return len("\x12", len("\x0a", info));
+  };
+  TempDir dir;
+  const auto version_of = [&](const std::string& saved_model_pb) {
+    fs::create_directories(dir / "sm");
+    std::ofstream(dir / "sm/saved_model.pb", std::ios::binary) << saved_model_pb;
+    return build::inspect_weights(dir / "sm", "").version;
+  };
+  const std::string schema = "\x08\x01";  // saved_model_schema_version: 1
+  EXPECT_EQ(version_of(schema + meta_graph("train", "1.2.0") + meta_graph("serve", "1.15.0")), "1.15.0");
+  EXPECT_EQ(version_of(schema + meta_graph("serve", "")), "");
+  EXPECT_EQ(version_of(schema + meta_graph("train", "1.4.1")), "1.4.1");
+  EXPECT_NE(error_of([&] { version_of("\xff\xff\xff"); }).find("its saved_model.pb is not a SavedModel with a meta graph"), std::string::npos);
+}
+
 TEST(BuildFile, KeysAreCheckedAndPathsAreRelativeToTheFile) {
   TempDir dir;
   std::ofstream(dir / "build.yaml") << "weights: w.pt\nexample: /abs/cells.tif\nbundle: out.zip\n"
