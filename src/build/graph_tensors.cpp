@@ -21,6 +21,12 @@ std::string node_of(const std::string& tensor) {
 
 void fill(BuildTensor& t, const engine::GraphTensor& g, const std::string& format, const std::string& side, const std::string& shown) {
   if (t.axes.empty()) t.axes = engine::bare_axes(format, g.shape.size());
+  if (t.axes.empty())
+    throw Error(ErrorCode::invalid_argument, side + ".axes is missing, and the graph's " + side + " tensor \"" + g.name + "\" of " + shown +
+                                                 (g.shape.empty() ? " does not declare its rank"
+                                                                  : " has " + std::to_string(g.shape.size()) + " dimensions") +
+                                                 ", from which only 4-d and 5-d image tensors get axes; expected " + side +
+                                                 ".axes given, one letter per dimension (c, y and x required)");
   const std::string name = node_of(g.name);
   if (t.id.empty() && is_rdf_id(name)) t.id = name;
   // A TF tensor named "node:k" has no signature key: the engine finds it by the rdf's id only.

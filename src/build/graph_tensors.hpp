@@ -5,7 +5,7 @@
 //   // a DEFCoN SavedModel, input.name input_tensor: input.id "input_tensor", input.axes "byxc"
 //
 // - axes: from the tensor's rank, in the format's layout (TF and Keras NHWC: byxc, bzyxc; ONNX bcyx,
-//   bczyx); left empty for another rank (check_request then asks for them).
+//   bczyx); for another rank, or none declared, the request is refused asking for them.
 // - id: the graph's tensor name when it is a valid rdf id (a signature key such as "input", or a node
 //   such as "input_tensor"), else left empty (the default "input"/"output").
 // - input.name / output.name (--input-name/--output-name) pick the tensors when the graph has several.

@@ -259,6 +259,9 @@ TEST(BareModelBuild, BadSavedModelsAreRefusedNamingTheValueAndLeaveNothing) {
   expect_refused(tf2, {}, "\"" + tf2.string() + "\" is a TensorFlow 2 SavedModel");
   expect_refused(defcon(), {"--input-name", "no_such_tensor", "--output-name", "output_tensor"}, "input \"no_such_tensor\" is not a node of");
   expect_refused(defcon(), {}, "has no signature and 35 placeholders");
+  // half_plus_two: x:0 f32[-1,1] (SOURCE.txt), no image.
+  expect_refused(realdata() / "tf_serving_half_plus_two/saved_model_half_plus_two_cpu/00000123", {},
+                 "input.axes is missing, and the graph's input tensor \"x\" of");
   expect_refused(defcon(), {"--input-name", "input_tensor", "--output-name", "output_tensor", "--input-id", "raw"},
                  "input.id \"raw\" is not the name of the input tensor \"input_tensor\"");
   expect_refused(defcon(), {"--input-name", "input_tensor", "--output-name", "output_tensor", "--weights-format", "onnx"},
