@@ -4,6 +4,7 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "tensor_name_options.hpp"
 #include "weights_option.hpp"
 #include "deepimage/bench.hpp"
 
@@ -24,8 +25,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto model = std::make_shared<std::string>(), tile = std::make_shared<std::string>();
   auto gflop = std::make_shared<double>(0.0);
   auto as_json = std::make_shared<bool>(false);
-  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file")->required();
+  cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a bare network file (.onnx, .h5, SavedModel folder)")->required();
   add_weights_option(cmd, options->weights, "Weights format to run");
+  add_tensor_name_options(cmd, options->input_name, options->output_name);
   cmd->add_option("--tile", *tile,
                   "Model input size per axis, e.g. y=512,x=512 (default: the model's fixed size, else the smallest "
                   "valid size >= 512, >= 64 for 3D)");

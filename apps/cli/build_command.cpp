@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "deepimage/build.hpp"
 #include "deepimage/error.hpp"
+#include "tensor_name_options.hpp"
 
 namespace deepimage::cli {
 namespace {
@@ -13,7 +14,7 @@ struct BuildFlags {
   std::string from, weights, weights_format, weights_version, example, example_axes, name, description, license,
       documentation, output;
   std::vector<std::string> authors, cite, tags, preprocess, postprocess;
-  std::string input_id, input_axes, input_size, input_channels, input_type;
+  std::string input_id, input_name, output_name, input_axes, input_size, input_channels, input_type;
   std::string output_id, output_axes, output_size, output_channels, output_type, halo;
   bool overwrite = false, json = false;
   int threads = 0;
@@ -86,6 +87,8 @@ BuildRequest request_from(const CLI::App& cmd, const BuildFlags& f) {
   }
   if (given("--tag")) r.tags = f.tags;
   if (given("--input-id")) r.input.id = f.input_id;
+  if (given("--input-name")) r.input.name = f.input_name;
+  if (given("--output-name")) r.output.name = f.output_name;
   if (given("--input-axes")) r.input.axes = f.input_axes;
   if (given("--input-size")) r.input.size = size_rules(f.input_size, r.input.axes, "input.size");
   if (given("--input-channels")) r.input.channel_names = split(f.input_channels, ',');
@@ -110,12 +113,12 @@ BuildRequest request_from(const CLI::App& cmd, const BuildFlags& f) {
 }  // namespace
 
 void add_build_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("build", "Package TorchScript/ONNX weights as a tested bioimage.io 0.5 bundle (docs/build.md)");
+  auto* cmd = app.add_subcommand("build", "Package TorchScript/ONNX/Keras weights or a TF1 SavedModel as a tested bioimage.io 0.5 bundle (docs/build.md)");
   auto f = std::make_shared<BuildFlags>();
   cmd->add_option("--from", f->from, "build.yaml with any of the fields below (flags given override it)");
-  cmd->add_option("--weights", f->weights, "TorchScript (.pt), ONNX (.onnx) or Keras HDF5 (.h5) weights");
-  cmd->add_option("--weights-format", f->weights_format, "torchscript or onnx (default: detected from the file)");
-  cmd->add_option("--weights-version", f->weights_version, "pytorch_version / opset_version / tensorflow_version (default: LibTorch's here / the file's opset; required for Keras)");
+  cmd->add_option("--weights", f->weights, "TorchScript (.pt), ONNX (.onnx) or Keras HDF5 (.h5) weights, or a TF1 SavedModel folder or .zip");
+  cmd->add_option("--weights-format", f->weights_format, "torchscript, onnx, keras_hdf5 or tensorflow_saved_model_bundle (default: detected from the file)");
+  cmd->add_option("--weights-version", f->weights_version, "pytorch_version / opset_version / tensorflow_version (default: LibTorch's here / the file's opset / the SavedModel's; required for Keras)");
   cmd->add_option("--example", f->example, "Image the model is run on for the test tensors and cover (TIFF, .npy, PNG, JPEG)");
   cmd->add_option("--example-axes", f->example_axes, "The example's axes when its file does not say (e.g. yx, cyx)");
   cmd->add_option("--name", f->name, "Model name");
@@ -125,14 +128,15 @@ void add_build_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--cite", f->cite, "\"TEXT; DOI or URL\" (repeat for several)");
   cmd->add_option("--tag", f->tags, "Tag (repeat for several)");
   cmd->add_option("--documentation", f->documentation, "Markdown documentation (default: a README.md is generated)");
-  cmd->add_option("--input-id", f->input_id, "Input tensor id (default: input)");
-  cmd->add_option("--input-axes", f->input_axes, "Input tensor axes, e.g. bcyx");
+  cmd->add_option("--input-id", f->input_id, "Input tensor id (default: the graph's name when it is an id, else input)");
+  add_tensor_name_options(cmd, f->input_name, f->output_name);
+  cmd->add_option("--input-axes", f->input_axes, "Input tensor axes, e.g. bcyx (default for ONNX, Keras, SavedModel: from the graph's rank)");
   cmd->add_option("--input-size", f->input_size, "Size rule per input axis: y=256 (fixed) or y=64/16 (min/step), e.g. y=64/16,x=64/16; one rule alone applies to every axis but b and c");
   cmd->add_option("--input-channels", f->input_channels, "Input channel names, comma-separated (default: the id)");
   cmd->add_option("--input-type", f->input_type, "Input data type (default: the example's)");
   cmd->add_option("--preprocess", f->preprocess, "Preprocessing op: ID or ID:{kwargs as JSON} (repeat, in order)");
-  cmd->add_option("--output-id", f->output_id, "Output tensor id (default: output)");
-  cmd->add_option("--output-axes", f->output_axes, "Output tensor axes, e.g. bcyx");
+  cmd->add_option("--output-id", f->output_id, "Output tensor id (default: the graph's name when it is an id, else output)");
+  cmd->add_option("--output-axes", f->output_axes, "Output tensor axes, e.g. bcyx (default: as --input-axes)");
   cmd->add_option("--output-size", f->output_size, "Output size per axis: y=ref (the input's, default), y=ref*2, y=ref-16, or fixed y=64; one rule alone applies to every axis but b and c");
   cmd->add_option("--output-channels", f->output_channels, "Output channel names, comma-separated (default: the id, numbered)");
   cmd->add_option("--output-type", f->output_type, "Output data type (default: float32, or the last ensure_dtype's)");

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "tensor_name_options.hpp"
 #include "deepimage/pull.hpp"
 #include "deepimage/run.hpp"
 #include "download_display.hpp"
@@ -21,6 +22,7 @@ void add_example_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", options->output,
                   "Result file (.tif, .npy), or a folder for several outputs (default: <input id>_<model name>.tif here)");
   cmd->add_option("--weights", options->weights, "Weights format: torchscript, onnx, tensorflow_saved_model_bundle or keras_hdf5 (default: the best that runs here)");
+  add_tensor_name_options(cmd, options->input_name, options->output_name);
   cmd->add_flag("--overwrite", options->overwrite, "Replace the result if it exists");
   add_precision_option(cmd, options->precision);
   cmd->add_option("--save-input", *input_copy,

@@ -8,6 +8,7 @@
 #include "deepimage/pull.hpp"
 #include "download_display.hpp"
 #include "interrupt.hpp"
+#include "tensor_name_options.hpp"
 
 namespace deepimage::cli {
 namespace {
@@ -152,21 +153,23 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);
   auto architecture = std::make_shared<bool>(false);
   auto weights = std::make_shared<std::string>();
+  auto input_name = std::make_shared<std::string>(), output_name = std::make_shared<std::string>();
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   cmd->add_flag("--json", *as_json, "Print as JSON");
   auto* arch_flag = cmd->add_flag("--architecture", *architecture,
                                   "Show the network's layers with output shapes for the example input, parameters and FLOPs");
   cmd->add_option("--weights", *weights, "With --architecture: weights format, torchscript, onnx, tensorflow_saved_model_bundle or keras_hdf5 (default: the best that runs here)")
       ->needs(arch_flag);
+  add_tensor_name_options(cmd, *input_name, *output_name);
   cmd->callback([=, &exit_code] {
     exit_code = 0;
     if (*architecture) {
-      const Architecture a = describe_architecture(resolve_model(*model, download_display(), interrupt_flag()), *weights);
+      const Architecture a = describe_architecture(resolve_model(*model, download_display(), interrupt_flag()), *weights, *input_name, *output_name);
       if (*as_json) std::cout << to_json(a).dump(2) << "\n";
       else print_architecture(a);
       return;
     }
-    const json card = describe_model(resolve_model(*model, download_display(), interrupt_flag()), /*load_weights=*/true);
+    const json card = describe_model(resolve_model(*model, download_display(), interrupt_flag()), /*load_weights=*/true, *input_name, *output_name);
     if (*as_json) std::cout << card.dump(2) << "\n";
     else print_card(card);
   });

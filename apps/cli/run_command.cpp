@@ -8,6 +8,7 @@
 #include "axis_values.hpp"
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "tensor_name_options.hpp"
 #include "weights_option.hpp"
 #include "deepimage/catalog.hpp"
 #include "deepimage/memory_size.hpp"
@@ -118,10 +119,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   add_weights_option(cmd, options->weights, "Weights format to run");
-  cmd->add_option("--input-name", options->input_name,
-                  "A bare network file's input tensor, when its graph has several (e.g. input_tensor)");
-  cmd->add_option("--output-name", options->output_name,
-                  "A bare network file's output tensor, when its graph has several (e.g. output_tensor)");
+  add_tensor_name_options(cmd, options->input_name, options->output_name);
   cmd->add_option("--tile", *tile, "Model input size per axis, e.g. y=256,x=256 (default: whole image if allowed)");
   cmd->add_option("--halo", *halo, "Overlap per side in pixels, e.g. y=32,x=32 (default: the model's)");
   cmd->add_option("--axes", options->axes, "Axes of the input image, e.g. yx, cyx, zyx (default: from the file)");
@@ -152,7 +150,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", *json, "Print the run report as JSON");
   cmd->callback([=, &exit_code] {
     options->model = resolve_model(*model, *quiet ? DownloadCallback{} : download_display(), interrupt_flag());
-    const bool batch = is_batch(*inputs) && describe_model(options->model)["inputs"].size() == 1;
+    const bool batch = is_batch(*inputs) && describe_model(options->model, false, options->input_name, options->output_name)["inputs"].size() == 1;
     if (options->plan_only && batch)
       throw CLI::ValidationError("--plan", "plans one image (or one set of files for a multi-input model), not a batch");
     options->output = *output;

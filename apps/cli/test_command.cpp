@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "precision_option.hpp"
+#include "tensor_name_options.hpp"
 #include "weights_option.hpp"
 #include "deepimage/model_test.hpp"
 #include "deepimage/pull.hpp"
@@ -20,6 +21,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
   add_weights_option(cmd, options->weights, "Weights format to test");
+  add_tensor_name_options(cmd, options->input_name, options->output_name);
   cmd->add_option("--threads", options->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   add_precision_option(cmd, options->precision);
   cmd->add_flag("--json", *as_json, "Print the report as JSON");

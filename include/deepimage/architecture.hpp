@@ -56,8 +56,10 @@ struct Architecture {
 };
 
 // `weights`: a weights format ("torchscript", "onnx"), or empty for the first that runs here.
-// Throws Error(unsupported) when the format's engine cannot describe layers.
-Architecture describe_architecture(const std::filesystem::path& model, const std::string& weights = "");
+// Throws Error(unsupported) when the format's engine cannot describe layers. `model` may be a bare
+// network file; `input_name`/`output_name` pick its feed and fetch when its graph has several.
+Architecture describe_architecture(const std::filesystem::path& model, const std::string& weights = "",
+                                   const std::string& input_name = "", const std::string& output_name = "");
 
 nlohmann::json to_json(const Architecture& architecture);
 

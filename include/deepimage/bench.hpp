@@ -27,8 +27,9 @@
 namespace deepimage {
 
 struct BenchOptions {
-  std::filesystem::path model;          // folder, .zip or rdf file
+  std::filesystem::path model;          // folder, .zip or rdf file; or a bare network file
   std::string weights;                  // "torchscript", "onnx"; empty: the best that runs here
+  std::string input_name, output_name;  // a bare network file's feed and fetch (as RunOptions's)
   std::map<char, std::int64_t> tile;    // model input size per spatial axis; default: see below
   int threads = 0;                      // 0: all cores
   Precision precision = Precision::fp32;

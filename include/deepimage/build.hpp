@@ -14,7 +14,8 @@
 // (README.md, generated when none is given), with the sha256 of each in the rdf. It then runs
 // test_model on the result. Everything is written into a hidden temporary folder beside the target
 // and renamed (or zipped to a temporary file and renamed) at the end, so an error leaves nothing.
-// Supported: one input and one output tensor, TorchScript or ONNX weights.
+// Supported: one input and one output tensor; TorchScript, ONNX, Keras HDF5 or TF1 SavedModel weights
+// (a SavedModel folder or zip is packed as tensorflow_saved_model_bundle.zip).
 #pragma once
 
 #include <cstdint>
@@ -33,9 +34,11 @@
 namespace deepimage {
 
 struct BuildTensor {
-  std::string id;                          // empty: "input" / "output"
+  std::string id;                          // empty: the graph's name when it is an id (build/graph_tensors.hpp), else "input" / "output"
+  std::string name;                        // the graph's tensor to feed / fetch when it has several (--input-name)
   std::string description;
-  std::string axes;                        // the network's tensor axes, e.g. "bcyx" (letters of "bitczyx")
+  std::string axes;                        // the network's tensor axes, e.g. "bcyx" (letters of "bitczyx");
+                                           // empty: from the graph's rank for ONNX, Keras and SavedModel weights
   // Size rule per axis other than b and c. Input: fixed or parameterized (min + n * step). Output:
   // fixed, or a reference to the input's axis of the same letter (factor and offset); an output axis
   // without a rule that the input also has is the input's size.
@@ -49,9 +52,10 @@ struct BuildTensor {
 };
 
 struct BuildRequest {
-  std::filesystem::path weights;           // TorchScript (.pt) or ONNX (.onnx)
-  std::string weights_format;              // torchscript | onnx; empty: detected from the file's content
-  std::string weights_version;             // pytorch_version / opset_version; empty: LibTorch's here / the file's opset
+  std::filesystem::path weights;           // TorchScript (.pt), ONNX (.onnx), Keras (.h5), or a TF1 SavedModel folder or .zip
+  std::string weights_format;              // torchscript | onnx | keras_hdf5 | tensorflow_saved_model_bundle; empty: detected
+  std::string weights_version;             // pytorch_version / opset_version / tensorflow_version; empty: LibTorch's
+                                           // here / the file's opset / the SavedModel's recorded version
   std::filesystem::path example;           // TIFF, .npy, PNG or JPEG the model is run on
   std::string example_axes;                // override the example's axes (as --axes of `run`)
   std::string name, description, license;  // license: an SPDX id
@@ -80,7 +84,7 @@ nlohmann::json to_json(const BuildReport& report);
 // build.yaml -> BuildRequest; file paths in it are relative to the build.yaml's folder. Keys (see
 // docs/build.md): weights, weights_format, weights_version, example, example_axes, name, description,
 // license, authors [{name, affiliation, github}], cite [{text, doi, url}], tags, documentation,
-// bundle (the path to write), overwrite, threads, input / output {id, description, axes, size {axis: rule}, halo {axis: n},
+// bundle (the path to write), overwrite, threads, input / output {id, name, description, axes, size {axis: rule}, halo {axis: n},
 // channel_names, data_type, preprocessing / postprocessing [{id, kwargs}]}. Unknown keys are errors.
 BuildRequest read_build_file(const std::filesystem::path& path);
 

@@ -16,7 +16,10 @@ namespace deepimage {
 // With `load_weights`, each weights file an engine of this build runs is also loaded, so "runs_here"
 // is true only when it loads (an engine can refuse a particular file: an operator it lacks); the
 // reason goes in "why_not". Without, "runs_here" says an engine for the format exists.
-nlohmann::json describe_model(const std::filesystem::path& model, bool load_weights = false);
+// `input_name`/`output_name`: a bare network file's feed and fetch when its graph has several (as
+// RunOptions's); empty: the graph's own.
+nlohmann::json describe_model(const std::filesystem::path& model, bool load_weights = false, const std::string& input_name = "",
+                              const std::string& output_name = "");
 nlohmann::json describe_ops();     // every op's declaration: id, summary, params, needs_statistics
 
 // The models folder when none is given: $DEEPIMAGE_MODELS, else $XDG_DATA_HOME/deepimage/models

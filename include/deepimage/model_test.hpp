@@ -29,6 +29,7 @@ namespace deepimage {
 struct TestOptions {
   std::filesystem::path model;
   std::string weights;  // empty: the best that runs here
+  std::string input_name, output_name;  // a bare network file's feed and fetch (as RunOptions's)
   int threads = 0;
   Precision precision = Precision::fp32;  // bf16 is compared with the same tolerance as fp32: it may fail
 };

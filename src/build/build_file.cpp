@@ -55,10 +55,11 @@ std::vector<OpSpec> read_ops(const Fields& list) {
 }
 
 BuildTensor read_tensor(const Fields& f, bool is_input) {
-  only_known_keys(f, {"id", "description", "axes", "size", "halo", "channel_names", "data_type",
+  only_known_keys(f, {"id", "name", "description", "axes", "size", "halo", "channel_names", "data_type",
                       is_input ? "preprocessing" : "postprocessing"});
   BuildTensor t;
   t.id = f.text("id");
+  t.name = f.text("name");
   t.description = f.text("description");
   t.axes = f.text("axes");
   if (f.has("size")) {

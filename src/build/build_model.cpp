@@ -1,10 +1,13 @@
 // build_model: check the request, run the network on the example through the run pipeline, write
 // the bundle into a staging folder, test it, and only then put it in place.
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "build/build_spec.hpp"
 #include "build/cover.hpp"
+#include "build/graph_tensors.hpp"
+#include "build/saved_model_zip.hpp"
 #include "build/readme.hpp"
 #include "build/staged_bundle.hpp"
 #include "build/weights_file.hpp"
@@ -124,10 +127,16 @@ Example read_example(const BuildRequest& r, const TensorSpec& input_axes_only) {
 
 BuildReport build_model(const BuildRequest& request) {
   BuildRequest r = request;
+  // Ids and axes the graph declares fill what the request leaves out, before anything is checked.
+  std::optional<build::WeightsFile> inspected;
+  if (!r.weights.empty()) {
+    inspected = build::inspect_weights(r.weights, r.weights_format);
+    build::fill_from_graph(r, *inspected);
+  }
   if (r.input.id.empty()) r.input.id = "input";
   if (r.output.id.empty()) r.output.id = "output";
   build::check_request(r);
-  const build::WeightsFile weights = build::inspect_weights(r.weights, r.weights_format);
+  const build::WeightsFile weights = *inspected;
   build::StagedBundle bundle(r.output_path, r.overwrite);  // refuses an existing bundle before any work
 
   // The example's channel count decides the input's, unless names were given.
@@ -157,7 +166,8 @@ BuildReport build_model(const BuildRequest& request) {
   const Tensor test_input = example.model_axes.converted(spec.inputs[0].data_type);
 
   const std::string weights_name = spec.weights[0].source;
-  bundle.copy_in(weights_name, r.weights);
+  if (weights.format == "tensorflow_saved_model_bundle") build::write_saved_model_zip(weights.location, bundle.folder() / weights_name);
+  else bundle.copy_in(weights_name, r.weights);
   bundle.write("rdf.yaml", model::write_rdf_v05(spec));
 
   // The network on the example, as `test` will run it: the engine on the whole input, with the

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "build/license_ids.hpp"
+#include "build/saved_model_zip.hpp"
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #include "model/rdf.hpp"
@@ -156,7 +157,7 @@ std::vector<OpSpec> canonical(std::vector<OpSpec> ops) {
 }  // namespace
 
 void check_request(const BuildRequest& r) {
-  if (r.weights.empty()) invalid("weights is missing; expected a TorchScript (.pt) or ONNX (.onnx) file");
+  if (r.weights.empty()) invalid("weights is missing; expected a TorchScript (.pt), ONNX (.onnx) or Keras (.h5) file, or a TF1 SavedModel folder or .zip");
   if (r.example.empty()) invalid("example is missing; expected an image the model is run on (TIFF, .npy, PNG or JPEG)");
   if (r.output_path.empty()) invalid("bundle is missing (-o); expected the bundle to write: a .zip, or a folder");
   require_text(r.name, "name", "a short model name, e.g. \"Nuclei U-Net 2D\"");
@@ -197,6 +198,7 @@ void check_request(const BuildRequest& r) {
 }
 
 std::string weights_entry_name(const std::string& format) {
+  if (format == "tensorflow_saved_model_bundle") return kSavedModelZip;
   return format == "onnx" ? "weights.onnx" : format == "keras_hdf5" ? "weights.h5" : "weights.pt";
 }
 
@@ -232,6 +234,9 @@ ModelSpec build_spec(const BuildRequest& r, const WeightsFile& weights, std::int
   if (w.version.empty() && w.format == "keras_hdf5")
     invalid("weights_version is missing; expected the TensorFlow version the Keras file was saved with, e.g. 1.15 "
             "(rdf 0.5 requires it; the file records only its Keras version)");
+  if (w.version.empty() && w.format == "tensorflow_saved_model_bundle")
+    invalid("weights_version is missing; expected the TensorFlow version that saved the SavedModel, e.g. 1.15 "
+            "(rdf 0.5 requires it; this saved_model.pb records none)");
   spec.weights = {w};
 
   TensorSpec in;

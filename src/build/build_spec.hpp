@@ -30,7 +30,7 @@ void check_request(const BuildRequest& request);
 // output's channel count is 1 (or its names') until the network has run (set_output_channels).
 ModelSpec build_spec(const BuildRequest& request, const WeightsFile& weights, std::int64_t input_channels);
 
-std::string weights_entry_name(const std::string& format);  // "weights.pt", "weights.onnx"
+std::string weights_entry_name(const std::string& format);  // "weights.pt", "weights.onnx", "tensorflow_saved_model_bundle.zip"
 std::string documentation_entry_name(const BuildRequest& request);
 
 }  // namespace deepimage::build

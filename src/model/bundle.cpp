@@ -282,11 +282,12 @@ Bundle Bundle::open(const fs::path& path) {
   return b;
 }
 
-Bundle Bundle::open_files(const fs::path& folder) {
-  if (!fs::is_directory(folder)) throw Error(ErrorCode::not_found, "folder \"" + folder.string() + "\" does not exist");
+Bundle Bundle::open_files(const fs::path& folder_or_zip) {
   Bundle b;
-  b.location_ = folder;
-  b.storage_ = std::make_shared<FolderStorage>(folder);
+  b.location_ = folder_or_zip;
+  if (fs::is_directory(folder_or_zip)) b.storage_ = std::make_shared<FolderStorage>(folder_or_zip);
+  else if (fs::is_regular_file(folder_or_zip) && ends_with(folder_or_zip.filename().string(), ".zip")) b.storage_ = std::make_shared<ZipStorage>(folder_or_zip);
+  else throw Error(ErrorCode::not_found, "folder \"" + folder_or_zip.string() + "\" does not exist");
   return b;
 }
 

@@ -39,9 +39,9 @@ class Bundle {
   // folder or zip with none of them but a config.xml is a legacy DeepImageJ bundle, whose rdf_name()
   // is "config.xml" (as when `path` names that file).
   static Bundle open(const std::filesystem::path& path);
-  // The files of a folder that has no model description (a bare weights file's folder): rdf_name() is
-  // empty.
-  static Bundle open_files(const std::filesystem::path& folder);
+  // The files of a folder or a .zip that has no model description (a bare weights file's folder, a
+  // zipped SavedModel): rdf_name() is empty.
+  static Bundle open_files(const std::filesystem::path& folder_or_zip);
 
   const std::filesystem::path& location() const { return location_; }  // what the user gave
   const std::string& rdf_name() const { return rdf_name_; }             // entry name of the rdf

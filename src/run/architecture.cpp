@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "deepimage/error.hpp"
+#include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
 #include "io/npy.hpp"
 #include "model/model.hpp"
@@ -62,8 +63,9 @@ nlohmann::json shape_json(const Shape& s) {
 
 }  // namespace
 
-Architecture describe_architecture(const std::filesystem::path& path, const std::string& weights_format) {
-  const model::Model model = model::open_model(path);
+Architecture describe_architecture(const std::filesystem::path& path, const std::string& weights_format,
+                                   const std::string& input_name, const std::string& output_name) {
+  const model::Model model = engine::open_model_or_weights(path, {input_name, output_name});
   const WeightsSpec& weights = engine::choose_weights(model, weights_format);
   const engine::EngineInfo* engine = engine::engine_for_format(weights.format);
   if (!engine || !engine->describe_layers)

@@ -7,6 +7,7 @@
 
 #include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
+#include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
 #include "model/model.hpp"
 #include "run/memory.hpp"
@@ -91,7 +92,7 @@ BenchReport bench_model(const BenchOptions& o) {
     throw Error(ErrorCode::invalid_argument, "--gflop-per-tile must be positive, got " + std::to_string(*o.gflop_per_tile));
   BenchReport r;
   auto t0 = Clock::now();
-  const model::Model model = model::open_model(o.model);
+  const model::Model model = engine::open_model_or_weights(o.model, {o.input_name, o.output_name});
   const ModelSpec& spec = model.spec;
   const TensorSpec& first = spec.inputs.at(0);
 

@@ -52,8 +52,9 @@ nlohmann::json describe_tensor(const TensorSpec& t) {
 
 }  // namespace
 
-nlohmann::json describe_model(const std::filesystem::path& path, bool load_weights) {
-  const model::Model m = engine::open_model_or_weights(path);
+nlohmann::json describe_model(const std::filesystem::path& path, bool load_weights, const std::string& input_name,
+                              const std::string& output_name) {
+  const model::Model m = engine::open_model_or_weights(path, {input_name, output_name});
   const ModelSpec& s = m.spec;
   nlohmann::json authors = nlohmann::json::array(), cite = nlohmann::json::array(), weights = nlohmann::json::array();
   for (const auto& a : s.authors) {

@@ -129,7 +129,7 @@ OutputComparison compare_interior(const Tensor& tiled, const Tensor& expected, c
 
 TestReport test_model(const TestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const model::Model model = engine::open_model_or_weights(options.model);
+  const model::Model model = engine::open_model_or_weights(options.model, {options.input_name, options.output_name});
   const ModelSpec& spec = model.spec;
   const WeightsSpec& weights = engine::choose_weights(model, options.weights);
 

@@ -1,6 +1,7 @@
 #include "engine/native/graph_importers.hpp"
 
 #include "deepimage/error.hpp"
+#include "engine/bare_model.hpp"
 #include "engine/keras/keras_import.hpp"
 #include "engine/onnx/onnx_import.hpp"
 #include "engine/tf/saved_model.hpp"
@@ -14,7 +15,8 @@ graph::Graph import_onnx_weights(const model::Model& model, const WeightsSpec& w
 }
 
 // The rdf's tensor names when the SavedModel knows them (signature keys, tensor or node names), else its
-// signature's (or, without one, its single placeholder and output). Graph inputs and outputs are named
+// signature's (or, without one, its single placeholder and output); a bare SavedModel's names are the
+// user's --input-name/--output-name, so one it lacks is an error naming it. Graph inputs and outputs are named
 // by signature key when there is one, so the engine matches them to the rdf by name.
 graph::Graph import_tf_saved_model_weights(const model::Model& model, const WeightsSpec& weights) {
   std::vector<std::string> inputs, outputs;
@@ -24,7 +26,7 @@ graph::Graph import_tf_saved_model_weights(const model::Model& model, const Weig
   try {
     frozen = tf::load_saved_model(model, weights, inputs, outputs);
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::not_found) throw;
+    if (e.code() != ErrorCode::not_found || model.spec.format_version == kBareWeightsFormat) throw;
     frozen = tf::load_saved_model(model, weights, {}, {});
   }
   std::vector<std::string> feeds, fetches;

@@ -105,7 +105,7 @@ FrozenTensor resolve_name(const std::string& name, const SignatureDef* signature
     std::vector<std::string> keys;
     for (const auto& [key, info] : side) keys.push_back(key);
     std::sort(keys.begin(), keys.end());
-    throw Error(ErrorCode::not_found, std::string(input ? "input" : "output") + " \"" + name + "\" is neither a node of " + where +
+    throw Error(ErrorCode::not_found, std::string(input ? "input" : "output") + " \"" + name + (signature ? "\" is neither a node of " : "\" is not a node of ") + where +
                                           (signature ? " nor a key of its signature (" + joined(keys) + ")" : ""));
   }
   FrozenTensor t{to_string(parsed), parsed.node, parsed.output, "", tfproto::DT_INVALID, std::nullopt};

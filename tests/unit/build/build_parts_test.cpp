@@ -91,7 +91,7 @@ TEST(WeightsFile, FormatAndOpsetFromTheContent) {
   EXPECT_NE(error_of([&] { build::inspect_weights(pt, "onnx"); }).find("is a TorchScript archive; expected weights_format torchscript"),
             std::string::npos);
   EXPECT_NE(error_of([&] { build::inspect_weights(pt, "keras_hdf5"); }).find("expected weights_format torchscript"), std::string::npos);
-  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "tensorflow_js"); }).find("expected torchscript, onnx or keras_hdf5"), std::string::npos);
+  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "tensorflow_js"); }).find("expected torchscript, onnx, keras_hdf5 or tensorflow_saved_model_bundle"), std::string::npos);
   const fs::path h5 = realdata() / "unet2d_pancreatic_keras_dij/unet_pancreatic_cell_segmentation.h5";
   if (fs::exists(h5)) {
     EXPECT_EQ(build::inspect_weights(h5, "").format, "keras_hdf5");
@@ -102,6 +102,58 @@ TEST(WeightsFile, FormatAndOpsetFromTheContent) {
   std::ofstream(dir / "notes.onnx") << "these are not weights\n";
   EXPECT_NE(error_of([&] { build::inspect_weights(dir / "notes.onnx", ""); }).find("is neither a TorchScript archive"), std::string::npos);
   EXPECT_NE(error_of([&] { build::inspect_weights(dir / "missing.pt", ""); }).find("is not a file"), std::string::npos);
+}
+
+// SavedModels as a folder, its saved_model.pb, or a zip (with a model.yaml beside it too, as N2V's): the
+// TensorFlow version their meta graph records, as their SOURCE.txt states it.
+TEST(WeightsFile, SavedModelVersionFromItsMetaGraph) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path defcon = realdata() / "defcon_imagej_savedmodel/tf_density_count";
+  const struct {
+    fs::path path, location;
+    std::string version;
+  } cases[] = {{defcon, defcon, "1.3.0"},
+               {defcon / "saved_model.pb", defcon, "1.3.0"},
+               {realdata() / "tiktorch_dummy_tf_savedmodel/dummy-model-weights.zip", realdata() / "tiktorch_dummy_tf_savedmodel/dummy-model-weights.zip", "1.14.0"},
+               {realdata() / "n2v_fiji_tf_savedmodel/format-0.2.0-csbdeep.bioimage.io.zip",
+                realdata() / "n2v_fiji_tf_savedmodel/format-0.2.0-csbdeep.bioimage.io.zip", "1.13.1"}};
+  for (const auto& c : cases) {
+    const build::WeightsFile w = build::inspect_weights(c.path, "");
+    EXPECT_EQ(w.format, "tensorflow_saved_model_bundle") << c.path;
+    EXPECT_EQ(w.version, c.version) << c.path;
+    EXPECT_EQ(w.location, c.location) << c.path;
+  }
+  EXPECT_NE(error_of([&] { build::inspect_weights(defcon, "onnx"); }).find("which is a TensorFlow SavedModel; expected weights_format tensorflow_saved_model_bundle"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { build::inspect_weights(defcon.parent_path(), ""); }).find("is a folder without saved_model.pb"), std::string::npos);
+  const fs::path pt = source_dir() / "tests/data/models/laplace2d_tiny/weights.pt";
+  EXPECT_NE(error_of([&] { build::inspect_weights(pt, "tensorflow_saved_model_bundle"); }).find("which holds no saved_model.pb"),
+            std::string::npos);
+}
+
+// Protobuf written by hand (wire format: tag = field << 3 | type, then a length): the version of the meta
+// graph tagged "serve" is taken, whichever comes first; none recorded is empty; other bytes are refused.
+TEST(WeightsFile, SavedModelVersionIsTheServingMetaGraphs) {
+  const auto len = [](const std::string& field_tag, const std::string& body) {
+    return field_tag + std::string(1, static_cast<char>(body.size())) + body;
+  };
+  // MetaInfoDef {tags = 4, tensorflow_version = 5} in MetaGraphDef.meta_info_def (1) in SavedModel.meta_graphs (2).
+  const auto meta_graph = [&](const std::string& tag, const std::string& version) {
+    std::string info = len("\x22", tag);
+    if (!version.empty()) info += len("\x2a", version);
+    return len("\x12", len("\x0a", info));
+  };
+  TempDir dir;
+  const auto version_of = [&](const std::string& saved_model_pb) {
+    fs::create_directories(dir / "sm");
+    std::ofstream(dir / "sm/saved_model.pb", std::ios::binary) << saved_model_pb;
+    return build::inspect_weights(dir / "sm", "").version;
+  };
+  const std::string schema = "\x08\x01";  // saved_model_schema_version: 1
+  EXPECT_EQ(version_of(schema + meta_graph("train", "1.2.0") + meta_graph("serve", "1.15.0")), "1.15.0");
+  EXPECT_EQ(version_of(schema + meta_graph("serve", "")), "");
+  EXPECT_EQ(version_of(schema + meta_graph("train", "1.4.1")), "1.4.1");
+  EXPECT_NE(error_of([&] { version_of("\xff\xff\xff"); }).find("its saved_model.pb is not a SavedModel with a meta graph"), std::string::npos);
 }
 
 TEST(BuildFile, KeysAreCheckedAndPathsAreRelativeToTheFile) {
