@@ -5,10 +5,6 @@
 // time, every Resize coordinate mode). The graphs are exported with their input sizes left free, as
 // `convert` does, so the module's shape rules are the ones checked.
 #include <gtest/gtest.h>
-#include <torch/script.h>
-
-#include <cstring>
-#include <sstream>
 
 #include "deepimage/error.hpp"
 #include "engine/graph/passes.hpp"
@@ -18,6 +14,7 @@
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
 #include "unit/engine/native/graph_builder.hpp"
+#include "unit/engine/native/saved_module.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -38,39 +35,12 @@ Graph with_free_sizes(Graph g) {
   return g;
 }
 
-torch::Tensor to_torch(const Tensor& t) {
-  const auto type = t.dtype() == DType::i64 ? torch::kInt64 : torch::kFloat32;
-  torch::Tensor x = torch::empty(t.shape(), torch::TensorOptions().dtype(type));
-  std::memcpy(x.data_ptr(), t.bytes(), t.byte_count());
-  return x;
-}
-
-Tensor from_torch(torch::Tensor x) {
-  x = x.contiguous();
-  const DType type = x.scalar_type() == torch::kInt64 ? DType::i64 : x.scalar_type() == torch::kBool ? DType::boolean : DType::f32;
-  if (type == DType::f32) x = x.to(torch::kFloat32);
-  Tensor t(type, Shape(x.sizes().begin(), x.sizes().end()));
-  std::memcpy(t.bytes(), x.data_ptr(), t.byte_count());
-  return t;
-}
-
 // The graph's outputs from its TorchScript module, given the inputs in graph order.
 std::vector<Tensor> run_converted(const Graph& graph, const std::vector<Tensor>& inputs) {
   const Graph free = with_free_sizes(graph);
   const std::vector<std::byte> pt =
       compile_torchscript(export_torchscript(free, identity_order(free.inputs.size()), identity_order(free.outputs.size())));
-  std::istringstream stream(std::string(reinterpret_cast<const char*>(pt.data()), pt.size()));
-  torch::jit::Module module = torch::jit::load(stream);
-  std::vector<torch::jit::IValue> args;
-  for (const Tensor& t : inputs) args.emplace_back(to_torch(t));
-  const torch::jit::IValue result = module.forward(args);
-  std::vector<Tensor> outputs;
-  if (result.isTuple()) {
-    for (const auto& v : result.toTuple()->elements()) outputs.push_back(from_torch(v.toTensor()));
-  } else {
-    outputs.push_back(from_torch(result.toTensor()));
-  }
-  return outputs;
+  return run_saved_module(pt, inputs);
 }
 
 void expect_matches_reference(const Graph& graph, float low = -1.0f, float high = 1.0f) {
