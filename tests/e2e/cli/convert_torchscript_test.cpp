@@ -148,6 +148,34 @@ TEST(ConvertTorchScript, TfSavedModelConvertedRunsInPyTorchAsInTheNativeEngine) 
   EXPECT_LE(diff, kConvertedTorchScriptVsNativeMaxAbs);
 }
 
+// unet2d_multi_tensor's opset-12 ONNX file (onnx_removed_2024/, its rdf without the TorchScript entry):
+// two inputs, two outputs, crops computed from the inputs' shapes at run time.
+TEST(ConvertTorchScript, MultiTensorOnnxGivesBothOutputsInTheRdfsOrder) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  const fs::path data = realdata() / "unet2d_multi_tensor", bundle = dir / "multi";
+  fs::create_directories(bundle);
+  for (const char* f : {"test_input_0.npy", "test_input_1.npy", "test_output_0.npy", "test_output_1.npy"}) fs::copy_file(data / f, bundle / f);
+  fs::copy_file(data / "onnx_removed_2024" / "weights.onnx", bundle / "weights.onnx");
+  std::string rdf = slurp(data / "onnx_removed_2024" / "v0_4.bioimageio.yaml");
+  const std::size_t begin = rdf.find("  torchscript:\n"), end = rdf.find("  pytorch_state_dict:\n");
+  ASSERT_LT(begin, end);
+  rdf.erase(begin, end - begin);
+  std::ofstream(bundle / "rdf.yaml") << rdf;
+  // Each output matches its own test tensor on the whole image. The tiled half of `test` fails as it does
+  // for the ONNX weights: the rdf declares no halo for this U-Net.
+  const CliResult r = run_cli({"convert", bundle.string(), "--to", "torchscript", "-o", (dir / "ts").string(), "--json", "--threads", "2"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
+  EXPECT_EQ(j["test"]["weights_format"], "torchscript");
+  ASSERT_EQ(j["test"]["outputs"].size(), 2u) << r.out;
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_TRUE(j["test"]["outputs"][k]["passed"].get<bool>()) << r.out;
+    EXPECT_LE(j["test"]["outputs"][k]["max_abs_diff"].get<double>(), kMultiTensorMaxAbs) << r.out;
+  }
+}
+
 TEST(ConvertTorchScript, RefusesInOneLineAndWritesNothing) {
   DEEPIMAGE_REQUIRE_REALDATA();
   TempDir tmp;
