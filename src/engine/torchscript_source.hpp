@@ -17,7 +17,7 @@ namespace deepimage::engine {
 
 struct TorchScriptSource {
   std::string code;  // the module's methods: `forward` and the helpers it calls, reading constants as self.<name>
-  std::vector<std::pair<std::string, Tensor>> constants;  // registered as buffers under these names
+  std::vector<std::pair<std::string, Tensor>> constants;  // registered under these names (weights as parameters)
 };
 
 }  // namespace deepimage::engine

@@ -173,20 +173,76 @@ def _resize_axis(self, x: Tensor, axis: int, out: int, scale: float, length: flo
     t = (c - f).to(x.dtype).reshape(shape)
     return x.index_select(axis, i0.clamp(0, n - 1)) * (1.0 - t) + x.index_select(axis, (i0 + 1).clamp(0, n - 1)) * t
 
+def _interpolate(self, x: Tensor, sizes: List[int], scales: List[float], mode: str, align_corners: bool) -> Tensor:
+    if mode == "nearest":
+        if len(sizes) == 2:
+            return torch.upsample_nearest2d(x, sizes, scales[0], scales[1])
+        return torch.upsample_nearest3d(x, sizes, scales[0], scales[1], scales[2])
+    if mode == "nearest_exact":
+        if len(sizes) == 2:
+            return torch._upsample_nearest_exact2d(x, sizes, scales[0], scales[1])
+        return torch._upsample_nearest_exact3d(x, sizes, scales[0], scales[1], scales[2])
+    if len(sizes) == 2:
+        return torch.upsample_bilinear2d(x, sizes, align_corners, scales[0], scales[1])
+    return torch.upsample_trilinear3d(x, sizes, align_corners, scales[0], scales[1], scales[2])
+
+def _resize_spatial(self, x: Tensor, outs: List[int], scales: List[float], lengths: List[float], mode: str, transform: str, nearest: str) -> Optional[Tensor]:
+    # torch's own up-sampling kernels, where they compute ONNX's coordinates exactly: spatial axes
+    # only, and for rules other than half_pixel, align_corners and linear, integer scales
+    integer = True
+    for i in range(len(outs)):
+        if not (scales[i] >= 1.0 and float(int(scales[i])) == scales[i] and float(outs[i]) == lengths[i]):
+            integer = False
+    if mode == "linear":
+        if transform == "half_pixel" or (transform == "pytorch_half_pixel" and min(outs) > 1):
+            return self._interpolate(x, outs, scales, "linear", False)
+        if transform == "align_corners":
+            exact = True
+            for i in range(len(outs)):
+                if float(outs[i]) != lengths[i]:
+                    exact = False
+            if exact:
+                return self._interpolate(x, outs, scales, "linear", True)
+        if transform == "asymmetric" and integer:
+            # x = o / s: align_corners over the input with its last element repeated, n + 1 -> s * n + 1
+            grown: List[int] = []
+            for o in outs:
+                grown.append(o + 1)
+            y = self._interpolate(self._pad(x, [0] * (len(outs) + 2) + [0, 0] + [1] * len(outs), [], "edge", 0.0), grown, scales, "linear", True)
+            for i in range(len(outs)):
+                y = y.narrow(2 + i, 0, outs[i])
+            return y
+        return None
+    if mode == "nearest" and integer:
+        if transform == "asymmetric" and nearest == "floor":
+            return self._interpolate(x, outs, scales, "nearest", False)
+        # (o + 0.5) / s - 0.5 never falls on a tie for an integer s: both round_prefer rules are torch's nearest-exact
+        if (transform == "half_pixel" or transform == "pytorch_half_pixel") and nearest != "floor" and nearest != "ceil":
+            return self._interpolate(x, outs, scales, "nearest_exact", False)
+    return None
+
 def _resize(self, x: Tensor, scales: List[float], sizes: List[int], mode: str, transform: str, nearest: str) -> Tensor:
+    outs: List[int] = []
+    factors: List[float] = []
+    lengths: List[float] = []
     for a in range(x.dim()):
         n = x.shape[a]
         if len(sizes) > 0:
-            out = sizes[a]
-            scale = float(out) / float(n)
-            length = float(out)
+            outs.append(sizes[a])
+            factors.append(float(sizes[a]) / float(n))
+            lengths.append(float(sizes[a]))
         else:
-            scale = scales[a]
-            length = float(n) * scale
-            out = int(length // 1.0)
+            lengths.append(float(n) * scales[a])
+            factors.append(scales[a])
+            outs.append(int(lengths[a] // 1.0))
+    if (x.dim() == 4 or x.dim() == 5) and outs[0] == x.shape[0] and outs[1] == x.shape[1] and factors[0] == 1.0 and factors[1] == 1.0 and transform != "tf_half_pixel_for_nn":
+        y = self._resize_spatial(x, outs[2:], factors[2:], lengths[2:], mode, transform, nearest)
+        if y is not None:
+            return y
+    for a in range(x.dim()):
         # an unscaled axis maps every index to itself, except tf_half_pixel_for_nn's half-pixel shift
-        if out != n or scale != 1.0 or transform == "tf_half_pixel_for_nn":
-            x = self._resize_axis(x, a, out, scale, length, mode, transform, nearest)
+        if outs[a] != x.shape[a] or factors[a] != 1.0 or transform == "tf_half_pixel_for_nn":
+            x = self._resize_axis(x, a, outs[a], factors[a], lengths[a], mode, transform, nearest)
     return x
 
 def _pad(self, x: Tensor, pads: List[int], axes: List[int], mode: str, value: float) -> Tensor:

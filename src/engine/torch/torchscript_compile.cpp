@@ -42,7 +42,10 @@ std::vector<std::byte> compile_torchscript(const TorchScriptSource& source) {
     for (const auto& [name, tensor] : source.constants) {
       torch::Tensor t = torch::empty(tensor.shape(), torch::TensorOptions().dtype(torch_type(name, tensor.dtype())));
       std::memcpy(t.data_ptr(), tensor.bytes(), tensor.byte_count());
-      module.register_buffer(name, t);
+      // Weights (float, 2-D or more) as parameters, the rest as buffers: the torchscript engine stores
+      // 4-D parameters channels-last before freezing, as it does for PyTorch's own files.
+      if (t.is_floating_point() && t.dim() >= 2) module.register_parameter(name, t, false);
+      else module.register_buffer(name, t);
     }
     module.define(source.code);
     module.eval();

@@ -151,6 +151,12 @@ TEST(TorchScriptExport, ResizeNearestAndLinearInEveryCoordinateMode) {
       expect_matches_reference(resize({1, 2, 5, 4}, {1, 1, 2, 1.5f}, {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string(transform)}, {"nearest_mode", std::string(nearest)}}));
     expect_matches_reference(resize({1, 2, 5, 4}, {1, 1, 2, 2}, {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string(transform)}}));
     expect_matches_reference(resize({1, 2, 8, 6}, {1, 1, 0.5f, 0.75f}, {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string(transform)}}));
+    // Integer factors on the spatial axes take torch's up-sampling kernels where they agree with ONNX.
+    for (const char* nearest : {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"})
+      expect_matches_reference(resize({1, 2, 5, 4}, {1, 1, 2, 3}, {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string(transform)}, {"nearest_mode", std::string(nearest)}}));
+    expect_matches_reference(resize({1, 2, 5, 4}, {1, 1, 2, 3}, {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string(transform)}}));
+    expect_matches_reference(resize({1, 2, 3, 5, 4}, {1, 1, 2, 2, 2}, {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string(transform)}}));
+    expect_matches_reference(resize({1, 2, 3, 5, 4}, {1, 1, 2, 2, 2}, {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string(transform)}}));
   }
   GraphBuilder b;
   const ValueId x = b.input({1, 2, 5, 4});
