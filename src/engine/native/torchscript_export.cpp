@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -28,9 +29,16 @@ std::string float_literal(double x) {
   return s;
 }
 
+// TorchScript reads "-9223372036854775808" as the negation of a literal out of range: INT64_MIN (ONNX
+// Slice's "to the beginning" end) is written as an expression.
+std::string int_literal(std::int64_t value) {
+  if (value == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807 - 1)";
+  return std::to_string(value);
+}
+
 std::string ints_literal(const Ints& values) {
   std::string s = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + int_literal(values[i]);
   return s + "]";
 }
 

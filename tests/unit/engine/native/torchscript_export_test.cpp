@@ -6,6 +6,8 @@
 // `convert` does, so the module's shape rules are the ones checked.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "deepimage/error.hpp"
 #include "engine/graph/passes.hpp"
 #include "engine/graph/reference_interpreter.hpp"
@@ -229,6 +231,9 @@ TEST(TorchScriptExport, ShapeOpsOnSizesKnownOnlyAtRunTime) {
   out.push_back(b.node("Unsqueeze", {b.node("Squeeze", {b.node("Unsqueeze", {x, b.ints({0, -1})}), b.ints({0})}), b.ints({1})}));
   out.push_back(b.node("Slice", {x, b.ints({1, -4}), b.ints({3, 100}), b.ints({1, 3}), b.ints({1, 2})}));
   out.push_back(b.node("Slice", {x, b.ints({-1}), b.ints({-100}), b.ints({2}), b.ints({-2})}));
+  // What exporters write for "to the end" and, reversed, "to the beginning".
+  out.push_back(b.node("Slice", {x, b.ints({-1, 1}), b.ints({std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}),
+                                 b.ints({3, 2}), b.ints({-1, 1})}));
   out.push_back(b.untyped_node("Slice", {x, b.ints({1}), b.node("Shape", {x}, {{"start", std::int64_t{3}}}), b.ints({3})}));
   out.push_back(b.node("Gather", {x, b.ints({2, -1, 0})}, {{"axis", std::int64_t{3}}}));
   out.push_back(b.node("Tile", {x, b.ints({1, 2, 1, 3})}));
