@@ -15,7 +15,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   auto model = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);
   cmd->add_option("model", *model, "Model bundle: folder, .zip or rdf file; or a URL or bioimage.io id, pulled into the models folder first")->required();
-  cmd->add_option("--to", options->to, "Format to write")->required()->check(CLI::IsMember({"onnx"}));
+  cmd->add_option("--to", options->to, "Format to write: onnx (opset 17) or torchscript (a .pt that LibTorch and torch.jit.load read)")->required()->check(CLI::IsMember(conversion_formats()));
   cmd->add_option("-o,--output", options->output, "New bundle folder (must not exist)")->required();
   cmd->add_option("--weights", options->weights, "Weights format to convert from (default: the first the native engine reads)");
   cmd->add_option("--threads", options->threads, "Threads for the test (default: all cores)")->check(CLI::NonNegativeNumber);

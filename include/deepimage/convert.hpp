@@ -7,8 +7,9 @@
 //   r.test.passed;
 //
 // The source is the bundle's first weights the native engine reads (ONNX, TF SavedModel, Keras HDF5),
-// or `weights`. The copy holds every file of the bundle (a zip is unpacked), the converted weights
-// ("weights.<ext>", another name if that is taken) and an rdf in format 0.5 listing them, with the
+// or `weights`; it is written as ONNX (opset 17) or as TorchScript (a .pt file that LibTorch and
+// Python's torch.jit.load read, its forward taking the rdf's inputs). The copy holds every file of the bundle (a zip is unpacked), the converted weights
+// ("weights.onnx" or "weights.pt", another name if that is taken) and an rdf in format 0.5 listing them, with the
 // sha256 of every file it names; a legacy or older rdf is rewritten in 0.5. The copy is written to a
 // temporary folder beside `output` and renamed when complete, so an interrupted conversion leaves
 // nothing under `output`; `output` must not exist. The test (test_model on the copy, converted weights)
@@ -25,7 +26,7 @@ namespace deepimage {
 
 struct ConvertOptions {
   std::filesystem::path model;
-  std::string to;          // "onnx"
+  std::string to;          // "onnx" or "torchscript" (conversion_formats())
   std::filesystem::path output;
   std::string weights;     // the source format; empty: the first the native engine reads
   int threads = 0;         // for the test
@@ -39,5 +40,8 @@ struct ConvertReport {
 };
 
 ConvertReport convert_model(const ConvertOptions& options);
+
+// The formats convert_model writes: "onnx", "torchscript".
+std::vector<std::string> conversion_formats();
 
 }  // namespace deepimage

@@ -15,6 +15,7 @@
 #include "deepimage/architecture.hpp"
 #include "deepimage/precision.hpp"
 #include "deepimage/tensor.hpp"
+#include "engine/torchscript_source.hpp"
 #include "model/model.hpp"
 
 namespace deepimage::engine {
@@ -63,6 +64,11 @@ struct EngineInfo {
   // The weights as a file of `to_format` ("onnx"), the bytes a bundle would hold. Throws
   // Error(unsupported) for a pair it cannot convert.
   std::function<std::vector<std::byte>(const model::Model&, const WeightsSpec&, const std::string& to_format)> convert;
+  // `convert --to torchscript`: the engine that reads the weights writes them as TorchScript source, the
+  // torchscript engine compiles that into the bytes of a .pt file (engine/torchscript_source.hpp). Each
+  // throws Error(unsupported) for an engine without its half.
+  std::function<TorchScriptSource(const model::Model&, const WeightsSpec&)> torchscript_source;
+  std::function<std::vector<std::byte>(const TorchScriptSource&)> compile_torchscript;
 };
 
 const std::vector<EngineInfo>& builtin_engines();

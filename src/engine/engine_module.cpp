@@ -90,6 +90,17 @@ EngineInfo engine_module(std::string name, std::vector<std::string> weight_forma
             if (!convert)
               throw Error(ErrorCode::unsupported, "the " + name + " engine cannot convert \"" + weights.format + "\" weights");
             return convert(model, weights, to_format);
+          },
+          .torchscript_source = [name](const model::Model& model, const WeightsSpec& weights) {
+            const auto write = open_module(name).torchscript_source;
+            if (!write)
+              throw Error(ErrorCode::unsupported, "the " + name + " engine cannot write \"" + weights.format + "\" weights as TorchScript");
+            return write(model, weights);
+          },
+          .compile_torchscript = [name](const TorchScriptSource& source) {
+            const auto compile = open_module(name).compile_torchscript;
+            if (!compile) throw Error(ErrorCode::unsupported, "the " + name + " engine cannot compile TorchScript");
+            return compile(source);
           }};
 }
 

@@ -8,7 +8,8 @@
 //   // src/engine/torch/torchscript_module.cpp: the module's one exported function
 //   extern "C" const EngineFunctions* deepimage_engine_functions() {
 //     static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_torchscript,
-//                                            describe_torchscript_layers, nullptr};
+//                                            describe_torchscript_layers, nullptr, nullptr, nullptr,
+//                                            compile_torchscript};
 //     return &functions;
 //   }
 //
@@ -30,7 +31,7 @@ namespace deepimage::engine {
 
 // Bumped whenever EngineFunctions or the types it passes change shape; a module built against another
 // value is refused with a message instead of crashing.
-inline constexpr int kEngineModuleAbi = 3;
+inline constexpr int kEngineModuleAbi = 4;
 
 // What a module hands over; the first two fields keep their place in every version, so that any module
 // can be told why it does not fit. `deepimage_version` is the version the module was built with; it must equal
@@ -43,6 +44,11 @@ struct EngineFunctions {
   GraphIo (*describe_io)(const model::Model&, const WeightsSpec&);  // nullptr: the engine cannot tell
   // The weights written in another format (`convert`), or nullptr when the module converts nothing.
   std::vector<std::byte> (*convert)(const model::Model&, const WeightsSpec&, const std::string& to_format);
+  // `convert --to torchscript` in two halves (engine/torchscript_source.hpp): the network as TorchScript
+  // source (the native module), and that source compiled into a .pt file (the torchscript module);
+  // nullptr in a module without that half.
+  TorchScriptSource (*torchscript_source)(const model::Model&, const WeightsSpec&);
+  std::vector<std::byte> (*compile_torchscript)(const TorchScriptSource&);
 };
 
 // The registry entry of an engine in module libdeepimage_engine_<name>.so: `load` and `describe_layers`

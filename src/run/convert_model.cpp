@@ -19,7 +19,39 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::pair<std::string, std::string>> kConvertTargets = {{"onnx", "onnx"}};  // format, file extension
+// The formats deepimage writes, each from weights the native engine reads: the file's extension, the
+// rdf's version field for it, and how the bytes are made.
+struct ConvertTarget {
+  std::string format, extension;
+  std::string (*version)();
+  std::vector<std::byte> (*write)(const engine::EngineInfo& reader, const model::Model&, const WeightsSpec&);
+};
+
+const engine::EngineInfo& torchscript_engine() {
+  const engine::EngineInfo* torch = engine::engine_for_format("torchscript");
+  if (!torch)
+    throw Error(ErrorCode::unsupported, "converting to torchscript needs the torchscript engine (LibTorch), which this build lacks");
+  return *torch;
+}
+
+const std::vector<ConvertTarget> kConvertTargets = {
+    {"onnx", "onnx", [] { return std::string("17"); },
+     [](const engine::EngineInfo& reader, const model::Model& m, const WeightsSpec& w) { return reader.convert(m, w, "onnx"); }},
+    // The reading engine writes TorchScript source, LibTorch (in the torchscript module) compiles it.
+    {"torchscript", "pt", [] {
+       const std::string& library = torchscript_engine().library;  // "LibTorch 1.13.1": pytorch_version 1.13.1
+       return library.substr(library.find(' ') + 1);
+     },
+     [](const engine::EngineInfo& reader, const model::Model& m, const WeightsSpec& w) {
+       return torchscript_engine().compile_torchscript(reader.torchscript_source(m, w));
+     }},
+};
+
+std::string target_names() {
+  std::string names;
+  for (const auto& t : kConvertTargets) names += (names.empty() ? "" : ", ") + t.format;
+  return names;
+}
 
 const WeightsSpec& source_weights(const model::Model& model, const ConvertOptions& o) {
   if (model.spec.weights_for(o.to))
@@ -52,10 +84,16 @@ void write_bytes(const fs::path& path, const std::vector<std::byte>& bytes) {
 
 }  // namespace
 
+std::vector<std::string> conversion_formats() {
+  std::vector<std::string> formats;
+  for (const auto& t : kConvertTargets) formats.push_back(t.format);
+  return formats;
+}
+
 ConvertReport convert_model(const ConvertOptions& o) {
-  const auto target = std::find_if(kConvertTargets.begin(), kConvertTargets.end(), [&](const auto& t) { return t.first == o.to; });
+  const auto target = std::find_if(kConvertTargets.begin(), kConvertTargets.end(), [&](const auto& t) { return t.format == o.to; });
   if (target == kConvertTargets.end())
-    throw Error(ErrorCode::invalid_argument, "cannot convert to \"" + o.to + "\": deepimage writes onnx");
+    throw Error(ErrorCode::invalid_argument, "cannot convert to \"" + o.to + "\": deepimage writes " + target_names());
   if (o.output.empty()) throw Error(ErrorCode::invalid_argument, "converting needs an output folder for the new bundle (-o)");
   std::error_code ec;
   if (fs::exists(o.output, ec))
@@ -66,12 +104,12 @@ ConvertReport convert_model(const ConvertOptions& o) {
   const WeightsSpec& from = source_weights(model, o);
   const engine::EngineInfo* engine = engine::engine_for_format(from.format);
   if (!engine) throw Error(ErrorCode::unsupported, "\"" + from.format + "\" weights cannot be read in this build");
-  const std::vector<std::byte> converted = engine->convert(model, from, o.to);
+  const std::vector<std::byte> converted = target->write(*engine, model, from);
 
   ConvertReport report;
   report.from_format = from.format;
   report.to_format = o.to;
-  report.weights_file = free_name(model.bundle, target->second);
+  report.weights_file = free_name(model.bundle, target->extension);
   report.output = o.output;
 
   const fs::path temp = io::claim_temp_path(o.output);
@@ -84,7 +122,7 @@ ConvertReport convert_model(const ConvertOptions& o) {
     ModelSpec spec = model.spec;
     std::erase_if(spec.weights, [&](const WeightsSpec& w) { return !engine::weights_in_bundle(model, w); });
     spec.weights.push_back({.format = o.to, .source = report.weights_file, .sha256 = model::sha256_hex(converted),
-                            .parent = from.format, .version = o.to == "onnx" ? "17" : ""});
+                            .parent = from.format, .version = target->version()});
     std::string rdf = model::write_rdf_v05(spec);
     // Hashes the copy's files do not match are replaced, as rdf 0.3 ones are often stale.
     std::vector<HashUpdate> updates;

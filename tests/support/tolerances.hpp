@@ -56,6 +56,12 @@ inline constexpr double kReferenceKernelVsNumpyMaxAbs = 1e-5;
 // on small random graphs (values in [-1, 1], at most a few hundred products per output): float32 summation
 // order only (measured below 1e-5); a wrong index or padding moves outputs by 1e-2 or more.
 inline constexpr double kDnnlVsReferenceMaxAbs = 1e-4;
+// The graph written as TorchScript (`convert --to torchscript`) and run by LibTorch vs the reference
+// interpreter on small random graphs: the same bound and reasons as the native executor above (two
+// libraries' float32 summation orders); a wrong padding, coordinate or axis rule moves outputs by 1e-2 or more.
+inline constexpr double kTorchScriptExportVsReferenceMaxAbs = 1e-4;
+// A converted bundle's .pt run by Python's torch.jit.load vs deepimage's native engine on the same input.
+inline constexpr double kConvertedTorchScriptVsNativeMaxAbs = 1e-4;
 // fuse_conv_activation()'s rewritten graph vs the original, both on the reference kernels: BN folding
 // rounds the folded weights once more in float32.
 inline constexpr double kFusionRewriteMaxAbs = 1e-5;

@@ -21,28 +21,6 @@ std::string join_quoted(const std::vector<std::string>& items) {
   return s;
 }
 
-// order[k] = position in the graph of the rdf's k-th tensor: by name when every rdf name is a graph
-// name, else by position; a count mismatch is a broken bundle.
-std::vector<std::size_t> match(const std::vector<TensorSpec>& rdf_tensors, const std::vector<std::string>& graph,
-                               const std::string& what, const std::string& source) {
-  std::vector<std::string> rdf;
-  for (const auto& t : rdf_tensors) rdf.push_back(t.id);
-  if (rdf.size() != graph.size())
-    throw Error(ErrorCode::bad_model, source + ": the graph has " + std::to_string(graph.size()) + " " + what + " (" +
-                                          join_quoted(graph) + ") but the rdf declares " + std::to_string(rdf.size()) +
-                                          " (" + join_quoted(rdf) + ")");
-  std::vector<std::size_t> order;
-  for (const auto& name : rdf) {
-    const auto it = std::find(graph.begin(), graph.end(), name);
-    if (it == graph.end()) break;
-    order.push_back(static_cast<std::size_t>(it - graph.begin()));
-  }
-  if (order.size() == rdf.size()) return order;
-  order.clear();
-  for (std::size_t k = 0; k < rdf.size(); ++k) order.push_back(k);
-  return order;
-}
-
 std::vector<std::string> names_of(const graph::Graph& g, const std::vector<graph::ValueId>& ids) {
   std::vector<std::string> names;
   for (graph::ValueId id : ids) names.push_back(g.value(id).name);
@@ -53,8 +31,8 @@ class NativeEngine final : public Engine {
  public:
   NativeEngine(graph::Graph graph, const ModelSpec& spec, const EngineOptions& options)
       : graph_(with_free_input_sizes(std::move(graph))),
-        input_order_(match(spec.inputs, names_of(graph_, graph_.inputs), "inputs", graph_.source)),
-        output_order_(match(spec.outputs, names_of(graph_, graph_.outputs), "outputs", graph_.source)),
+        input_order_(match_rdf_tensors(spec.inputs, names_of(graph_, graph_.inputs), "inputs", graph_.source)),
+        output_order_(match_rdf_tensors(spec.outputs, names_of(graph_, graph_.outputs), "outputs", graph_.source)),
         options_{.threads = options.threads, .precision = options.precision} {}
 
   // The rdf's element type is what the runner feeds. A graph input of another type takes the values
@@ -158,6 +136,26 @@ class NativeEngine final : public Engine {
 };
 
 }  // namespace
+
+std::vector<std::size_t> match_rdf_tensors(const std::vector<TensorSpec>& rdf_tensors, const std::vector<std::string>& graph,
+                                           const std::string& what, const std::string& source) {
+  std::vector<std::string> rdf;
+  for (const auto& t : rdf_tensors) rdf.push_back(t.id);
+  if (rdf.size() != graph.size())
+    throw Error(ErrorCode::bad_model, source + ": the graph has " + std::to_string(graph.size()) + " " + what + " (" +
+                                          join_quoted(graph) + ") but the rdf declares " + std::to_string(rdf.size()) +
+                                          " (" + join_quoted(rdf) + ")");
+  std::vector<std::size_t> order;
+  for (const auto& name : rdf) {
+    const auto it = std::find(graph.begin(), graph.end(), name);
+    if (it == graph.end()) break;
+    order.push_back(static_cast<std::size_t>(it - graph.begin()));
+  }
+  if (order.size() == rdf.size()) return order;
+  order.clear();
+  for (std::size_t k = 0; k < rdf.size(); ++k) order.push_back(k);
+  return order;
+}
 
 std::unique_ptr<Engine> load_native(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options) {
   return std::make_unique<NativeEngine>(import_graph(model, weights), model.spec, options);

@@ -12,10 +12,17 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/engine.hpp"
 
 namespace deepimage::engine {
+
+// order[k] = position in the graph of the rdf's k-th tensor: by name when every rdf name is a graph name
+// (graph_names, in the graph's order), else by position. A count mismatch is a broken bundle:
+// Error(bad_model) naming `what` ("inputs") and `source`. Converted weights keep the same order.
+std::vector<std::size_t> match_rdf_tensors(const std::vector<TensorSpec>& rdf_tensors, const std::vector<std::string>& graph_names,
+                                           const std::string& what, const std::string& source);
 
 std::unique_ptr<Engine> load_native(const model::Model& model, const WeightsSpec& weights, const EngineOptions& options);
 

@@ -58,6 +58,6 @@ GraphIo describe_native_io(const model::Model& model, const WeightsSpec& weights
 extern "C" const deepimage::engine::EngineFunctions* deepimage_engine_functions() {
   using namespace deepimage::engine;
   static const EngineFunctions functions{kEngineModuleAbi, DEEPIMAGE_VERSION, load_native, describe_native_layers,
-                                         describe_native_io, convert_graph};
+                                         describe_native_io, convert_graph, torchscript_source, nullptr};
   return &functions;
 }

@@ -94,6 +94,20 @@ class GraphBuilder {
     graph_.nodes.push_back(n);
     return n.outputs;
   }
+  // Adds the node with untyped outputs, as an importer leaves a node whose operands are computed at run
+  // time (a Reshape to a Shape -> Concat result): specialize() types them.
+  ValueId untyped_node(const std::string& op, std::vector<ValueId> inputs, std::map<std::string, Attribute> attributes = {}) {
+    Node n;
+    n.op = op;
+    n.name = op + "_" + std::to_string(graph_.nodes.size());
+    n.inputs = std::move(inputs);
+    n.attributes = std::move(attributes);
+    engine::graph::Value v;
+    v.name = n.name + "_out0";
+    n.outputs.push_back(graph_.add_value(std::move(v)));
+    graph_.nodes.push_back(n);
+    return n.outputs[0];
+  }
   Graph finish(std::vector<ValueId> outputs) {
     graph_.outputs = std::move(outputs);
     graph_.source = "test graph";
