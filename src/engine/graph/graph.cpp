@@ -65,4 +65,12 @@ int normalize_axis(std::int64_t axis, std::size_t rank, const Node& node) {
   return static_cast<int>(axis < 0 ? axis + r : axis);
 }
 
+int readers_of(const Graph& graph, ValueId v) {
+  int n = 0;
+  for (const Node& node : graph.nodes)
+    for (ValueId in : node.inputs) n += in == v;
+  for (ValueId out : graph.outputs) n += out == v ? 2 : 0;  // a graph output keeps its value
+  return n;
+}
+
 }  // namespace deepimage::engine::graph

@@ -69,6 +69,10 @@ struct Graph {
   bool is_constant(ValueId id) const { return id != no_value && value(id).constant.has_value(); }
 };
 
+// Node inputs that read `v`, plus 2 when it is a graph output (which keeps its value): a pass may
+// rewrite a value away only when this is 1.
+int readers_of(const Graph& graph, ValueId v);
+
 // ONNX axis rules: a negative axis counts from the end. Throws Error(bad_model) when out of [-rank, rank).
 int normalize_axis(std::int64_t axis, std::size_t rank, const Node& node);
 

@@ -12,14 +12,6 @@
 namespace deepimage::engine::graph {
 namespace {
 
-int readers_of(const Graph& graph, ValueId v) {
-  int n = 0;
-  for (const Node& node : graph.nodes)
-    for (ValueId in : node.inputs) n += in == v;
-  for (ValueId out : graph.outputs) n += out == v ? 2 : 0;  // a graph output keeps its value
-  return n;
-}
-
 bool is_pointwise_conv(const Graph& graph, const Node& conv) {
   if (conv.op != "Conv" || conv.has("activation") || conv.inputs.size() < 2 || conv.inputs.size() > 3) return false;
   if (!graph.is_constant(conv.inputs[1]) || (conv.inputs.size() == 3 && conv.inputs[2] != no_value && !graph.is_constant(conv.inputs[2])))

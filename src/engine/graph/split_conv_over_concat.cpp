@@ -21,14 +21,6 @@ namespace {
 // per pixel read, so running one per part costs more passes over the output than the copy saves.
 constexpr std::int64_t kMinPartChannels = 16;
 
-int readers_of(const Graph& graph, ValueId v) {
-  int n = 0;
-  for (const Node& node : graph.nodes)
-    for (ValueId in : node.inputs) n += in == v;
-  for (ValueId out : graph.outputs) n += out == v ? 2 : 0;  // a graph output keeps its value
-  return n;
-}
-
 bool splittable_concat(const Graph& graph, const Node& concat) {
   if (concat.op != "Concat" || concat.inputs.size() < 2 || concat.outputs.size() != 1) return false;
   const Shape& out = graph.value(concat.outputs[0]).shape;

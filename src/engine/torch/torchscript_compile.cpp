@@ -6,22 +6,13 @@
 #include <sstream>
 
 #include "deepimage/error.hpp"
+#include "engine/torch/torch_dtype.hpp"
 
 namespace deepimage::engine {
 namespace {
 
 c10::ScalarType torch_type(const std::string& name, DType t) {
-  switch (t) {
-    case DType::boolean: return torch::kBool;
-    case DType::u8: return torch::kUInt8;
-    case DType::i8: return torch::kInt8;
-    case DType::i16: return torch::kInt16;
-    case DType::i32: return torch::kInt32;
-    case DType::i64: return torch::kInt64;
-    case DType::f32: return torch::kFloat32;
-    case DType::f64: return torch::kFloat64;
-    default: break;
-  }
+  if (const auto type = torch_scalar_type(t)) return *type;
   throw Error(ErrorCode::unsupported, "constant \"" + name + "\" is " + std::string(to_string(t)) + ", which TorchScript has no type for");
 }
 

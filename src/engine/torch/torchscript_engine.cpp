@@ -12,6 +12,7 @@
 
 #include "core/cpu_features.hpp"
 #include "deepimage/error.hpp"
+#include "engine/torch/torch_dtype.hpp"
 
 namespace deepimage::engine {
 namespace {
@@ -33,17 +34,7 @@ std::string torchscript_cause(const std::string& what) {
 }
 
 c10::ScalarType torch_type(DType t) {
-  switch (t) {
-    case DType::boolean: return torch::kBool;
-    case DType::u8: return torch::kUInt8;
-    case DType::i8: return torch::kInt8;
-    case DType::i16: return torch::kInt16;
-    case DType::i32: return torch::kInt32;
-    case DType::i64: return torch::kInt64;
-    case DType::f32: return torch::kFloat32;
-    case DType::f64: return torch::kFloat64;
-    default: break;
-  }
+  if (const auto type = torch_scalar_type(t)) return *type;
   throw Error(ErrorCode::unsupported, "the torchscript engine cannot take " + std::string(to_string(t)) + " tensors");
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "e2e/cli/defcon_test_bundle.hpp"
 #include "io/npy.hpp"
 #include "io/tiff.hpp"
 #include "support/cli.hpp"
@@ -64,45 +65,18 @@ TEST(ConvertTorchScript, OnnxBundleBecomesATorchScriptBundleThatPassesItsTest) {
   EXPECT_NE(rdf.find("pytorch_version:"), std::string::npos) << rdf;
 }
 
-// DEFCoN's SavedModel folder in a bundle with an rdf written here (as tf_saved_model_test.cpp):
+// DEFCoN's SavedModel folder in a bundle with an rdf written here (make_defcon_bundle):
 // input_tensor (b, y, x, c) of multiples of 4, output_tensor of the same shape; test tensors frame 1
 // of the DeepImageJ test stack and its TensorFlow.js density.
 fs::path defcon_bundle(const TempDir& dir) {
   const fs::path bundle = dir / "defcon", data = realdata() / "defcon_imagej_savedmodel";
   fs::create_directories(bundle);
-  fs::copy(data / "tf_density_count", bundle / "tf_density_count", fs::copy_options::recursive);
   const Tensor frames = io::read_tiff(data / "test_data.tif").pixels.converted(DType::f32);
   const Tensor reference = io::read_npy(data / "reference_density_tfjs_nodropout.npy");
   Tensor frame(DType::f32, {1, 32, 32, 1}), density(DType::f32, {1, 32, 32, 1});
   std::copy(frames.data<float>(), frames.data<float>() + 1024, frame.data<float>());
   std::copy(reference.data<float>(), reference.data<float>() + 1024, density.data<float>());
-  io::write_npy(frame, bundle / "test_input.npy");
-  io::write_npy(density, bundle / "test_output.npy");
-  std::ofstream(bundle / "README.md") << "DEFCoN test bundle\n";
-  std::ofstream(bundle / "rdf.yaml") << R"(format_version: 0.4.10
-type: model
-name: DEFCoN density (test bundle)
-description: DEFCoN's TF1 SavedModel around a test rdf
-authors: [{name: test}]
-cite: [{text: Ottino et al., doi: 10.1101/296145}]
-license: GPL-3.0
-documentation: README.md
-test_inputs: [test_input.npy]
-test_outputs: [test_output.npy]
-timestamp: '2026-12-01T00:00:00'
-inputs:
-- name: input_tensor
-  axes: byxc
-  data_type: float32
-  shape: {min: [1, 4, 4, 1], step: [0, 4, 4, 0]}
-outputs:
-- name: output_tensor
-  axes: byxc
-  data_type: float32
-  shape: {reference_tensor: input_tensor, scale: [1, 1, 1, 1], offset: [0, 0, 0, 0]}
-weights:
-  tensorflow_saved_model_bundle: {source: tf_density_count, tensorflow_version: '1.3'}
-)";
+  make_defcon_bundle(bundle, frame, density);
   return bundle;
 }
 

@@ -18,6 +18,7 @@
 #include "io/tiff.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
+#include "support/whole_tile_normalisation.hpp"
 #include "support/tolerances.hpp"
 
 namespace deepimage::testing {
@@ -162,16 +163,6 @@ TEST(KerasImport, LambdaDeclarationsFromTheRdfConfig) {
 }
 
 // ---- real files --------------------------------------------------------------------------------
-
-// SOURCE.txt: min-max normalisation (x - min) / (max - min + 1e-6) of the whole image, one pass.
-Tensor min_max_normalised(const Tensor& raw) {
-  Tensor x = raw.converted(DType::f32);
-  float* v = x.data<float>();
-  const auto [lo, hi] = std::minmax_element(v, v + x.element_count());
-  const float low = *lo, range = *hi - *lo;
-  for (std::int64_t i = 0; i < x.element_count(); ++i) v[i] = (v[i] - low) / (range + 1e-6f);
-  return x;
-}
 
 TEST(KerasRealModels, PancreaticUnetMatchesTensorFlowJsProbabilities) {
   DEEPIMAGE_REQUIRE_REALDATA();

@@ -18,6 +18,7 @@
 #include "engine/onnx/onnx_import.hpp"
 #include "io/npy.hpp"
 #include "support/compare.hpp"
+#include "support/whole_tile_normalisation.hpp"
 #include "support/tolerances.hpp"
 #include "unit/engine/native/graph_builder.hpp"
 
@@ -34,20 +35,6 @@ engine::graph::Graph import_file(const std::string& path) {
   std::vector<std::byte> bytes(chars.size());
   for (std::size_t i = 0; i < chars.size(); ++i) bytes[i] = static_cast<std::byte>(chars[i]);
   return engine::import_onnx(bytes, path);
-}
-
-// The bundles' preprocessing: zero mean, unit variance over the whole tile (epsilon 1e-6).
-Tensor zero_mean_unit_variance(const Tensor& raw) {
-  Tensor x = raw.converted(DType::f32);
-  float* d = x.data<float>();
-  const std::int64_t n = x.element_count();
-  double sum = 0, squares = 0;
-  for (std::int64_t i = 0; i < n; ++i) sum += d[i];
-  const double mean = sum / static_cast<double>(n);
-  for (std::int64_t i = 0; i < n; ++i) squares += (d[i] - mean) * (d[i] - mean);
-  const double sd = std::sqrt(squares / static_cast<double>(n));
-  for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>((d[i] - mean) / (sd + 1e-6));
-  return x;
 }
 
 void sigmoid_in_place(Tensor& t) {

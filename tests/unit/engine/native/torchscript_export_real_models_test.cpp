@@ -14,6 +14,7 @@
 #include "model/model.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
+#include "support/whole_tile_normalisation.hpp"
 #include "support/tolerances.hpp"
 #include "unit/engine/native/saved_module.hpp"
 
@@ -23,30 +24,6 @@ namespace {
 std::vector<std::byte> converted(const std::filesystem::path& bundle, const std::string& format) {
   const model::Model m = model::open_model(bundle);
   return engine::compile_torchscript(engine::torchscript_source(m, *m.spec.weights_for(format)));
-}
-
-// SOURCE.txt: min-max normalisation (x - min) / (max - min + 1e-6) of the whole image, one pass.
-Tensor min_max_normalised(const Tensor& raw) {
-  Tensor x = raw.converted(DType::f32);
-  float* v = x.data<float>();
-  const auto [lo, hi] = std::minmax_element(v, v + x.element_count());
-  const float low = *lo, range = *hi - *lo;
-  for (std::int64_t i = 0; i < x.element_count(); ++i) v[i] = (v[i] - low) / (range + 1e-6f);
-  return x;
-}
-
-// The bundles' preprocessing: zero mean, unit variance over the whole tile (epsilon 1e-6).
-Tensor zero_mean_unit_variance(const Tensor& raw) {
-  Tensor x = raw.converted(DType::f32);
-  float* d = x.data<float>();
-  const std::int64_t n = x.element_count();
-  double sum = 0, squares = 0;
-  for (std::int64_t i = 0; i < n; ++i) sum += d[i];
-  const double mean = sum / static_cast<double>(n);
-  for (std::int64_t i = 0; i < n; ++i) squares += (d[i] - mean) * (d[i] - mean);
-  const double sd = std::sqrt(squares / static_cast<double>(n));
-  for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<float>((d[i] - mean) / (sd + 1e-6));
-  return x;
 }
 
 TEST(TorchScriptExportRealModels, KerasPancreaticUnetMatchesTensorFlowJsProbabilities) {
