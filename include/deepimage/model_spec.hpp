@@ -140,8 +140,8 @@ struct ModelSpec {
   std::vector<ReproducibilityTolerance> tolerances;
   nlohmann::json config;  // the rdf's free-form `config` block
 
-  const TensorSpec* input(const std::string& id) const;
-  const TensorSpec* output(const std::string& id) const;
+  const TensorSpec* input(const std::string& tensor_id) const;
+  const TensorSpec* output(const std::string& tensor_id) const;
   const WeightsSpec* weights_for(const std::string& format) const;
   // The tolerance that applies to `output_id` run with `weights_format`.
   ReproducibilityTolerance tolerance_for(const std::string& output_id, const std::string& weights_format) const;

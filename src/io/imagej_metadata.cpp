@@ -1,6 +1,7 @@
 #include "io/imagej_metadata.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <sstream>
 
 namespace deepimage::io {
@@ -98,9 +99,11 @@ std::string imagej_description(const ImageJMetadata& m) {
 
 ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges) {
   ImageJMetadataTag tag;
+  // resize + memcpy rather than insert(), which GCC 12 reports as an overflow that cannot happen.
   const auto put = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const std::byte*>(p);
-    tag.data.insert(tag.data.end(), b, b + n);
+    const std::size_t at = tag.data.size();
+    tag.data.resize(at + n);
+    std::memcpy(tag.data.data() + at, p, n);
   };
   const auto put_u32 = [&](std::uint32_t v) { put(&v, sizeof v); };
   put_u32(0x494A494A);  // "IJIJ" as a number: "JIJI" in a little-endian file, as ImageJ writes it

@@ -16,15 +16,15 @@ const AxisSpec* TensorSpec::axis(char axis_id) const {
   return nullptr;
 }
 
-const TensorSpec* ModelSpec::input(const std::string& id) const {
+const TensorSpec* ModelSpec::input(const std::string& tensor_id) const {
   for (const auto& t : inputs)
-    if (t.id == id) return &t;
+    if (t.id == tensor_id) return &t;
   return nullptr;
 }
 
-const TensorSpec* ModelSpec::output(const std::string& id) const {
+const TensorSpec* ModelSpec::output(const std::string& tensor_id) const {
   for (const auto& t : outputs)
-    if (t.id == id) return &t;
+    if (t.id == tensor_id) return &t;
   return nullptr;
 }
 
