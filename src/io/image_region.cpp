@@ -9,6 +9,23 @@
 #include "io/temp_file.hpp"
 
 namespace deepimage::io {
+namespace {
+
+// rename(temp, path), also where both are folders (OME-Zarr) and `path` exists (--overwrite): the
+// old folder is moved aside first, so `path` is always either the old image or the new one.
+void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(temp, ec) || !std::filesystem::is_directory(path, ec)) {
+    std::filesystem::rename(temp, path);
+    return;
+  }
+  const std::filesystem::path old = temp.string() + ".old";
+  std::filesystem::rename(path, old);
+  std::filesystem::rename(temp, path);
+  std::filesystem::remove_all(old, ec);
+}
+
+}  // namespace
 
 void check_box(const std::filesystem::path& path, const char* verb, const Box& box, const Shape& shape) {
   bool inside = box.begin.size() == shape.size() && box.end.size() == shape.size();
@@ -35,7 +52,7 @@ ImageSink::ImageSink(std::filesystem::path path, ImageInfo info)
 
 ImageSink::~ImageSink() {
   std::error_code ec;
-  if (!done_) std::filesystem::remove(temp_, ec);
+  if (!done_) std::filesystem::remove_all(temp_, ec);  // a folder for OME-Zarr
 }
 
 void ImageSink::write(const Box& box, const Tensor& pixels) {
@@ -62,13 +79,13 @@ void ImageSink::commit() {
   std::error_code ec;
   try {
     finish();
-    std::filesystem::rename(temp_, path_);
+    replace_with(temp_, path_);
   } catch (const std::filesystem::filesystem_error& e) {
-    std::filesystem::remove(temp_, ec);
+    std::filesystem::remove_all(temp_, ec);
     done_ = true;
     throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\": " + e.code().message());
   } catch (const Error& e) {
-    std::filesystem::remove(temp_, ec);
+    std::filesystem::remove_all(temp_, ec);
     done_ = true;
     throw Error(e.code(), naming_target(e.what(), temp_, path_));
   }
@@ -78,7 +95,7 @@ void ImageSink::commit() {
 std::unique_ptr<ImageSource> open_image(const std::filesystem::path& path) {
   const ImageFormat& format = format_for(path);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
+  if (!std::filesystem::exists(path, ec))  // a file, or a folder for OME-Zarr
     throw Error(ErrorCode::not_found, "image file \"" + path.string() + "\" does not exist");
   return format.open(path);
 }
