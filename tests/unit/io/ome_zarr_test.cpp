@@ -146,6 +146,56 @@ ome('tczyx.ome.zarr', a, 'tczyx', (1, 1, 1, 16, 16), scale=[1.0, 1.0, 2.0, 0.5, 
   EXPECT_EQ(source->info().calibration->unit, "micron");
 }
 
+// A box decodes only the chunks it overlaps: chunks elsewhere are garbage, yet the box reads right.
+TEST(OmeZarr, ABoxReadsOnlyTheChunksItOverlaps) {
+  REQUIRE_ZARR();
+  ScratchDir dir;
+  ASSERT_TRUE(python(dir, std::string(kWriteOmeZarr) + R"(
+from numcodecs import Blosc
+a = np.arange(64 * 96, dtype='<u2').reshape(64, 96)
+ome('garbled.ome.zarr', a, 'yx', (32, 32), compressor=Blosc(cname='lz4'))
+for key in ['1.0', '1.1', '1.2', '0.2']:   # all but chunk 0.0 and 0.1
+    open(os.path.join(d, 'garbled.ome.zarr', '0', key), 'wb').write(b'not blosc at all, not at all')
+)"));
+  const auto source = open_image(dir / "garbled.ome.zarr");
+  const Tensor expected = read_npy(dir / "garbled.ome.zarr.npy");
+  const Box box{{3, 5}, {30, 60}};  // inside chunks 0.0 and 0.1
+  Tensor want(DType::u16, box.shape());
+  copy_box_out(expected.bytes(), expected.shape(), strides_of(expected.shape()), 2, box, want.bytes());
+  Tensor got = source->read(box);
+  got.reshape(got.shape(), "");
+  EXPECT_TRUE(same_values(got, want));
+  EXPECT_THROW(source->read(Box{{3, 5}, {40, 60}}), Error);  // reaches chunk 1.0
+}
+
+// Level 0 is the dataset listed first, whatever its path; the other levels are not read.
+TEST(OmeZarr, ReadsLevelZeroOfAMultiscalePyramid) {
+  REQUIRE_ZARR();
+  ScratchDir dir;
+  ASSERT_TRUE(python(dir, R"(
+root = zarr.open_group(os.path.join(d, 'pyramid.ome.zarr'), mode='w')
+a = np.arange(2 * 40 * 60, dtype='<f4').reshape(2, 40, 60)
+root.create_dataset('s0', data=a, chunks=(1, 16, 16))
+root.create_dataset('s1', data=a[:, ::2, ::2], chunks=(1, 16, 16))
+root.attrs['multiscales'] = [{'version': '0.4', 'name': 'p',
+    'axes': [{'name': 'c', 'type': 'channel'}, {'name': 'y', 'type': 'space', 'unit': 'nanometer'},
+             {'name': 'x', 'type': 'space', 'unit': 'nanometer'}],
+    'datasets': [{'path': 's0', 'coordinateTransformations': [{'type': 'scale', 'scale': [1, 3.0, 3.0]}]},
+                 {'path': 's1', 'coordinateTransformations': [{'type': 'scale', 'scale': [1, 6.0, 6.0]}]}],
+    'coordinateTransformations': [{'type': 'scale', 'scale': [1, 2.0, 1.0]}]}]
+np.save(os.path.join(d, 'pyramid.npy'), a)
+)"));
+  const Image image = read_image(dir / "pyramid.ome.zarr");
+  Tensor got = image.pixels;
+  EXPECT_EQ(got.axes(), "cyx");
+  got.reshape(got.shape(), "");
+  EXPECT_TRUE(same_values(got, read_npy(dir / "pyramid.npy")));
+  ASSERT_TRUE(image.calibration);
+  EXPECT_EQ(image.calibration->y, 6.0);  // level 0's scale times the multiscale's
+  EXPECT_EQ(image.calibration->x, 3.0);
+  EXPECT_EQ(image.calibration->unit, "nanometer");
+}
+
 // Our writer, read back by zarr: values, chunks, compressor and the multiscales metadata.
 TEST(OmeZarr, WrittenImagesReadBackInZarrWithTheirAxesAndPixelSize) {
   REQUIRE_ZARR();
