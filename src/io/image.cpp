@@ -73,7 +73,7 @@ void write_image(const Image& image, const std::filesystem::path& path) {
   const auto temp = claim_temp_path(path);
   try {
     format.write(to_write, temp);
-    std::filesystem::rename(temp, path);
+    replace_with(temp, path);
   } catch (const std::filesystem::filesystem_error& e) {
     std::filesystem::remove_all(temp, ec);
     throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + e.code().message());

@@ -9,24 +9,6 @@
 #include "io/temp_file.hpp"
 
 namespace deepimage::io {
-namespace {
-
-// rename(temp, path), also where both are folders (OME-Zarr) and `path` exists (--overwrite): the
-// old folder is moved aside first, so `path` is always either the old image or the new one.
-void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(temp, ec) || !std::filesystem::is_directory(path, ec)) {
-    std::filesystem::rename(temp, path);
-    return;
-  }
-  const std::filesystem::path old = temp.string() + ".old";
-  std::filesystem::rename(path, old);
-  std::filesystem::rename(temp, path);
-  std::filesystem::remove_all(old, ec);
-}
-
-}  // namespace
-
 void check_box(const std::filesystem::path& path, const char* verb, const Box& box, const Shape& shape) {
   bool inside = box.begin.size() == shape.size() && box.end.size() == shape.size();
   for (std::size_t d = 0; inside && d < shape.size(); ++d)

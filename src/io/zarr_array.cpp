@@ -247,6 +247,13 @@ ZarrArray read_zarr_array(const fs::path& folder) {
   if (a.chunks.size() != a.shape.size())
     bad(file, "chunks " + meta["chunks"].dump() + " and shape " + meta["shape"].dump() + " differ in rank");
   parse_dtype(file, meta.value("dtype", json()), a);
+  // A chunk is decoded whole in memory (and blosc holds at most 2 GiB): refuse absurd chunk sizes
+  // before allocating them.
+  double chunk_bytes = static_cast<double>(dtype_size(a.dtype));
+  for (std::int64_t n : a.chunks) chunk_bytes *= static_cast<double>(n);
+  if (chunk_bytes > static_cast<double>(std::numeric_limits<std::int32_t>::max()) - BLOSC_MAX_OVERHEAD)
+    bad(file, "chunks " + meta["chunks"].dump() + " hold " + std::to_string(static_cast<unsigned long long>(std::min(chunk_bytes, 1.8e19))) +
+                  " bytes each, more than the 2 GiB a chunk may hold");
   const json order = meta.value("order", json("C"));
   if (order != json("C") && order != json("F")) bad(file, "order " + order.dump() + " is not \"C\" or \"F\"");
   a.fortran_order = order == json("F");

@@ -273,6 +273,8 @@ TEST(OmeZarr, OverwritingAnExistingImageReplacesIt) {
   sink->write(whole_box({5, 7}), second);
   sink->commit();
   EXPECT_TRUE(same_values(read_image(dir / "o.ome.zarr").pixels, second));
+  write_image({first, std::nullopt}, dir / "o.ome.zarr");  // and the whole-image writer too
+  EXPECT_TRUE(same_values(read_image(dir / "o.ome.zarr").pixels, first));
   EXPECT_EQ(dir.file_count(), 1u);
 }
 
@@ -283,7 +285,7 @@ TEST(OmeZarr, BrokenInputIsAOneLineErrorNamingTheFileAndValue) {
   ASSERT_TRUE(python(dir, std::string(kWriteOmeZarr) + R"(
 from numcodecs import Blosc, Zlib
 a = np.arange(64 * 64, dtype='<u2').reshape(64, 64)
-for name in ['corrupt_json', 'unknown_compressor', 'bad_dtype']:
+for name in ['corrupt_json', 'unknown_compressor', 'bad_dtype', 'huge_chunks']:
     ome(name + '.ome.zarr', a, 'yx', (32, 32), compressor=Blosc(cname='lz4'))
 ome('truncated_blosc.ome.zarr', a, 'yx', (32, 32), compressor=Blosc(cname='lz4'))
 ome('truncated_zlib.ome.zarr', a, 'yx', (32, 32), compressor=Zlib())
@@ -292,6 +294,7 @@ def edit(name, change):
     m = json.load(open(p)); change(m); json.dump(m, open(p, 'w'))
 edit('unknown_compressor', lambda m: m.update(compressor={'id': 'lzma'}))
 edit('bad_dtype', lambda m: m.update(dtype='<c8'))
+edit('huge_chunks', lambda m: m.update(chunks=[100000, 100000]))
 open(os.path.join(d, 'corrupt_json.ome.zarr', '0', '.zarray'), 'w').write('{"zarr_format": 2, "shape": [64,')
 for name in ['truncated_blosc', 'truncated_zlib']:
     p = os.path.join(d, name + '.ome.zarr', '0', '1.0')
@@ -309,6 +312,7 @@ for name in ['truncated_blosc', 'truncated_zlib']:
       {"corrupt_json", "0/.zarray\": not valid JSON"},
       {"unknown_compressor", "0/.zarray\": compressor \"lzma\" is not supported"},
       {"bad_dtype", "0/.zarray\": dtype \"<c8\" is not supported"},
+      {"huge_chunks", "0/.zarray\": chunks [100000,100000] hold 20000000000 bytes each, more than the 2 GiB"},
       {"truncated_blosc", "0/1.0\": blosc chunk says"},
       {"truncated_zlib", "0/1.0\": chunk does not decompress to 2048 bytes"},
   };
