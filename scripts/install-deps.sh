@@ -19,6 +19,7 @@ packages=(
   libtiff-dev             # TIFF read/write
   libyaml-cpp-dev         # rdf.yaml
   libzip-dev              # zipped model bundles
+  libblosc-dev zlib1g-dev # OME-Zarr chunks (blosc: lz4, zstd, zlib, blosclz)
   nlohmann-json3-dev      # --json reports
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
@@ -29,6 +30,7 @@ packages=(
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
   python3-h5py            # small Keras HDF5 fixtures for the Keras importer's tests
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
+  python3-zarr python3-numcodecs  # OME-Zarr tests: fixtures written and outputs read back by zarr
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
   xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)

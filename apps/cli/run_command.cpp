@@ -60,11 +60,16 @@ std::string plan_summary(const RunReport& r) {
   return s.str();
 }
 
-// Several files, a folder or an unexpanded wildcard: a batch (for a model with one input).
+// Several files, a folder or an unexpanded wildcard: a batch (for a model with one input). A folder
+// named *.zarr is one image (OME-Zarr), not a batch.
 bool is_batch(const std::vector<std::string>& inputs) {
   if (inputs.size() > 1) return true;
   const std::string& in = inputs.at(0);
-  return std::filesystem::is_directory(in) ||
+  std::filesystem::path folder(in);
+  if (!folder.has_filename()) folder = folder.parent_path();  // "cells.ome.zarr/"
+  std::string ext = folder.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return (std::filesystem::is_directory(in) && ext != ".zarr") ||
          (in.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(in));
 }
 

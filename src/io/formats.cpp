@@ -8,6 +8,7 @@
 #include "io/png_jpeg.hpp"
 #endif
 #include "io/tiff.hpp"
+#include "io/zarr.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -32,6 +33,17 @@ std::vector<ImageFormat> register_builtin_formats() {
                           DType::u64, DType::i64, DType::f32, DType::f64},
       .open = open_npy,
       .create = create_npy,
+  });
+  // A folder, not a file: `image.ome.zarr/` (zarr.hpp).
+  formats.push_back({
+      .name = "ome-zarr",
+      .extensions = {".zarr"},
+      .read = read_ome_zarr,
+      .write = write_ome_zarr,
+      .writable_dtypes = {DType::boolean, DType::u8, DType::i8, DType::u16, DType::i16, DType::u32, DType::i32,
+                          DType::u64, DType::i64, DType::f32, DType::f64},
+      .open = open_ome_zarr,
+      .create = create_ome_zarr,
   });
 #if DEEPIMAGE_WITH_PNG_JPEG
   // Read only (no .write): results go to TIFF or .npy, which keep float values and axes.

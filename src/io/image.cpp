@@ -16,7 +16,8 @@ std::string lower(std::string s) {
 }  // namespace
 
 const ImageFormat* find_format(const std::filesystem::path& path) {
-  const std::string ext = lower(path.extension().string());
+  // "cells.ome.zarr/" names the folder "cells.ome.zarr"
+  const std::string ext = lower((path.has_filename() ? path : path.parent_path()).extension().string());
   for (const auto& format : image_formats())
     if (std::find(format.extensions.begin(), format.extensions.end(), ext) != format.extensions.end()) return &format;
   return nullptr;
@@ -54,7 +55,7 @@ const ImageFormat& writable_format_for(const std::filesystem::path& path) {
 Image read_image(const std::filesystem::path& path) {
   const ImageFormat& format = format_for(path);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
+  if (!std::filesystem::exists(path, ec))  // a file, or a folder for OME-Zarr
     throw Error(ErrorCode::not_found, "image file \"" + path.string() + "\" does not exist");
   return format.read(path);
 }
@@ -72,15 +73,15 @@ void write_image(const Image& image, const std::filesystem::path& path) {
   const auto temp = claim_temp_path(path);
   try {
     format.write(to_write, temp);
-    std::filesystem::rename(temp, path);
+    replace_with(temp, path);
   } catch (const std::filesystem::filesystem_error& e) {
-    std::filesystem::remove(temp, ec);
+    std::filesystem::remove_all(temp, ec);
     throw Error(ErrorCode::io, "cannot write \"" + path.string() + "\": " + e.code().message());
   } catch (const Error& e) {
-    std::filesystem::remove(temp, ec);
+    std::filesystem::remove_all(temp, ec);
     throw Error(e.code(), naming_target(e.what(), temp, path));
   } catch (...) {
-    std::filesystem::remove(temp, ec);  // never leave a partial file behind; the error goes on
+    std::filesystem::remove_all(temp, ec);  // never leave a partial file behind; the error goes on
     throw;
   }
 }

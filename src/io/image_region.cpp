@@ -9,7 +9,6 @@
 #include "io/temp_file.hpp"
 
 namespace deepimage::io {
-
 void check_box(const std::filesystem::path& path, const char* verb, const Box& box, const Shape& shape) {
   bool inside = box.begin.size() == shape.size() && box.end.size() == shape.size();
   for (std::size_t d = 0; inside && d < shape.size(); ++d)
@@ -35,7 +34,7 @@ ImageSink::ImageSink(std::filesystem::path path, ImageInfo info)
 
 ImageSink::~ImageSink() {
   std::error_code ec;
-  if (!done_) std::filesystem::remove(temp_, ec);
+  if (!done_) std::filesystem::remove_all(temp_, ec);  // a folder for OME-Zarr
 }
 
 void ImageSink::write(const Box& box, const Tensor& pixels) {
@@ -62,13 +61,13 @@ void ImageSink::commit() {
   std::error_code ec;
   try {
     finish();
-    std::filesystem::rename(temp_, path_);
+    replace_with(temp_, path_);
   } catch (const std::filesystem::filesystem_error& e) {
-    std::filesystem::remove(temp_, ec);
+    std::filesystem::remove_all(temp_, ec);
     done_ = true;
     throw Error(ErrorCode::io, "cannot write \"" + path_.string() + "\": " + e.code().message());
   } catch (const Error& e) {
-    std::filesystem::remove(temp_, ec);
+    std::filesystem::remove_all(temp_, ec);
     done_ = true;
     throw Error(e.code(), naming_target(e.what(), temp_, path_));
   }
@@ -78,7 +77,7 @@ void ImageSink::commit() {
 std::unique_ptr<ImageSource> open_image(const std::filesystem::path& path) {
   const ImageFormat& format = format_for(path);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
+  if (!std::filesystem::exists(path, ec))  // a file, or a folder for OME-Zarr
     throw Error(ErrorCode::not_found, "image file \"" + path.string() + "\" does not exist");
   return format.open(path);
 }

@@ -54,6 +54,18 @@ fs::path claim_temp_path(const fs::path& path) {
   return temp_path_for(path);
 }
 
+void replace_with(const fs::path& temp, const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(temp, ec) || !fs::is_directory(path, ec)) {
+    fs::rename(temp, path);
+    return;
+  }
+  const fs::path old = temp.string() + ".old";
+  fs::rename(path, old);
+  fs::rename(temp, path);
+  fs::remove_all(old, ec);
+}
+
 void check_output_folder(const fs::path& path) {
   const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::error_code ec;

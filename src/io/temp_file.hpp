@@ -26,6 +26,9 @@ std::optional<pid_t> temp_file_owner(const std::filesystem::path& path, const st
 std::filesystem::path claim_temp_path(const std::filesystem::path& path);
 // Throws not_found when the folder `path` is to go in does not exist.
 void check_output_folder(const std::filesystem::path& path);
+// rename(temp, path), also where both are folders (OME-Zarr) and `path` exists (--overwrite): the old
+// folder is moved aside first, so `path` is always either the old image or the new one.
+void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path);
 // Writes `text` to `path` through a temporary file renamed into place: `path` is either unchanged
 // or complete. Throws io naming `path`.
 void write_file_via_temp(const std::filesystem::path& path, std::string_view text);

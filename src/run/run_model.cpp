@@ -112,14 +112,14 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const s
   std::vector<fs::path> files;
   for (const auto& in : inputs) {
     std::vector<fs::path> found;
-    if (fs::is_directory(in)) {
+    if (fs::is_directory(in) && !io::find_format(in)) {  // an OME-Zarr folder is one image
       std::vector<fs::path> entries;
       for (const auto& e : fs::directory_iterator(in))
         if (e.path().filename().string().front() != '.') entries.push_back(e.path());
       std::sort(entries.begin(), entries.end());
       for (const auto& e : entries) {
         const std::string stem = e.stem().string();
-        if (!fs::is_regular_file(e)) continue;  // sub-folders are not searched
+        if (!fs::is_regular_file(e) && !(fs::is_directory(e) && io::find_format(e))) continue;  // sub-folders are not searched, OME-Zarr images are read
         if (!io::find_format(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
         else if (!own_results_suffix.empty() && stem.size() > own_results_suffix.size() &&
                  stem.compare(stem.size() - own_results_suffix.size(), std::string::npos, own_results_suffix) == 0)

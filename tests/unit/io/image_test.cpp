@@ -13,18 +13,18 @@ using testing::fixture;
 using testing::same_values;
 using testing::throws_error;
 
-TEST(ImageFormats, OneListWithTiffNpyAndThePngJpegReaders) {
+TEST(ImageFormats, OneListWithTiffNpyOmeZarrAndThePngJpegReaders) {
   std::vector<std::string> names, read_only;
   for (const auto& f : image_formats()) {
     names.push_back(f.name);
     if (!f.write) read_only.push_back(f.name);
   }
 #if DEEPIMAGE_WITH_PNG_JPEG
-  EXPECT_EQ(names, (std::vector<std::string>{"tiff", "npy", "png", "jpeg"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"tiff", "npy", "ome-zarr", "png", "jpeg"}));
   EXPECT_EQ(read_only, (std::vector<std::string>{"png", "jpeg"}));
   EXPECT_EQ(format_for("x.JPG").name, "jpeg");
 #else
-  EXPECT_EQ(names, (std::vector<std::string>{"tiff", "npy"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"tiff", "npy", "ome-zarr"}));
 #endif
 }
 
@@ -32,6 +32,8 @@ TEST(ImageFormats, ChosenByExtensionIgnoringCase) {
   EXPECT_EQ(format_for("a/b.tif").name, "tiff");
   EXPECT_EQ(format_for("B.TIFF").name, "tiff");
   EXPECT_EQ(format_for("x.Npy").name, "npy");
+  EXPECT_EQ(format_for("cells.ome.zarr").name, "ome-zarr");
+  EXPECT_EQ(format_for("cells.ome.zarr/").name, "ome-zarr");  // a folder, as the shell completes it
   EXPECT_TRUE(throws_error([] { format_for("cells.czi"); }, ErrorCode::unsupported,
                            "\"cells.czi\" is not a known image format (known: .tif, .tiff, .npy"));
   EXPECT_TRUE(throws_error([] { format_for("noextension"); }, ErrorCode::unsupported, "\"noextension\""));

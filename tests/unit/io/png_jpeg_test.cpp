@@ -79,7 +79,7 @@ TEST(PngJpeg, WrittenPngsReadBackUnchanged) {
 TEST(PngJpeg, AreReadOnly) {
   testing::ScratchDir dir;
   EXPECT_TRUE(throws_error([&] { write_image(Image{Tensor(DType::u8, {4, 4}, "yx"), std::nullopt}, dir / "out.png"); },
-                           ErrorCode::unsupported, "cannot write \"" + (dir / "out.png").string() + "\": png is read only (written formats: .tif, .tiff, .npy)"));
+                           ErrorCode::unsupported, "cannot write \"" + (dir / "out.png").string() + "\": png is read only (written formats: .tif, .tiff, .npy, .zarr)"));
   EXPECT_EQ(dir.file_count(), 0u);
 }
 
