@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 
 #include "deepimage/deepimage.hpp"
 #include "io/image.hpp"
@@ -120,6 +121,21 @@ TEST(Session, CancelStopsWithCancelledError) {
     EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
   }
   EXPECT_EQ(tiles_seen, 1);
+}
+
+TEST(Session, WarningsGoToTheLogCallback) {
+  std::vector<std::string> lines;
+  SessionOptions options = with_threads(1);
+  options.log = [&](std::string_view line) { lines.emplace_back(line); };
+  Session session(Model::open(example_model()), options);
+  std::vector<float> pixels(96 * 96);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<float>(i % 97);
+  pixels[5] = std::numeric_limits<float>::quiet_NaN();
+  pixels[6] = std::numeric_limits<float>::quiet_NaN();
+  session.predict({{.data = pixels.data(), .dtype = DType::f32, .shape = {96, 96}, .strides = {}, .axes = "yx"}});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("input \"raw\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("2 NaN"), std::string::npos) << lines[0];
 }
 
 std::string error_of(Session& session, const TensorView& view) {
