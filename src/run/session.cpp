@@ -1,0 +1,229 @@
+// deepimage::Model and deepimage::Session (include/deepimage/deepimage.hpp): `deepimage run` on views
+// of the caller's memory. The same steps as run_files in run_model.cpp (plan_run, then run_slice on
+// one sample), with reads cut straight from the view instead of a file, and outputs gathered in
+// memory instead of written.
+#include "deepimage/deepimage.hpp"
+
+#include <cstring>
+#include <optional>
+
+#include "engine/bare_model.hpp"
+#include "engine/engine.hpp"
+#include "model/model.hpp"
+#include "ops/dataset_statistics.hpp"
+#include "run/axis_mapping.hpp"
+#include "run/predictor.hpp"
+#include "run/run_plan.hpp"
+#include "run/run_progress.hpp"
+#include "run/run_warnings.hpp"
+#include "run/slice_run.hpp"
+#include "run/stopwatch.hpp"
+
+namespace deepimage {
+
+struct Model::Loaded {
+  model::Model model;
+};
+
+Model::Model(std::shared_ptr<const Loaded> loaded) : loaded_(std::move(loaded)) {}
+
+Model Model::open(const std::filesystem::path& path) {
+  return Model(std::make_shared<const Loaded>(Loaded{engine::open_model_or_weights(path)}));
+}
+
+const ModelSpec& Model::spec() const { return loaded_->model.spec; }
+
+namespace {
+
+// Copies `shape` elements of `element_size` bytes from `src` to `dst`, each with its own strides (in
+// elements); rows whose elements are adjacent on both sides are copied in one go.
+void copy_strided(const std::byte* src, const std::vector<std::int64_t>& src_strides, std::byte* dst,
+                  const std::vector<std::int64_t>& dst_strides, const Shape& shape, std::size_t element_size,
+                  std::size_t dim = 0) {
+  if (shape.empty()) {
+    std::memcpy(dst, src, element_size);
+    return;
+  }
+  const auto size = static_cast<std::ptrdiff_t>(element_size);
+  const std::int64_t n = shape[dim];
+  if (dim + 1 == shape.size()) {
+    if (src_strides[dim] == 1 && dst_strides[dim] == 1) {
+      std::memcpy(dst, src, static_cast<std::size_t>(n) * element_size);
+      return;
+    }
+    for (std::int64_t k = 0; k < n; ++k)
+      std::memcpy(dst + k * dst_strides[dim] * size, src + k * src_strides[dim] * size, element_size);
+    return;
+  }
+  for (std::int64_t k = 0; k < n; ++k)
+    copy_strided(src + k * src_strides[dim] * size, src_strides, dst + k * dst_strides[dim] * size, dst_strides, shape,
+                 element_size, dim + 1);
+}
+
+const std::string kAxisLetters = "bitczyx";
+
+std::string view_name(const TensorSpec& input) { return "input \"" + input.id + "\""; }
+
+// A view's own checks, before the model's (axis_mapping.hpp) are applied to it.
+void check_view(const TensorView& view, const TensorSpec& input) {
+  const std::string name = view_name(input);
+  if (view.axes.size() != view.shape.size())
+    throw Error(ErrorCode::invalid_argument, name + ": axes \"" + view.axes + "\" name " + std::to_string(view.axes.size()) +
+                                                 " axes but the shape " + shape_to_string(view.shape) + " has " +
+                                                 std::to_string(view.shape.size()));
+  for (std::size_t i = 0; i < view.axes.size(); ++i) {
+    const char a = view.axes[i];
+    if (kAxisLetters.find(a) == std::string::npos || view.axes.find(a) != i)
+      throw Error(ErrorCode::invalid_argument, name + ": axes \"" + view.axes + "\" must be distinct letters of \"" +
+                                                   kAxisLetters + "\" (\"" + std::string(1, a) + "\" is not)");
+  }
+  for (std::int64_t size : view.shape)
+    if (size <= 0)
+      throw Error(ErrorCode::invalid_argument, name + ": shape " + shape_to_string(view.shape) + " has a size " +
+                                                   std::to_string(size) + "; every size must be at least 1");
+  if (!view.strides.empty() && view.strides.size() != view.shape.size())
+    throw Error(ErrorCode::invalid_argument, name + ": " + std::to_string(view.strides.size()) + " strides " +
+                                                 shape_to_string(view.strides) + " for a shape of " +
+                                                 std::to_string(view.shape.size()) + " axes " + shape_to_string(view.shape));
+  if (!view.data) throw Error(ErrorCode::invalid_argument, name + ": the view's data pointer is null");
+}
+
+// One input view seen in the model's axes: its shape and, per model axis, the stride in the view (0
+// for a size-1 axis the view lacks), so bands are read from the caller's memory with no copy before.
+struct ModelView {
+  const TensorView* view = nullptr;
+  Shape shape;
+  std::vector<std::int64_t> strides;
+  std::string axes;
+
+  // [begin, end) along model axis `axis` (0: the whole view), as a contiguous tensor in model axes.
+  Tensor read(char axis, std::int64_t begin, std::int64_t end) const {
+    Shape part = shape;
+    const std::byte* origin = static_cast<const std::byte*>(view->data);
+    if (axis) {
+      const std::size_t d = axes.find(axis);
+      part[d] = end - begin;
+      origin += begin * strides[d] * static_cast<std::int64_t>(dtype_size(view->dtype));
+    }
+    Tensor t(view->dtype, part, axes);
+    copy_strided(origin, strides, t.bytes(), strides_of(part), part, dtype_size(view->dtype));
+    return t;
+  }
+};
+
+ModelView model_view(const TensorView& view, const TensorSpec& input) {
+  check_view(view, input);
+  ModelView m{.view = &view, .shape = run::model_shape(view.shape, view.axes, input, view_name(input)), .strides = {},
+              .axes = input.axes_string()};
+  const std::vector<std::int64_t> strides = view.strides.empty() ? strides_of(view.shape) : view.strides;
+  for (char a : m.axes) {
+    const auto at = view.axes.find(a);
+    m.strides.push_back(at == std::string::npos ? 0 : strides[at]);
+  }
+  return m;
+}
+
+// Gathers the bands of one output into one tensor (model axes).
+void gather(Tensor& whole, const run::OutputBand& band) {
+  if (!band.axis) {
+    whole = band.values;
+    return;
+  }
+  const Tensor& part = band.values;
+  const int d = part.axis_index(band.axis);
+  if (whole.empty()) {
+    Shape full = part.shape();
+    full[static_cast<std::size_t>(d)] = band.full;
+    whole = Tensor(part.dtype(), full, part.axes());
+  }
+  const std::vector<std::int64_t> strides = strides_of(whole.shape());
+  std::byte* at = whole.bytes() + band.begin * strides[static_cast<std::size_t>(d)] * static_cast<std::int64_t>(dtype_size(part.dtype()));
+  copy_strided(part.bytes(), strides_of(part.shape()), at, strides, part.shape(), dtype_size(part.dtype()));
+}
+
+}  // namespace
+
+struct Session::State {
+  std::shared_ptr<const Model::Loaded> loaded;
+  SessionOptions options;
+  RunOptions run_options;  // what plan_run and RunProgress read: memory, progress, cancel
+  tiling::PadMode pad;
+  run::Predictor predictor;
+  std::optional<run::TileMemory> tile_memory;  // measured on the first predict(), reused
+
+  State(const Model& model, SessionOptions o)
+      : loaded(model.loaded()),
+        options(std::move(o)),
+        pad(tiling::pad_mode_from_string(options.pad)),
+        predictor(loaded->model, engine::choose_weights(loaded->model, options.weights),
+                  {.threads = options.threads, .precision = options.precision}) {
+    run_options.memory = options.memory;
+    run_options.threads = options.threads;
+    run_options.precision = options.precision;
+    run_options.progress = options.progress;
+    run_options.cancel = options.cancel;
+  }
+};
+
+Session::Session(const Model& model, SessionOptions options) : state_(std::make_unique<State>(model, std::move(options))) {}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+const ModelSpec& Session::spec() const { return state_->loaded->model.spec; }
+const std::string& Session::weights_format() const { return state_->predictor.weights().format; }
+const SessionOptions& Session::options() const { return state_->options; }
+
+std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
+  const auto start = run::Clock::now();
+  State& s = *state_;
+  const ModelSpec& spec = s.loaded->model.spec;
+  if (inputs.size() != spec.inputs.size())
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
+  std::vector<ModelView> views;
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    views.push_back(model_view(inputs[i], spec.inputs[i]));
+    shapes.push_back(views.back().shape);
+  }
+  // 0.4 `mode: per_dataset`: the image given is the dataset, as for `run` on one file.
+  ops::DatasetStatistics dataset;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!ops::has_per_dataset(spec.inputs[i].preprocessing)) continue;
+    ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(), shapes[i]);
+    const Tensor whole = views[i].read(0, 0, 0);
+    while (measurement.start_pass()) measurement.scan(whole);
+    measurement.add_to(dataset);
+  }
+
+  const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
+  const run::RunPlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory);
+  run::RunProgress progress(s.run_options, start, 1, plan.tiles.tiles.size());
+  run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = s.pad,
+                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset};
+  run::RunWarnings warnings(spec);
+  std::vector<run::SliceInput> slice_inputs;
+  for (std::size_t i = 0; i < views.size(); ++i)
+    slice_inputs.push_back(run::SliceInput{
+        .shape = shapes[i],
+        .read = [&views, i](char axis, std::int64_t begin, std::int64_t end) { return views[i].read(axis, begin, end); },
+        .inspect = is_float(inputs[i].dtype) ? std::function<void(const Tensor&)>([&, i](const Tensor& part) {
+                     warnings.input(i, view_name(spec.inputs[i]), part);
+                   })
+                                             : nullptr});
+  progress.emit();
+  progress.stop_if_cancelled();
+  std::vector<Tensor> outputs(spec.outputs.size());
+  run::run_slice(s.predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
+    warnings.output(band.output, band.values);
+    gather(outputs[band.output], band);
+  });
+  progress.finish();
+  if (s.options.log)
+    for (const std::string& line : warnings.lines()) s.options.log(line);
+  for (Tensor& out : outputs) out = run::to_image_axes(out, inputs[0].axes);
+  return outputs;
+}
+
+}  // namespace deepimage

@@ -1,0 +1,178 @@
+// deepimage::Session on images in memory gives what `deepimage run` gives on the same pixels written
+// to a file (the independent reference: the CLI's own file route), whole and tiled, from contiguous
+// and strided views; cancel and bad views fail with one clear line.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <limits>
+
+#include "deepimage/deepimage.hpp"
+#include "io/image.hpp"
+#include "support/cli.hpp"
+#include "support/compare.hpp"
+
+namespace deepimage {
+namespace {
+
+using testing::realdata;
+
+// Same pixels, same tiles, same code path from there on: only the source of the pixels differs.
+constexpr double kSessionVsCliMaxAbs = 1e-6;
+
+std::filesystem::path nuclei_model() { return realdata() / "unet2d_nuclei_broad"; }  // fixed 512x512 input
+// The project's example U-Net (input sizes 88 + 8n, halo 40, percentile normalisation): tiles freely.
+std::filesystem::path example_model() { return testing::source_dir() / "examples/nuclei_unet2d"; }
+
+SessionOptions with_threads(int threads) {
+  SessionOptions o;
+  o.threads = threads;
+  return o;
+}
+
+// img2d.tif (512x512 uint16) and a 192x256 crop of it at row 100, column 64, C order.
+struct Crop {
+  io::Image full = io::read_image(realdata() / "images/stardist_testdata/img2d.tif");
+  static constexpr std::int64_t top = 100, left = 64, rows = 192, cols = 256;
+  Tensor pixels{DType::u16, {rows, cols}, "yx"};
+  Crop() {
+    const std::int64_t width = full.pixels.shape()[1];
+    for (std::int64_t y = 0; y < rows; ++y)
+      for (std::int64_t x = 0; x < cols; ++x)
+        pixels.data<std::uint16_t>()[y * cols + x] = full.pixels.data<std::uint16_t>()[(top + y) * width + left + x];
+  }
+  TensorView view() const { return {.data = pixels.data<std::uint16_t>(), .dtype = DType::u16, .shape = {rows, cols}, .strides = {}, .axes = "yx"}; }
+};
+
+Tensor cli_result(const std::filesystem::path& model, const Crop& crop, const std::vector<std::string>& extra) {
+  testing::TempDir dir;
+  io::Image image;
+  image.pixels = crop.pixels;
+  io::write_image(image, dir / "crop.tif");
+  std::vector<std::string> args = {"run", model.string(), (dir / "crop.tif").string(), "-o", (dir / "out.tif").string(), "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const testing::CliResult r = testing::run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return io::read_image(dir / "out.tif").pixels;
+}
+
+TEST(Session, WholeImageEqualsCliRun) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Crop crop;
+  Session session(Model::open(nuclei_model()), with_threads(2));
+  const std::vector<Tensor> out = session.predict({crop.view()});
+  ASSERT_EQ(out.size(), 1u);
+  const Tensor reference = cli_result(nuclei_model(), crop, {"--threads", "2"});
+  EXPECT_EQ(out[0].shape(), reference.shape());
+  EXPECT_EQ(out[0].axes(), "yx");
+  EXPECT_LE(testing::max_abs_diff(out[0], reference), kSessionVsCliMaxAbs);
+  // Not a constant: the crop holds nuclei and background.
+  const float* p = out[0].data<float>();
+  EXPECT_GT(*std::max_element(p, p + out[0].element_count()), 0.9f);
+  EXPECT_LT(*std::min_element(p, p + out[0].element_count()), 0.1f);
+}
+
+TEST(Session, TiledEqualsCliRunTiledAndStridedViewEqualsContiguous) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Crop crop;
+  const Model model = Model::open(example_model());
+  std::vector<ProgressEvent> events;
+  SessionOptions options = with_threads(2);
+  options.tile = {{'y', 168}, {'x', 168}};
+  options.progress = [&](const ProgressEvent& e) { events.push_back(e); };
+  Session session(model, options);
+  const std::vector<Tensor> tiled = session.predict({crop.view()});
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_GT(events.back().tiles_total, 1u);
+  EXPECT_EQ(events.back().tiles_done, events.back().tiles_total);
+  const Tensor reference = cli_result(example_model(), crop, {"--threads", "2", "--tile", "y=168,x=168"});
+  EXPECT_LE(testing::max_abs_diff(tiled[0], reference), kSessionVsCliMaxAbs);
+
+  // The same crop as a window of the whole image (row stride 512), and transposed ("xy").
+  const std::int64_t width = crop.full.pixels.shape()[1];
+  const std::uint16_t* origin = crop.full.pixels.data<std::uint16_t>() + Crop::top * width + Crop::left;
+  const TensorView window{.data = origin, .dtype = DType::u16, .shape = {Crop::rows, Crop::cols}, .strides = {width, 1}, .axes = "yx"};
+  EXPECT_EQ(testing::max_abs_diff(session.predict({window})[0], tiled[0]), 0.0);
+  const TensorView transposed{.data = origin, .dtype = DType::u16, .shape = {Crop::cols, Crop::rows}, .strides = {1, width}, .axes = "xy"};
+  const Tensor from_transposed = session.predict({transposed})[0];
+  EXPECT_EQ(from_transposed.axes(), "yx");  // outputs keep the model's order of the image's axes
+  EXPECT_EQ(testing::max_abs_diff(from_transposed, tiled[0]), 0.0);
+}
+
+TEST(Session, CancelStopsWithCancelledError) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Crop crop;
+  std::atomic<bool> stop{false};
+  int tiles_seen = 0;
+  SessionOptions options = with_threads(2);
+  options.tile = {{'y', 96}, {'x', 96}};
+  options.progress = [&](const ProgressEvent& e) {
+    if (e.tiles_done == 1) {
+      ++tiles_seen;
+      stop = true;
+    }
+  };
+  options.cancel = &stop;
+  Session session(Model::open(example_model()), options);
+  try {
+    session.predict({crop.view()});
+    FAIL() << "predict() did not stop";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::cancelled) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+  }
+  EXPECT_EQ(tiles_seen, 1);
+}
+
+TEST(Session, WarningsGoToTheLogCallback) {
+  std::vector<std::string> lines;
+  SessionOptions options = with_threads(1);
+  options.log = [&](std::string_view line) { lines.emplace_back(line); };
+  Session session(Model::open(example_model()), options);
+  std::vector<float> pixels(96 * 96);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<float>(i % 97);
+  pixels[5] = std::numeric_limits<float>::quiet_NaN();
+  pixels[6] = std::numeric_limits<float>::quiet_NaN();
+  session.predict({{.data = pixels.data(), .dtype = DType::f32, .shape = {96, 96}, .strides = {}, .axes = "yx"}});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("input \"raw\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("2 NaN"), std::string::npos) << lines[0];
+}
+
+std::string error_of(Session& session, const TensorView& view) {
+  try {
+    session.predict({view});
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return {};
+}
+
+TEST(Session, BadViewsGiveOneLineErrorsNamingTheValue) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  Session session(Model::open(nuclei_model()), with_threads(1));
+  std::vector<float> pixels(3 * 64 * 64);
+  const TensorView good{.data = pixels.data(), .dtype = DType::f32, .shape = {64, 64}, .strides = {}, .axes = "yx"};
+  TensorView v = good;
+  v.axes = "yq";
+  EXPECT_NE(error_of(session, v).find("\"yq\""), std::string::npos);
+  v = good;
+  v.axes = "yxc";
+  EXPECT_NE(error_of(session, v).find("\"yxc\""), std::string::npos);
+  v = good;
+  v.shape = {64, 0};
+  EXPECT_NE(error_of(session, v).find("(64, 0)"), std::string::npos);
+  v = good;
+  v.shape = {3, 64, 64};
+  v.axes = "zyx";  // a 2D model has no z
+  EXPECT_NE(error_of(session, v).find("\"z\" of size 3"), std::string::npos);
+  v = good;
+  v.strides = {64};
+  EXPECT_NE(error_of(session, v).find("(64)"), std::string::npos);
+  EXPECT_NE(error_of(session, TensorView{}).find("input"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace deepimage
