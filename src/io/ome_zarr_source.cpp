@@ -2,8 +2,6 @@
 // only the chunks it overlaps are read and decoded. A folder holding a bare zarr array (.zarray, no
 // multiscales) reads like a .npy: its axes unnamed.
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -18,22 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-[[noreturn]] void bad(const fs::path& file, const std::string& what) {
-  throw Error(ErrorCode::io, "\"" + file.string() + "\": " + what);
-}
-
-json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(ErrorCode::io, "cannot open \"" + file.string() + "\" for reading");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str());
-  } catch (const json::exception& e) {
-    bad(file, std::string("not valid JSON (") + e.what() + ")");
-  }
-}
 
 // NGFF units (UDUNITS names) as ImageJ writes them, where they differ.
 std::string imagej_unit(const std::string& unit) {
@@ -51,24 +33,24 @@ struct Multiscale {
 
 Multiscale read_multiscale(const fs::path& root) {
   const fs::path file = root / ".zattrs";
-  const json attrs = read_json(file);
+  const json attrs = read_zarr_json(file);
   if (!attrs.is_object() || !attrs.contains("multiscales") || !attrs["multiscales"].is_array() || attrs["multiscales"].empty())
-    bad(file, "has no \"multiscales\" list: not an OME-Zarr image");
+    zarr_file_error(file, "has no \"multiscales\" list: not an OME-Zarr image");
   const json& ms = attrs["multiscales"][0];
   if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].empty() || !ms["datasets"][0].contains("path") ||
       !ms["datasets"][0]["path"].is_string())
-    bad(file, "multiscales[0] has no \"datasets\" with a \"path\"");
+    zarr_file_error(file, "multiscales[0] has no \"datasets\" with a \"path\"");
   const json& level0 = ms["datasets"][0];
   Multiscale m;
   m.level = root / level0["path"].get<std::string>();
-  if (!ms.contains("axes") || !ms["axes"].is_array()) bad(file, "multiscales[0] has no \"axes\" list");
+  if (!ms.contains("axes") || !ms["axes"].is_array()) zarr_file_error(file, "multiscales[0] has no \"axes\" list");
   std::vector<std::string> units;
   for (const auto& axis : ms["axes"]) {
     const json name = axis.is_object() ? axis.value("name", json()) : axis;  // 0.3 lists bare names
     const std::string text = name.is_string() ? name.get<std::string>() : name.dump();
     if (text.size() != 1 || std::string("tczyx").find(text[0]) == std::string::npos)
-      bad(file, "axis name \"" + text + "\" is not one of t, c, z, y, x");
-    if (m.axes.find(text[0]) != std::string::npos) bad(file, "axis \"" + text + "\" appears twice");
+      zarr_file_error(file, "axis name \"" + text + "\" is not one of t, c, z, y, x");
+    if (m.axes.find(text[0]) != std::string::npos) zarr_file_error(file, "axis \"" + text + "\" appears twice");
     m.axes += text[0];
     units.push_back(axis.is_object() && axis.contains("unit") && axis["unit"].is_string() ? axis["unit"].get<std::string>() : "");
   }
@@ -81,9 +63,9 @@ Multiscale read_multiscale(const fs::path& root) {
       if (t.value("type", "") != "scale" || !t.contains("scale")) continue;
       const json& s = t["scale"];
       if (!s.is_array() || s.size() != m.axes.size())
-        bad(file, "scale " + s.dump() + " does not have one number per axis (" + std::to_string(m.axes.size()) + ")");
+        zarr_file_error(file, "scale " + s.dump() + " does not have one number per axis (" + std::to_string(m.axes.size()) + ")");
       for (std::size_t d = 0; d < s.size(); ++d) {
-        if (!s[d].is_number()) bad(file, "scale " + s.dump() + " holds " + s[d].dump() + ", not a number");
+        if (!s[d].is_number()) zarr_file_error(file, "scale " + s.dump() + " holds " + s[d].dump() + ", not a number");
         scale[d] *= s[d].get<double>();
       }
       scaled = true;
@@ -151,7 +133,7 @@ std::unique_ptr<ImageSource> open_ome_zarr(const fs::path& path) {
   else throw Error(ErrorCode::io, "\"" + path.string() + "\" has neither .zattrs nor .zarray: not an OME-Zarr image");
   ZarrArray array = read_zarr_array(m.level);
   if (!m.axes.empty() && m.axes.size() != array.shape.size())
-    bad(path / ".zattrs", "names " + std::to_string(m.axes.size()) + " axes \"" + m.axes + "\" but \"" +
+    zarr_file_error(path / ".zattrs", "names " + std::to_string(m.axes.size()) + " axes \"" + m.axes + "\" but \"" +
                               (m.level / ".zarray").string() + "\" has shape " + shape_to_string(array.shape));
   ImageInfo info{.shape = {}, .axes = "", .dtype = array.dtype, .calibration = m.calibration};
   std::vector<bool> kept;

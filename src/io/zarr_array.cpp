@@ -22,10 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-[[noreturn]] void bad(const fs::path& file, const std::string& what) {
-  throw Error(ErrorCode::io, "\"" + file.string() + "\": " + what);
-}
-
 std::vector<std::byte> read_file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io, "cannot open \"" + path.string() + "\" for reading");
@@ -52,18 +48,18 @@ void parse_dtype(const fs::path& file, const json& value, ZarrArray& a) {
         a.big_endian = text[0] == '>' && dtype_size(dtype) > 1;
         return;
       }
-  bad(file, "dtype " + (value.is_string() ? "\"" + text + "\"" : text) +
+  zarr_file_error(file, "dtype " + (value.is_string() ? "\"" + text + "\"" : text) +
                 " is not supported (expected one of <u1 <i1 <u2 <i2 <u4 <i4 <u8 <i8 <f4 <f8 |b1, < or > byte order)");
 }
 
 Shape parse_extents(const fs::path& file, const json& meta, const char* key) {
   if (!meta.contains(key) || !meta[key].is_array() || meta[key].empty())
-    bad(file, std::string("\"") + key + "\" " + (meta.contains(key) ? meta[key].dump() : "is missing") +
+    zarr_file_error(file, std::string("\"") + key + "\" " + (meta.contains(key) ? meta[key].dump() : "is missing") +
                   (meta.contains(key) ? " is not" : ";") + " a list of sizes");
   Shape extents;
   for (const auto& v : meta[key]) {
     if (!v.is_number_integer() || v.get<std::int64_t>() < (std::string(key) == "chunks" ? 1 : 0))
-      bad(file, std::string("\"") + key + "\" " + meta[key].dump() + " holds " + v.dump() + ", not a size");
+      zarr_file_error(file, std::string("\"") + key + "\" " + meta[key].dump() + " holds " + v.dump() + ", not a size");
     extents.push_back(v.get<std::int64_t>());
   }
   return extents;
@@ -79,21 +75,21 @@ double parse_fill_value(const fs::path& file, const json& v) {
     if (s == "Infinity") return std::numeric_limits<double>::infinity();
     if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
   }
-  bad(file, "fill_value " + v.dump() + " is not a number, null, \"NaN\", \"Infinity\" or \"-Infinity\"");
+  zarr_file_error(file, "fill_value " + v.dump() + " is not a number, null, \"NaN\", \"Infinity\" or \"-Infinity\"");
 }
 
 ZarrCompressor parse_compressor(const fs::path& file, const json& v) {
   ZarrCompressor c;
   if (v.is_null()) return c;
   if (!v.is_object() || !v.contains("id") || !v["id"].is_string())
-    bad(file, "compressor " + v.dump() + " has no \"id\"");
+    zarr_file_error(file, "compressor " + v.dump() + " has no \"id\"");
   c.id = v["id"].get<std::string>();
   if (c.id == "zlib" || c.id == "gzip") return c;
-  if (c.id != "blosc") bad(file, "compressor \"" + c.id + "\" is not supported (expected null, zlib, gzip or blosc)");
+  if (c.id != "blosc") zarr_file_error(file, "compressor \"" + c.id + "\" is not supported (expected null, zlib, gzip or blosc)");
   if (v.contains("cname")) c.cname = v["cname"].get<std::string>();
   bool known = false;
   for (const char* name : {"blosclz", "lz4", "lz4hc", "zlib", "zstd", "snappy"}) known |= c.cname == name;
-  if (!known) bad(file, "blosc codec \"" + c.cname + "\" is not supported (expected blosclz, lz4, lz4hc, zlib, zstd)");
+  if (!known) zarr_file_error(file, "blosc codec \"" + c.cname + "\" is not supported (expected blosclz, lz4, lz4hc, zlib, zstd)");
   return c;
 }
 
@@ -130,7 +126,7 @@ void fill(DType dtype, std::byte* out, std::int64_t count, double value) {
 
 void inflate_into(const fs::path& file, std::span<const std::byte> in, std::span<std::byte> out) {
   z_stream s{};
-  if (inflateInit2(&s, 32 + MAX_WBITS) != Z_OK) bad(file, "cannot start zlib");  // 32: zlib or gzip header
+  if (inflateInit2(&s, 32 + MAX_WBITS) != Z_OK) zarr_file_error(file, "cannot start zlib");  // 32: zlib or gzip header
   s.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
   s.avail_in = static_cast<uInt>(in.size());
   s.next_out = reinterpret_cast<Bytef*>(out.data());
@@ -139,21 +135,21 @@ void inflate_into(const fs::path& file, std::span<const std::byte> in, std::span
   const auto produced = s.total_out;
   inflateEnd(&s);
   if (rc != Z_STREAM_END || produced != out.size())
-    bad(file, "chunk does not decompress to " + std::to_string(out.size()) + " bytes (zlib: " +
+    zarr_file_error(file, "chunk does not decompress to " + std::to_string(out.size()) + " bytes (zlib: " +
                   (rc == Z_STREAM_END ? std::to_string(produced) + " bytes" : std::string(rc == Z_BUF_ERROR ? "truncated or too long" : "corrupt data")) + ")");
 }
 
 void blosc_into(const fs::path& file, std::span<const std::byte> in, std::span<std::byte> out) {
   std::size_t nbytes = 0, cbytes = 0, blocksize = 0;
-  if (in.size() < BLOSC_MIN_HEADER_LENGTH) bad(file, "chunk of " + std::to_string(in.size()) + " bytes is too short for blosc");
+  if (in.size() < BLOSC_MIN_HEADER_LENGTH) zarr_file_error(file, "chunk of " + std::to_string(in.size()) + " bytes is too short for blosc");
   blosc_cbuffer_sizes(in.data(), &nbytes, &cbytes, &blocksize);
   if (cbytes != in.size())
-    bad(file, "blosc chunk says " + std::to_string(cbytes) + " bytes but the file has " + std::to_string(in.size()) +
+    zarr_file_error(file, "blosc chunk says " + std::to_string(cbytes) + " bytes but the file has " + std::to_string(in.size()) +
                   (cbytes > in.size() ? " (truncated)" : ""));
   if (nbytes != out.size())
-    bad(file, "blosc chunk holds " + std::to_string(nbytes) + " bytes, expected " + std::to_string(out.size()));
+    zarr_file_error(file, "blosc chunk holds " + std::to_string(nbytes) + " bytes, expected " + std::to_string(out.size()));
   const int got = blosc_decompress_ctx(in.data(), out.data(), out.size(), 1);
-  if (got < 0 || static_cast<std::size_t>(got) != out.size()) bad(file, "blosc chunk is corrupt");
+  if (got < 0 || static_cast<std::size_t>(got) != out.size()) zarr_file_error(file, "blosc chunk is corrupt");
 }
 
 }  // namespace
@@ -178,7 +174,7 @@ std::vector<std::byte> ZarrArray::read_chunk(const std::vector<std::int64_t>& in
   const std::vector<std::byte> stored = read_file_bytes(file);
   if (compressor.id.empty()) {
     if (stored.size() != values.size())
-      bad(file, "chunk has " + std::to_string(stored.size()) + " bytes, expected " + std::to_string(values.size()) + " (uncompressed)");
+      zarr_file_error(file, "chunk has " + std::to_string(stored.size()) + " bytes, expected " + std::to_string(values.size()) + " (uncompressed)");
     std::memcpy(values.data(), stored.data(), values.size());
   } else if (compressor.id == "blosc") {
     blosc_into(file, stored, values);
@@ -226,45 +222,52 @@ void ZarrArray::write_chunk(const std::vector<std::int64_t>& index, std::span<co
   if (!f) throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
 }
 
+void zarr_file_error(const fs::path& file, const std::string& what) {
+  throw Error(ErrorCode::io, "\"" + file.string() + "\": " + what);
+}
+
+json read_zarr_json(const fs::path& file) {
+  const std::vector<std::byte> bytes = read_file_bytes(file);
+  try {
+    return json::parse(reinterpret_cast<const char*>(bytes.data()), reinterpret_cast<const char*>(bytes.data()) + bytes.size());
+  } catch (const json::exception& e) {
+    zarr_file_error(file, std::string("not valid JSON (") + e.what() + ")");
+  }
+}
+
 ZarrArray read_zarr_array(const fs::path& folder) {
   const fs::path file = folder / ".zarray";
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::io, "\"" + file.string() + "\" does not exist: not a zarr array");
-  const std::vector<std::byte> bytes = read_file_bytes(file);
-  json meta;
-  try {
-    meta = json::parse(reinterpret_cast<const char*>(bytes.data()), reinterpret_cast<const char*>(bytes.data()) + bytes.size());
-  } catch (const json::exception& e) {
-    bad(file, std::string("not valid JSON (") + e.what() + ")");
-  }
-  if (!meta.is_object()) bad(file, "not a JSON object");
+  const json meta = read_zarr_json(file);
+  if (!meta.is_object()) zarr_file_error(file, "not a JSON object");
   ZarrArray a;
   a.folder = folder;
   if (meta.value("zarr_format", json()) != json(2))
-    bad(file, "zarr_format " + meta.value("zarr_format", json()).dump() + " is not supported (expected 2)");
+    zarr_file_error(file, "zarr_format " + meta.value("zarr_format", json()).dump() + " is not supported (expected 2)");
   a.shape = parse_extents(file, meta, "shape");
   a.chunks = parse_extents(file, meta, "chunks");
   if (a.chunks.size() != a.shape.size())
-    bad(file, "chunks " + meta["chunks"].dump() + " and shape " + meta["shape"].dump() + " differ in rank");
+    zarr_file_error(file, "chunks " + meta["chunks"].dump() + " and shape " + meta["shape"].dump() + " differ in rank");
   parse_dtype(file, meta.value("dtype", json()), a);
   // A chunk is decoded whole in memory (and blosc holds at most 2 GiB): refuse absurd chunk sizes
   // before allocating them.
   double chunk_bytes = static_cast<double>(dtype_size(a.dtype));
   for (std::int64_t n : a.chunks) chunk_bytes *= static_cast<double>(n);
   if (chunk_bytes > static_cast<double>(std::numeric_limits<std::int32_t>::max()) - BLOSC_MAX_OVERHEAD)
-    bad(file, "chunks " + meta["chunks"].dump() + " hold " + std::to_string(static_cast<unsigned long long>(std::min(chunk_bytes, 1.8e19))) +
+    zarr_file_error(file, "chunks " + meta["chunks"].dump() + " hold " + std::to_string(static_cast<unsigned long long>(std::min(chunk_bytes, 1.8e19))) +
                   " bytes each, more than the 2 GiB a chunk may hold");
   const json order = meta.value("order", json("C"));
-  if (order != json("C") && order != json("F")) bad(file, "order " + order.dump() + " is not \"C\" or \"F\"");
+  if (order != json("C") && order != json("F")) zarr_file_error(file, "order " + order.dump() + " is not \"C\" or \"F\"");
   a.fortran_order = order == json("F");
   a.fill_value = parse_fill_value(file, meta.value("fill_value", json()));
   a.compressor = parse_compressor(file, meta.value("compressor", json()));
   const json filters = meta.value("filters", json());
   if (!filters.is_null() && !(filters.is_array() && filters.empty()))
-    bad(file, "filters " + filters.dump() + " are not supported (expected null)");
+    zarr_file_error(file, "filters " + filters.dump() + " are not supported (expected null)");
   const json separator = meta.value("dimension_separator", json("."));
   if (separator != json(".") && separator != json("/"))
-    bad(file, "dimension_separator " + separator.dump() + " is not \".\" or \"/\"");
+    zarr_file_error(file, "dimension_separator " + separator.dump() + " is not \".\" or \"/\"");
   a.separator = separator.get<std::string>()[0];
   return a;
 }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +43,12 @@ struct ZarrArray {
   // `values`: C order, native byte order, chunks' shape. Written as stored (order C, little endian).
   void write_chunk(const std::vector<std::int64_t>& index, std::span<const std::byte> values) const;
 };
+
+// Throws Error(io) "\"file\": what": every zarr metadata or chunk error names its file.
+[[noreturn]] void zarr_file_error(const std::filesystem::path& file, const std::string& what);
+// A zarr metadata file (.zarray, .zattrs) parsed; throws io naming the file when it cannot be read or
+// is not JSON.
+nlohmann::json read_zarr_json(const std::filesystem::path& file);
 
 // Parses `folder`/.zarray; throws io naming the file and the offending value.
 ZarrArray read_zarr_array(const std::filesystem::path& folder);
