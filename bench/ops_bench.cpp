@@ -21,7 +21,7 @@ void op_bench(benchmark::State& state, const char* id, const char* kwargs_text, 
       std::copy_n(in.data<float>(), in.element_count(), c.data<float>() + k * in.element_count());
     in = std::move(c);
   }
-  const std::vector<OpSpec> op{{id, nlohmann::json::parse(kwargs_text)}};
+  const std::vector<OpSpec> op{{.id = id, .kwargs_json = kwargs_text}};
   const ops::OpContext context;
   // What apply_ops does, without its by-value copy of the input: the statistics passes, then the apply.
   for (auto _ : state) {

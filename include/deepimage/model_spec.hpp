@@ -14,8 +14,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "deepimage/dtype.hpp"
 
 namespace deepimage {
@@ -76,7 +74,9 @@ struct AxisSpec {
 
 struct OpSpec {
   std::string id;            // bioimage.io id, 0.4 names normalised to 0.5 ("scale_linear", ...)
-  nlohmann::json kwargs;     // as written in the rdf (0.4 kwargs kept; ops accept both forms)
+  // As written in the rdf (0.4 kwargs kept; ops accept both forms), as JSON text ("" or "{}": none);
+  // src/model/spec_json.hpp reads it.
+  std::string kwargs_json;
 };
 
 struct TensorSpec {
@@ -138,7 +138,7 @@ struct ModelSpec {
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightsSpec> weights;
   std::vector<ReproducibilityTolerance> tolerances;
-  nlohmann::json config;  // the rdf's free-form `config` block
+  std::string config_json;  // the rdf's free-form `config` block as JSON text; "" when it has none
 
   const TensorSpec* input(const std::string& tensor_id) const;
   const TensorSpec* output(const std::string& tensor_id) const;

@@ -7,6 +7,7 @@
 
 #include "deepimage/build.hpp"
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "model/yaml_fields.hpp"
 
 namespace deepimage {
@@ -45,11 +46,11 @@ std::vector<OpSpec> read_ops(const Fields& list) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Fields op = list.at(i);
     if (op.is_scalar()) {  // "- sigmoid"
-      ops.push_back({op.as_text(), nlohmann::json::object()});
+      ops.push_back(make_op(op.as_text()));
       continue;
     }
     only_known_keys(op, {"id", "kwargs"});
-    ops.push_back({op.required_text("id"), op.has("kwargs") ? op.at("kwargs").as_json_object() : nlohmann::json::object()});
+    ops.push_back(make_op(op.required_text("id"), op.has("kwargs") ? op.at("kwargs").as_json_object() : nlohmann::json::object()));
   }
   return ops;
 }

@@ -11,6 +11,7 @@
 #include "deepimage/error.hpp"
 #include "engine/engine.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 
 namespace deepimage::build {
@@ -64,11 +65,12 @@ void check_ops(const std::vector<OpSpec>& ops, const std::string& axes, const st
       for (const auto& d : known) ids += (ids.empty() ? "" : ", ") + d.id;
       invalid(where + " \"" + ops[i].id + "\" is not a known op; expected one of " + ids);
     }
-    if (!ops[i].kwargs.is_object()) invalid(where + " \"" + ops[i].id + "\": kwargs are not a mapping; expected {name: value, ...}");
+    const nlohmann::json kwargs = kwargs_of(ops[i]);
+    if (!kwargs.is_object()) invalid(where + " \"" + ops[i].id + "\": kwargs are not a mapping; expected {name: value, ...}");
     // The kwargs an op reads are checked here (an op without statistics checks its own when the example runs).
     if (found->statistics) {
       try {
-        found->statistics(ops[i].kwargs, axes);
+        found->statistics(kwargs, axes);
       } catch (const Error& e) {
         invalid(where + " \"" + ops[i].id + "\": " + e.what());
       }
@@ -273,8 +275,8 @@ ModelSpec build_spec(const BuildRequest& r, const WeightsFile& weights, std::int
   out.postprocessing = canonical(r.output.ops);
   out.data_type = DType::f32;
   for (const OpSpec& op : out.postprocessing)
-    if (op.id == "ensure_dtype" && op.kwargs.contains("dtype") && op.kwargs["dtype"].is_string())
-      out.data_type = dtype_from_string(op.kwargs["dtype"].get<std::string>());
+    if (const nlohmann::json kwargs = kwargs_of(op); op.id == "ensure_dtype" && kwargs.contains("dtype") && kwargs["dtype"].is_string())
+      out.data_type = dtype_from_string(kwargs["dtype"].get<std::string>());
   if (r.output.data_type) out.data_type = *r.output.data_type;
   out.test_tensor = kTestOutput;
   out.sample_tensor = kSampleOutput;

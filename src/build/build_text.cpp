@@ -5,6 +5,7 @@
 #include "deepimage/build.hpp"
 #include "deepimage/error.hpp"
 #include "model/rdf_versions.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage {
 namespace {
@@ -85,21 +86,22 @@ OpSpec parse_op(const std::string& raw, const std::string& field) {
   OpSpec op;
   const auto colon = text.find(':');
   op.id = trimmed(text.substr(0, colon));
-  op.kwargs = nlohmann::json::object();
   if (op.id.empty())
     throw Error(ErrorCode::invalid_argument, field + " \"" + text + "\" names no op; expected ID or ID:{kwargs as JSON}, e.g. "
                                                                     "scale_range:{\"min_percentile\": 1, \"max_percentile\": 99.8}");
   if (colon != std::string::npos) {
     const std::string kwargs = trimmed(text.substr(colon + 1));
+    nlohmann::json parsed;
     try {
-      op.kwargs = nlohmann::json::parse(kwargs);
+      parsed = nlohmann::json::parse(kwargs);
     } catch (const nlohmann::json::exception&) {
       throw Error(ErrorCode::invalid_argument, field + " \"" + text + "\": kwargs \"" + kwargs +
                                                    "\" are not valid JSON; expected an object such as {\"axes\": [\"y\", \"x\"]}");
     }
-    if (!op.kwargs.is_object())
+    if (!parsed.is_object())
       throw Error(ErrorCode::invalid_argument, field + " \"" + text + "\": kwargs \"" + kwargs +
                                                    "\" are not a JSON object; expected {\"name\": value, ...}");
+    set_kwargs(op, parsed);
   }
   return op;
 }

@@ -1,4 +1,5 @@
 #include "build/readme.hpp"
+#include "model/spec_json.hpp"
 
 #include <sstream>
 
@@ -33,7 +34,10 @@ void describe(std::ostringstream& md, const TensorSpec& t, bool is_input) {
   const std::vector<OpSpec>& ops = is_input ? t.preprocessing : t.postprocessing;
   if (!ops.empty()) {
     md << "; " << (is_input ? "preprocessing" : "postprocessing") << ":";
-    for (const OpSpec& op : ops) md << " `" << op.id << (op.kwargs.empty() ? "" : " " + op.kwargs.dump()) << "`";
+    for (const OpSpec& op : ops) {
+      const nlohmann::json kwargs = kwargs_of(op);
+      md << " `" << op.id << (kwargs.empty() ? "" : " " + kwargs.dump()) << "`";
+    }
   }
   md << "\n";
 }

@@ -9,6 +9,7 @@
 #include "deepimage/error.hpp"
 #include "model/legacy_macro.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -253,7 +254,8 @@ ModelSpec parse_deepimagej_config(const std::string& xml, const std::string& sho
     macros.push_back(macro_entry(f, "PostprocessingFile", bundle, MacroStage::postprocessing, spatial,
                                  spec.outputs.front().postprocessing));
 
-  spec.config["deepimagej"] = {{"config", "config.xml"},
+  nlohmann::json config = config_of(spec);
+  config["deepimagej"] = {{"config", "config.xml"},
                                {"model_tag", f.text("ModelTag")},
                                {"signature_definition", f.text("SignatureDefinition")},
                                {"fixed_patch", fixed_patch},
@@ -261,6 +263,7 @@ ModelSpec parse_deepimagej_config(const std::string& xml, const std::string& sho
                                {"minimum_size", minimum},
                                {"padding", padding},
                                {"macros", macros}};
+  set_config(spec, config);
   return spec;
 }
 

@@ -1,4 +1,5 @@
 #include "model/legacy_macro.hpp"
+#include "model/spec_json.hpp"
 
 #include <regex>
 #include <sstream>
@@ -86,7 +87,7 @@ MacroMapping recognise_macro(const std::string& text, MacroStage stage, const st
     }
     if (only_divide && divides == 1 && value != 0) {
       const double gain = 1.0 / value;
-      return {{OpSpec{"scale_linear", {{"gain", gain}, {"offset", 0.0}}}},
+      return {{make_op("scale_linear", {{"gain", gain}, {"offset", 0.0}})},
               "divides by " + number_text(value) + ": mapped to scale_linear (gain " + number_text(gain) + ")"};
     }
     static const std::regex percentile_function(R"re(function\s+percentile_normalization)re");
@@ -101,8 +102,8 @@ MacroMapping recognise_macro(const std::string& text, MacroStage stage, const st
         if (hi < 0 && std::regex_match(s, m, max_p)) hi = std::stod(m[1].str());
       }
       if (lo >= 0 && hi > lo && hi <= 100)
-        return {{OpSpec{"scale_range", {{"mode", "per_sample"}, {"axes", spatial_axes}, {"min_percentile", lo},
-                                        {"max_percentile", hi}}}},
+        return {{make_op("scale_range", {{"mode", "per_sample"}, {"axes", spatial_axes}, {"min_percentile", lo},
+                                        {"max_percentile", hi}})},
                 "percentile normalisation " + number_text(lo) + "-" + number_text(hi) +
                     ": mapped to scale_range per_sample (exact percentiles; the macro used a 256-bin histogram)"};
     }
@@ -123,7 +124,7 @@ MacroMapping recognise_macro(const std::string& text, MacroStage stage, const st
       }
     }
     if (has_threshold && has_mask && !other)
-      return {{OpSpec{"binarize", {{"threshold", t}}}}, "threshold at " + number_text(t) + ": mapped to binarize (1 where ImageJ's mask holds 255)"};
+      return {{make_op("binarize", {{"threshold", t}})}, "threshold at " + number_text(t) + ": mapped to binarize (1 where ImageJ's mask holds 255)"};
   }
   return {{}, "an ImageJ macro deepimage does not recognise: not executed"};
 }

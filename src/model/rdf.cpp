@@ -22,6 +22,7 @@
 
 #include "deepimage/error.hpp"
 #include "model/rdf_versions.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -134,7 +135,7 @@ ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name
       spec.cite.push_back({c.text("text"), c.text("doi"), c.text("url")});
     }
   }
-  if (root.has("config")) spec.config = root.at("config").as_json_object();
+  if (root.has("config")) set_config(spec, root.at("config").as_json_object());
   if (v05 && root.has("attachments")) {  // 0.4's is a mapping {files: [...]}: not read
     const Fields list = root.at("attachments");
     for (std::size_t i = 0; i < list.size(); ++i)

@@ -5,6 +5,7 @@
 #include "deepimage/error.hpp"
 #include "model/rdf.hpp"
 #include "model/rdf_versions.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage::model {
 
@@ -56,7 +57,7 @@ std::vector<OpSpec> read_ops(const Fields& list, const char* id_key) {
     const Fields op = list.at(i);
     OpSpec s;
     s.id = op.required_text(id_key);
-    s.kwargs = op.has("kwargs") ? op.at("kwargs").as_json_object() : nlohmann::json::object();
+    if (op.has("kwargs")) set_kwargs(s, op.at("kwargs").as_json_object());
     ops.push_back(std::move(s));
   }
   return ops;
@@ -138,10 +139,12 @@ void letters_in_kwargs(std::vector<OpSpec>& ops, const AxisLetters& letters) {
     if (auto it = letters.find(v.get<std::string>()); it != letters.end()) v = std::string(1, it->second);
   };
   for (OpSpec& op : ops) {
-    if (!op.kwargs.is_object()) continue;
-    if (op.kwargs.contains("axis")) map(op.kwargs["axis"]);
-    if (op.kwargs.contains("axes") && op.kwargs["axes"].is_array())
-      for (auto& v : op.kwargs["axes"]) map(v);
+    nlohmann::json kwargs = kwargs_of(op);
+    if (!kwargs.is_object()) continue;
+    if (kwargs.contains("axis")) map(kwargs["axis"]);
+    if (kwargs.contains("axes") && kwargs["axes"].is_array())
+      for (auto& v : kwargs["axes"]) map(v);
+    set_kwargs(op, kwargs);
   }
 }
 

@@ -7,6 +7,7 @@
 #include "deepimage/error.hpp"
 #include "model/rdf.hpp"
 #include "model/rdf_versions.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -123,9 +124,9 @@ void emit_tensor(YAML::Emitter& out, const TensorSpec& t, bool is_input) {
     out << YAML::Key << (is_input ? "preprocessing" : "postprocessing") << YAML::Value << YAML::BeginSeq;
     for (const OpSpec& op : ops) {
       out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << op.id;
-      if (op.kwargs.is_object() && !op.kwargs.empty()) {
+      if (const nlohmann::json kwargs = kwargs_of(op); kwargs.is_object() && !kwargs.empty()) {
         out << YAML::Key << "kwargs" << YAML::Value;
-        emit_json(out, kwargs_with_axis_ids(op.kwargs));
+        emit_json(out, kwargs_with_axis_ids(kwargs));
       }
       out << YAML::EndMap;
     }
@@ -248,9 +249,9 @@ std::string write_rdf_v05(const ModelSpec& original) {
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
-  if (spec.config.is_object() && !spec.config.empty()) {
+  if (const nlohmann::json config = config_of(spec); config.is_object() && !config.empty()) {
     out << YAML::Key << "config" << YAML::Value;
-    emit_json(out, spec.config);
+    emit_json(out, config);
   }
   out << YAML::EndMap;
   if (!out.good()) throw Error(ErrorCode::internal, std::string("writing rdf.yaml failed: ") + out.GetLastError());

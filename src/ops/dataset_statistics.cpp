@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 #include "ops/prepared_ops.hpp"
 #include "ops/reduction.hpp"
@@ -15,7 +16,8 @@ namespace {
 constexpr const char* kFormat = "deepimage dataset statistics 1";
 
 bool is_per_dataset(const OpSpec& op) {
-  return op.kwargs.is_object() && op.kwargs.contains("mode") && op.kwargs["mode"] == "per_dataset";
+  const nlohmann::json kwargs = kwargs_of(op);
+  return kwargs.is_object() && kwargs.contains("mode") && kwargs["mode"] == "per_dataset";
 }
 
 // A percent as a JSON key: the shortest text that reads back as the same double.
@@ -184,7 +186,7 @@ DatasetMeasurement::DatasetMeasurement(const std::vector<OpSpec>& ops, std::stri
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (!is_per_dataset(ops[i])) continue;
     const OpDeclaration& op = find_op(ops[i].id);
-    const std::optional<StatisticsNeed> need = op.statistics ? op.statistics(ops[i].kwargs, s.axes) : std::nullopt;
+    const std::optional<StatisticsNeed> need = op.statistics ? op.statistics(kwargs_of(ops[i]), s.axes) : std::nullopt;
     if (!need || !need->own.any()) continue;
     const std::vector<OpSpec> before(ops.begin(), ops.begin() + static_cast<std::ptrdiff_t>(i));
     if (!is_pointwise(before, s.axes))

@@ -1,6 +1,6 @@
 // Kwargs — typed access to one op's rdf `kwargs`, with errors that name the op and the kwarg.
 //
-//   Kwargs kw("scale_linear", spec.kwargs);
+//   Kwargs kw("scale_linear", kwargs_of(spec));   // model/spec_json.hpp
 //   double eps = kw.number_or("eps", 1e-6);
 //   PerIndex gain = per_index(kw, "gain", tensor, 1.0);   // a number, or one per channel
 //

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "ops/reduction.hpp"
 #include "ops/statistics.hpp"
@@ -13,6 +14,7 @@ namespace {
 struct Step {
   const OpDeclaration* op = nullptr;
   OpSpec spec{};
+  nlohmann::json kwargs{};  // spec's, parsed once
   std::optional<StatisticsNeed> need{};
   OpStatistics statistics{};
   bool resolved = true;  // false until the statistics of the values it sees are gathered
@@ -37,8 +39,8 @@ struct PreparedOps::State {
   // Steps [0, end) on `region`.
   Tensor run(const Tensor& region, std::size_t end) const {
     if (end == 0) return region;
-    Tensor t = steps[0].op->apply(region, steps[0].spec.kwargs, steps[0].statistics);
-    for (std::size_t i = 1; i < end; ++i) t = steps[i].op->apply(t, steps[i].spec.kwargs, steps[i].statistics);
+    Tensor t = steps[0].op->apply(region, steps[0].kwargs, steps[0].statistics);
+    for (std::size_t i = 1; i < end; ++i) t = steps[i].op->apply(t, steps[i].kwargs, steps[i].statistics);
     return t;
   }
 };
@@ -52,8 +54,8 @@ PreparedOps::PreparedOps(std::vector<OpSpec> ops, std::string axes, Shape shape,
   s.axes = std::move(axes);
   s.shape = std::move(shape);
   for (auto& spec : ops) {
-    Step step{.op = &find_op(spec.id), .spec = std::move(spec)};
-    if (step.op->statistics) step.need = step.op->statistics(step.spec.kwargs, s.axes);
+    Step step{.op = &find_op(spec.id), .spec = spec, .kwargs = kwargs_of(spec)};
+    if (step.op->statistics) step.need = step.op->statistics(step.kwargs, s.axes);
     const auto in_memory = [&](const std::string& id) {
       const auto it = references.tensors.find(id);
       return it != references.tensors.end() && it->second && !it->second->empty();
@@ -66,14 +68,14 @@ PreparedOps::PreparedOps(std::vector<OpSpec> ops, std::string axes, Shape shape,
           references.reference_statistics(step.need->reference_tensor, groups.kept_axes, groups.count, step.need->reference);
     } else if (step.need && !step.need->reference_tensor.empty()) {
       // A whole tensor already in memory: its statistics now, in one region.
-      const Kwargs kwargs(step.op->id, step.spec.kwargs);
+      const Kwargs kwargs(step.op->id, step.kwargs);
       const std::string& id = step.need->reference_tensor;
       const Tensor reference = referenced_tensor(kwargs, references, id).converted(DType::f32);
       const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
       step.statistics.reference =
           statistics_of(reference, matching_groups(kwargs, reference, id, groups), step.need->reference);
     }
-    if (gathers(step) && step.spec.kwargs.is_object() && step.spec.kwargs.value("mode", "") == "per_dataset") {
+    if (gathers(step) && step.kwargs.is_object() && step.kwargs.value("mode", "") == "per_dataset") {
       // Statistics of the whole dataset, measured beforehand over every sample (or given).
       const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
       auto known = references.dataset ? references.dataset->find(references.tensor_id, step.need->reduced_axes, step.need->own,
@@ -175,7 +177,7 @@ int PreparedOps::pass_count() const { return state_->passes; }
 bool is_pointwise(const std::vector<OpSpec>& ops, const std::string& axes) {
   for (const OpSpec& spec : ops) {
     const OpDeclaration& op = find_op(spec.id);
-    if (op.statistics && op.statistics(spec.kwargs, axes)) return false;
+    if (op.statistics && op.statistics(kwargs_of(spec), axes)) return false;
   }
   return true;
 }

@@ -5,6 +5,7 @@
 #include "engine/engine.hpp"
 #include "model/model.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 #include "run/why_not_runnable.hpp"
 
@@ -30,7 +31,7 @@ std::string size_rule(const AxisSize& s) {
 
 nlohmann::json describe_ops_of(const std::vector<OpSpec>& ops) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& op : ops) list.push_back({{"id", op.id}, {"kwargs", op.kwargs.is_null() ? nlohmann::json::object() : op.kwargs}});
+  for (const auto& op : ops) list.push_back({{"id", op.id}, {"kwargs", kwargs_of(op)}});
   return list;
 }
 
@@ -94,8 +95,8 @@ nlohmann::json describe_model(const std::filesystem::path& path, bool load_weigh
           {"tags", s.tags},        {"documentation", s.documentation}, {"covers", s.covers},   {"inputs", inputs},
           {"outputs", outputs},    {"weights", weights}};
   // A legacy DeepImageJ bundle's ImageJ macros and what was done with each (model/legacy_macro.hpp).
-  if (s.config.is_object() && s.config.contains("deepimagej") && s.config["deepimagej"].contains("macros"))
-    card["macros"] = s.config["deepimagej"]["macros"];
+  if (const nlohmann::json config = config_of(s); config.contains("deepimagej") && config["deepimagej"].contains("macros"))
+    card["macros"] = config["deepimagej"]["macros"];
   return card;
 }
 

@@ -6,6 +6,7 @@
 
 #include "deepimage/error.hpp"
 #include "model/deepimagej_config.hpp"
+#include "model/spec_json.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "ops/op.hpp"
 #include "run/slice_run.hpp"
@@ -16,10 +17,12 @@ namespace {
 
 // config.deepimagej.patch_size of a ModelSpec read from a legacy config.xml (model/deepimagej_config.hpp).
 std::optional<std::int64_t> legacy_patch_size(const ModelSpec& spec) {
-  if (!model::is_deepimagej_config(spec) || !spec.config.is_object() || !spec.config.contains("deepimagej") || !spec.config["deepimagej"].is_object() ||
-      !spec.config["deepimagej"].contains("patch_size") || !spec.config["deepimagej"]["patch_size"].is_number_integer())
+  if (!model::is_deepimagej_config(spec)) return std::nullopt;
+  const nlohmann::json config = config_of(spec);
+  if (!config.is_object() || !config.contains("deepimagej") || !config["deepimagej"].is_object() ||
+      !config["deepimagej"].contains("patch_size") || !config["deepimagej"]["patch_size"].is_number_integer())
     return std::nullopt;
-  return spec.config["deepimagej"]["patch_size"].get<std::int64_t>();
+  return config["deepimagej"]["patch_size"].get<std::int64_t>();
 }
 
 

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 #include "run/validation.hpp"
 
@@ -120,7 +121,10 @@ void check_ops_on_tensors(const ModelSpec& spec, Problems& problems) {
       for (std::size_t j = 0; j < op_list.size(); ++j) {
         OpSpec op = op_list[j];
         // 0.4 per_dataset statistics come from all images of a run; here the kwargs are what is checked.
-        if (op.kwargs.is_object() && op.kwargs.value("mode", "") == "per_dataset") op.kwargs["mode"] = "per_sample";
+        if (nlohmann::json kwargs = kwargs_of(op); kwargs.is_object() && kwargs.value("mode", "") == "per_dataset") {
+          kwargs["mode"] = "per_sample";
+          set_kwargs(op, kwargs);
+        }
         const std::string path = prefix + "[" + std::to_string(j) + "]";
         try {
           x = ops::apply_ops(std::move(x), {op}, context);

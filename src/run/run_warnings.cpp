@@ -1,4 +1,5 @@
 #include "run/run_warnings.hpp"
+#include "model/spec_json.hpp"
 
 #include <cmath>
 #include <map>
@@ -32,7 +33,8 @@ std::string number(double v) {
 bool ends_in_sigmoid(const std::vector<OpSpec>& ops) {
   for (std::size_t k = ops.size(); k-- > 0;) {
     if (ops[k].id == "sigmoid") return true;
-    const nlohmann::json* dtype = ops[k].kwargs.is_object() && ops[k].kwargs.contains("dtype") ? &ops[k].kwargs["dtype"] : nullptr;
+    const nlohmann::json kwargs = kwargs_of(ops[k]);
+    const nlohmann::json* dtype = kwargs.is_object() && kwargs.contains("dtype") ? &kwargs["dtype"] : nullptr;
     const bool float_cast = ops[k].id == "ensure_dtype" && dtype && (*dtype == "float32" || *dtype == "float64");
     if (!float_cast) return false;
   }

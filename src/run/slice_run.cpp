@@ -4,6 +4,7 @@
 #include <span>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 #include "ops/prepared_ops.hpp"
 #include "ops/reduction.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 
 bool refers_to_a_tensor(const std::vector<OpSpec>& ops) {
-  return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) { return op.kwargs.contains("reference_tensor"); });
+  return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) { return kwargs_of(op).contains("reference_tensor"); });
 }
 
 // `ops` without those of 0.4 `mode: per_dataset`: given the dataset's statistics they work pixel by
@@ -357,7 +358,7 @@ std::string why_not_in_bands(const ModelSpec& spec, const std::string& tiled_axe
     const TensorSpec& in = spec.inputs[i];
     if (shapes.at(i).empty()) continue;  // an optional input left out
     for (const OpSpec& op : in.preprocessing)
-      if (op.kwargs.contains("reference_tensor") && !spec.input(op.kwargs.value("reference_tensor", "")))
+      if (const nlohmann::json kwargs = kwargs_of(op); kwargs.contains("reference_tensor") && !spec.input(kwargs.value("reference_tensor", "")))
         return "the preprocessing of input \"" + in.id + "\" refers to a tensor that is not an input";
     const std::string kept =
         ops::PreparedOps(without_per_dataset(in.preprocessing), in.axes_string(), shapes.at(i), any_reference).kept_axes();

@@ -6,6 +6,7 @@
 #include "deepimage/validate.hpp"
 #include "model/deepimagej_config.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 #include "run/validation.hpp"
 
 namespace deepimage {
@@ -53,7 +54,8 @@ void validate_deepimagej_config(const std::string& text, const model::Bundle& bu
     problems.warning("", "no exampleImage.tif: `deepimage test` has no input to run", "the example image DeepImageJ saved with the model");
   if (spec.outputs.front().test_tensor.empty())
     problems.warning("", "no resultImage.tif: `deepimage test` has nothing to compare with", "the result image DeepImageJ saved with the model");
-  for (const auto& m : spec.config["deepimagej"]["macros"])
+  nlohmann::json config = config_of(spec);
+  for (const auto& m : config["deepimagej"]["macros"])
     if (!m["mapped"].get<bool>())
       problems.warning(m["stage"].get<std::string>(), "macro \"" + m["file"].get<std::string>() + "\": " + m["note"].get<std::string>(),
                        "run the image through it in ImageJ first, or describe the step as a bioimage.io op in an rdf");

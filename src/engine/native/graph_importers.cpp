@@ -6,6 +6,7 @@
 #include "engine/onnx/onnx_import.hpp"
 #include "engine/tf/saved_model.hpp"
 #include "engine/tf/tf_import.hpp"
+#include "model/spec_json.hpp"
 
 namespace deepimage::engine {
 namespace {
@@ -42,7 +43,7 @@ graph::Graph import_tf_saved_model_weights(const model::Model& model, const Weig
 
 graph::Graph import_keras_weights(const model::Model& model, const WeightsSpec& weights) {
   return import_keras(model::read_checked(model, weights.source, weights.sha256), weights.source,
-                      keras_lambda_declarations(model.spec.config));
+                      keras_lambda_declarations(config_of(model.spec)));
 }
 
 }  // namespace

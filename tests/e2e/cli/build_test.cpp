@@ -15,6 +15,7 @@
 #include "io/npy.hpp"
 #include "model/bundle.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
@@ -96,7 +97,7 @@ void expect_nuclei_fields(const ModelSpec& spec, const std::string& format) {
   EXPECT_EQ(in.axis('c')->channel_names, std::vector<std::string>{"raw"});
   ASSERT_EQ(in.preprocessing.size(), 2u);
   EXPECT_EQ(in.preprocessing[1].id, "zero_mean_unit_variance");
-  EXPECT_EQ(in.preprocessing[1].kwargs["axes"], nlohmann::json({"y", "x"}));
+  EXPECT_EQ(kwargs_of(in.preprocessing[1])["axes"], nlohmann::json({"y", "x"}));
   const TensorSpec& out = spec.outputs.at(0);
   EXPECT_EQ(out.id, "probability");
   EXPECT_EQ(out.axes_string(), "bcyx");

@@ -21,7 +21,22 @@ if [ -e "$prefix/include/deepimage/run.hpp" ] || [ -e "$prefix/include/run" ]; t
   echo "internal headers were installed" >&2
   exit 1
 fi
+# ... and they include no third-party header.
+if grep -rlE '#include <(nlohmann|yaml-cpp|torch|opencv|dnnl|zip)' "$prefix/include"; then
+  echo "an installed header includes a third-party header" >&2
+  exit 1
+fi
 libdir=$(dirname "$(find "$prefix" -name libdeepimage.so | head -n 1)")
+# libdeepimage.so exports the C API and deepimage::Model/Session only (bindings/c/libdeepimage.map).
+exported=$(nm -D --defined-only "$libdir/libdeepimage.so" | awk '{print $3}' | c++filt)
+echo "$exported" | grep -q '^deepimage_session_predict$'
+echo "$exported" | grep -q '^deepimage::Session::predict('
+stray=$(echo "$exported" | grep -vE '^(deepimage_|deepimage::(Model|Session)::|$)' || true)
+if [ -n "$stray" ]; then
+  echo "libdeepimage.so exports more than its API:" >&2
+  echo "$stray" | head -n 5 >&2
+  exit 1
+fi
 model=$source/examples/nuclei_unet2d
 
 cmake -S "$source/tests/e2e/run/install_consumer" -B "$work/cpp" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \

@@ -12,6 +12,7 @@
 #include "build/weights_file.hpp"
 #include "deepimage/build.hpp"
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "support/cli.hpp"
 
 namespace deepimage::testing {
@@ -54,11 +55,11 @@ TEST(BuildText, SizeRules) {
 TEST(BuildText, OpsAndAuthors) {
   const OpSpec plain = parse_op("sigmoid", "--postprocess");
   EXPECT_EQ(plain.id, "sigmoid");
-  EXPECT_TRUE(plain.kwargs.is_object() && plain.kwargs.empty());
+  EXPECT_TRUE(kwargs_of(plain).is_object() && kwargs_of(plain).empty());
   const OpSpec with = parse_op("scale_range:{\"min_percentile\": 1, \"axes\": [\"y\", \"x\"]}", "--preprocess");
   EXPECT_EQ(with.id, "scale_range");
-  EXPECT_EQ(with.kwargs["min_percentile"], 1);
-  EXPECT_EQ(with.kwargs["axes"], nlohmann::json({"y", "x"}));
+  EXPECT_EQ(kwargs_of(with)["min_percentile"], 1);
+  EXPECT_EQ(kwargs_of(with)["axes"], nlohmann::json({"y", "x"}));
   EXPECT_NE(error_of([] { parse_op("clip:[1, 2]", "--postprocess"); }).find("are not a JSON object"), std::string::npos);
   EXPECT_NE(error_of([] { parse_op(":{}", "--postprocess"); }).find("names no op"), std::string::npos);
 
@@ -170,7 +171,7 @@ TEST(BuildFile, KeysAreCheckedAndPathsAreRelativeToTheFile) {
   EXPECT_EQ(r.output.halo.at('y'), 8);
   ASSERT_EQ(r.output.ops.size(), 2u);
   EXPECT_EQ(r.output.ops[0].id, "sigmoid");
-  EXPECT_EQ(r.output.ops[1].kwargs["min"], 0);
+  EXPECT_EQ(kwargs_of(r.output.ops[1])["min"], 0);
 
   std::ofstream(dir / "typo.yaml") << "wieghts: w.pt\n";
   EXPECT_NE(error_of([&] { read_build_file(dir / "typo.yaml"); }).find("(\"wieghts\" is not one)"), std::string::npos);

@@ -11,6 +11,7 @@
 #include "model/deepimagej_config.hpp"
 #include "model/legacy_macro.hpp"
 #include "model/model.hpp"
+#include "model/spec_json.hpp"
 #include "support/cli.hpp"
 #include "support/zip_files.hpp"
 
@@ -96,7 +97,8 @@ TEST(DeepImageJConfig, DefconMapsEveryFieldOfTheRealConfig) {
   EXPECT_EQ(s.weights[0].format, "tensorflow_saved_model_bundle");
   EXPECT_EQ(s.weights[0].source, ".");
 
-  const auto& dij = s.config["deepimagej"];
+  const nlohmann::json config = config_of(s);
+  const auto& dij = config["deepimagej"];
   EXPECT_EQ(dij["model_tag"], "tf.saved_model.tag_constants.SERVING");
   EXPECT_EQ(dij["signature_definition"], "tf.saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY");
   EXPECT_EQ(dij["patch_size"], 88);
@@ -139,8 +141,8 @@ TEST(DeepImageJConfig, PancreaticMapsEveryFieldOfTheRealConfig) {
   // <Padding>47, rounded up to the size step 8: tiles keep the phase of the U-Net's poolings.
   EXPECT_EQ(s.outputs.at(0).axis('x')->halo, 48);
   EXPECT_EQ(s.outputs.at(0).axis('y')->halo, 48);
-  EXPECT_EQ(s.config["deepimagej"]["padding"], 47);
-  EXPECT_EQ(s.config["deepimagej"]["patch_size"], 816);
+  EXPECT_EQ(config_of(s)["deepimagej"]["padding"], 47);
+  EXPECT_EQ(config_of(s)["deepimagej"]["patch_size"], 816);
   // No SavedModel here; the Keras file beside config.xml is the weights.
   ASSERT_EQ(s.weights.size(), 1u);
   EXPECT_EQ(s.weights[0].format, "keras_hdf5");
@@ -240,9 +242,10 @@ TEST(DeepImageJConfig, MacrosInTheBundleAreRecognisedOrListedAsNotExecuted) {
   const ModelSpec s = parse_deepimagej_config(defcon_xml(), "config.xml", Bundle::open_files(dir.path()));
   ASSERT_EQ(s.inputs[0].preprocessing.size(), 1u);
   EXPECT_EQ(s.inputs[0].preprocessing[0].id, "scale_linear");
-  EXPECT_DOUBLE_EQ(s.inputs[0].preprocessing[0].kwargs["gain"].get<double>(), 1.0 / 255);
+  EXPECT_DOUBLE_EQ(kwargs_of(s.inputs[0].preprocessing[0])["gain"].get<double>(), 1.0 / 255);
   EXPECT_TRUE(s.outputs[0].postprocessing.empty());
-  const auto& macros = s.config["deepimagej"]["macros"];
+  const nlohmann::json config = config_of(s);
+  const auto& macros = config["deepimagej"]["macros"];
   EXPECT_EQ(macros[0]["mapped"], true);
   EXPECT_EQ(macros[1]["mapped"], false);
   EXPECT_EQ(macros[1]["note"], "an ImageJ macro deepimage does not recognise: not executed");
@@ -261,7 +264,7 @@ TEST(LegacyMacro, CommonNormalisationsMapToOpsAndTheRestIsNotExecuted) {
   const MacroMapping divide = recognise_macro("/* to float */ run(\"32-bit\");\nrun(\"Divide...\", \"value=65535.000\");\n",
                                               MacroStage::preprocessing, "yx");
   ASSERT_EQ(divide.ops.size(), 1u);
-  EXPECT_DOUBLE_EQ(divide.ops[0].kwargs["gain"].get<double>(), 1.0 / 65535);
+  EXPECT_DOUBLE_EQ(kwargs_of(divide.ops[0])["gain"].get<double>(), 1.0 / 65535);
 
   const MacroMapping percentile = recognise_macro(
       "min_percentile = 1;\nmax_percentile = 99.8;\nmin_percentile = min_percentile/100;\n"
@@ -270,15 +273,15 @@ TEST(LegacyMacro, CommonNormalisationsMapToOpsAndTheRestIsNotExecuted) {
       MacroStage::preprocessing, "yx");
   ASSERT_EQ(percentile.ops.size(), 1u);
   EXPECT_EQ(percentile.ops[0].id, "scale_range");
-  EXPECT_EQ(percentile.ops[0].kwargs["mode"], "per_sample");
-  EXPECT_EQ(percentile.ops[0].kwargs["axes"], "yx");
-  EXPECT_DOUBLE_EQ(percentile.ops[0].kwargs["min_percentile"].get<double>(), 1.0);
-  EXPECT_DOUBLE_EQ(percentile.ops[0].kwargs["max_percentile"].get<double>(), 99.8);
+  EXPECT_EQ(kwargs_of(percentile.ops[0])["mode"], "per_sample");
+  EXPECT_EQ(kwargs_of(percentile.ops[0])["axes"], "yx");
+  EXPECT_DOUBLE_EQ(kwargs_of(percentile.ops[0])["min_percentile"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(kwargs_of(percentile.ops[0])["max_percentile"].get<double>(), 99.8);
 
   const MacroMapping threshold = recognise_macro("setThreshold(0.5, 1e30);\nrun(\"Convert to Mask\");\n", MacroStage::postprocessing, "yx");
   ASSERT_EQ(threshold.ops.size(), 1u);
   EXPECT_EQ(threshold.ops[0].id, "binarize");
-  EXPECT_DOUBLE_EQ(threshold.ops[0].kwargs["threshold"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(kwargs_of(threshold.ops[0])["threshold"].get<double>(), 0.5);
 
   EXPECT_EQ(recognise_macro("print(\"done\");\nselectWindow(\"B&C\");\nrun(\"Close\");\n", MacroStage::postprocessing, "yx").note,
             "changes only the display: nothing to do");

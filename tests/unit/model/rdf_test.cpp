@@ -5,6 +5,7 @@
 #include "deepimage/error.hpp"
 #include "model/model.hpp"
 #include "model/rdf.hpp"
+#include "model/spec_json.hpp"
 #include "support/cli.hpp"
 
 namespace deepimage::model {
@@ -63,8 +64,8 @@ TEST(Rdf, NucleiBroad05And04AgreeWithTheYaml) {
   EXPECT_EQ(pre05, (std::vector<std::string>{"ensure_dtype", "zero_mean_unit_variance", "ensure_dtype"}));
   EXPECT_EQ(pre04, std::vector<std::string>{"zero_mean_unit_variance"});
   EXPECT_EQ(formats(m04.spec), (std::vector<std::string>{"pytorch_state_dict", "onnx", "torchscript"}));  // yaml order
-  EXPECT_EQ(m05.spec.inputs[0].preprocessing.at(1).kwargs["axes"], nlohmann::json({"x", "y"}));
-  EXPECT_EQ(m04.spec.inputs[0].preprocessing.at(0).kwargs["mode"], "per_sample");
+  EXPECT_EQ(kwargs_of(m05.spec.inputs[0].preprocessing.at(1))["axes"], nlohmann::json({"x", "y"}));
+  EXPECT_EQ(kwargs_of(m04.spec.inputs[0].preprocessing.at(0))["mode"], "per_sample");
   // 0.4 channel size of the output: 1 * 0 + 2 * 0.5
   EXPECT_EQ(m04.spec.outputs[0].axis('c')->size.factor, 0.0);
   EXPECT_EQ(m04.spec.outputs[0].axis('c')->size.offset, 1.0);
@@ -83,7 +84,7 @@ TEST(Rdf, MultiTensorSizesAndTolerance) {
   ASSERT_EQ(s.tolerances.size(), 1u);
   EXPECT_EQ(s.tolerance_for("output0", "torchscript").absolute, 1e-5);
   EXPECT_EQ(s.tolerance_for("output0", "torchscript").relative, 1e-3);  // default kept
-  EXPECT_EQ(s.inputs[0].preprocessing.at(1).kwargs["axes"], nlohmann::json({"c", "y", "x"}));
+  EXPECT_EQ(kwargs_of(s.inputs[0].preprocessing.at(1))["axes"], nlohmann::json({"c", "y", "x"}));
 }
 
 TEST(Rdf, Version03WithPytorchScriptAndReferenceInput) {
@@ -160,14 +161,14 @@ outputs:
 weights: {torchscript: {source: w.pt}}
 )", "own_ids.yaml");
   EXPECT_EQ(s.inputs.at(0).axes_string(), "bczyx");
-  EXPECT_EQ(s.inputs.at(0).preprocessing.at(0).kwargs["axes"], nlohmann::json({"y", "x", "z"}));
+  EXPECT_EQ(kwargs_of(s.inputs.at(0).preprocessing.at(0))["axes"], nlohmann::json({"y", "x", "z"}));
   // "x" keeps its letter; the other space axis takes the one left of the last two, y.
   EXPECT_EQ(s.inputs.at(1).axes_string(), "txy");
   EXPECT_EQ(s.outputs.at(0).axes_string(), "bczyx");
   EXPECT_EQ(s.outputs.at(0).axis('y')->size.ref_axis, 'y');
   EXPECT_EQ(s.outputs.at(0).axis('y')->halo, 2);
   EXPECT_EQ(s.outputs.at(0).axis('z')->size.ref_axis, 'z');
-  EXPECT_EQ(s.outputs.at(0).postprocessing.at(0).kwargs["axis"], "c");
+  EXPECT_EQ(kwargs_of(s.outputs.at(0).postprocessing.at(0))["axis"], "c");
 }
 
 TEST(Rdf, BrokenFilesNameTheFieldPath) {
@@ -281,7 +282,7 @@ TEST(Rdf, Version05SizeFormsAndDefaults) {
   EXPECT_EQ(s.weights[0].sha256, "abcdef");
   EXPECT_EQ(s.weights[0].version, "17");
   EXPECT_EQ(s.weights[1].version, "2.1");
-  EXPECT_EQ(s.config["bioimageio"]["reproducibility_tolerance"].size(), 2u);
+  EXPECT_EQ(config_of(s)["bioimageio"]["reproducibility_tolerance"].size(), 2u);
 }
 
 TEST(Rdf, ToleranceIsTheFirstEntryThatMatches) {
@@ -412,7 +413,7 @@ std::string parse_error(const std::string& yaml) {
 
 TEST(Rdf, SmallRdfOfTheBrokenVariantsIsValid) {
   const ModelSpec s = parse_rdf(kSmall05, "small.yaml");
-  EXPECT_EQ(s.inputs.at(0).preprocessing.at(0).kwargs["gain"], 2.0);
+  EXPECT_EQ(kwargs_of(s.inputs.at(0).preprocessing.at(0))["gain"], 2.0);
 }
 
 // yaml-cpp answers a missing list element with an "invalid node" exception naming nothing.
@@ -477,7 +478,7 @@ TEST(Rdf, YamlAliasBombsAreBoundedAndNameTheField) {
             "over and over?)");
   // Aliases that expand to little are fine.
   const ModelSpec s = parse_rdf(std::string(kSmall05) + "config:\n  a: &a [1, 2]\n  b: [*a, *a]\n", "small.yaml");
-  EXPECT_EQ(s.config["b"][1][1], 2);
+  EXPECT_EQ(config_of(s)["b"][1][1], 2);
   // kwargs and config are mappings.
   EXPECT_EQ(parse_error(replaced(kSmall05, "kwargs: {gain: 2.0, offset: 0.0}", "kwargs: [1, 2]")),
             "small.yaml: inputs[0].preprocessing[0].kwargs: expected a mapping, got a list of 2");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 #include "tiling/padding.hpp"
@@ -19,7 +20,7 @@ using test::naive_percentile;
 using test::random_tensor;
 
 const std::vector<OpSpec> kOps = {
-    {"scale_range", {{"mode", "per_dataset"}, {"axes", "yx"}, {"min_percentile", 1}, {"max_percentile", 99}}}};
+    make_op("scale_range", {{"mode", "per_dataset"}, {"axes", "yx"}, {"min_percentile", 1}, {"max_percentile", 99}})};
 
 // Values of channel `c` of every tensor, together.
 std::vector<double> channel_values(const std::vector<const Tensor*>& tensors, std::int64_t c) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 #include "ops/reduction.hpp"
@@ -58,7 +59,7 @@ class NonFiniteStatistics : public ::testing::Test {
     EXPECT_GT(non_finite, 0) << "the fixture should plant non-finite values";
     EXPECT_LT(worst, test::kFloat32Tolerance) << name;
   }
-  Tensor run(const std::string& id, const json& kwargs) const { return apply_ops(x_, {{id, kwargs}}, {}); }
+  Tensor run(const std::string& id, const json& kwargs) const { return apply_ops(x_, {make_op(id, kwargs)}, {}); }
 
   json data_;
   Tensor x_;

@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 
@@ -23,7 +24,7 @@ class NumpyReference : public ::testing::Test {
     std::copy(values.begin(), values.end(), x_.data<float>());
   }
   std::vector<double> expected(const std::string& name) const { return data_["expected"][name].get<std::vector<double>>(); }
-  Tensor run(const std::string& id, const Tensor& x, const json& kwargs) const { return apply_ops(x, {{id, kwargs}}, {}); }
+  Tensor run(const std::string& id, const Tensor& x, const json& kwargs) const { return apply_ops(x, {make_op(id, kwargs)}, {}); }
 
   json data_;
   Tensor x_;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 
@@ -16,7 +17,7 @@ namespace {
 using json = nlohmann::json;
 using namespace test;
 
-Tensor run(const std::string& id, const Tensor& x, const json& kwargs) { return apply_ops(x, {{id, kwargs}}, {}); }
+Tensor run(const std::string& id, const Tensor& x, const json& kwargs) { return apply_ops(x, {make_op(id, kwargs)}, {}); }
 
 std::string error_of(const std::function<void()>& f, ErrorCode expected_code = ErrorCode::bad_model) {
   try {

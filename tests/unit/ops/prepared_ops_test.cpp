@@ -7,6 +7,7 @@
 #include <random>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 #include "ops/prepared_ops.hpp"
@@ -92,7 +93,7 @@ Tensor cast_f32(std::vector<double> v, const Tensor& like) {
 
 TEST(PreparedOps, ZeroMeanUnitVariancePerChannel) {
   const Tensor x = random_tensor({2, 3, 37, 23}, "bcyx", 1);
-  const std::vector<OpSpec> ops{{"zero_mean_unit_variance", {{"axes", {"y", "x"}}}}};
+  const std::vector<OpSpec> ops{make_op("zero_mean_unit_variance", {{"axes", {"y", "x"}}})};
   expect_bands_match_whole(ops, x, kSumOrderTolerance);
   EXPECT_LT(max_relative_error(in_bands(ops, x, 2), naive_zero_mean_unit_variance(x, "yx", 1e-6)), kFloat32Tolerance);
   EXPECT_EQ(PreparedOps(ops, "bcyx", x.shape()).kept_axes(), "bc");
@@ -100,7 +101,7 @@ TEST(PreparedOps, ZeroMeanUnitVariancePerChannel) {
 
 TEST(PreparedOps, ZeroMeanUnitVarianceJoint) {
   const Tensor x = random_tensor({1, 2, 41, 19}, "bcyx", 3);
-  const std::vector<OpSpec> ops{{"zero_mean_unit_variance", json::object()}};
+  const std::vector<OpSpec> ops{make_op("zero_mean_unit_variance", json::object())};
   expect_bands_match_whole(ops, x, kSumOrderTolerance);
   EXPECT_LT(max_relative_error(in_bands(ops, x, 4), naive_zero_mean_unit_variance(x, "bcyx", 1e-6)), kFloat32Tolerance);
   EXPECT_EQ(PreparedOps(ops, "bcyx", x.shape()).kept_axes(), "");
@@ -108,7 +109,7 @@ TEST(PreparedOps, ZeroMeanUnitVarianceJoint) {
 
 TEST(PreparedOps, ScaleRangePercentilesPerChannel) {
   const Tensor x = random_tensor({1, 3, 53, 31}, "bcyx", 5);
-  const std::vector<OpSpec> ops{{"scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1.0}, {"max_percentile", 99.8}}}};
+  const std::vector<OpSpec> ops{make_op("scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1.0}, {"max_percentile", 99.8}})};
   expect_bands_match_whole(ops, x, 0.0);
   EXPECT_LT(max_relative_error(in_bands(ops, x, 6), naive_scale_range(x, x, "yx", 1.0, 99.8, 1e-6)), kFloat32Tolerance);
 }
@@ -117,9 +118,9 @@ TEST(PreparedOps, AffineChainBeforeScaleRange) {
   Tensor x(DType::u16, {1, 2, 29, 17}, "bcyx");
   std::mt19937 rng(8);
   for (std::int64_t i = 0; i < x.element_count(); ++i) x.data<std::uint16_t>()[i] = static_cast<std::uint16_t>(rng() % 4096);
-  const std::vector<OpSpec> ops{{"ensure_dtype", {{"dtype", "float32"}}},
-                                {"scale_linear", {{"gain", 0.5}, {"offset", -3.0}}},
-                                {"scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 0.5}, {"max_percentile", 99.5}}}};
+  const std::vector<OpSpec> ops{make_op("ensure_dtype", {{"dtype", "float32"}}),
+                                make_op("scale_linear", {{"gain", 0.5}, {"offset", -3.0}}),
+                                make_op("scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 0.5}, {"max_percentile", 99.5}})};
   expect_bands_match_whole(ops, x, 0.0);
   std::vector<double> scaled = values_of(x);
   for (double& v : scaled) v = static_cast<float>(static_cast<float>(v) * 0.5f - 3.0f);
@@ -129,7 +130,7 @@ TEST(PreparedOps, AffineChainBeforeScaleRange) {
 
 TEST(PreparedOps, ClipBeforeZeroMeanUnitVariance) {
   const Tensor x = random_tensor({1, 2, 33, 21}, "bcyx", 10);
-  const std::vector<OpSpec> ops{{"clip", {{"min", 40.0}, {"max", 60.0}}}, {"zero_mean_unit_variance", {{"axes", {"y", "x"}}}}};
+  const std::vector<OpSpec> ops{make_op("clip", {{"min", 40.0}, {"max", 60.0}}), make_op("zero_mean_unit_variance", {{"axes", {"y", "x"}}})};
   expect_bands_match_whole(ops, x, kSumOrderTolerance);
   std::vector<double> clipped = values_of(x);
   for (double& v : clipped) v = std::clamp(v, 40.0, 60.0);
@@ -139,8 +140,8 @@ TEST(PreparedOps, ClipBeforeZeroMeanUnitVariance) {
 
 TEST(PreparedOps, TwoStatisticsOpsInARow) {
   const Tensor x = random_tensor({1, 2, 31, 27}, "bcyx", 12);
-  const std::vector<OpSpec> ops{{"zero_mean_unit_variance", {{"axes", {"y", "x"}}}},
-                                {"scale_range", {{"min_percentile", 2.0}, {"max_percentile", 98.0}}}};
+  const std::vector<OpSpec> ops{make_op("zero_mean_unit_variance", {{"axes", {"y", "x"}}}),
+                                make_op("scale_range", {{"min_percentile", 2.0}, {"max_percentile", 98.0}})};
   EXPECT_EQ(PreparedOps(ops, "bcyx", x.shape()).pass_count(), 4);
   expect_bands_match_whole(ops, x, kSumOrderTolerance);
   const Tensor normalised = cast_f32(naive_zero_mean_unit_variance(x, "yx", 1e-6), x);
@@ -149,19 +150,19 @@ TEST(PreparedOps, TwoStatisticsOpsInARow) {
 }
 
 TEST(PreparedOps, OpsWithoutStatisticsApplyAtOnce) {
-  const std::vector<OpSpec> ops{{"clip", {{"min", 0.0}}}, {"zero_mean_unit_variance", {{"mode", "fixed"}, {"mean", 1.0}, {"std", 2.0}}}};
+  const std::vector<OpSpec> ops{make_op("clip", {{"min", 0.0}}), make_op("zero_mean_unit_variance", {{"mode", "fixed"}, {"mean", 1.0}, {"std", 2.0}})};
   PreparedOps prepared(ops, "yx", {4, 5});
   EXPECT_TRUE(prepared.pointwise());
   EXPECT_EQ(prepared.pass_count(), 0);
   EXPECT_FALSE(prepared.start_pass());
   EXPECT_TRUE(is_pointwise(ops, "yx"));
-  EXPECT_FALSE(is_pointwise({{"scale_range", json::object()}}, "yx"));
-  EXPECT_FALSE(is_pointwise({{"scale_range", {{"reference_tensor", "raw"}}}}, "yx"));
+  EXPECT_FALSE(is_pointwise({make_op("scale_range", json::object())}, "yx"));
+  EXPECT_FALSE(is_pointwise({make_op("scale_range", {{"reference_tensor", "raw"}})}, "yx"));
 }
 
 TEST(PreparedOps, MisuseIsAnInternalError) {
   const Tensor x = random_tensor({2, 6, 5}, "cyx", 14);
-  PreparedOps prepared({{"zero_mean_unit_variance", {{"axes", {"y", "x"}}}}}, "cyx", x.shape());
+  PreparedOps prepared({make_op("zero_mean_unit_variance", {{"axes", {"y", "x"}}})}, "cyx", x.shape());
   EXPECT_THROW(prepared.apply(x), Error);  // statistics not gathered yet
   ASSERT_TRUE(prepared.start_pass());
   Tensor one_channel(DType::f32, {1, 6, 5}, "cyx");

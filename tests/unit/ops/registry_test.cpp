@@ -4,6 +4,7 @@
 #include <string>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 
@@ -54,9 +55,9 @@ TEST(ApplyOps, RunsTheListInOrder) {
   Tensor x(DType::f32, {1, 1, 2, 2}, "bcyx");
   float* p = x.data<float>();
   p[0] = -1.0f, p[1] = 0.2f, p[2] = 0.7f, p[3] = 3.0f;
-  const std::vector<OpSpec> ops{{"scale_linear", {{"gain", 100.0}, {"offset", 1.0}}},
-                                {"clip", {{"min", 0.0}, {"max", 255.0}}},
-                                {"ensure_dtype", {{"dtype", "uint8"}}}};
+  const std::vector<OpSpec> ops{make_op("scale_linear", {{"gain", 100.0}, {"offset", 1.0}}),
+                                make_op("clip", {{"min", 0.0}, {"max", 255.0}}),
+                                make_op("ensure_dtype", {{"dtype", "uint8"}})};
   const Tensor y = apply_ops(x, ops, {});
   ASSERT_EQ(y.dtype(), DType::u8);
   EXPECT_EQ(y.axes(), "bcyx");
@@ -76,7 +77,7 @@ TEST(ApplyOps, EmptyListReturnsTheTensor) {
 
 TEST(ApplyOps, UnknownOpInTheList) {
   const Tensor x = test::random_tensor({2, 3}, "yx", 1);
-  EXPECT_THROW(apply_ops(x, {{"sigmoid", nullptr}, {"normalize", nullptr}}, {}), Error);
+  EXPECT_THROW(apply_ops(x, {make_op("sigmoid", nullptr), make_op("normalize", nullptr)}, {}), Error);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "deepimage/error.hpp"
+#include "model/spec_json.hpp"
 #include "naive_reference.hpp"
 #include "ops/op.hpp"
 
@@ -15,7 +16,7 @@ using json = nlohmann::json;
 using namespace test;
 
 Tensor run(const std::string& id, const Tensor& x, const json& kwargs, const OpContext& context = {}) {
-  return apply_ops(x, {{id, kwargs}}, context);
+  return apply_ops(x, {make_op(id, kwargs)}, context);
 }
 
 ErrorCode error_code_of(const std::function<void()>& f, std::string* message = nullptr) {

@@ -10,6 +10,7 @@
 #include "engine/engine.hpp"
 #include "io/image.hpp"
 #include "model/model.hpp"
+#include "model/spec_json.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
 #include "tiling/padding.hpp"
@@ -128,7 +129,7 @@ TEST(SliceRun, ZerosPaddingInBandsIsZeroOutsideTheImage) {
 TEST(SliceRun, PostprocessingWithStatisticsGetsTheWholeOutputEvenInBands) {
   model::Model model = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
   TensorSpec& output = model.spec.outputs.at(0);
-  output.postprocessing = {{"zero_mean_unit_variance", {{"axes", {"y", "x"}}}}};
+  output.postprocessing = {make_op("zero_mean_unit_variance", {{"axes", {"y", "x"}}})};
   output.data_type = DType::f32;
   ASSERT_FALSE(postprocessing_per_band(model.spec));
   Predictor predictor(model, engine::choose_weights(model, ""), {.threads = 1});
@@ -154,7 +155,7 @@ TEST(SliceRun, PostprocessingWithStatisticsGetsTheWholeOutputEvenInBands) {
 TEST(SliceRun, AReferenceTensorReadInBandsGivesTheWholeRunsResult) {
   model::Model model = model::open_model(kSource / "tests/data/models/geometry/half_input_v05");
   model.spec.inputs.at(0).preprocessing = {
-      {"scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1}, {"max_percentile", 99}, {"reference_tensor", "half"}}}};
+      make_op("scale_range", {{"axes", {"y", "x"}}, {"min_percentile", 1}, {"max_percentile", 99}, {"reference_tensor", "half"}})};
   EXPECT_EQ(why_not_in_bands(model.spec, "yx", {{1, 1, 64, 48}, {1, 1, 32, 24}}), "");
   Predictor predictor(model, engine::choose_weights(model, ""), {.threads = 1});
   MemorySample raw{random_u8(64, 48)}, half{random_u8(32, 24)};
@@ -179,10 +180,10 @@ TEST(SliceRun, SaysWhyAModelCannotRunInBands) {
   const model::Model score = model::open_model(kSource / "tests/data/models/geometry/score_v05");
   EXPECT_NE(why_not_in_bands(score.spec, "yx", {{1, 1, 64, 64}}).find("has no \"y\" axis"), std::string::npos);
   model::Model outside = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
-  outside.spec.inputs.at(0).preprocessing = {{"scale_range", {{"reference_tensor", "edges"}}}};
+  outside.spec.inputs.at(0).preprocessing = {make_op("scale_range", {{"reference_tensor", "edges"}})};
   EXPECT_NE(why_not_in_bands(outside.spec, "yx", {{1, 1, 64, 64}}).find("refers to a tensor that is not an input"), std::string::npos);
   model::Model per_row = model::open_model(kSource / "tests/data/models/laplace2d_tiny");
-  per_row.spec.inputs.at(0).preprocessing = {{"zero_mean_unit_variance", {{"axes", {"x"}}}}};
+  per_row.spec.inputs.at(0).preprocessing = {make_op("zero_mean_unit_variance", {{"axes", {"x"}}})};
   EXPECT_NE(why_not_in_bands(per_row.spec, "yx", {{1, 1, 64, 64}}).find("keeps statistics separate along \"y\""), std::string::npos);
   EXPECT_EQ(why_not_in_bands(model::open_model(kSource / "examples/nuclei_unet2d").spec, "yx", {{1, 1, 64, 64}}), "");
 }

@@ -12,6 +12,7 @@
 #include "deepimage/error.hpp"
 #include "model/rdf.hpp"
 #include "model/rdf_upgrade.hpp"
+#include "model/spec_json.hpp"
 #include "ops/op.hpp"
 #include "support/cli.hpp"
 
@@ -104,7 +105,10 @@ Tensor pattern(const ModelSpec& s, const TensorSpec& t, std::map<std::string, Sh
 // 0.4 per_dataset statistics are those of every image of a run: for the one image here, its own.
 std::vector<OpSpec> one_image(std::vector<OpSpec> ops) {
   for (auto& op : ops)
-    if (op.kwargs.is_object() && op.kwargs.value("mode", "") == "per_dataset") op.kwargs["mode"] = "per_sample";
+    if (nlohmann::json kwargs = kwargs_of(op); kwargs.is_object() && kwargs.value("mode", "") == "per_dataset") {
+      kwargs["mode"] = "per_sample";
+      set_kwargs(op, kwargs);
+    }
   return ops;
 }
 
@@ -168,7 +172,7 @@ TEST(Upgrade, EveryOldRdfReadsAsTheSameModel) {
       EXPECT_EQ(now.weights[w].source, old.weights[w].source);
       EXPECT_EQ(now.weights[w].sha256, old.weights[w].sha256);
     }
-    EXPECT_EQ(now.config, old.config);
+    EXPECT_EQ(config_of(now), config_of(old));
     expect_same_ops(old, now);
   }
 }
