@@ -39,7 +39,9 @@ void expect_matches_reference(const Graph& graph, const Check& check = {}) {
     inputs.push_back(random_tensor(graph.value(graph.inputs[k]).shape, 99 + static_cast<std::uint32_t>(k), check.low, check.high));
   const std::vector<Tensor> expected = engine::graph::run_reference(graph, inputs);
   DnnlExecutor executor(graph, {.threads = 2});
-  if (check.reference_ops) EXPECT_EQ(ops_of(executor.reference_nodes()), *check.reference_ops);
+  if (check.reference_ops) {
+    EXPECT_EQ(ops_of(executor.reference_nodes()), *check.reference_ops);
+  }
   // Twice: the second run reuses every buffer and must not see the first run's data.
   for (int run = 0; run < 2; ++run) {
     const std::vector<Tensor> actual = executor.run(inputs);
