@@ -17,6 +17,9 @@
 // numbers: the image's axes are matched to the model's by letter (size-1 axes added or dropped), the
 // preprocessing's statistics are taken over the whole image, the image is tiled as the options and the
 // memory budget say, and outputs come back in the image's axes (batch dropped), postprocessed.
+// A stack is run as `run` runs it: axes the model lacks (the z of a zyx view for a 2D model, t, a
+// batch of several) are a loop, each slice its own sample with its own statistics, and the output
+// has the looped axes first, in the view's order ("zyx" in gives "zyx"; "yxz" gives "zyx").
 // A view may be strided (a window of a larger image, a transposed array: strides in elements); it is
 // read, never written, and only during predict(), straight into the model's layout (the whole sample,
 // or a band of tile rows at a time when the memory budget says so), as `run` reads a file.

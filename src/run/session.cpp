@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/box.hpp"
 #include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
 #include "model/model.hpp"
@@ -17,6 +18,7 @@
 #include "run/run_progress.hpp"
 #include "run/run_warnings.hpp"
 #include "run/slice_run.hpp"
+#include "run/stack_loop.hpp"
 #include "run/stopwatch.hpp"
 
 namespace deepimage {
@@ -88,39 +90,71 @@ void check_view(const TensorView& view, const TensorSpec& input) {
   if (!view.data) throw Error(ErrorCode::invalid_argument, name + ": the view's data pointer is null");
 }
 
-// One input view seen in the model's axes: its shape and, per model axis, the stride in the view (0
-// for a size-1 axis the view lacks), so bands are read from the caller's memory with no copy before.
+// One sample of an input view seen in the model's axes: its shape and, per model axis, the stride in
+// the view (0 for a size-1 axis the view lacks), so bands are read from the caller's memory with no
+// copy before.
 struct ModelView {
-  const TensorView* view = nullptr;
+  const std::byte* origin = nullptr;
+  DType dtype = DType::f32;
   Shape shape;
   std::vector<std::int64_t> strides;
   std::string axes;
 
-  // [begin, end) along model axis `axis` (0: the whole view), as a contiguous tensor in model axes.
+  // [begin, end) along model axis `axis` (0: the whole sample), as a contiguous tensor in model axes.
   Tensor read(char axis, std::int64_t begin, std::int64_t end) const {
     Shape part = shape;
-    const std::byte* origin = static_cast<const std::byte*>(view->data);
+    const std::byte* at = origin;
     if (axis) {
       const std::size_t d = axes.find(axis);
       part[d] = end - begin;
-      origin += begin * strides[d] * static_cast<std::int64_t>(dtype_size(view->dtype));
+      at += begin * strides[d] * static_cast<std::int64_t>(dtype_size(dtype));
     }
-    Tensor t(view->dtype, part, axes);
-    copy_strided(origin, strides, t.bytes(), strides_of(part), part, dtype_size(view->dtype));
+    Tensor t(dtype, part, axes);
+    copy_strided(at, strides, t.bytes(), strides_of(part), part, dtype_size(dtype));
     return t;
   }
 };
 
-ModelView model_view(const TensorView& view, const TensorSpec& input) {
-  check_view(view, input);
-  ModelView m{.view = &view, .shape = run::model_shape(view.shape, view.axes, input, view_name(input)), .strides = {},
-              .axes = input.axes_string()};
-  const std::vector<std::int64_t> strides = view.strides.empty() ? strides_of(view.shape) : view.strides;
-  for (char a : m.axes) {
-    const auto at = view.axes.find(a);
-    m.strides.push_back(at == std::string::npos ? 0 : strides[at]);
+// One input view as `run` sees an image: the axes the model lacks (z or t for a 2D model, a batch)
+// are a loop over samples (run/stack_loop.hpp), each sample one ModelView.
+struct StackView {
+  run::StackLoop loop;
+  std::vector<std::int64_t> loop_strides;  // the view's stride along each loop axis, in loop order
+  std::string sample_axes;                 // the view's axes without the loop's
+  ModelView first;                         // sample 0
+
+  ModelView sample(std::int64_t index) const {
+    ModelView m = first;
+    const Box at = loop.box(index);
+    for (std::size_t k = 0; k < loop_strides.size(); ++k)
+      m.origin += at.begin[k] * loop_strides[k] * static_cast<std::int64_t>(dtype_size(m.dtype));
+    return m;
   }
-  return m;
+};
+
+StackView stack_view(const TensorView& view, const TensorSpec& input) {
+  check_view(view, input);
+  StackView s{.loop = run::stack_loop_for(view.shape, view.axes, input), .loop_strides = {}, .sample_axes = {},
+              .first = {.origin = static_cast<const std::byte*>(view.data), .dtype = view.dtype, .shape = {}, .strides = {},
+                        .axes = input.axes_string()}};
+  const std::vector<std::int64_t> strides = view.strides.empty() ? strides_of(view.shape) : view.strides;
+  Shape sample_shape;
+  std::vector<std::int64_t> sample_strides;
+  for (std::size_t d = 0; d < view.axes.size(); ++d) {
+    if (s.loop.axes.find(view.axes[d]) != std::string::npos) {
+      s.loop_strides.push_back(strides[d]);  // stack_loop_for keeps the view's order
+      continue;
+    }
+    s.sample_axes += view.axes[d];
+    sample_shape.push_back(view.shape[d]);
+    sample_strides.push_back(strides[d]);
+  }
+  s.first.shape = run::model_shape(sample_shape, s.sample_axes, input, view_name(input));
+  for (char a : s.first.axes) {
+    const auto at = s.sample_axes.find(a);
+    s.first.strides.push_back(at == std::string::npos ? 0 : sample_strides[at]);
+  }
+  return s;
 }
 
 // Gathers the bands of one output into one tensor (model axes).
@@ -181,48 +215,66 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   if (inputs.size() != spec.inputs.size())
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " input(s); got " + std::to_string(inputs.size()) + " view(s)");
-  std::vector<ModelView> views;
-  std::vector<Shape> shapes;
+  std::vector<StackView> views;
+  std::vector<Shape> shapes;  // of one sample, in the model's axes
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    views.push_back(model_view(inputs[i], spec.inputs[i]));
-    shapes.push_back(views.back().shape);
+    views.push_back(stack_view(inputs[i], spec.inputs[i]));
+    shapes.push_back(views.back().first.shape);
   }
-  // 0.4 `mode: per_dataset`: the image given is the dataset, as for `run` on one file.
+  // The inputs of a model with several go through the loop together, so they must loop alike.
+  const run::StackLoop& loop = views[0].loop;
+  for (std::size_t i = 1; i < views.size(); ++i)
+    if (views[i].loop.axes != loop.axes || views[i].loop.sizes != loop.sizes)
+      throw Error(ErrorCode::invalid_argument, view_name(spec.inputs[i]) + " has samples along \"" + views[i].loop.axes + "\" " +
+                                                   shape_to_string(views[i].loop.sizes) + " but " + view_name(spec.inputs[0]) +
+                                                   " along \"" + loop.axes + "\" " + shape_to_string(loop.sizes) +
+                                                   "; give views that loop alike");
+  // 0.4 `mode: per_dataset`: the samples of the views given are the dataset, as for `run` on one file.
   ops::DatasetStatistics dataset;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!ops::has_per_dataset(spec.inputs[i].preprocessing)) continue;
     ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(), shapes[i]);
-    const Tensor whole = views[i].read(0, 0, 0);
-    while (measurement.start_pass()) measurement.scan(whole);
+    while (measurement.start_pass())
+      for (std::int64_t sample = 0; sample < loop.count(); ++sample) measurement.scan(views[i].sample(sample).read(0, 0, 0));
     measurement.add_to(dataset);
   }
 
   const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
   const run::RunPlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory);
-  run::RunProgress progress(s.run_options, start, 1, plan.tiles.tiles.size());
+  const auto samples = static_cast<std::size_t>(loop.count());
+  run::RunProgress progress(s.run_options, start, samples, plan.tiles.tiles.size() * samples);
   run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = s.pad,
                                      .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset};
   run::RunWarnings warnings(spec);
-  std::vector<run::SliceInput> slice_inputs;
-  for (std::size_t i = 0; i < views.size(); ++i)
-    slice_inputs.push_back(run::SliceInput{
-        .shape = shapes[i],
-        .read = [&views, i](char axis, std::int64_t begin, std::int64_t end) { return views[i].read(axis, begin, end); },
-        .inspect = is_float(inputs[i].dtype) ? std::function<void(const Tensor&)>([&, i](const Tensor& part) {
-                     warnings.input(i, view_name(spec.inputs[i]), part);
-                   })
-                                             : nullptr});
   progress.emit();
-  progress.stop_if_cancelled();
   std::vector<Tensor> outputs(spec.outputs.size());
-  run::run_slice(s.predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
-    warnings.output(band.output, band.values);
-    gather(outputs[band.output], band);
-  });
+  for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
+    progress.stop_if_cancelled();
+    progress.event.slice = static_cast<std::size_t>(sample);
+    std::vector<ModelView> sample_views;
+    std::vector<run::SliceInput> slice_inputs;
+    for (std::size_t i = 0; i < views.size(); ++i) sample_views.push_back(views[i].sample(sample));
+    for (std::size_t i = 0; i < views.size(); ++i)
+      slice_inputs.push_back(run::SliceInput{
+          .shape = shapes[i],
+          .read = [&sample_views, i](char axis, std::int64_t begin, std::int64_t end) {
+            return sample_views[i].read(axis, begin, end);
+          },
+          .inspect = is_float(inputs[i].dtype) ? std::function<void(const Tensor&)>([&, i](const Tensor& part) {
+                       warnings.input(i, view_name(spec.inputs[i]), part);
+                     })
+                                               : nullptr});
+    std::vector<Tensor> sample_outputs(spec.outputs.size());
+    run::run_slice(s.predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
+      warnings.output(band.output, band.values);
+      gather(sample_outputs[band.output], band);
+    });
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      loop.place(outputs[k], sample, run::to_image_axes(sample_outputs[k], views[0].sample_axes));
+  }
   progress.finish();
   if (s.options.log)
     for (const std::string& line : warnings.lines()) s.options.log(line);
-  for (Tensor& out : outputs) out = run::to_image_axes(out, inputs[0].axes);
   return outputs;
 }
 
