@@ -57,6 +57,9 @@ struct RunOptions {
                                                // empty: measured over the images of this run. Per-sample
                                                // statistics (measure_statistics_file wrote them): used
                                                // instead of measuring each sample, when the file has them
+  std::string shard;                           // "I/N" (0-based) or "auto" (Slurm array): compute only this
+                                               // share of an OME-Zarr output's chunks (docs/scaling.md);
+                                               // empty: the whole image
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp

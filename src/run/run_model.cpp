@@ -25,6 +25,7 @@
 #include "run/run_progress.hpp"
 #include "run/run_warnings.hpp"
 #include "run/predictor.hpp"
+#include "run/shard_run.hpp"
 #include "run/slice_run.hpp"
 #include "run/stack_loop.hpp"
 #include "run/image_input.hpp"
@@ -328,6 +329,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
 }  // namespace
 
 RunReport run_model(const RunOptions& o) {
+  if (!o.shard.empty()) return run::run_sharded(o);  // its share of an OME-Zarr output's chunks
   const auto start = Clock::now();
   tiling::pad_mode_from_string(o.pad);  // a bad --pad fails before anything is loaded
   const model::Model model = engine::open_model_or_weights(o.model, {o.input_name, o.output_name});
@@ -421,6 +423,7 @@ RunReport run_example(const RunOptions& o, const fs::path& input_copy) {
 BatchReport run_batch(const RunOptions& o) {
   const auto start = Clock::now();
   tiling::pad_mode_from_string(o.pad);
+  if (!o.shard.empty()) throw Error(ErrorCode::invalid_argument, "--shard cuts one image into shares, not a batch of images: give one image");
   const model::Model model = engine::open_model_or_weights(o.model, {o.input_name, o.output_name});
   const ModelSpec& spec = model.spec;
   if (spec.inputs.size() != 1)

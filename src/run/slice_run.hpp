@@ -76,6 +76,10 @@ struct SliceRunOptions {
 PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
                           const std::function<void(const OutputBand&)>& emit);
 
+// Sets the pixels of `tile` (read from box `read` over `box_axes` of a sample of `sizes`) that lie
+// outside the sample to 0: `zeros` padding after preprocessing.
+void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes);
+
 // Rows along an axis `length` long of a sample of `shape` that make a band of about 64 MiB as float32:
 // how statistics passes read a sample in parts.
 std::int64_t statistics_band_length(const Shape& shape, std::int64_t length);
