@@ -445,7 +445,11 @@ BatchReport run_batch(const RunOptions& o) {
   std::vector<std::vector<fs::path>> file_sets;  // the batch is the dataset of 0.4 per_dataset ops
   for (const fs::path& file : files) file_sets.push_back({file});
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, file_sets, o);
-  const std::optional<ops::SampleStatistics> given = run::given_sample_statistics(o);  // fits one image: checked per image
+  const std::optional<ops::SampleStatistics> given = run::given_sample_statistics(o);
+  if (given && files.size() > 1)
+    throw Error(ErrorCode::invalid_argument, "\"" + o.stats.string() + "\" holds the per-sample statistics of one image (deepimage "
+                                             "stats), which would normalise all " + std::to_string(files.size()) +
+                                             " images of the batch: run the images one at a time, each with its own statistics");
   for (const fs::path& file : files) {
     BatchItem item;
     item.input = file.string();

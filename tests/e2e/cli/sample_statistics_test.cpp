@@ -97,6 +97,12 @@ TEST(SampleStatistics, AFileForAnotherModelImageOrShapeIsOneLineNamingTheField) 
   other_op["sample_statistics"][0]["op_id"] = "scale_range";
   refused(other_op, img2d(), "sample_statistics[0].op_id");
   refused(file, realdata() / "images/stardist_testdata/tests_img2d.tif", "sample_shapes.raw");  // another image's size
+  // One image's statistics are not spread over a batch.
+  const CliResult batch = run_cli({"run", nuclei().string(), img2d().string(), img2d().string(), "-o", (dir / "batch").string(),
+                                   "--stats", stats.string(), "--quiet"});
+  EXPECT_EQ(batch.exit_code, 1);
+  EXPECT_EQ(line_count(batch.err), 1) << batch.err;
+  EXPECT_NE(batch.err.find("holds the per-sample statistics of one image"), std::string::npos) << batch.err;
   // An existing statistics file is not replaced without --overwrite.
   const CliResult again = run_cli({"stats", nuclei().string(), img2d().string(), "-o", stats.string()});
   EXPECT_EQ(again.exit_code, 1);
