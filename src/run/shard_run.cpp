@@ -28,6 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The largest stretch of whole chunk rows run at once: its input rows and stitched output are in memory.
+constexpr std::int64_t kSegmentPixels = std::int64_t{16} << 20;
+
 bool intersects(const Box& a, const Box& b) {
   for (std::size_t k = 0; k < a.rank(); ++k)
     if (a.end[k] <= b.begin[k] || b.end[k] <= a.begin[k]) return false;
@@ -188,6 +191,28 @@ RunReport run_sharded(const RunOptions& o) {
       }
     }
     segments.push_back({.sample = 0, .box = {}, .written = written});
+  }
+  // Whole chunk rows of one sample run together (up to kSegmentPixels), so that tiles straddling the
+  // border of two such rows run once.
+  if (unit_dims.size() >= 2) {
+    const std::size_t row = unit_dims[unit_dims.size() - 2], column = unit_dims.back();
+    const auto whole_rows = [&](const Box& b) { return b.begin[column] == 0 && b.end[column] == info.shape[column]; };
+    const auto pixels = [&](const Box& b) { return b.extent(row) * b.extent(column); };
+    std::vector<Segment> merged;
+    for (Segment& s : segments) {
+      if (!merged.empty()) {
+        Box& previous = merged.back().written;
+        bool same_sample = true;
+        for (std::size_t d = 0; d < loop.axes.size(); ++d) same_sample = same_sample && previous.begin[d] == s.written.begin[d];
+        if (same_sample && whole_rows(previous) && whole_rows(s.written) && previous.end[row] == s.written.begin[row] &&
+            pixels(previous) + pixels(s.written) <= kSegmentPixels) {
+          previous.end[row] = s.written.end[row];
+          continue;
+        }
+      }
+      merged.push_back(std::move(s));
+    }
+    segments = std::move(merged);
   }
   for (Segment& s : segments) {
     std::vector<std::int64_t> loop_index;

@@ -8,12 +8,12 @@
 // runs every tile whose valid part touches its chunks with the same pixels, padding and statistics
 // (the whole image's, from --stats: `deepimage stats`) as the unsharded run, and stitches their valid
 // parts as it does; a pixel's value depends only on the tile that writes it. A tile straddling two
-// shards' chunks is run by both (the price of independence: choose --tile so that tile - 2 * halo is a
-// multiple of the 256-pixel chunks to avoid it; docs/scaling.md).
+// shards' chunks is run by both (the price of independence; docs/scaling.md).
 //
 // Units of work: the output's chunk columns (one sample of a stack, one chunk along y, one along x,
 // every other axis whole), row-major; shard I takes units [I*U/N, (I+1)*U/N). Consecutive units of
-// one chunk row run together, so a shard runs each tile of a chunk row once.
+// one chunk row run together, and so do whole chunk rows up to 16 Mpixels, so a shard runs a tile
+// twice only where it straddles the border of two such stretches.
 #pragma once
 
 #include "deepimage/run.hpp"
