@@ -3,10 +3,12 @@
 // reader and compared with the unsharded OME-Zarr and TIFF outputs), for the real nuclei U-Net (fixed
 // 512 input), the example U-Net tiled in 168-pixel tiles that straddle chunks (percentile
 // normalisation from --stats), and a z-stack looped slice by slice; more shards than chunks leave the
-// extra shards idle. Bad --shard values and what a shard cannot do are one-line errors.
+// extra shards idle; a shard reads only what its tiles read (a garbled input chunk elsewhere does not
+// stop it). Bad --shard values and what a shard cannot do are one-line errors.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "io/image.hpp"
 #include "support/cli.hpp"
@@ -87,6 +89,33 @@ TEST(Shard, AStackIsShardedSliceBySliceWithEachSlicesStatistics) {
   DEEPIMAGE_REQUIRE_REALDATA();
   // 31 z-slices of 61x57, each its own sample with its own percentiles.
   expect_shards_equal_unsharded({example(), realdata() / "images/stardist_testdata/img3d.tif", {"--tile", "y=88,x=88"}}, {4});
+}
+
+// A shard reads only its chunks plus the halo of its tiles: with an input chunk far from shard 0's
+// corner garbled, shard 0 of 4 still runs, and the shard that needs that chunk fails naming it.
+TEST(Shard, AShardReadsOnlyWhatItsTilesRead) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  if (std::system("/usr/bin/python3 -c 'import zarr, numcodecs, tifffile' 2>/dev/null") != 0)
+    GTEST_SKIP() << "needs /usr/bin/python3 with zarr, numcodecs and tifffile";
+  TempDir dir;
+  std::ofstream(dir / "make.py") << "import sys, os, zarr, tifffile\nfrom numcodecs import Blosc\n"
+                                    "g = zarr.open_group(sys.argv[1], mode='w')\n"
+                                    "g.create_dataset('0', data=tifffile.imread(sys.argv[2]), chunks=(128, 128), compressor=Blosc(cname='lz4'))\n"
+                                    "g.attrs['multiscales'] = [{'version': '0.4', 'axes': ['y', 'x'], 'datasets': [{'path': '0'}]}]\n"
+                                    "p = os.path.join(sys.argv[1], '0', '3.3')\n"  // rows and columns 384..511
+                                    "b = open(p, 'rb').read(); open(p, 'wb').write(b[:20])\n";
+  ASSERT_EQ(std::system(("/usr/bin/python3 " + (dir / "make.py").string() + " " + (dir / "in.ome.zarr").string() + " " + img2d().string()).c_str()), 0);
+  ASSERT_EQ(run_cli({"stats", example().string(), img2d().string(), "-o", (dir / "stats.json").string()}).exit_code, 0);
+  const auto shard = [&](const std::string& which) {
+    return run_cli({"run", example().string(), (dir / "in.ome.zarr").string(), "-o", (dir / "out.ome.zarr").string(), "--shard", which,
+                    "--stats", (dir / "stats.json").string(), "--tile", "y=168,x=168", "--quiet", "--threads", "1"});
+  };
+  const CliResult first = shard("0/4");
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(fs::exists(dir / "out.ome.zarr" / "0" / "0" / "0"));
+  const CliResult last = shard("3/4");
+  EXPECT_EQ(last.exit_code, 1);
+  EXPECT_NE(last.err.find("in.ome.zarr/0/3.3\""), std::string::npos) << last.err;
 }
 
 TEST(Shard, BadValuesAndWhatAShardCannotDoAreOneLineErrors) {
