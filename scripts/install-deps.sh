@@ -31,6 +31,8 @@ packages=(
   python3-h5py            # small Keras HDF5 fixtures for the Keras importer's tests
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
   python3-zarr python3-numcodecs  # OME-Zarr tests: fixtures written and outputs read back by zarr
+  slurm-wlm munge         # sharded runs on a single-node Slurm the test starts (tests/e2e/cli/slurm_array_test.sh)
+  snakemake               # examples/snakemake, run by tests/e2e/cli/snakemake_test.sh
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
   xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)

@@ -139,8 +139,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Memory the run may use at its peak, e.g. 4G or 512M; tiles are chosen to fit (default: 60 % of "
                   "the available memory)");
   cmd->add_option("--stats", options->stats,
-                  "Dataset statistics for rdf 0.4 per_dataset normalisation: read from this JSON file when it exists, "
-                  "else measured over the images of this run and written there");
+                  "Statistics file: per-sample statistics `deepimage stats` measured (used instead of measuring; "
+                  "sharded runs need them), and dataset statistics for rdf 0.4 per_dataset normalisation: read from "
+                  "this JSON file when it exists, else measured over the images of this run and written there");
+  cmd->add_option("--shard", options->shard,
+                  "I/N: compute only shard I (0-based) of N of an OME-Zarr output's chunks, writing them into the "
+                  "output every shard shares; auto: I and N from a Slurm job array (docs/scaling.md)");
   cmd->add_flag("--read-in-parts", options->read_in_parts,
                 "Read each image a row of tiles at a time even when it fits in memory (done on its own when it does not)");
   cmd->add_option("--progress-every", *progress_every,

@@ -15,6 +15,7 @@
 
 #include "deepimage/error.hpp"
 #include "io/box_copy.hpp"
+#include "io/temp_file.hpp"
 
 namespace deepimage::io {
 namespace {
@@ -216,10 +217,18 @@ void ZarrArray::write_chunk(const std::vector<std::int64_t>& index, std::span<co
   }
   const fs::path file = chunk_path(index);
   if (separator == '/') fs::create_directories(file.parent_path());
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  // Through a temporary name renamed into place: a reader, or another shard of a sharded run writing
+  // the same array (run/shard_output.hpp), never sees a partial chunk.
+  const fs::path temp = temp_path_for(file);
+  std::ofstream f(temp, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
   f.close();
-  if (!f) throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
+  std::error_code ec;
+  if (f) fs::rename(temp, file, ec);
+  if (!f || ec) {
+    fs::remove(temp, ec);
+    throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
+  }
 }
 
 void zarr_file_error(const fs::path& file, const std::string& what) {

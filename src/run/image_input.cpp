@@ -28,6 +28,11 @@ ImageInput::ImageInput(const std::filesystem::path& file, const TensorSpec& inpu
 }
 
 Tensor ImageInput::read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const {
+  if (axis == 0) return read(sample, std::string(), Box{});
+  return read(sample, std::string(1, axis), Box{{begin}, {end}});
+}
+
+Tensor ImageInput::read(std::int64_t sample, const std::string& box_axes, const Box& part) const {
   const Shape& shape = source_->info().shape;
   Box box{Shape(shape.size(), 0), shape};
   // The loop axes at this sample's index.
@@ -36,8 +41,8 @@ Tensor ImageInput::read(std::int64_t sample, char axis, std::int64_t begin, std:
     const std::size_t d = axes_.find(loop_.axes[k]);
     box.begin[d] = slice.begin[k], box.end[d] = slice.end[k];
   }
-  if (axis != 0)
-    if (const std::size_t d = axes_.find(axis); d != std::string::npos) box.begin[d] = begin, box.end[d] = end;
+  for (std::size_t k = 0; k < box_axes.size(); ++k)
+    if (const std::size_t d = axes_.find(box_axes[k]); d != std::string::npos) box.begin[d] = part.begin[k], box.end[d] = part.end[k];
   Tensor pixels = source_->read(box);
   Shape sample_shape;
   for (std::size_t d = 0; d < shape.size(); ++d)

@@ -39,6 +39,8 @@ class ImageInput {
   // Sample `sample` (row-major over the loop axes) in the model's axes, only [begin, end) along the
   // model axis `axis` (0: all of it).
   Tensor read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const;
+  // The same, only `box` along `box_axes` (spatial model axes the image has), every other axis whole.
+  Tensor read(std::int64_t sample, const std::string& box_axes, const Box& box) const;
 
  private:
   std::string file_;

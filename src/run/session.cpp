@@ -13,6 +13,7 @@
 #include "model/model.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "run/axis_mapping.hpp"
+#include "run/image_statistics.hpp"
 #include "run/predictor.hpp"
 #include "run/run_plan.hpp"
 #include "run/run_progress.hpp"
@@ -184,6 +185,7 @@ struct Session::State {
   tiling::PadMode pad;
   run::Predictor predictor;
   std::optional<run::TileMemory> tile_memory;  // measured on the first predict(), reused
+  std::optional<run::StatisticsFile> statistics;  // options.statistics, parsed once
 
   State(const Model& model, SessionOptions o)
       : loaded(model.loaded()),
@@ -196,6 +198,10 @@ struct Session::State {
     run_options.precision = options.precision;
     run_options.progress = options.progress;
     run_options.cancel = options.cancel;
+    if (!options.statistics.empty()) {
+      statistics = run::parse_statistics_file(options.statistics, "SessionOptions::statistics");
+      if (!statistics->samples.model.empty()) statistics->samples.check_model(loaded->model.spec.name);
+    }
   }
 };
 
@@ -229,10 +235,11 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
                                                    shape_to_string(views[i].loop.sizes) + " but " + view_name(spec.inputs[0]) +
                                                    " along \"" + loop.axes + "\" " + shape_to_string(loop.sizes) +
                                                    "; give views that loop alike");
-  // 0.4 `mode: per_dataset`: the samples of the views given are the dataset, as for `run` on one file.
-  ops::DatasetStatistics dataset;
+  // 0.4 `mode: per_dataset`: the samples of the views given are the dataset, as for `run` on one file
+  // (unless SessionOptions::statistics gives them).
+  ops::DatasetStatistics dataset = s.statistics ? s.statistics->dataset : ops::DatasetStatistics();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!ops::has_per_dataset(spec.inputs[i].preprocessing)) continue;
+    if (!ops::has_per_dataset(spec.inputs[i].preprocessing) || s.statistics) continue;
     ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(), shapes[i]);
     while (measurement.start_pass())
       for (std::int64_t sample = 0; sample < loop.count(); ++sample) measurement.scan(views[i].sample(sample).read(0, 0, 0));
@@ -244,13 +251,15 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   const auto samples = static_cast<std::size_t>(loop.count());
   run::RunProgress progress(s.run_options, start, samples, plan.tiles.tiles.size() * samples);
   run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = s.pad,
-                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset};
+                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset,
+                                     .given = s.statistics && !s.statistics->samples.model.empty() ? &s.statistics->samples : nullptr};
   run::RunWarnings warnings(spec);
   progress.emit();
   std::vector<Tensor> outputs(spec.outputs.size());
   for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
     progress.stop_if_cancelled();
     progress.event.slice = static_cast<std::size_t>(sample);
+    slice_options.sample = sample;  // which sample's statistics a statistics file gives
     std::vector<ModelView> sample_views;
     std::vector<run::SliceInput> slice_inputs;
     for (std::size_t i = 0; i < views.size(); ++i) sample_views.push_back(views[i].sample(sample));
@@ -276,6 +285,26 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   if (s.options.log)
     for (const std::string& line : warnings.lines()) s.options.log(line);
   return outputs;
+}
+
+std::string measure_statistics(const Model& model, const std::vector<TensorView>& inputs) {
+  const ModelSpec& spec = model.spec();
+  if (inputs.size() != spec.inputs.size())
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
+  std::vector<StackView> views;
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    views.push_back(stack_view(inputs[i], spec.inputs[i]));
+    shapes.push_back(views.back().first.shape);
+  }
+  // Every sample of a stack, as predict() loops over them.
+  const run::StatisticsFile statistics = run::measure_image_statistics(spec, views[0].loop, shapes, [&](std::int64_t sample) {
+    std::vector<Tensor> whole;
+    for (const StackView& v : views) whole.push_back(v.sample(sample).read(0, 0, 0));
+    return whole;
+  });
+  return run::statistics_file_text(statistics);
 }
 
 }  // namespace deepimage

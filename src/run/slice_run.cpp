@@ -56,24 +56,6 @@ Tensor read_padded_rows(const SliceInput& in, const std::string& axes, char axis
   return out;
 }
 
-// Sets the pixels of `tile` (read from box `read` over `box_axes` of a sample of `sizes`) that lie
-// outside the sample to 0.
-void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes) {
-  for (std::size_t k = 0; k < box_axes.size(); ++k) {
-    const std::string along(1, box_axes[k]);
-    const auto zero = [&](std::int64_t from, std::int64_t to) {  // tile coordinates
-      if (to <= from) return;
-      Shape shape = tile.shape();
-      shape[axis_position(tile.axes(), box_axes[k])] = to - from;
-      const Tensor zeros(tile.dtype(), shape, tile.axes());
-      tiling::write_box(tile, along, Box{{from}, {to}}, zeros, Box{{0}, {to - from}});
-    };
-    const std::int64_t length = read.extent(k);
-    zero(0, std::min(length, -read.begin[k]));
-    zero(std::max<std::int64_t>(0, sizes[k] - read.begin[k]), length);
-  }
-}
-
 // `v` times `ratio`, which must give a whole number of pixels (the plan keeps tiles of an input at
 // 1/n of the first on multiples of n).
 std::int64_t scaled(std::int64_t v, double ratio) {
@@ -174,6 +156,8 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
     ops::OpContext context = raw_inputs;
     context.tensor_id = spec.inputs[i].id;
     context.dataset = o.dataset;
+    context.given = o.given;
+    context.sample = o.sample;
     ops::PreparedOps& prep = preprocessing.emplace_back(given(i) ? spec.inputs[i].preprocessing : std::vector<OpSpec>{}, axes,
                                                         inputs[i].shape, context);
     while (prep.start_pass()) {
@@ -300,6 +284,22 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
 }
 
 }  // namespace
+
+void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes) {
+  for (std::size_t k = 0; k < box_axes.size(); ++k) {
+    const std::string along(1, box_axes[k]);
+    const auto zero = [&](std::int64_t from, std::int64_t to) {  // tile coordinates
+      if (to <= from) return;
+      Shape shape = tile.shape();
+      shape[axis_position(tile.axes(), box_axes[k])] = to - from;
+      const Tensor zeros(tile.dtype(), shape, tile.axes());
+      tiling::write_box(tile, along, Box{{from}, {to}}, zeros, Box{{0}, {to - from}});
+    };
+    const std::int64_t length = read.extent(k);
+    zero(0, std::min(length, -read.begin[k]));
+    zero(std::max<std::int64_t>(0, sizes[k] - read.begin[k]), length);
+  }
+}
 
 std::int64_t statistics_band_length(const Shape& shape, std::int64_t length) {
   constexpr std::int64_t kBandBytes = std::int64_t{64} << 20;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "ops/dataset_statistics.hpp"
+#include "ops/sample_statistics.hpp"
 #include "run/predictor.hpp"
 
 namespace deepimage::run {
@@ -62,6 +63,10 @@ struct SliceRunOptions {
   tiling::PadMode pad = tiling::PadMode::reflect;
   std::function<void()> after_tile;      // after every tile; may throw to stop
   const ops::DatasetStatistics* dataset = nullptr;  // for 0.4 `mode: per_dataset` ops (dataset_pass.hpp)
+  // Per-sample statistics measured beforehand over the whole image (--stats FILE, a Session's
+  // statistics): used instead of measuring this sample, which is sample `sample` of that image.
+  const ops::SampleStatistics* given = nullptr;
+  std::int64_t sample = 0;
 };
 
 // Runs the sample; `emit` gets every output's bands (top to bottom) or whole outputs. When the engine
@@ -70,6 +75,10 @@ struct SliceRunOptions {
 // after a band was emitted, the error is thrown (an output file takes each pixel once).
 PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
                           const std::function<void(const OutputBand&)>& emit);
+
+// Sets the pixels of `tile` (read from box `read` over `box_axes` of a sample of `sizes`) that lie
+// outside the sample to 0: `zeros` padding after preprocessing.
+void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes);
 
 // Rows along an axis `length` long of a sample of `shape` that make a band of about 64 MiB as float32:
 // how statistics passes read a sample in parts.
