@@ -1,6 +1,7 @@
-// An OME-Zarr image written a box at a time. Boxes rarely line up with chunks (a run writes bands of
-// rows), so each chunk is assembled in memory until all its pixels inside the image have arrived,
-// then compressed and written; only the chunks a band has partly filled are held at once.
+// An OME-Zarr image written a box at a time, with its pyramid. Boxes rarely line up with chunks (a run
+// writes bands of rows), so each chunk is assembled in memory until all its pixels inside the image
+// have arrived, then compressed and written; only the chunks a band has partly filled are held at once.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <span>
@@ -12,14 +13,13 @@
 #include "io/zarr.hpp"
 #include "io/zarr_array.hpp"
 #include "io/zarr_chunks.hpp"
+#include "io/zarr_pyramid.hpp"
 
 namespace deepimage::io {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr std::int64_t kPlaneChunk = 256;  // along y and x
 
 // ImageJ's unit names as NGFF (UDUNITS) spells them; empty: not one NGFF knows, left out.
 std::string ngff_unit(const std::string& unit, bool time) {
@@ -36,11 +36,30 @@ std::string ngff_unit(const std::string& unit, bool time) {
   return "";
 }
 
-json multiscales_attrs(const ImageInfo& info) {
+// Where NGFF 0.4 puts an axis: time, then channel (or one axis of another kind), then space z, y, x.
+int ngff_rank(char axis) {
+  switch (axis) {
+    case 't': return 0;
+    case 'c': return 1;
+    case 'z': return 3;
+    case 'y': return 4;
+    case 'x': return 5;
+    default: return 2;
+  }
+}
+
+// `axes` in NGFF order (only the axes present).
+std::string ngff_order(std::string axes) {
+  std::stable_sort(axes.begin(), axes.end(), [](char a, char b) { return ngff_rank(a) < ngff_rank(b); });
+  return axes;
+}
+
+// `axes` (stored order) with their types, units and level 0's scale; one dataset per level, each
+// twice the scale of the level above along y and x.
+json multiscales_attrs(const std::string& axes_order, const std::optional<Calibration>& c, int levels, DType dtype) {
   json axes = json::array();
   std::vector<double> scale;
-  const auto& c = info.calibration;
-  for (char a : info.axes) {
+  for (char a : axes_order) {
     json axis = {{"name", std::string(1, a)}};
     double s = 1.0;
     if (a == 't') {
@@ -61,12 +80,20 @@ json multiscales_attrs(const ImageInfo& info) {
     axes.push_back(axis);
     scale.push_back(s);
   }
-  json attrs = {{"multiscales", json::array({{{"version", "0.4"},
-                                              {"name", "image"},
-                                              {"axes", axes},
-                                              {"datasets", json::array({{{"path", "0"},
-                                                                         {"coordinateTransformations",
-                                                                          json::array({{{"type", "scale"}, {"scale", scale}}})}}})}}})}};
+  json datasets = json::array();
+  for (int k = 0; k < levels; ++k) {
+    datasets.push_back({{"path", std::to_string(k)}, {"coordinateTransformations", json::array({{{"type", "scale"}, {"scale", scale}}})}});
+    for (std::size_t d = 0; d < axes_order.size(); ++d)
+      if (axes_order[d] == 'y' || axes_order[d] == 'x') scale[d] *= 2;
+  }
+  json multiscale = {{"version", "0.4"}, {"name", "image"}, {"axes", axes}, {"datasets", datasets}};
+  if (levels > 1) {  // how the levels were made (zarr_pyramid.hpp), in ome-zarr-py's names
+    const bool mean = is_float(dtype);
+    multiscale["type"] = mean ? "local_mean" : "nearest";
+    multiscale["metadata"] = {{"description", mean ? "each level the mean of 2 x 2 blocks of the level above (y, x)"
+                                                   : "each level the top-left pixel of 2 x 2 blocks of the level above (y, x)"}};
+  }
+  json attrs = {{"multiscales", json::array({multiscale})}};
   if (c && !c->channel_names.empty()) {
     json channels = json::array();
     for (const auto& name : c->channel_names) channels.push_back({{"label", name}});
@@ -82,52 +109,72 @@ void write_json(const fs::path& file, const json& value) {
   if (!f) throw Error(ErrorCode::io, "cannot write \"" + file.string() + "\"");
 }
 
-// The image's folder, its metadata and its chunks as they fill.
+// The image's folder, its metadata and its chunks as they fill: level 0 as written, and each lower
+// level from the chunks of the level above as they are completed (zarr_pyramid.hpp).
+//
+//   box in the image's axes ("zcyx") ──transpose──> level 0 (NGFF order "czyx") ──chunk done──>
+//   downsampled chunk ──> level 1 ──chunk done──> ... ──> level n-1
+//
+// A level holds only its partly filled chunks: with rows arriving in order, one chunk row each
+// (ome_zarr_values_held), never the image.
 class OmeZarrWriter {
  public:
   OmeZarrWriter(const fs::path& folder, const ImageInfo& info) : folder_(folder), info_(info) {
     if (info.axes.size() != info.shape.size())
       throw Error(ErrorCode::invalid_argument, "cannot write \"" + folder.string() + "\" as OME-Zarr: its axes are not known (shape " +
                                                    shape_to_string(info.shape) + ")");
-    array_.folder = folder / "0";
-    array_.shape = info.shape;
-    for (std::size_t d = 0; d < info.shape.size(); ++d) {
-      const char a = info.axes[d];
-      const std::int64_t along = a == 'y' || a == 'x' ? kPlaneChunk : a == 'c' ? info.shape[d] : 1;
-      array_.chunks.push_back(std::max<std::int64_t>(1, std::min(along, info.shape[d])));
+    stored_axes_ = ngff_order(info.axes);
+    Shape shape;
+    for (char a : stored_axes_) shape.push_back(info.shape[info.axes.find(a)]);
+    const auto y = stored_axes_.find('y'), x = stored_axes_.find('x');
+    // Pyramids need y and x as the last two axes, which NGFF order gives whenever both exist.
+    const bool planar = y != std::string::npos && x != std::string::npos;
+    const int levels = planar ? pyramid_level_count(shape[y], shape[x], info.pyramid_levels) : 1;
+    for (int k = 0; k < levels; ++k) {
+      Level level;
+      level.array.folder = folder / std::to_string(k);
+      level.array.shape = shape;
+      for (std::size_t d = 0; d < shape.size(); ++d) {
+        const char a = stored_axes_[d];
+        const std::int64_t along = a == 'y' || a == 'x' ? kPyramidChunk : a == 'c' ? shape[d] : 1;
+        level.array.chunks.push_back(std::max<std::int64_t>(1, std::min(along, shape[d])));
+      }
+      level.array.dtype = info.dtype;
+      level.array.compressor = {.id = "blosc", .cname = "lz4", .level = 5, .shuffle = 1};
+      level.array.separator = '/';
+      levels_.push_back(std::move(level));
+      if (planar) shape[y] = half_size(shape[y]), shape[x] = half_size(shape[x]);
     }
-    array_.dtype = info.dtype;
-    array_.compressor = {.id = "blosc", .cname = "lz4", .level = 5, .shuffle = 1};
-    array_.separator = '/';
-    fs::create_directories(array_.folder);
+    fs::create_directories(folder);
     write_json(folder / ".zgroup", {{"zarr_format", 2}});
-    write_json(folder / ".zattrs", multiscales_attrs(info));
-    write_zarr_array(array_);
+    write_json(folder / ".zattrs", multiscales_attrs(stored_axes_, info.calibration, levels, info.dtype));
+    for (const Level& level : levels_) write_zarr_array(level.array);
   }
 
   void write(const Box& box, const Tensor& pixels) {
-    const std::size_t es = dtype_size(array_.dtype);
-    const auto chunk_strides = strides_of(array_.chunks), box_strides = strides_of(pixels.shape());
-    for_each_chunk(array_.shape, array_.chunks, box, [&](const ChunkPart& p) {
-      Pending& chunk = pending_[p.index];
-      if (chunk.values.empty()) chunk.values.resize(static_cast<std::size_t>(array_.chunk_elements()) * es);  // zeros
-      std::vector<std::byte> part(static_cast<std::size_t>(element_count(p.in_box.shape())) * es);
-      copy_box_out(pixels.bytes(), pixels.shape(), box_strides, es, p.in_box, part.data());
-      copy_box_in(chunk.values.data(), array_.chunks, chunk_strides, es, p.in_chunk, part.data());
-      chunk.filled += element_count(p.in_chunk.shape());
-      if (chunk.filled > p.chunk_valid)
-        throw Error(ErrorCode::internal, "\"" + folder_.string() + "\": box " + box.to_string() + " writes some pixels twice");
-      if (chunk.filled == p.chunk_valid) {
-        array_.write_chunk(p.index, chunk.values);
-        pending_.erase(p.index);
-      }
-    });
+    if (stored_axes_ == info_.axes) {
+      write_level(0, box, pixels.bytes());
+      written_ += pixels.element_count();
+      return;
+    }
+    Tensor named = pixels;  // the band in NGFF order
+    named.set_axes(info_.axes);
+    const Tensor stored = named.transposed(stored_axes_);
+    Box stored_box;
+    for (char a : stored_axes_) {
+      const auto d = info_.axes.find(a);
+      stored_box.begin.push_back(box.begin[d]);
+      stored_box.end.push_back(box.end[d]);
+    }
+    write_level(0, stored_box, stored.bytes());
     written_ += pixels.element_count();
   }
 
   void finish() {
     const std::int64_t total = element_count(info_.shape);
-    if (written_ < total || !pending_.empty())
+    bool pending = false;
+    for (const Level& level : levels_) pending |= !level.pending.empty();
+    if (written_ < total || pending)
       throw Error(ErrorCode::internal, "\"" + folder_.string() + "\": " + std::to_string(total - written_) + " of " +
                                            std::to_string(total) + " pixels never written");
   }
@@ -137,10 +184,52 @@ class OmeZarrWriter {
     std::vector<std::byte> values;
     std::int64_t filled = 0;
   };
+  struct Level {
+    ZarrArray array;
+    std::map<std::vector<std::int64_t>, Pending> pending;
+  };
+
+  // `pixels`: dense, C order, `box`'s shape, in the stored axes and dtype.
+  void write_level(std::size_t k, const Box& box, const std::byte* pixels) {
+    Level& level = levels_[k];
+    const ZarrArray& array = level.array;
+    const std::size_t es = dtype_size(array.dtype);
+    const auto chunk_strides = strides_of(array.chunks), box_strides = strides_of(box.shape());
+    const auto chunk_bytes = static_cast<std::size_t>(array.chunk_elements()) * es;
+    for_each_chunk(array.shape, array.chunks, box, [&](const ChunkPart& p) {
+      Pending& chunk = level.pending[p.index];
+      if (chunk.values.empty()) chunk.values.resize(chunk_bytes);  // zeros
+      std::vector<std::byte> part(static_cast<std::size_t>(element_count(p.in_box.shape())) * es);
+      copy_box_out(pixels, box.shape(), box_strides, es, p.in_box, part.data());
+      copy_box_in(chunk.values.data(), array.chunks, chunk_strides, es, p.in_chunk, part.data());
+      chunk.filled += element_count(p.in_chunk.shape());
+      if (chunk.filled > p.chunk_valid)
+        throw Error(ErrorCode::internal, "\"" + folder_.string() + "\": box " + box.to_string() + " writes some pixels twice");
+      if (chunk.filled < p.chunk_valid) return;
+      array.write_chunk(p.index, chunk.values);
+      if (k + 1 < levels_.size()) {
+        // The chunk's part inside the level, halved along y and x (the last two axes), goes to the next level.
+        Box valid, below;
+        for (std::size_t d = 0; d < p.index.size(); ++d) {
+          const std::int64_t origin = p.index[d] * array.chunks[d];
+          const std::int64_t extent = std::min(array.chunks[d], array.shape[d] - origin);
+          valid.begin.push_back(0);
+          valid.end.push_back(extent);
+          const bool halved = d + 2 >= p.index.size();
+          below.begin.push_back(halved ? origin / 2 : origin);
+          below.end.push_back(halved ? origin / 2 + half_size(extent) : origin + extent);
+        }
+        const std::vector<std::byte> half = downsample_chunk(chunk.values.data(), array.chunks, valid.shape(), array.dtype);
+        write_level(k + 1, below, half.data());
+      }
+      level.pending.erase(p.index);
+    });
+  }
+
   fs::path folder_;
   ImageInfo info_;
-  ZarrArray array_;
-  std::map<std::vector<std::int64_t>, Pending> pending_;
+  std::string stored_axes_;  // info_.axes in NGFF order
+  std::vector<Level> levels_;
   std::int64_t written_ = 0;
 };
 

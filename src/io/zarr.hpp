@@ -4,7 +4,7 @@
 //
 //   auto in = open_ome_zarr("cells.ome.zarr");        // level 0; reads .zattrs and 0/.zarray only
 //   Tensor part = in->read(box);                       // decodes the chunks the box touches, no others
-//   auto out = create_ome_zarr("out.ome.zarr", info);  // chunks 1 x C x 256 x 256, blosc-lz4
+//   auto out = create_ome_zarr("out.ome.zarr", info);  // chunks 1 x C x 256 x 256, blosc-lz4, pyramid
 //
 // Read (.zarray): zarr_format 2; dtype "<u1" "|u1" "<i1" "<u2" "<i2" "<u4" "<i4" "<u8" "<i8" "<f4"
 // "<f8" "|b1" (">" big endian too); order "C" or "F"; fill_value a number, null (0), "NaN",
@@ -15,10 +15,14 @@
 // given) as the pixel size along x, y, z (unit "micrometer" is ImageJ's "micron") and t.
 // Axes of size 1 other than y and x are dropped, as every reader does (image.hpp).
 //
-// Write: the same layout, axes as the image's (t, c, z, y, x typed time, channel, space), scale
-// from the calibration (1 when none), chunks of 1 along t and z, the whole of c, 256 along y and x,
-// blosc-lz4 with byte shuffle, dimension_separator "/". Written into a temporary folder renamed
-// into place at commit (image_region.hpp), so nothing partial ever has the final name.
+// Write: the same layout, axes in NGFF order (t, c, z, y, x; only those the image has, typed time,
+// channel, space; the image's own order is transposed into it box by box), scale from the calibration
+// (1 when none), chunks of 1 along t and z, the whole of c, 256 along y and x, blosc-lz4 with byte
+// shuffle, dimension_separator "/". A multiscale pyramid: levels 1, 2, ... halve y and x, each with
+// twice the scale of the one above, down to a level that fits one chunk (ImageInfo::pyramid_levels
+// sets another count), built from level 0's chunks as they are completed (zarr_pyramid.hpp says how).
+// Written into a temporary folder renamed into place at commit (image_region.hpp), so nothing partial
+// ever has the final name.
 #pragma once
 
 #include <filesystem>
