@@ -120,7 +120,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "folders or wildcards (a batch: -o is then a folder)")
       ->required();
   cmd->add_option("-o,--output", *output,
-                  ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch (default: "
+                  ".tif/.tiff/.npy file, .ome.zarr folder, or a folder for models with several outputs or a batch (default: "
                   "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   add_weights_option(cmd, options->weights, "Weights format to run");
@@ -150,6 +150,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "auto: a live bar on a terminal, plain lines otherwise; json: one JSON object per tile on stderr "
                   "(for programs such as the ImageJ plugin); none")
       ->check(CLI::IsMember({"auto", "json", "none"}));
+  cmd->add_option("--pyramid-levels", options->pyramid_levels,
+                  "Resolution levels of an OME-Zarr output, each half the size of the one above along y and x; "
+                  "1: full resolution only (default: down to a level that fits one 256 x 256 chunk)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");

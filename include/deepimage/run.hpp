@@ -55,6 +55,8 @@ struct RunOptions {
                                                // from this JSON file when it exists, else measured over the
                                                // images of this run and written there; empty: measured over
                                                // the images of this run
+  int pyramid_levels = 0;                      // resolution levels of an OME-Zarr output (each halves y and x);
+                                               // 0: down to a level that fits one chunk; 1: full resolution only
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp

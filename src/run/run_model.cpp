@@ -177,8 +177,10 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
 // known), written part by part wherever the part lies.
 class OutputFile {
  public:
-  OutputFile(fs::path path, const run::StackLoop& loop, std::string sample_axes, std::optional<io::Calibration> calibration)
-      : path_(std::move(path)), loop_(loop), sample_axes_(std::move(sample_axes)), calibration_(std::move(calibration)) {}
+  OutputFile(fs::path path, const run::StackLoop& loop, std::string sample_axes, std::optional<io::Calibration> calibration,
+             int pyramid_levels)
+      : path_(std::move(path)), loop_(loop), sample_axes_(std::move(sample_axes)), calibration_(std::move(calibration)),
+        pyramid_levels_(pyramid_levels) {}
 
   void write(std::int64_t sample, const run::OutputBand& band) {
     Tensor part = run::to_image_axes(band.values, sample_axes_);
@@ -187,7 +189,8 @@ class OutputFile {
         throw Error(ErrorCode::unsupported, std::string("the model's output has axis \"") + a + "\", which the image stack is looped over");
     const int along = band.axis ? part.axis_index(band.axis) : -1;
     if (!sink_) {
-      io::ImageInfo info{.shape = loop_.sizes, .axes = loop_.axes + part.axes(), .dtype = part.dtype(), .calibration = calibration_};
+      io::ImageInfo info{.shape = loop_.sizes, .axes = loop_.axes + part.axes(), .dtype = part.dtype(), .calibration = calibration_,
+                         .pyramid_levels = pyramid_levels_};
       for (std::size_t d = 0; d < part.rank(); ++d)
         info.shape.push_back(static_cast<int>(d) == along ? band.full : part.shape()[d]);
       sink_ = io::create_image(path_, info);
@@ -210,6 +213,7 @@ class OutputFile {
   const run::StackLoop& loop_;
   std::string sample_axes_;
   std::optional<io::Calibration> calibration_;
+  int pyramid_levels_;
   std::unique_ptr<io::ImageSink> sink_;
 };
 
@@ -246,7 +250,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   for (std::size_t i = 0; i < inputs.size(); ++i) sample_shapes[i] = inputs[i]->sample_shape();
   const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
                                   .after_tile = {}};
-  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory);
+  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory, outputs);
   describe_run(report, o, predictor.weights(), plan);
   // What is known before running (the pixel size) is said by --plan too.
   run::RunWarnings warnings(spec);
@@ -270,7 +274,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   std::vector<OutputFile> writers;
   writers.reserve(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k)
-    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]));
+    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]),
+                         o.pyramid_levels);
   for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
     progress.stop_if_cancelled();
     event.slice = static_cast<std::size_t>(sample);
@@ -351,8 +356,10 @@ RunReport run_model(const RunOptions& o) {
     made_folder = with_output.output;
   }
   RemoveIfEmpty cleanup{made_folder};
-  const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(with_output, spec);
-  check_outputs_writable(o.inputs, outputs, o.overwrite);
+  // A plan names the output only to count what its writer holds; it is neither checked nor written.
+  const std::vector<fs::path> outputs = !o.plan_only ? output_paths(with_output, spec)
+                                        : spec.outputs.size() == 1 ? std::vector<fs::path>{with_output.output} : std::vector<fs::path>{};
+  if (!o.plan_only) check_outputs_writable(o.inputs, outputs, o.overwrite);
 
   run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
   RunReport report;
