@@ -10,7 +10,8 @@
 //   deepimage::BatchReport b = deepimage::run_batch(o);   // every image; bad ones are reported in b
 //
 // Without an output (o.output empty) the result goes beside the input: `cells_<model name>.tif`
-// (the name with anything but letters, digits, - and _ made "_"), or the folder
+// (the name with anything but letters, digits, - and _ made "_"; `.ome.zarr` for an OME-Zarr input;
+// "cells" is the input's name without its extension, `.ome.tif` and `.ome.zarr` whole), or the folder
 // `cells_<model name>/` for a model with several outputs. An existing output is an error unless
 // o.overwrite, whether it was named or chosen so.
 //
@@ -104,7 +105,8 @@ nlohmann::json to_json(const RunReport& report);
 
 // A batch: a model with one input on many images (files, folders, or wildcard patterns in
 // options.inputs), loaded once. options.output is a folder; each result is
-// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs); without it each
+// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs; `.ome.zarr` for an
+// OME-Zarr image; the stem as for run_model); without it each
 // result goes beside its image as run_model would put it. A bad image does not stop the batch: its
 // error is recorded and the next one runs. No input is ever overwritten. Folders give the files in
 // them that a registered format reads; the rest are listed in `skipped`, with the reason.

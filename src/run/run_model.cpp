@@ -54,15 +54,37 @@ std::string filename_safe(const std::string& name) {
   return safe.empty() ? "result" : safe;
 }
 
-// Without -o: `<input stem>_<model name>.tif` beside the input, or the folder `<input stem>_<model
-// name>/` for a model with several outputs. Never replaced without --overwrite, like any output.
+// An image file's name without its format's extension, double ones included: "cells" for
+// "cells.tif", "cells.ome.tif", "cells.ome.zarr" and "cells.ome.zarr/".
+std::string image_stem(const fs::path& image) {
+  const fs::path file = image.has_filename() ? image : image.parent_path();
+  std::string name = file.filename().string(), lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* ext : {".ome.zarr", ".ome.tiff", ".ome.tif"}) {
+    const std::string e = ext;
+    if (lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0) return name.substr(0, name.size() - e.size());
+  }
+  return file.stem().string();
+}
+
+// The extension of a result written without a name given: OME-Zarr for an OME-Zarr input (an image
+// large enough to be one is streamed into another), TIFF for the rest.
+std::string result_extension(const fs::path& input) {
+  const io::ImageFormat* format = io::find_format(input);
+  return format && format->name == "ome-zarr" ? ".ome.zarr" : ".tif";
+}
+
+// Without -o: `<input stem>_<model name>.tif` (`.ome.zarr` for an OME-Zarr input) beside the input,
+// or the folder `<input stem>_<model name>/` for a model with several outputs. Never replaced without
+// --overwrite, like any output.
 fs::path default_output(const fs::path& input, const ModelSpec& spec) {
-  const fs::path name = input.stem().string() + "_" + filename_safe(spec.name);
-  return input.parent_path() / (spec.outputs.size() == 1 ? fs::path(name.string() + ".tif") : name);
+  const std::string name = image_stem(input) + "_" + filename_safe(spec.name);
+  const fs::path folder = (input.has_filename() ? input : input.parent_path()).parent_path();
+  return folder / (spec.outputs.size() == 1 ? name + result_extension(input) : name);
 }
 
 // Where each output goes: the given file for one output; `<folder>/<input stem>_<output id>.tif`
-// for several.
+// (`.ome.zarr` for an OME-Zarr input) for several.
 std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
   if (spec.outputs.size() == 1) {
     io::writable_format_for(o.output);  // fail now, not after the run, on an unknown extension
@@ -73,7 +95,7 @@ std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
                                                  " outputs, so -o must be a folder, not \"" + o.output.string() + "\"");
   std::vector<fs::path> paths;
   for (const auto& out : spec.outputs)
-    paths.push_back(o.output / (o.inputs.at(0).stem().string() + "_" + out.id + ".tif"));
+    paths.push_back(o.output / (image_stem(o.inputs.at(0)) + "_" + out.id + result_extension(o.inputs.at(0))));
   return paths;
 }
 
@@ -118,7 +140,7 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const s
         if (e.path().filename().string().front() != '.') entries.push_back(e.path());
       std::sort(entries.begin(), entries.end());
       for (const auto& e : entries) {
-        const std::string stem = e.stem().string();
+        const std::string stem = image_stem(e);
         if (!fs::is_regular_file(e) && !(fs::is_directory(e) && io::find_format(e))) continue;  // sub-folders are not searched, OME-Zarr images are read
         if (!io::find_format(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
         else if (!own_results_suffix.empty() && stem.size() > own_results_suffix.size() &&
@@ -453,10 +475,11 @@ BatchReport run_batch(const RunOptions& o) {
     try {
       std::vector<fs::path> outputs;
       const fs::path beside = beside_inputs ? default_output(file, spec) : fs::path();
+      const std::string stem = image_stem(file), extension = result_extension(file);
       for (const auto& out : spec.outputs)
-        if (!beside_inputs) outputs.push_back(o.output / (file.stem().string() + (spec.outputs.size() > 1 ? "_" + out.id : "") + ".tif"));
+        if (!beside_inputs) outputs.push_back(o.output / (stem + (spec.outputs.size() > 1 ? "_" + out.id : "") + extension));
         else if (spec.outputs.size() == 1) outputs.push_back(beside);
-        else outputs.push_back(beside / (file.stem().string() + "_" + out.id + ".tif"));
+        else outputs.push_back(beside / (stem + "_" + out.id + extension));
       for (const auto& out : outputs)
         if (written.count(out))
           throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" would replace the result of another "
