@@ -157,9 +157,12 @@ class OmeZarrWriter {
       written_ += pixels.element_count();
       return;
     }
-    Tensor named = pixels;  // the band in NGFF order
-    named.set_axes(info_.axes);
-    const Tensor stored = named.transposed(stored_axes_);
+    Tensor named;  // pixels may come without axes names (image_region.hpp): named, a copy
+    if (pixels.axes() != info_.axes) {
+      named = pixels;
+      named.set_axes(info_.axes);
+    }
+    const Tensor stored = (pixels.axes() == info_.axes ? pixels : named).transposed(stored_axes_);
     Box stored_box;
     for (char a : stored_axes_) {
       const auto d = info_.axes.find(a);

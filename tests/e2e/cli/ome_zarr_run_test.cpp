@@ -109,6 +109,7 @@ TEST(OmeZarrRun, ThePlanCountsTheChunkRowsTheOutputHolds) {
   ASSERT_EQ(shape, (Shape{512, 512}));
   EXPECT_EQ(buffers("out.ome.zarr", "1") - tif, io::ome_zarr_values_held(512, 512, 1) * 4);
   EXPECT_EQ(buffers("out.ome.zarr", "9") - tif, io::ome_zarr_values_held(512, 512, 9) * 4);
+  EXPECT_EQ(buffers("out.ome.zarr", "0"), buffers("out.ome.zarr", "1"));  // 0, like 1: full resolution only
   EXPECT_EQ(io::ome_zarr_values_held(512, 512, 2), 256 * 512 + 256 * 256);
 }
 
