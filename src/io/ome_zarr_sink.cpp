@@ -36,24 +36,6 @@ std::string ngff_unit(const std::string& unit, bool time) {
   return "";
 }
 
-// Where NGFF 0.4 puts an axis: time, then channel (or one axis of another kind), then space z, y, x.
-int ngff_rank(char axis) {
-  switch (axis) {
-    case 't': return 0;
-    case 'c': return 1;
-    case 'z': return 3;
-    case 'y': return 4;
-    case 'x': return 5;
-    default: return 2;
-  }
-}
-
-// `axes` in NGFF order (only the axes present).
-std::string ngff_order(std::string axes) {
-  std::stable_sort(axes.begin(), axes.end(), [](char a, char b) { return ngff_rank(a) < ngff_rank(b); });
-  return axes;
-}
-
 // `axes` (stored order) with their types, units and level 0's scale; one dataset per level, each
 // twice the scale of the level above along y and x.
 json multiscales_attrs(const std::string& axes_order, const std::optional<Calibration>& c, int levels, DType dtype) {
@@ -123,7 +105,7 @@ class OmeZarrWriter {
     if (info.axes.size() != info.shape.size())
       throw Error(ErrorCode::invalid_argument, "cannot write \"" + folder.string() + "\" as OME-Zarr: its axes are not known (shape " +
                                                    shape_to_string(info.shape) + ")");
-    stored_axes_ = ngff_order(info.axes);
+    stored_axes_ = ngff_axis_order(info.axes);
     Shape shape;
     for (char a : stored_axes_) shape.push_back(info.shape[info.axes.find(a)]);
     const auto y = stored_axes_.find('y'), x = stored_axes_.find('x');
@@ -249,6 +231,22 @@ class OmeZarrSink : public ImageSink {
 };
 
 }  // namespace
+
+std::string ngff_axis_order(std::string axes) {
+  // Where NGFF 0.4 puts an axis: time, then channel (or one axis of another kind), then space z, y, x.
+  const auto rank = [](char axis) {
+    switch (axis) {
+      case 't': return 0;
+      case 'c': return 1;
+      case 'z': return 3;
+      case 'y': return 4;
+      case 'x': return 5;
+      default: return 2;
+    }
+  };
+  std::stable_sort(axes.begin(), axes.end(), [&](char a, char b) { return rank(a) < rank(b); });
+  return axes;
+}
 
 std::unique_ptr<ImageSink> create_ome_zarr(const fs::path& path, const ImageInfo& info) {
   return std::make_unique<OmeZarrSink>(path, info);

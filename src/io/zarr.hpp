@@ -27,6 +27,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "io/image.hpp"
 #include "io/image_region.hpp"
@@ -38,5 +39,8 @@ std::unique_ptr<ImageSink> create_ome_zarr(const std::filesystem::path& path, co
 Image read_ome_zarr(const std::filesystem::path& path);
 // Writes exactly to `path` (a folder made here), as ImageFormat::write does.
 void write_ome_zarr(const Image& image, const std::filesystem::path& path);
+// `axes` in the order an OME-Zarr output stores them: t, c (or an axis of another kind), z, y, x;
+// "zcyx" -> "czyx". Whoever writes level 0's chunks itself transposes its boxes so.
+std::string ngff_axis_order(std::string axes);
 
 }  // namespace deepimage::io

@@ -180,6 +180,8 @@ assert np.array_equal(g['1'][...], down(ref, True))
   EXPECT_EQ(back.pixels.axes(), "czyx");
   EXPECT_TRUE(testing::same_values(back.pixels, image.transposed("czyx")));
   EXPECT_EQ(open_image(dir / "zcyx.ome.zarr")->info().pyramid_levels, 2);
+  EXPECT_EQ(ngff_axis_order("zcyx"), "czyx");
+  EXPECT_EQ(ngff_axis_order("yxzct"), "tczyx");
 }
 
 // What a sink holds while rows arrive in order, by hand: every level's chunk row, as wide as its
