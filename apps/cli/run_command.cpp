@@ -122,7 +122,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("-o,--output", *output,
                   ".tif/.tiff/.npy file, .ome.zarr folder, or a folder for models with several outputs or a batch (default: "
-                  "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
+                  "<input stem>_<model name>.tif beside each input, .ome.zarr for an OME-Zarr input, a folder of that "
+                  "name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   add_weights_option(cmd, options->weights, "Weights format to run");
   add_tensor_name_options(cmd, options->input_name, options->output_name);
