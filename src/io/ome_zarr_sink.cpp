@@ -105,6 +105,10 @@ class OmeZarrWriter {
     if (info.axes.size() != info.shape.size())
       throw Error(ErrorCode::invalid_argument, "cannot write \"" + folder.string() + "\" as OME-Zarr: its axes are not known (shape " +
                                                    shape_to_string(info.shape) + ")");
+    for (std::size_t d = 0; d < info.axes.size(); ++d)
+      if (info.axes.find(info.axes[d]) != d)
+        throw Error(ErrorCode::invalid_argument, "cannot write axes \"" + info.axes + "\" to OME-Zarr \"" + folder.string() +
+                                                     "\": axis \"" + std::string(1, info.axes[d]) + "\" appears twice");
     stored_axes_ = ngff_axis_order(info.axes);
     Shape shape;
     for (char a : stored_axes_) shape.push_back(info.shape[info.axes.find(a)]);

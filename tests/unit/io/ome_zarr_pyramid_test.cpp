@@ -180,6 +180,13 @@ assert np.array_equal(g['1'][...], down(ref, True))
   EXPECT_EQ(back.pixels.axes(), "czyx");
   EXPECT_TRUE(testing::same_values(back.pixels, image.transposed("czyx")));
   EXPECT_EQ(open_image(dir / "zcyx.ome.zarr")->info().pyramid_levels, 2);
+  try {
+    create_image(dir / "twice.ome.zarr", {.shape = {2, 3, 4}, .axes = "yyx", .dtype = DType::u8, .calibration = {}});
+    ADD_FAILURE() << "axes \"yyx\" accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("axis \"y\" appears twice"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "twice.ome.zarr"));
   EXPECT_EQ(ngff_axis_order("zcyx"), "czyx");
   EXPECT_EQ(ngff_axis_order("yxzct"), "tczyx");
 }
