@@ -112,29 +112,30 @@ class OmeZarrWriter {
     stored_axes_ = ngff_axis_order(info.axes);
     Shape shape;
     for (char a : stored_axes_) shape.push_back(info.shape[info.axes.find(a)]);
-    const auto y = stored_axes_.find('y'), x = stored_axes_.find('x');
-    // Pyramids need y and x as the last two axes, which NGFF order gives whenever both exist.
-    const bool planar = y != std::string::npos && x != std::string::npos;
-    const int levels = planar ? pyramid_level_count(shape[y], shape[x], info.pyramid_levels) : 1;
-    for (int k = 0; k < levels; ++k) {
-      Level level;
-      level.array.folder = folder / std::to_string(k);
-      level.array.shape = shape;
-      for (std::size_t d = 0; d < shape.size(); ++d) {
-        const char a = stored_axes_[d];
-        const std::int64_t along = a == 'y' || a == 'x' ? kPyramidChunk : a == 'c' ? shape[d] : 1;
-        level.array.chunks.push_back(std::max<std::int64_t>(1, std::min(along, shape[d])));
-      }
-      level.array.dtype = info.dtype;
-      level.array.compressor = {.id = "blosc", .cname = "lz4", .level = 5, .shuffle = 1};
-      level.array.separator = '/';
-      levels_.push_back(std::move(level));
-      if (planar) shape[y] = half_size(shape[y]), shape[x] = half_size(shape[x]);
-    }
+    plan_levels(shape, info.dtype, info.pyramid_levels);
     fs::create_directories(folder);
     write_json(folder / ".zgroup", {{"zarr_format", 2}});
-    write_json(folder / ".zattrs", multiscales_attrs(stored_axes_, info.calibration, levels, info.dtype));
+    write_json(folder / ".zattrs", multiscales_attrs(stored_axes_, info.calibration, static_cast<int>(levels_.size()), info.dtype));
     for (const Level& level : levels_) write_zarr_array(level.array);
+  }
+
+  // The levels below a level 0 already stored as `level0` (axes `axes`, NGFF order): their arrays are
+  // made now, their chunks by add_levels_below_level0. Nothing else of the image is written.
+  OmeZarrWriter(const fs::path& folder, const ZarrArray& level0, const std::string& axes, int pyramid_levels)
+      : folder_(folder), info_{.shape = level0.shape, .axes = axes, .dtype = level0.dtype, .calibration = {}}, stored_axes_(axes) {
+    plan_levels(level0.shape, level0.dtype, pyramid_levels);
+    levels_[0].array = level0;
+    for (std::size_t k = 1; k < levels_.size(); ++k) write_zarr_array(levels_[k].array);
+  }
+
+  int level_count() const { return static_cast<int>(levels_.size()); }
+
+  // Level 0's chunks read one at a time, in order, each passed down as if just written.
+  void add_levels_below_level0() {
+    const ZarrArray& array = levels_[0].array;
+    for_each_chunk(array.shape, array.chunks, whole_box(array.shape), [&](const ChunkPart& p) {
+      pass_down(0, p.index, array.read_chunk(p.index));
+    });
   }
 
   void write(const Box& box, const Tensor& pixels) {
@@ -196,23 +197,51 @@ class OmeZarrWriter {
         throw Error(ErrorCode::internal, "\"" + folder_.string() + "\": box " + box.to_string() + " writes some pixels twice");
       if (chunk.filled < p.chunk_valid) return;
       array.write_chunk(p.index, chunk.values);
-      if (k + 1 < levels_.size()) {
-        // The chunk's part inside the level, halved along y and x (the last two axes), goes to the next level.
-        Box valid, below;
-        for (std::size_t d = 0; d < p.index.size(); ++d) {
-          const std::int64_t origin = p.index[d] * array.chunks[d];
-          const std::int64_t extent = std::min(array.chunks[d], array.shape[d] - origin);
-          valid.begin.push_back(0);
-          valid.end.push_back(extent);
-          const bool halved = d + 2 >= p.index.size();
-          below.begin.push_back(halved ? origin / 2 : origin);
-          below.end.push_back(halved ? origin / 2 + half_size(extent) : origin + extent);
-        }
-        const std::vector<std::byte> half = downsample_chunk(chunk.values.data(), array.chunks, valid.shape(), array.dtype);
-        write_level(k + 1, below, half.data());
-      }
+      pass_down(k, p.index, chunk.values);
       level.pending.erase(p.index);
     });
+  }
+
+  // A completed chunk of level k: its part inside the level, halved along y and x (the last two
+  // axes), goes to level k + 1.
+  void pass_down(std::size_t k, const std::vector<std::int64_t>& index, const std::vector<std::byte>& values) {
+    if (k + 1 >= levels_.size()) return;
+    const ZarrArray& array = levels_[k].array;
+    Box valid, below;
+    for (std::size_t d = 0; d < index.size(); ++d) {
+      const std::int64_t origin = index[d] * array.chunks[d];
+      const std::int64_t extent = std::min(array.chunks[d], array.shape[d] - origin);
+      valid.begin.push_back(0);
+      valid.end.push_back(extent);
+      const bool halved = d + 2 >= index.size();
+      below.begin.push_back(halved ? origin / 2 : origin);
+      below.end.push_back(halved ? origin / 2 + half_size(extent) : origin + extent);
+    }
+    const std::vector<std::byte> half = downsample_chunk(values.data(), array.chunks, valid.shape(), array.dtype);
+    write_level(k + 1, below, half.data());
+  }
+
+  // Level 0 of `shape` (stored axes) and the levels below it, each halving y and x.
+  void plan_levels(Shape shape, DType dtype, int requested) {
+    const auto y = stored_axes_.find('y'), x = stored_axes_.find('x');
+    // Pyramids need y and x as the last two axes, which NGFF order gives whenever both exist.
+    const bool planar = y != std::string::npos && x != std::string::npos;
+    const int levels = planar ? pyramid_level_count(shape[y], shape[x], requested) : 1;
+    for (int k = 0; k < levels; ++k) {
+      Level level;
+      level.array.folder = folder_ / std::to_string(k);
+      level.array.shape = shape;
+      for (std::size_t d = 0; d < shape.size(); ++d) {
+        const char a = stored_axes_[d];
+        const std::int64_t along = a == 'y' || a == 'x' ? kPyramidChunk : a == 'c' ? shape[d] : 1;
+        level.array.chunks.push_back(std::max<std::int64_t>(1, std::min(along, shape[d])));
+      }
+      level.array.dtype = dtype;
+      level.array.compressor = {.id = "blosc", .cname = "lz4", .level = 5, .shuffle = 1};
+      level.array.separator = '/';
+      levels_.push_back(std::move(level));
+      if (planar) shape[y] = half_size(shape[y]), shape[x] = half_size(shape[x]);
+    }
   }
 
   fs::path folder_;
@@ -254,6 +283,42 @@ std::string ngff_axis_order(std::string axes) {
 
 std::unique_ptr<ImageSink> create_ome_zarr(const fs::path& path, const ImageInfo& info) {
   return std::make_unique<OmeZarrSink>(path, info);
+}
+
+void add_ome_zarr_pyramid(const fs::path& path, int pyramid_levels) {
+  const fs::path file = path / ".zattrs";
+  json attrs = read_zarr_json(file);
+  if (!attrs.is_object() || !attrs.contains("multiscales") || !attrs["multiscales"].is_array() || attrs["multiscales"].empty())
+    zarr_file_error(file, "has no \"multiscales\" list: not an OME-Zarr image");
+  json& ms = attrs["multiscales"][0];
+  if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].size() != 1 || ms["datasets"][0].value("path", "") != "0")
+    zarr_file_error(file, "has datasets " + ms.value("datasets", json()).dump() + "; a pyramid is added to level 0 alone, at path \"0\"");
+  std::string axes;
+  for (const auto& axis : ms.value("axes", json::array()))
+    axes += axis.is_object() ? axis.value("name", "?") : axis.is_string() ? axis.get<std::string>() : "?";
+  const ZarrArray level0 = read_zarr_array(path / "0");
+  const auto y = axes.find('y'), x = axes.find('x');
+  const std::size_t rank = level0.shape.size();
+  // The 2 x 2 blocks of level 1 lie inside level 0's chunks when those start at even rows and columns.
+  if (axes.size() != rank || y != rank - 2 || x != rank - 1 || (level0.chunks[y] % 2 && level0.chunks[y] < level0.shape[y]) ||
+      (level0.chunks[x] % 2 && level0.chunks[x] < level0.shape[x]))
+    throw Error(ErrorCode::unsupported, "cannot add a pyramid to \"" + path.string() + "\": it needs axes ending in y, x (it has \"" + axes +
+                                            "\") and even chunks along them (it has " + shape_to_string(level0.chunks) + ")");
+  OmeZarrWriter writer(path, level0, axes, pyramid_levels);
+  writer.add_levels_below_level0();
+  // Listed last, so an image whose pyramid was cut short still lists only what it has.
+  const json scale0 = ms["datasets"][0].value("coordinateTransformations", json::array());
+  std::vector<double> scale(rank, 1.0);
+  for (const auto& t : scale0)
+    if (t.value("type", "") == "scale" && t.contains("scale") && t["scale"].size() == rank) scale = t["scale"].get<std::vector<double>>();
+  const json made = multiscales_attrs(axes, std::nullopt, writer.level_count(), level0.dtype)["multiscales"][0];
+  json datasets = json::array();
+  for (int k = 0; k < writer.level_count(); ++k, scale[y] *= 2, scale[x] *= 2)
+    datasets.push_back({{"path", std::to_string(k)}, {"coordinateTransformations", json::array({{{"type", "scale"}, {"scale", scale}}})}});
+  ms["datasets"] = datasets;
+  for (const char* key : {"type", "metadata"})
+    if (made.contains(key)) ms[key] = made[key];
+  write_json(file, attrs);
 }
 
 void write_ome_zarr(const Image& image, const fs::path& path) {

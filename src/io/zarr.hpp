@@ -39,6 +39,12 @@ std::unique_ptr<ImageSink> create_ome_zarr(const std::filesystem::path& path, co
 Image read_ome_zarr(const std::filesystem::path& path);
 // Writes exactly to `path` (a folder made here), as ImageFormat::write does.
 void write_ome_zarr(const Image& image, const std::filesystem::path& path);
+// Adds levels 1, 2, ... (`pyramid_levels` as ImageInfo's: 0 down to one chunk) to an OME-Zarr image
+// that lists level 0 alone, from its chunks read one at a time, exactly as the sink would have made
+// them, and lists them in .zattrs (written last). For outputs written chunk by chunk by several
+// processes (sharded runs), which cannot build the levels themselves. Throws unsupported unless the
+// axes end in y, x with chunks along them even (or whole).
+void add_ome_zarr_pyramid(const std::filesystem::path& path, int pyramid_levels = 0);
 // `axes` in the order an OME-Zarr output stores them: t, c (or an axis of another kind), z, y, x;
 // "zcyx" -> "czyx". Whoever writes level 0's chunks itself transposes its boxes so.
 std::string ngff_axis_order(std::string axes);

@@ -8,6 +8,7 @@
 #include "io/box_copy.hpp"
 #include "io/npy.hpp"
 #include "io/zarr.hpp"
+#include "io/zarr_array.hpp"
 #include "io/zarr_pyramid.hpp"
 #include "io_test_support.hpp"
 
@@ -189,6 +190,33 @@ assert np.array_equal(g['1'][...], down(ref, True))
   EXPECT_FALSE(fs::exists(dir / "twice.ome.zarr"));
   EXPECT_EQ(ngff_axis_order("zcyx"), "czyx");
   EXPECT_EQ(ngff_axis_order("yxzct"), "tczyx");
+}
+
+// An output written at full resolution alone (as the shards of a sharded run write theirs) gets the
+// pyramid afterwards from its level 0: the same levels and metadata as the sink makes on the fly.
+TEST(OmeZarrPyramid, AddedAfterwardsEqualsTheOneWrittenOnTheFly) {
+  ScratchDir dir;
+  Calibration c;
+  c.x = 0.5, c.y = 0.25, c.unit = "micron";
+  c.channel_names = {"a", "b"};
+  const Tensor image = random_image(DType::f32, {2, 3, 700, 531}, "zcyx", 5);
+  write_in_bands(dir / "on_the_fly.ome.zarr", image, 0, c);
+  write_in_bands(dir / "afterwards.ome.zarr", image, 1, c);
+  EXPECT_FALSE(fs::exists(dir / "afterwards.ome.zarr" / "1"));
+  add_ome_zarr_pyramid(dir / "afterwards.ome.zarr");
+  EXPECT_EQ(read_zarr_json(dir / "afterwards.ome.zarr" / ".zattrs"), read_zarr_json(dir / "on_the_fly.ome.zarr" / ".zattrs"));
+  for (const char* level : {"0", "1", "2"}) {
+    EXPECT_EQ(read_zarr_json(dir / "afterwards.ome.zarr" / level / ".zarray"), read_zarr_json(dir / "on_the_fly.ome.zarr" / level / ".zarray"));
+    EXPECT_TRUE(testing::same_values(open_ome_zarr(dir / "afterwards.ome.zarr" / level)->read_all().pixels,
+                                     open_ome_zarr(dir / "on_the_fly.ome.zarr" / level)->read_all().pixels)) << level;
+  }
+  EXPECT_FALSE(fs::exists(dir / "afterwards.ome.zarr" / "3"));
+  try {
+    add_ome_zarr_pyramid(dir / "afterwards.ome.zarr");
+    ADD_FAILURE() << "a pyramid added twice";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a pyramid is added to level 0 alone"), std::string::npos) << e.what();
+  }
 }
 
 // What a sink holds while rows arrive in order, by hand: every level's chunk row, as wide as its
