@@ -109,6 +109,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   auto tile = std::make_shared<std::string>(), halo = std::make_shared<std::string>();
   auto memory = std::make_shared<std::string>();
+  auto pyramid_levels = std::make_shared<int>(-1);
   auto progress_every = std::make_shared<double>(5.0);
   auto progress_mode = std::make_shared<std::string>("auto");
   auto quiet = std::make_shared<bool>(false), json = std::make_shared<bool>(false);
@@ -120,8 +121,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "folders or wildcards (a batch: -o is then a folder)")
       ->required();
   cmd->add_option("-o,--output", *output,
-                  ".tif/.tiff/.npy file, or a folder for models with several outputs or a batch (default: "
-                  "<input stem>_<model name>.tif beside each input, a folder of that name for several outputs)");
+                  ".tif/.tiff/.npy file, .ome.zarr folder, or a folder for models with several outputs or a batch (default: "
+                  "<input stem>_<model name>.tif beside each input, .ome.zarr for an OME-Zarr input, a folder of that "
+                  "name for several outputs)");
   cmd->add_flag("--plan", options->plan_only, "Print the tile plan for the image and stop: nothing is run or written");
   add_weights_option(cmd, options->weights, "Weights format to run");
   add_tensor_name_options(cmd, options->input_name, options->output_name);
@@ -154,6 +156,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "auto: a live bar on a terminal, plain lines otherwise; json: one JSON object per tile on stderr "
                   "(for programs such as the ImageJ plugin); none")
       ->check(CLI::IsMember({"auto", "json", "none"}));
+  cmd->add_option("--pyramid-levels", *pyramid_levels,
+                  "Resolution levels of an OME-Zarr output, each half the size of the one above along y and x; "
+                  "0 or 1: full resolution only (default: down to a level that fits one 256 x 256 chunk)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
@@ -167,6 +173,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!tile->empty()) options->tile = parse_axis_values(*tile, "--tile", kMaxTileValue);
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo", kMaxHalo);
     if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
+    if (*pyramid_levels >= 0) options->pyramid_levels = std::max(1, *pyramid_levels);  // RunOptions' 0 is the default
     options->cancel = interrupt_flag();
     // --json and --quiet keep stderr for errors, unless JSON progress is asked for by name.
     if (*progress_mode == "json" || (!*quiet && !*json)) options->progress = progress_for(*progress_mode, *progress_every);

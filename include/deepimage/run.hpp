@@ -10,7 +10,8 @@
 //   deepimage::BatchReport b = deepimage::run_batch(o);   // every image; bad ones are reported in b
 //
 // Without an output (o.output empty) the result goes beside the input: `cells_<model name>.tif`
-// (the name with anything but letters, digits, - and _ made "_"), or the folder
+// (the name with anything but letters, digits, - and _ made "_"; `.ome.zarr` for an OME-Zarr input;
+// "cells" is the input's name without its extension, `.ome.tif` and `.ome.zarr` whole), or the folder
 // `cells_<model name>/` for a model with several outputs. An existing output is an error unless
 // o.overwrite, whether it was named or chosen so.
 //
@@ -60,6 +61,8 @@ struct RunOptions {
   std::string shard;                           // "I/N" (0-based) or "auto" (Slurm array): compute only this
                                                // share of an OME-Zarr output's chunks (docs/scaling.md);
                                                // empty: the whole image
+  int pyramid_levels = 0;                      // resolution levels of an OME-Zarr output (each halves y and x);
+                                               // 0: down to a level that fits one chunk; 1: full resolution only
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
@@ -107,7 +110,8 @@ nlohmann::json to_json(const RunReport& report);
 
 // A batch: a model with one input on many images (files, folders, or wildcard patterns in
 // options.inputs), loaded once. options.output is a folder; each result is
-// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs); without it each
+// `<folder>/<image stem>.tif` (`<stem>_<output id>.tif` for several outputs; `.ome.zarr` for an
+// OME-Zarr image; the stem as for run_model); without it each
 // result goes beside its image as run_model would put it. A bad image does not stop the batch: its
 // error is recorded and the next one runs. No input is ever overwritten. Folders give the files in
 // them that a registered format reads; the rest are listed in `skipped`, with the reason.
@@ -142,5 +146,10 @@ struct StatsReport {
 };
 StatsReport measure_statistics_file(const RunOptions& options);
 nlohmann::json to_json(const StatsReport& report);
+
+// `deepimage pyramid OUT.ome.zarr`: adds the lower resolution levels (1, 2, ...; `levels` as
+// RunOptions::pyramid_levels) to an OME-Zarr image that lists level 0 alone, such as a sharded run's
+// output once every shard is done. The result is what the unsharded run writes, byte for byte.
+void add_pyramid_levels(const std::filesystem::path& ome_zarr, int levels = 0);
 
 }  // namespace deepimage

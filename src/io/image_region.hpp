@@ -37,6 +37,10 @@ struct ImageInfo {
   std::string axes;  // as read_image gives them; empty when the file does not say (.npy)
   DType dtype = DType::u8;
   std::optional<Calibration> calibration;
+  // Resolution levels (OME-Zarr's multiscale pyramid, zarr_pyramid.hpp). A sink: how many to write, 0
+  // for the format's default (OME-Zarr: down to one chunk), 1 for full resolution only; formats
+  // without levels ignore it. A source: how many an OME-Zarr image lists (0 for other formats).
+  int pyramid_levels = 0;
 };
 
 class ImageSource {

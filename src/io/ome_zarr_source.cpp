@@ -29,6 +29,7 @@ struct Multiscale {
   fs::path level;
   std::string axes;
   std::optional<Calibration> calibration;
+  int levels = 1;  // datasets listed
 };
 
 Multiscale read_multiscale(const fs::path& root) {
@@ -43,6 +44,7 @@ Multiscale read_multiscale(const fs::path& root) {
   const json& level0 = ms["datasets"][0];
   Multiscale m;
   m.level = root / level0["path"].get<std::string>();
+  m.levels = static_cast<int>(ms["datasets"].size());
   if (!ms.contains("axes") || !ms["axes"].is_array()) zarr_file_error(file, "multiscales[0] has no \"axes\" list");
   std::vector<std::string> units;
   for (const auto& axis : ms["axes"]) {
@@ -135,7 +137,7 @@ std::unique_ptr<ImageSource> open_ome_zarr(const fs::path& path) {
   if (!m.axes.empty() && m.axes.size() != array.shape.size())
     zarr_file_error(path / ".zattrs", "names " + std::to_string(m.axes.size()) + " axes \"" + m.axes + "\" but \"" +
                               (m.level / ".zarray").string() + "\" has shape " + shape_to_string(array.shape));
-  ImageInfo info{.shape = {}, .axes = "", .dtype = array.dtype, .calibration = m.calibration};
+  ImageInfo info{.shape = {}, .axes = "", .dtype = array.dtype, .calibration = m.calibration, .pyramid_levels = m.levels};
   std::vector<bool> kept;
   for (std::size_t d = 0; d < array.shape.size(); ++d) {
     const bool keep = m.axes.empty() || array.shape[d] != 1 || m.axes[d] == 'y' || m.axes[d] == 'x';

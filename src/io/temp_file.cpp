@@ -8,6 +8,8 @@
 
 #include "deepimage/error.hpp"
 
+#include <fcntl.h>  // AT_FDCWD
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc 2.28)
 #include <unistd.h>
 
 namespace deepimage::io {
@@ -17,6 +19,13 @@ namespace fs = std::filesystem;
 
 constexpr const char* kTag = ".deepimage-";
 constexpr const char* kSuffix = ".tmp";
+// replace_with's old folder, moved aside under the temporary name plus this when the file system
+// cannot swap two names at once.
+constexpr const char* kAsideSuffix = ".old";
+
+bool ends_with(const std::string& s, const std::string& end) {
+  return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
 
 std::string prefix_for(const fs::path& path) { return "." + path.filename().string() + kTag; }
 
@@ -29,7 +38,9 @@ fs::path temp_path_for(const fs::path& path) {
 }
 
 std::optional<pid_t> temp_file_owner(const fs::path& path, const fs::path& candidate) {
-  const std::string name = candidate.filename().string(), prefix = prefix_for(path), suffix = kSuffix;
+  std::string name = candidate.filename().string();
+  if (ends_with(name, kAsideSuffix)) name.resize(name.size() - std::string(kAsideSuffix).size());
+  const std::string prefix = prefix_for(path), suffix = kSuffix;
   if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
     return std::nullopt;
@@ -48,6 +59,12 @@ fs::path claim_temp_path(const fs::path& path) {
     const auto owner = temp_file_owner(path, it->path());
     if (owner && *owner != ::getpid() && !process_exists(*owner)) {
       std::error_code ignored;  // another process may have removed it first; that is fine
+      // An old folder moved aside by a replace_with killed before the new one took its name: `path`
+      // is put back as it was, as if that run had never committed.
+      if (ends_with(it->path().filename().string(), kAsideSuffix) && !fs::exists(path, ignored)) {
+        fs::rename(it->path(), path, ignored);
+        if (!ignored) continue;
+      }
       fs::remove_all(it->path(), ignored);  // a folder too (convert writes one)
     }
   }
@@ -60,7 +77,16 @@ void replace_with(const fs::path& temp, const fs::path& path) {
     fs::rename(temp, path);
     return;
   }
-  const fs::path old = temp.string() + ".old";
+  // One atomic step where the file system can (Linux ext4, xfs, btrfs, tmpfs): the two folders swap
+  // names, and the old one, now under this process's temporary name, is removed. Killed before the
+  // removal, the old folder is a dead process's temporary, which the next claim_temp_path removes.
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(temp, ec);
+    return;
+  }
+  // Otherwise two renames, the old folder aside under a name claim_temp_path knows: killed between
+  // them, the next claim for `path` puts the old folder back.
+  const fs::path old = temp.string() + kAsideSuffix;
   fs::rename(path, old);
   fs::rename(temp, path);
   fs::remove_all(old, ec);

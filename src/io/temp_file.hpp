@@ -20,14 +20,18 @@ namespace deepimage::io {
 
 // This process's temporary name for `path`: hidden, in the same folder, with the pid.
 std::filesystem::path temp_path_for(const std::filesystem::path& path);
-// The pid in a temporary name temp_path_for made for `path`; nullopt for any other name.
+// The pid in a temporary name temp_path_for made for `path` (or replace_with's `<temp>.old`); nullopt
+// for any other name.
 std::optional<pid_t> temp_file_owner(const std::filesystem::path& path, const std::filesystem::path& candidate);
 // Removes the temporary files of `path` left by dead processes, then returns temp_path_for(path).
 std::filesystem::path claim_temp_path(const std::filesystem::path& path);
 // Throws not_found when the folder `path` is to go in does not exist.
 void check_output_folder(const std::filesystem::path& path);
-// rename(temp, path), also where both are folders (OME-Zarr) and `path` exists (--overwrite): the old
-// folder is moved aside first, so `path` is always either the old image or the new one.
+// rename(temp, path), also where both are folders (OME-Zarr) and `path` exists (--overwrite): the two
+// swap names in one step (renameat2 RENAME_EXCHANGE) and the old one is removed, so `path` is always
+// either the old image or the new one. Where the file system cannot swap, the old folder is moved
+// aside first (`<temp>.old`); a run killed between the two renames leaves it for the next
+// claim_temp_path, which puts it back.
 void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path);
 // Writes `text` to `path` through a temporary file renamed into place: `path` is either unchanged
 // or complete. Throws io naming `path`.

@@ -98,6 +98,7 @@ MemoryEstimate estimate_memory(const TileMemory& per_tile, const SliceSize& slic
   } else {
     e.buffers = static_cast<std::uint64_t>(input + 2 * output);  // the raw sample; the output and its postprocessed copy
   }
+  e.buffers += static_cast<std::uint64_t>(static_cast<double>(slice.writer_pixels) * per_tile.output_values_per_pixel * bytes_per_value);
   e.tile = per_tile.tile_bytes(product(tile_shape));
   return e;
 }

@@ -10,7 +10,8 @@
 //             and its postprocessed copy; read in bands, the rows one row of tiles reads (as read,
 //             gathered, and copied for the NaN check), that row's output band, its postprocessed
 //             copy and its copy on the way to the file, plus the whole output and its copy when
-//             postprocessing needs whole outputs. Results are written as
+//             postprocessing needs whole outputs; what the output files hold until they can write
+//             it (OME-Zarr: a partly filled chunk row per pyramid level). Results are written as
 //             they come, never held across slices. No preprocessed copy of the sample exists: tiles
 //             are preprocessed one at a time;
 //   tile      the engine's own peak for one tile: fixed + per-pixel, a straight line fitted to the
@@ -44,6 +45,8 @@ struct SliceSize {
   std::int64_t bytes_per_value = 4;     // of the inputs as read (1 for uint8)
   std::int64_t band_axis_size = 0;      // > 0: read in bands along the first tiled axis, this long
   bool outputs_held = false;            // in bands: whole outputs are held for their postprocessing
+  std::int64_t writer_pixels = 0;       // pixels of every output channel the output files hold until they can
+                                        // write them: OME-Zarr's partly filled chunk rows (ome_zarr_values_held)
 };
 
 struct MemoryEstimate {

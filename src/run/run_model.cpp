@@ -56,15 +56,37 @@ std::string filename_safe(const std::string& name) {
   return safe.empty() ? "result" : safe;
 }
 
-// Without -o: `<input stem>_<model name>.tif` beside the input, or the folder `<input stem>_<model
-// name>/` for a model with several outputs. Never replaced without --overwrite, like any output.
+// An image file's name without its format's extension, double ones included: "cells" for
+// "cells.tif", "cells.ome.tif", "cells.ome.zarr" and "cells.ome.zarr/".
+std::string image_stem(const fs::path& image) {
+  const fs::path file = image.has_filename() ? image : image.parent_path();
+  std::string name = file.filename().string(), lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* ext : {".ome.zarr", ".ome.tiff", ".ome.tif"}) {
+    const std::string e = ext;
+    if (lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0) return name.substr(0, name.size() - e.size());
+  }
+  return file.stem().string();
+}
+
+// The extension of a result written without a name given: OME-Zarr for an OME-Zarr input (an image
+// large enough to be one is streamed into another), TIFF for the rest.
+std::string result_extension(const fs::path& input) {
+  const io::ImageFormat* format = io::find_format(input);
+  return format && format->name == "ome-zarr" ? ".ome.zarr" : ".tif";
+}
+
+// Without -o: `<input stem>_<model name>.tif` (`.ome.zarr` for an OME-Zarr input) beside the input,
+// or the folder `<input stem>_<model name>/` for a model with several outputs. Never replaced without
+// --overwrite, like any output.
 fs::path default_output(const fs::path& input, const ModelSpec& spec) {
-  const fs::path name = input.stem().string() + "_" + filename_safe(spec.name);
-  return input.parent_path() / (spec.outputs.size() == 1 ? fs::path(name.string() + ".tif") : name);
+  const std::string name = image_stem(input) + "_" + filename_safe(spec.name);
+  const fs::path folder = (input.has_filename() ? input : input.parent_path()).parent_path();
+  return folder / (spec.outputs.size() == 1 ? name + result_extension(input) : name);
 }
 
 // Where each output goes: the given file for one output; `<folder>/<input stem>_<output id>.tif`
-// for several.
+// (`.ome.zarr` for an OME-Zarr input) for several.
 std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
   if (spec.outputs.size() == 1) {
     io::writable_format_for(o.output);  // fail now, not after the run, on an unknown extension
@@ -75,7 +97,7 @@ std::vector<fs::path> output_paths(const RunOptions& o, const ModelSpec& spec) {
                                                  " outputs, so -o must be a folder, not \"" + o.output.string() + "\"");
   std::vector<fs::path> paths;
   for (const auto& out : spec.outputs)
-    paths.push_back(o.output / (o.inputs.at(0).stem().string() + "_" + out.id + ".tif"));
+    paths.push_back(o.output / (image_stem(o.inputs.at(0)) + "_" + out.id + result_extension(o.inputs.at(0))));
   return paths;
 }
 
@@ -120,7 +142,7 @@ std::vector<fs::path> expand_inputs(const std::vector<fs::path>& inputs, const s
         if (e.path().filename().string().front() != '.') entries.push_back(e.path());
       std::sort(entries.begin(), entries.end());
       for (const auto& e : entries) {
-        const std::string stem = e.stem().string();
+        const std::string stem = image_stem(e);
         if (!fs::is_regular_file(e) && !(fs::is_directory(e) && io::find_format(e))) continue;  // sub-folders are not searched, OME-Zarr images are read
         if (!io::find_format(e)) skipped.push_back(e.string() + " (not an image format deepimage reads)");
         else if (!own_results_suffix.empty() && stem.size() > own_results_suffix.size() &&
@@ -179,8 +201,10 @@ void describe_run(RunReport& report, const RunOptions& o, const WeightsSpec& wei
 // known), written part by part wherever the part lies.
 class OutputFile {
  public:
-  OutputFile(fs::path path, const run::StackLoop& loop, std::string sample_axes, std::optional<io::Calibration> calibration)
-      : path_(std::move(path)), loop_(loop), sample_axes_(std::move(sample_axes)), calibration_(std::move(calibration)) {}
+  OutputFile(fs::path path, const run::StackLoop& loop, std::string sample_axes, std::optional<io::Calibration> calibration,
+             int pyramid_levels)
+      : path_(std::move(path)), loop_(loop), sample_axes_(std::move(sample_axes)), calibration_(std::move(calibration)),
+        pyramid_levels_(pyramid_levels) {}
 
   void write(std::int64_t sample, const run::OutputBand& band) {
     Tensor part = run::to_image_axes(band.values, sample_axes_);
@@ -189,7 +213,8 @@ class OutputFile {
         throw Error(ErrorCode::unsupported, std::string("the model's output has axis \"") + a + "\", which the image stack is looped over");
     const int along = band.axis ? part.axis_index(band.axis) : -1;
     if (!sink_) {
-      io::ImageInfo info{.shape = loop_.sizes, .axes = loop_.axes + part.axes(), .dtype = part.dtype(), .calibration = calibration_};
+      io::ImageInfo info{.shape = loop_.sizes, .axes = loop_.axes + part.axes(), .dtype = part.dtype(), .calibration = calibration_,
+                         .pyramid_levels = pyramid_levels_};
       for (std::size_t d = 0; d < part.rank(); ++d)
         info.shape.push_back(static_cast<int>(d) == along ? band.full : part.shape()[d]);
       sink_ = io::create_image(path_, info);
@@ -212,6 +237,7 @@ class OutputFile {
   const run::StackLoop& loop_;
   std::string sample_axes_;
   std::optional<io::Calibration> calibration_;
+  int pyramid_levels_;
   std::unique_ptr<io::ImageSink> sink_;
 };
 
@@ -249,7 +275,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   if (given) run::check_statistics_fit(*given, spec, loop, sample_shapes);
   const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
                                   .after_tile = {}};
-  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory);
+  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory, outputs);
   describe_run(report, o, predictor.weights(), plan);
   // What is known before running (the pixel size) is said by --plan too.
   run::RunWarnings warnings(spec);
@@ -273,7 +299,8 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   std::vector<OutputFile> writers;
   writers.reserve(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k)
-    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]));
+    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]),
+                         o.pyramid_levels);
   for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
     progress.stop_if_cancelled();
     event.slice = static_cast<std::size_t>(sample);
@@ -356,8 +383,10 @@ RunReport run_model(const RunOptions& o) {
     made_folder = with_output.output;
   }
   RemoveIfEmpty cleanup{made_folder};
-  const std::vector<fs::path> outputs = o.plan_only ? std::vector<fs::path>{} : output_paths(with_output, spec);
-  check_outputs_writable(o.inputs, outputs, o.overwrite);
+  // A plan names the output only to count what its writer holds; it is neither checked nor written.
+  const std::vector<fs::path> outputs = !o.plan_only ? output_paths(with_output, spec)
+                                        : spec.outputs.size() == 1 ? std::vector<fs::path>{with_output.output} : std::vector<fs::path>{};
+  if (!o.plan_only) check_outputs_writable(o.inputs, outputs, o.overwrite);
 
   run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
   RunReport report;
@@ -458,10 +487,11 @@ BatchReport run_batch(const RunOptions& o) {
     try {
       std::vector<fs::path> outputs;
       const fs::path beside = beside_inputs ? default_output(file, spec) : fs::path();
+      const std::string stem = image_stem(file), extension = result_extension(file);
       for (const auto& out : spec.outputs)
-        if (!beside_inputs) outputs.push_back(o.output / (file.stem().string() + (spec.outputs.size() > 1 ? "_" + out.id : "") + ".tif"));
+        if (!beside_inputs) outputs.push_back(o.output / (stem + (spec.outputs.size() > 1 ? "_" + out.id : "") + extension));
         else if (spec.outputs.size() == 1) outputs.push_back(beside);
-        else outputs.push_back(beside / (file.stem().string() + "_" + out.id + ".tif"));
+        else outputs.push_back(beside / (stem + "_" + out.id + extension));
       for (const auto& out : outputs)
         if (written.count(out))
           throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" would replace the result of another "

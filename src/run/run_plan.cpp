@@ -2,6 +2,8 @@
 
 #include "deepimage/error.hpp"
 #include "deepimage/memory_size.hpp"
+#include "io/image.hpp"
+#include "io/zarr_pyramid.hpp"
 #include "run/memory.hpp"
 #include "run/slice_run.hpp"
 #include "run/tile_memory_cache.hpp"
@@ -15,6 +17,25 @@ std::string tiled_axes(const std::vector<tiling::AxisTiling>& axes) {
   return ids;
 }
 
+// Pixels (per output channel) the output files hold until they can write them: an OME-Zarr writer
+// keeps a partly filled chunk row of every pyramid level of the sample's y x plane; other formats
+// write what comes.
+std::int64_t writer_pixels(const std::vector<tiling::AxisTiling>& axes, const std::vector<std::filesystem::path>& outputs,
+                           int pyramid_levels) {
+  std::int64_t height = 0, width = 0;
+  for (const auto& a : axes) {
+    if (a.id == 'y') height = a.image_size;
+    if (a.id == 'x') width = a.image_size;
+  }
+  if (height == 0 || width == 0) return 0;
+  for (const auto& out : outputs) {
+    const io::ImageFormat* format = io::find_format(out);
+    if (format && format->name == "ome-zarr")
+      return io::ome_zarr_values_held(height, width, io::pyramid_level_count(height, width, pyramid_levels));
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::uint64_t memory_budget(const RunOptions& o) {
@@ -23,12 +44,12 @@ std::uint64_t memory_budget(const RunOptions& o) {
 }
 
 RunPlan plan_run(Predictor& predictor, const RunOptions& o, const TilingOptions& tiling, const std::vector<Shape>& slice_shapes,
-                 DType raw, std::optional<TileMemory>& tile_memory) {
+                 DType raw, std::optional<TileMemory>& tile_memory, const std::vector<std::filesystem::path>& outputs) {
   const ModelSpec& spec = predictor.spec();
   const std::vector<tiling::AxisTiling> axes = predictor.axis_tilings(slice_shapes, tiling);
   if (!tile_memory) tile_memory = cached_tile_memory(predictor, axes, slice_shapes, o);
   SliceSize slice{.input_values = 0, .pixels = 1, .bytes_per_value = static_cast<std::int64_t>(dtype_size(raw)),
-                  .band_axis_size = 0, .outputs_held = false};
+                  .band_axis_size = 0, .outputs_held = false, .writer_pixels = writer_pixels(axes, outputs, o.pyramid_levels)};
   for (const Shape& s : slice_shapes)
     if (!s.empty()) slice.input_values += element_count(s);
   for (const auto& a : axes) slice.pixels *= a.image_size;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -32,10 +33,12 @@ struct RunPlan {
 // options.memory, or 60 % of the memory available now plus what the process holds.
 std::uint64_t memory_budget(const RunOptions& options);
 
-// `slice_shapes`: one sample of each input in model axes; `raw`: the inputs' type as read. Measures
+// `slice_shapes`: one sample of each input in model axes; `raw`: the inputs' type as read; `outputs`:
+// the files the run writes, for what their writers hold (none: tensors returned in memory). Measures
 // the engine's tile memory into `tile_memory` on the first call. Throws when a budget the user set
 // cannot be met, or when --read-in-parts asks for bands the model does not allow.
 RunPlan plan_run(Predictor& predictor, const RunOptions& options, const TilingOptions& tiling,
-                 const std::vector<Shape>& slice_shapes, DType raw, std::optional<TileMemory>& tile_memory);
+                 const std::vector<Shape>& slice_shapes, DType raw, std::optional<TileMemory>& tile_memory,
+                 const std::vector<std::filesystem::path>& outputs = {});
 
 }  // namespace deepimage::run

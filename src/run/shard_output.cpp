@@ -8,6 +8,7 @@
 #include "deepimage/error.hpp"
 #include "io/box_copy.hpp"
 #include "io/temp_file.hpp"
+#include "io/zarr.hpp"
 #include "io/zarr_chunks.hpp"
 
 namespace deepimage::run {
@@ -37,7 +38,9 @@ fs::path private_folder(const fs::path& target) {
 
 }  // namespace
 
-ShardOutput::ShardOutput(fs::path target, const io::ImageInfo& info) : target_(std::move(target)) {
+ShardOutput::ShardOutput(fs::path target, const io::ImageInfo& level_0) : target_(std::move(target)) {
+  io::ImageInfo info = level_0;
+  info.pyramid_levels = 1;
   const fs::path staging = private_folder(target_);
   std::error_code ec;
   fs::remove_all(staging, ec);
@@ -61,10 +64,17 @@ ShardOutput::ShardOutput(fs::path target, const io::ImageInfo& info) : target_(s
                                                "(its shape, type or metadata differ); remove it or choose another -o");
   }
   array_ = io::read_zarr_array(target_ / "0");
+  stored_axes_ = io::ngff_axis_order(info.axes);
+  chunks_ = Shape(info.axes.size());
+  for (char a : stored_axes_) from_.push_back(info.axes.find(a));
+  for (std::size_t d = 0; d < from_.size(); ++d) chunks_[from_[d]] = array_.chunks[d];
 }
 
-void ShardOutput::write(const Box& box, const Tensor& pixels) const {
-  const Tensor values = pixels.dtype() == array_.dtype ? pixels : pixels.converted(array_.dtype);
+void ShardOutput::write(const Box& run_box, const Tensor& pixels) const {
+  Box box{Shape(from_.size()), Shape(from_.size())};
+  for (std::size_t d = 0; d < from_.size(); ++d) box.begin[d] = run_box.begin[from_[d]], box.end[d] = run_box.end[from_[d]];
+  const Tensor stored = pixels.axes() == stored_axes_ ? pixels : pixels.transposed(stored_axes_);
+  const Tensor values = stored.dtype() == array_.dtype ? stored : stored.converted(array_.dtype);
   const std::size_t es = dtype_size(array_.dtype);
   const auto chunk_strides = strides_of(array_.chunks), box_strides = strides_of(values.shape());
   io::for_each_chunk(array_.shape, array_.chunks, box, [&](const io::ChunkPart& p) {

@@ -10,6 +10,11 @@
 // bytes there (checked: an output of another run, another image or model, is refused). Chunks go
 // through a temporary name renamed into place (ZarrArray::write_chunk), so a shard killed mid-chunk
 // leaves no partial chunk, and running a shard again replaces its chunks.
+//
+// Only level 0 is written (the writer's pyramid levels need every chunk; `deepimage pyramid` adds
+// them once all shards are done). Level 0 is stored in NGFF's axis order (t, c, z, y, x:
+// io::ngff_axis_order); boxes, pixels and chunks() are in the run's order (`info.axes`) and are
+// transposed on write.
 #pragma once
 
 #include <filesystem>
@@ -24,11 +29,15 @@ class ShardOutput {
   ShardOutput(std::filesystem::path target, const io::ImageInfo& info);
   // `pixels`: the output's axes, the box's shape. Throws internal when `box` cuts a chunk.
   void write(const Box& box, const Tensor& pixels) const;
-  const io::ZarrArray& array() const { return array_; }
+  // The chunk shape, in the output's axes (info.axes).
+  const Shape& chunks() const { return chunks_; }
 
  private:
   std::filesystem::path target_;
   io::ZarrArray array_;
+  std::string stored_axes_;      // level 0's axis order
+  std::vector<std::size_t> from_;  // per stored axis, its index in info.axes
+  Shape chunks_;
 };
 
 }  // namespace deepimage::run

@@ -88,6 +88,10 @@ RunReport run_sharded(const RunOptions& o) {
   const ShardSpec shard = parse_shard(o.shard, [](const char* name) { return std::getenv(name); });
   const tiling::PadMode pad = tiling::pad_mode_from_string(o.pad);
   if (o.plan_only) throw Error(ErrorCode::invalid_argument, "--shard runs its share of the image; --plan plans the whole run: give one of them");
+  if (o.pyramid_levels > 1)
+    throw Error(ErrorCode::invalid_argument, "--shard writes resolution level 0 only (the lower levels need every shard's chunks); drop "
+                                             "--pyramid-levels " + std::to_string(o.pyramid_levels) + " and run `deepimage pyramid " +
+                                             o.output.string() + "` when all shards are done");
   if (o.output.empty() || io::writable_format_for(o.output).name != "ome-zarr")
     throw Error(ErrorCode::invalid_argument, "--shard writes OME-Zarr outputs only (each shard writes its own chunks of one array): "
                                              "give -o OUTPUT.ome.zarr" + (o.output.empty() ? std::string() : ", not \"" + o.output.string() + "\""));
@@ -154,7 +158,7 @@ RunReport run_sharded(const RunOptions& o) {
     info.shape.push_back(k == std::string::npos ? example.shape()[d] : sizes[k]);
   }
   const ShardOutput output(o.output, info);
-  const io::ZarrArray& array = output.array();
+  const Shape& chunks = output.chunks();
 
   // Units: chunk columns, row-major over the loop axes and the tiled axes the output is chunked along.
   std::vector<std::size_t> unit_dims;   // output axes that count units
@@ -162,10 +166,10 @@ RunReport run_sharded(const RunOptions& o) {
   for (std::size_t d = 0; d < info.axes.size(); ++d) {
     const bool looped = d < loop.axes.size();
     if (!looped && plan.axes.find(info.axes[d]) == std::string::npos) continue;
-    if (looped && array.chunks[d] != 1)
+    if (looped && chunks[d] != 1)
       throw Error(ErrorCode::internal, "\"" + o.output.string() + "\": chunks along \"" + std::string(1, info.axes[d]) + "\" are not 1");
     unit_dims.push_back(d);
-    unit_counts.push_back((info.shape[d] + array.chunks[d] - 1) / array.chunks[d]);
+    unit_counts.push_back((info.shape[d] + chunks[d] - 1) / chunks[d]);
   }
   const std::int64_t unit_total = element_count(unit_counts);
   const auto [first, last] = shard.units(unit_total);
@@ -177,8 +181,8 @@ RunReport run_sharded(const RunOptions& o) {
     Box written{Shape(info.shape.size(), 0), info.shape};
     for (std::size_t k = 0; k < unit_dims.size(); ++k) {
       const std::size_t d = unit_dims[k];
-      written.begin[d] = index[k] * array.chunks[d];
-      written.end[d] = std::min(info.shape[d], written.begin[d] + array.chunks[d]);
+      written.begin[d] = index[k] * chunks[d];
+      written.end[d] = std::min(info.shape[d], written.begin[d] + chunks[d]);
     }
     // The next unit of the same row (all but the last unit axis equal) extends the segment.
     if (!segments.empty() && index.back() > 0) {

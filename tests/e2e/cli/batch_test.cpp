@@ -54,6 +54,38 @@ TEST(Batch, ListOfFilesAndTextSummary) {
   EXPECT_NE(r.out.find("2 of 2 images done"), std::string::npos) << r.out;
 }
 
+// Names made for results drop the whole of a double extension (.ome.zarr, .ome.tif), and an OME-Zarr
+// image gives an OME-Zarr result; a second batch over the folder knows those results as its own.
+TEST(Batch, ResultNamesDropDoubleExtensionsAndKeepOmeZarr) {
+  TempDir dir;
+  fs::create_directories(dir / "in");
+  io::write_image(io::read_image(example_image()), dir / "in" / "a.ome.zarr");
+  fs::copy_file(example_image(), dir / "in" / "b.ome.tif");
+  const std::string model = (source_dir() / "tests/data/models/laplace2d_tiny").string();
+  const std::string suffix = "_deepimage_3x3_Laplacian_filter_test_fixture";
+  CliResult r = run_cli({"run", model, (dir / "in").string(), "--quiet", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_directory(dir / "in" / ("a" + suffix + ".ome.zarr")));
+  EXPECT_TRUE(fs::is_regular_file(dir / "in" / ("b" + suffix + ".tif")));
+  r = run_cli({"run", model, (dir / "in").string(), "--json", "--overwrite"});  // the results are not run in turn
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["images"].size(), 2u) << report.dump();
+  ASSERT_EQ(report["skipped"].size(), 2u) << report.dump();
+  for (const auto& skipped : report["skipped"])
+    EXPECT_NE(skipped.get<std::string>().find("(a result of this model)"), std::string::npos) << skipped;
+  r = run_cli({"run", model, (dir / "in" / "a.ome.zarr").string(), (dir / "in" / "b.ome.tif").string(), "-o",
+               (dir / "out").string(), "--quiet", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_directory(dir / "out" / "a.ome.zarr"));
+  EXPECT_TRUE(fs::is_regular_file(dir / "out" / "b.tif"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out"), fs::directory_iterator()), 2);
+  // One image alone, without -o: the same name beside it.
+  r = run_cli({"run", model, (dir / "out" / "a.ome.zarr").string() + "/", "--quiet", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_directory(dir / "out" / ("a" + suffix + ".ome.zarr")));
+}
+
 TEST(Batch, OutputFolderThatIsTheInputFolderNeverOverwritesAnImage) {
   TempDir dir;
   make_batch(dir / "in");

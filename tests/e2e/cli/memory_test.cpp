@@ -289,7 +289,7 @@ TEST(Memory, TileMemoryIsMeasuredOncePerModelAndThreadCount) {
   EXPECT_EQ(entries().size(), 2u);
   std::ofstream(entry) << "not json";
   EXPECT_NEAR(plan("2")["memory"]["predicted"]["tile_bytes"].get<double>(), measured, 0.5 * measured);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(slurp(entry)));
+  EXPECT_TRUE(nlohmann::json::accept(slurp(entry)));
   unsetenv("DEEPIMAGE_CACHE_DIR");
 }
 

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/image_region.hpp"
+#include "io/zarr_pyramid.hpp"
 
 #include "support/cli.hpp"
 
@@ -52,6 +56,61 @@ for name in ['tif_zarr', 'zarr_zarr', 'zarr_zarr_parts']:
     assert np.array_equal(g['0'][...], ref), name
     assert [a['name'] for a in g.attrs['multiscales'][0]['axes']] == ['y', 'x']
 )"));
+}
+
+// An input in NGFF order t, c, z, y, x with several channels and planes, as Python zarr writes it:
+// read in any order, looped over t and z for a 2D model, and written in NGFF order, with the values of
+// the run on the same image as an ImageJ hyperstack (t, z, c order), bit for bit.
+TEST(OmeZarrRun, AnNgffOrderedStackGivesTheHyperstackRunsResult) {
+  if (!have_zarr()) GTEST_SKIP() << "needs /usr/bin/python3 with zarr, numcodecs and tifffile";
+  TempDir dir;
+  ASSERT_TRUE(python(dir, R"(
+r = np.random.default_rng(7)
+a = r.integers(0, 200, (2, 2, 3, 70, 90)).astype('<u2')   # t c z y x
+g = zarr.open_group(os.path.join(d, 'tczyx.ome.zarr'), mode='w')
+g.create_dataset('0', data=a, chunks=(1, 2, 1, 32, 64), compressor=Blosc(cname='lz4'))
+g.attrs['multiscales'] = [{'version': '0.4', 'axes': [{'name': 't', 'type': 'time'}, {'name': 'c', 'type': 'channel'},
+    {'name': 'z', 'type': 'space'}, {'name': 'y', 'type': 'space'}, {'name': 'x', 'type': 'space'}],
+    'datasets': [{'path': '0', 'coordinateTransformations': [{'type': 'scale', 'scale': [1.0, 1.0, 2.0, 0.5, 0.5]}]}]}]
+tifffile.imwrite(os.path.join(d, 'tzcyx.tif'), a.transpose(0, 2, 1, 3, 4), imagej=True, metadata={'axes': 'TZCYX'})
+)"));
+  const std::string model = (source_dir() / "tests/data/models/laplace2d_tiny").string();
+  for (const auto& [in, out] : {std::pair{"tzcyx.tif", "from_tif.tif"}, std::pair{"tczyx.ome.zarr", "from_zarr.ome.zarr"},
+                                std::pair{"tczyx.ome.zarr", "from_zarr.tif"}}) {
+    const CliResult r = run_cli({"run", model, (dir / in).string(), "-o", (dir / out).string(), "--channels", "1", "--quiet", "--threads", "2"});
+    EXPECT_EQ(r.exit_code, 0) << in << " -> " << out << ": " << r.err;
+  }
+  EXPECT_TRUE(python(dir, R"(
+ref = tifffile.imread(os.path.join(d, 'from_tif.tif'))
+assert ref.shape == (2, 3, 70, 90), ref.shape
+assert np.array_equal(tifffile.imread(os.path.join(d, 'from_zarr.tif')), ref)
+g = zarr.open_group(os.path.join(d, 'from_zarr.ome.zarr'), mode='r')
+ms = g.attrs['multiscales'][0]
+assert [a['name'] for a in ms['axes']] == ['t', 'c', 'z', 'y', 'x'], ms['axes']
+assert ms['datasets'][0]['coordinateTransformations'][0]['scale'] == [1.0, 1.0, 2.0, 0.5, 0.5], ms['datasets']
+assert g['0'].shape == (2, 1, 3, 70, 90), g['0'].shape
+assert np.array_equal(g['0'][:, 0], ref)
+)"));
+}
+
+// The planner counts what an OME-Zarr output holds (a partly filled chunk row per pyramid level, per
+// output channel, as float32): the predicted buffers of `--plan` grow by exactly that over a TIFF output.
+TEST(OmeZarrRun, ThePlanCountsTheChunkRowsTheOutputHolds) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const fs::path image = realdata() / "images/stardist_testdata/img2d.tif";
+  const std::string model = (source_dir() / "tests/data/models/laplace2d_tiny").string();
+  const auto buffers = [&](const std::string& out, const std::string& levels) {
+    const CliResult r = run_cli({"run", model, image.string(), "-o", out, "--plan", "--json", "--pyramid-levels", levels});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out)["memory"]["predicted"]["buffers_bytes"].get<std::int64_t>();
+  };
+  const std::int64_t tif = buffers("out.tif", "1");
+  const Shape shape = io::open_image(image)->info().shape;  // 512 x 512: two levels, 512 and 256
+  ASSERT_EQ(shape, (Shape{512, 512}));
+  EXPECT_EQ(buffers("out.ome.zarr", "1") - tif, io::ome_zarr_values_held(512, 512, 1) * 4);
+  EXPECT_EQ(buffers("out.ome.zarr", "9") - tif, io::ome_zarr_values_held(512, 512, 9) * 4);
+  EXPECT_EQ(buffers("out.ome.zarr", "0"), buffers("out.ome.zarr", "1"));  // 0, like 1: full resolution only
+  EXPECT_EQ(io::ome_zarr_values_held(512, 512, 2), 256 * 512 + 256 * 256);
 }
 
 TEST(OmeZarrRun, ABrokenInputIsOneLineAndLeavesNoOutput) {

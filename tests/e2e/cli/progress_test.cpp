@@ -88,7 +88,7 @@ TEST(Progress, JsonModeGivesOneObjectPerLine) {
   EXPECT_TRUE(events.back().at("finished").get<bool>());
   EXPECT_EQ(events.back().at("tiles_done").get<std::size_t>(), 5u);
   EXPECT_EQ(events.back().at("slice_count").get<std::size_t>(), 5u);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(r.out));  // the report stays on stdout
+  EXPECT_TRUE(nlohmann::json::accept(r.out));  // the report stays on stdout
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 // 512 input), the example U-Net tiled in 168-pixel tiles that straddle chunks (percentile
 // normalisation from --stats), and a z-stack looped slice by slice; more shards than chunks leave the
 // extra shards idle; a shard reads only what its tiles read (a garbled input chunk elsewhere does not
-// stop it). Bad --shard values and what a shard cannot do are one-line errors.
+// stop it); `deepimage pyramid` then adds the levels, and every file equals the unsharded run's. Bad
+// --shard values and what a shard cannot do are one-line errors.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "io/image.hpp"
 #include "support/cli.hpp"
@@ -25,6 +27,14 @@ fs::path img2d() { return realdata() / "images/stardist_testdata/img2d.tif"; }
 bool same_pixels(const fs::path& a, const fs::path& b) {
   const Tensor x = io::read_image(a).pixels, y = io::read_image(b).pixels;
   return x.shape() == y.shape() && x.dtype() == y.dtype() && std::equal(x.bytes(), x.bytes() + x.byte_count(), y.bytes());
+}
+
+// Every file under `root` (relative path -> bytes): what `diff -r` compares.
+std::map<std::string, std::string> tree_files(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = slurp(e.path());
+  return files;
 }
 
 std::string command_line(const std::vector<std::string>& args) {
@@ -65,8 +75,11 @@ void expect_shards_equal_unsharded(const Case& c, const std::vector<int>& counts
     EXPECT_EQ(std::system((parallel + "wait").c_str()), 0);
     EXPECT_TRUE(same_pixels(dir / "whole.ome.zarr", dir / in_turn)) << n << " shards in turn";
     EXPECT_TRUE(same_pixels(dir / "whole.ome.zarr", dir / at_once)) << n << " shards at once";
-    EXPECT_EQ(slurp(dir / "whole.ome.zarr" / ".zattrs"), slurp(dir / at_once / ".zattrs"));
-    EXPECT_EQ(slurp(dir / "whole.ome.zarr" / "0" / ".zarray"), slurp(dir / at_once / "0" / ".zarray"));
+    // Level 0 alone until `pyramid` adds the levels the unsharded run wrote; then every file is the same.
+    EXPECT_FALSE(fs::exists(dir / at_once / "1"));
+    r = run_cli({"pyramid", (dir / at_once).string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(tree_files(dir / "whole.ome.zarr"), tree_files(dir / at_once)) << n << " shards at once, then pyramid";
   }
   // Nothing but the outputs and the statistics: no temporary files left by racing shards.
   for (const auto& e : fs::recursive_directory_iterator(dir.path()))
@@ -135,6 +148,7 @@ TEST(Shard, BadValuesAndWhatAShardCannotDoAreOneLineErrors) {
   for (const char* bad : {"5/3", "-1/2", "x", "0/0", "3/3", "1/", "/2"})
     refused({"--shard", bad, "--stats", stats}, "out.ome.zarr", std::string("--shard \"") + bad + "\": expected I/N with 0 <= I < N");
   refused({"--shard", "0/2", "--stats", stats}, "out.tif", "--shard writes OME-Zarr outputs only");
+  refused({"--shard", "0/2", "--stats", stats, "--pyramid-levels", "3"}, "out.ome.zarr", "deepimage pyramid");
   refused({"--shard", "0/2"}, "out.ome.zarr", "needs whole-image statistics, which a shard cannot measure");
   refused({"--shard", "0/2", "--stats", (dir / "missing.json").string()}, "out.ome.zarr", "missing.json\" does not exist");
   refused({"--shard", "auto", "--stats", stats}, "out.ome.zarr", "--shard auto: SLURM_ARRAY_TASK_ID is not set");

@@ -102,6 +102,8 @@ DEEPIMAGE=$deepimage sbatch --wait --array=0-2 --output="$work/task-%a.out" \
 for task in 0 1 2; do
   [ -f "task-$task.out" ] || { echo "error: array task $task left no output file"; exit 1; }
 done
-# The union of the three tasks' chunks is the unsharded output, file for file, byte for byte.
+# The union of the three tasks' chunks, with the pyramid added once all are done, is the unsharded
+# output, file for file, byte for byte.
+"$deepimage" pyramid sharded.ome.zarr >/dev/null
 diff -r whole.ome.zarr sharded.ome.zarr
 echo "slurm array of 3 shards: output equals the unsharded run"

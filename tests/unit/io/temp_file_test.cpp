@@ -8,6 +8,7 @@
 
 #include "io/image.hpp"
 #include "io/temp_file.hpp"
+#include "io/zarr.hpp"
 #include "io_test_support.hpp"
 
 namespace deepimage::io {
@@ -58,6 +59,38 @@ TEST(TempFile, WriteImageRemovesTheLeftoverOfAKilledRun) {
   write_image({Tensor(DType::u8, {2, 3}, "yx"), std::nullopt}, target);
   EXPECT_EQ(dir.file_count(), 1u);
   EXPECT_TRUE(std::filesystem::exists(target));
+}
+
+// --overwrite of an OME-Zarr folder where the file system cannot swap two names: the old folder goes
+// aside as `<temp>.old`, then the new one takes the name. A run killed between the two renames left no
+// image under the name; the next claim for it puts the old one back, and removes the new one it never
+// committed. Killed after both renames, only the old folder is left over, and is removed.
+TEST(TempFile, ClaimingRepairsAnOverwriteKilledBetweenItsRenames) {
+  testing::ScratchDir dir;
+  const auto target = dir / "o.ome.zarr";
+  const Tensor old_pixels(DType::u8, {4, 5}, "yx");
+  Tensor new_pixels(DType::u8, {4, 5}, "yx");
+  new_pixels.data<std::uint8_t>()[7] = 3;
+  const pid_t dead = dead_pid();
+  const auto aside = temp_of(target, dead).string() + ".old";
+  write_ome_zarr({old_pixels, std::nullopt}, aside);
+  write_ome_zarr({new_pixels, std::nullopt}, temp_of(target, dead));
+  EXPECT_EQ(temp_file_owner(target, aside), dead);
+  claim_temp_path(target);
+  EXPECT_TRUE(testing::same_values(read_image(target).pixels, old_pixels));
+  EXPECT_EQ(dir.file_count(), 1u);
+
+  write_ome_zarr({old_pixels, std::nullopt}, aside);  // killed after both renames, before the removal
+  claim_temp_path(target);
+  EXPECT_TRUE(testing::same_values(read_image(target).pixels, old_pixels));
+  EXPECT_EQ(dir.file_count(), 1u);
+
+  // Writing over that state: the old image is put back, then replaced as asked.
+  write_ome_zarr({old_pixels, std::nullopt}, aside);
+  std::filesystem::remove_all(target);
+  write_image({new_pixels, std::nullopt}, target);
+  EXPECT_TRUE(testing::same_values(read_image(target).pixels, new_pixels));
+  EXPECT_EQ(dir.file_count(), 1u);
 }
 
 TEST(TempFile, WriteViaTempReplacesTheWholeFileAndLeavesNoTemporary) {

@@ -4,6 +4,7 @@
 
 #include "deepimage/error.hpp"
 #include "deepimage/memory_size.hpp"
+#include "io/zarr_pyramid.hpp"
 #include "run/memory_plan.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
@@ -50,6 +51,23 @@ TEST(LargestTileWithin, InBandsTheBuffersAreThoseOfOneRowOfTiles) {
   const std::vector<std::int64_t> tile = tiling::plan_tile_shape(band_axes);
   EXPECT_LE(estimate_memory(per_tile, bands, 0, tile).total(), budget);
   EXPECT_GT(tile[0], 88);
+}
+
+// An OME-Zarr output holds a partly filled chunk row of each pyramid level until it can write it: the
+// buffers grow by exactly that, in float32 values of every output channel. By hand for 4000 x 3000
+// (levels 4000 x 3000 ... 250 x 188; chunk rows of 12, 6, 3, 2 chunks of 256 x 256, then one of
+// 250 x 188) and two output channels.
+TEST(EstimateMemory, CountsTheChunkRowsAnOmeZarrOutputHolds) {
+  const TileMemory per_tile{.fixed_bytes = 1e6, .bytes_per_pixel = 300, .output_values_per_pixel = 2, .measured = true};
+  SliceSize slice{.input_values = 4000 * 3000, .pixels = 4000 * 3000, .bytes_per_value = 2, .band_axis_size = 4000};
+  const MemoryEstimate without = estimate_memory(per_tile, slice, 0, {512, 512});
+  EXPECT_EQ(io::pyramid_level_count(4000, 3000, 0), 5);
+  slice.writer_pixels = io::ome_zarr_values_held(4000, 3000, 5);
+  const std::int64_t held = 256 * 12 * 256 + 256 * 6 * 256 + 256 * 3 * 256 + 256 * 2 * 256 + 250 * 188;
+  EXPECT_EQ(slice.writer_pixels, held);
+  const MemoryEstimate with = estimate_memory(per_tile, slice, 0, {512, 512});
+  EXPECT_EQ(with.buffers - without.buffers, std::uint64_t(held * 2 * 4));
+  EXPECT_EQ(with.tile, without.tile);
 }
 
 TEST(LargestTileWithin, PicksAFittingTileThatNoLargerEdgeBeats) {
