@@ -31,6 +31,9 @@ packages=(
   python3-h5py            # small Keras HDF5 fixtures for the Keras importer's tests
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
   python3-zarr python3-numcodecs  # OME-Zarr tests: fixtures written and outputs read back by zarr
+  pybind11-dev python3-dev   # the Python module (bindings/python)
+  python3-pytest python3-dask python3-distributed   # its tests: pytest, deepimage.dask on Dask's schedulers
+  python3-venv python3-pip python3-setuptools python3-wheel   # pip install . (tests/e2e/python/pip_install_test.sh)
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
   xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)

@@ -151,22 +151,26 @@ void PythonSession::on_log(std::string_view line) {
   }
 }
 
-std::vector<TensorView> PythonSession::views(const std::vector<py::array>& arrays, const std::vector<std::string>& axes) const {
-  std::vector<TensorView> views;
-  for (std::size_t i = 0; i < arrays.size(); ++i) views.push_back(view_of(arrays[i], axes[i], input_name(model_.spec().inputs[i])));
-  return views;
+PythonInputs python_inputs(const ModelSpec& spec, const py::object& images, const py::object& axes) {
+  PythonInputs in;
+  in.arrays = arrays_of(images, spec);
+  in.axes = axes_of(axes, in.arrays, spec);
+  for (std::size_t i = 0; i < in.arrays.size(); ++i) {
+    if (static_cast<std::size_t>(in.arrays[i].ndim()) != in.axes[i].size())
+      throw Error(ErrorCode::invalid_argument, input_name(spec.inputs[i]) + ": axes \"" + in.axes[i] + "\" name " +
+                                                   std::to_string(in.axes[i].size()) + " axes but the array has " +
+                                                   std::to_string(in.arrays[i].ndim()) + " dimensions");
+    in.views.push_back(view_of(in.arrays[i], in.axes[i], input_name(spec.inputs[i])));
+  }
+  return in;
 }
 
 py::object PythonSession::predict(const py::object& images, const py::object& axes) {
   const ModelSpec& spec = model_.spec();
-  const std::vector<py::array> arrays = arrays_of(images, spec);  // held: the views borrow them
-  const std::vector<std::string> axes_given = axes_of(axes, arrays, spec);
-  const std::vector<TensorView> inputs = views(arrays, axes_given);
-  for (std::size_t i = 0; i < arrays.size(); ++i)
-    if (static_cast<std::size_t>(arrays[i].ndim()) != axes_given[i].size())
-      throw Error(ErrorCode::invalid_argument, input_name(spec.inputs[i]) + ": axes \"" + axes_given[i] + "\" name " +
-                                                   std::to_string(axes_given[i].size()) + " axes but the array has " +
-                                                   std::to_string(arrays[i].ndim()) + " dimensions");
+  const PythonInputs in = python_inputs(spec, images, axes);  // held: the views borrow its arrays
+  const std::vector<py::array>& arrays = in.arrays;
+  const std::vector<std::string>& axes_given = in.axes;
+  const std::vector<TensorView>& inputs = in.views;
   // Dask calls block functions on 0-size arrays to learn the output's type: answer without running.
   bool empty = false;
   for (const py::array& a : arrays) empty = empty || a.size() == 0;
@@ -199,9 +203,8 @@ py::object PythonSession::predict(const py::object& images, const py::object& ax
 }
 
 py::list PythonSession::tile_plan(const py::object& images, const py::object& axes) {
-  const ModelSpec& spec = model_.spec();
-  const std::vector<py::array> arrays = arrays_of(images, spec);
-  const std::vector<TensorView> inputs = views(arrays, axes_of(axes, arrays, spec));
+  const PythonInputs in = python_inputs(model_.spec(), images, axes);
+  const std::vector<TensorView>& inputs = in.views;
   std::vector<TileAxis> plan;
   {
     py::gil_scoped_release released;

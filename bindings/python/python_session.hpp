@@ -22,6 +22,15 @@
 
 namespace deepimage::python {
 
+// The arrays a caller gave for a model's inputs, and views of them (borrowing: keep `arrays` alive).
+struct PythonInputs {
+  std::vector<pybind11::array> arrays;
+  std::vector<std::string> axes;
+  std::vector<TensorView> views;
+};
+// `images` and `axes` as predict() takes them; throws Error(invalid_argument) naming the input.
+PythonInputs python_inputs(const ModelSpec& spec, const pybind11::object& images, const pybind11::object& axes);
+
 class PythonSession {
  public:
   PythonSession(const Model& model, SessionOptions options, pybind11::object progress, pybind11::object log);
@@ -39,7 +48,6 @@ class PythonSession {
   const Model& model() const { return model_; }
 
  private:
-  std::vector<TensorView> views(const std::vector<pybind11::array>& arrays, const std::vector<std::string>& axes) const;
   void on_progress(const ProgressEvent& event);
   void on_log(std::string_view line);
 
