@@ -19,6 +19,7 @@ void add_bench_command(CLI::App& app, int& exit_code);
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_pull_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
+void add_stats_command(CLI::App& app, int& exit_code);
 void add_help_command(CLI::App& app, int& exit_code);
 
 }  // namespace deepimage::cli

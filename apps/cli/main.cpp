@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   deepimage::cli::add_validate_command(app, exit_code);
   deepimage::cli::add_pull_command(app, exit_code);
   deepimage::cli::add_convert_command(app, exit_code);
+  deepimage::cli::add_stats_command(app, exit_code);
   deepimage::cli::add_help_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -69,6 +69,11 @@ struct SessionOptions {
   ProgressCallback progress;              // after each tile
   const std::atomic<bool>* cancel = nullptr;
   LogCallback log;                        // warnings; none are written to stderr
+  // Whole-image statistics (the JSON text measure_statistics() returns, or a file `deepimage stats`
+  // wrote): the preprocessing takes them instead of measuring the view it is given, so a part of an
+  // image (a Dask block, a tile of a mosaic) is normalised as the whole image is. Empty: each view is
+  // measured itself. Checked against the model and each input's statistics shape when predict() runs.
+  std::string statistics;
 };
 
 // One tiled axis of the plan predict() follows for given inputs (drawn in src/tiling/tile_plan.hpp), in
@@ -120,5 +125,11 @@ class Session {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The whole-image statistics of `inputs` (one view per model input, the whole image) that the model's
+// preprocessing needs (zero_mean_unit_variance, percentile scale_range, 0.4 per_dataset ops), as
+// predict() would measure them, as JSON text (the file format `deepimage stats` writes, see
+// docs/scaling.md): give it to SessionOptions::statistics of the Sessions that see parts of the image.
+std::string measure_statistics(const Model& model, const std::vector<TensorView>& inputs);
 
 }  // namespace deepimage

@@ -51,10 +51,12 @@ struct RunOptions {
   bool read_in_parts = false;                  // read each sample a row of tiles at a time even when it would
                                                // fit whole (this happens on its own when it would not fit the
                                                // memory budget)
-  std::filesystem::path stats;                 // dataset statistics for rdf 0.4 `mode: per_dataset` ops: read
-                                               // from this JSON file when it exists, else measured over the
-                                               // images of this run and written there; empty: measured over
-                                               // the images of this run
+  std::filesystem::path stats;                 // statistics file (JSON). Dataset statistics for rdf 0.4
+                                               // `mode: per_dataset` ops: read from it when it exists, else
+                                               // measured over the images of this run and written there;
+                                               // empty: measured over the images of this run. Per-sample
+                                               // statistics (measure_statistics_file wrote them): used
+                                               // instead of measuring each sample, when the file has them
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
@@ -121,5 +123,21 @@ struct BatchReport {
 
 BatchReport run_batch(const RunOptions& options);
 nlohmann::json to_json(const BatchReport& report);
+
+// `deepimage stats`: the whole-image statistics the model's preprocessing needs, measured on
+// options.inputs (one image: a file per model input) as `run` measures them, written as JSON to
+// options.stats (replaced only with options.overwrite): the statistics of every per-sample op
+// (zero_mean_unit_variance, percentile scale_range, ...) of every sample, and those of 0.4
+// per_dataset ops over the image. `run --stats FILE` then uses them instead of measuring, with the
+// same result; a shard (--shard) or a Dask block, which sees part of the image, needs them.
+// Uses options.model, inputs, axes, channels, stats, overwrite.
+struct StatsReport {
+  std::string model_name, file;
+  std::size_t sample_count = 0;        // samples of the image (slices of a stack)
+  std::size_t measure_count = 0;       // entries written: per op, tensor and sample
+  std::vector<std::string> ops;        // ids of the ops measured for, each once
+};
+StatsReport measure_statistics_file(const RunOptions& options);
+nlohmann::json to_json(const StatsReport& report);
 
 }  // namespace deepimage

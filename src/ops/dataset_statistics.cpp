@@ -12,8 +12,6 @@
 namespace deepimage::ops {
 namespace {
 
-constexpr const char* kFormat = "deepimage dataset statistics 1";
-
 bool is_per_dataset(const OpSpec& op) {
   return op.kwargs.is_object() && op.kwargs.contains("mode") && op.kwargs["mode"] == "per_dataset";
 }
@@ -72,91 +70,98 @@ std::optional<std::vector<GroupStatistics>> DatasetStatistics::find(const std::s
 
 void DatasetStatistics::add(DatasetMeasure measure) { measures_.push_back(std::move(measure)); }
 
+nlohmann::json measure_to_json(const DatasetMeasure& m) {
+  nlohmann::json j = {{"tensor_id", m.tensor}, {"axes", letter_list(m.reduced_axes)}, {"kept_axes", letter_list(m.kept_axes)},
+                      {"kept_shape", m.kept_shape}};
+  if (m.has_mean_std) {
+    nlohmann::json mean = nlohmann::json::array(), std = nlohmann::json::array();
+    for (const GroupStatistics& g : m.groups) mean.push_back(g.mean), std.push_back(g.std);
+    j["mean"] = mean;
+    j["std"] = std;
+  }
+  if (!m.percents.empty()) {
+    nlohmann::json percentiles = nlohmann::json::object();
+    for (std::size_t k = 0; k < m.percents.size(); ++k) {
+      nlohmann::json values = nlohmann::json::array();
+      for (const GroupStatistics& g : m.groups) values.push_back(g.percentiles.at(k));
+      percentiles[percent_key(m.percents[k])] = values;
+    }
+    j["percentiles"] = percentiles;
+  }
+  return j;
+}
+
 nlohmann::json DatasetStatistics::to_json() const {
   nlohmann::json list = nlohmann::json::array();
-  for (const DatasetMeasure& m : measures_) {
-    nlohmann::json j = {{"tensor_id", m.tensor}, {"axes", letter_list(m.reduced_axes)}, {"kept_axes", letter_list(m.kept_axes)},
-                        {"kept_shape", m.kept_shape}};
-    if (m.has_mean_std) {
-      nlohmann::json mean = nlohmann::json::array(), std = nlohmann::json::array();
-      for (const GroupStatistics& g : m.groups) mean.push_back(g.mean), std.push_back(g.std);
-      j["mean"] = mean;
-      j["std"] = std;
-    }
-    if (!m.percents.empty()) {
-      nlohmann::json percentiles = nlohmann::json::object();
-      for (std::size_t k = 0; k < m.percents.size(); ++k) {
-        nlohmann::json values = nlohmann::json::array();
-        for (const GroupStatistics& g : m.groups) values.push_back(g.percentiles.at(k));
-        percentiles[percent_key(m.percents[k])] = values;
-      }
-      j["percentiles"] = percentiles;
-    }
-    list.push_back(j);
+  for (const DatasetMeasure& m : measures_) list.push_back(measure_to_json(m));
+  return {{"format", kDatasetStatisticsFormat}, {"dataset_statistics", list}};
+}
+
+DatasetMeasure measure_from_json(const nlohmann::json& j, const std::string& source, const std::string& where) {
+  const auto fail = [&](const std::string& field, const std::string& expected) {
+    throw Error(ErrorCode::invalid_argument, "\"" + source + "\": " + field + ": expected " + expected);
+  };
+  if (!j.is_object() || !j.contains("tensor_id") || !j["tensor_id"].is_string()) fail(where + ".tensor_id", "a tensor id");
+  DatasetMeasure m;
+  m.tensor = j["tensor_id"].get<std::string>();
+  m.reduced_axes = letters_of(j.value("axes", nlohmann::json()), "\"" + source + "\": " + where + ".axes");
+  m.kept_axes = letters_of(j.value("kept_axes", nlohmann::json()), "\"" + source + "\": " + where + ".kept_axes");
+  const nlohmann::json shape = j.value("kept_shape", nlohmann::json());
+  if (!shape.is_array() || shape.size() != m.kept_axes.size()) fail(where + ".kept_shape", "one size per kept axis");
+  std::int64_t count = 1;
+  for (const auto& n : shape) {
+    if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > (std::int64_t{1} << 20))
+      fail(where + ".kept_shape", "sizes from 1 to 1048576");
+    m.kept_shape.push_back(n.get<std::int64_t>());
+    count *= n.get<std::int64_t>();
+    if (count > (std::int64_t{1} << 24)) fail(where + ".kept_shape", "at most 16777216 groups");
   }
-  return {{"format", kFormat}, {"dataset_statistics", list}};
+  m.groups.resize(static_cast<std::size_t>(count));
+  const auto numbers = [&](const nlohmann::json& list, const std::string& field) {
+    if (!list.is_array() || static_cast<std::int64_t>(list.size()) != count)
+      fail(where + "." + field, std::to_string(count) + " numbers (one per group)");
+    std::vector<double> v;
+    for (const auto& x : list) {
+      if (!x.is_number()) fail(where + "." + field, "numbers");
+      v.push_back(x.get<double>());
+    }
+    return v;
+  };
+  if (j.contains("mean") || j.contains("std")) {
+    const std::vector<double> mean = numbers(j.value("mean", nlohmann::json()), "mean");
+    const std::vector<double> std = numbers(j.value("std", nlohmann::json()), "std");
+    for (std::size_t g = 0; g < m.groups.size(); ++g) m.groups[g].mean = mean[g], m.groups[g].std = std[g];
+    m.has_mean_std = true;
+  }
+  if (j.contains("percentiles")) {
+    if (!j["percentiles"].is_object()) fail(where + ".percentiles", "an object of percent: values");
+    for (const auto& [key, values] : j["percentiles"].items()) {
+      double q = 0;
+      try {
+        std::size_t used = 0;
+        q = std::stod(key, &used);
+        if (used != key.size() || !(q >= 0 && q <= 100)) throw std::invalid_argument(key);
+      } catch (const std::exception&) {
+        fail(where + ".percentiles", "percents from 0 to 100 as keys, got \"" + key + "\"");
+      }
+      const std::vector<double> v = numbers(values, "percentiles." + key);
+      m.percents.push_back(q);
+      for (std::size_t g = 0; g < m.groups.size(); ++g) m.groups[g].percentiles.push_back(v[g]);
+    }
+  }
+  return m;
 }
 
 DatasetStatistics DatasetStatistics::from_json(const nlohmann::json& json, const std::string& source) {
   const auto fail = [&](const std::string& where, const std::string& expected) {
     throw Error(ErrorCode::invalid_argument, "\"" + source + "\": " + where + ": expected " + expected);
   };
-  if (!json.is_object() || json.value("format", "") != kFormat) fail("format", std::string("\"") + kFormat + "\"");
+  if (!json.is_object() || json.value("format", "") != kDatasetStatisticsFormat)
+    fail("format", std::string("\"") + kDatasetStatisticsFormat + "\"");
   if (!json.contains("dataset_statistics") || !json["dataset_statistics"].is_array()) fail("dataset_statistics", "a list");
   DatasetStatistics out;
-  for (std::size_t i = 0; i < json["dataset_statistics"].size(); ++i) {
-    const nlohmann::json& j = json["dataset_statistics"][i];
-    const std::string where = "dataset_statistics[" + std::to_string(i) + "]";
-    if (!j.is_object() || !j.contains("tensor_id") || !j["tensor_id"].is_string()) fail(where + ".tensor_id", "a tensor id");
-    DatasetMeasure m;
-    m.tensor = j["tensor_id"].get<std::string>();
-    m.reduced_axes = letters_of(j.value("axes", nlohmann::json()), "\"" + source + "\": " + where + ".axes");
-    m.kept_axes = letters_of(j.value("kept_axes", nlohmann::json()), "\"" + source + "\": " + where + ".kept_axes");
-    const nlohmann::json shape = j.value("kept_shape", nlohmann::json());
-    if (!shape.is_array() || shape.size() != m.kept_axes.size()) fail(where + ".kept_shape", "one size per kept axis");
-    std::int64_t count = 1;
-    for (const auto& n : shape) {
-      if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > (std::int64_t{1} << 20))
-        fail(where + ".kept_shape", "sizes from 1 to 1048576");
-      m.kept_shape.push_back(n.get<std::int64_t>());
-      count *= n.get<std::int64_t>();
-      if (count > (std::int64_t{1} << 24)) fail(where + ".kept_shape", "at most 16777216 groups");
-    }
-    m.groups.resize(static_cast<std::size_t>(count));
-    const auto numbers = [&](const nlohmann::json& list, const std::string& field) {
-      if (!list.is_array() || static_cast<std::int64_t>(list.size()) != count)
-        fail(where + "." + field, std::to_string(count) + " numbers (one per group)");
-      std::vector<double> v;
-      for (const auto& x : list) {
-        if (!x.is_number()) fail(where + "." + field, "numbers");
-        v.push_back(x.get<double>());
-      }
-      return v;
-    };
-    if (j.contains("mean") || j.contains("std")) {
-      const std::vector<double> mean = numbers(j.value("mean", nlohmann::json()), "mean");
-      const std::vector<double> std = numbers(j.value("std", nlohmann::json()), "std");
-      for (std::size_t g = 0; g < m.groups.size(); ++g) m.groups[g].mean = mean[g], m.groups[g].std = std[g];
-      m.has_mean_std = true;
-    }
-    if (j.contains("percentiles")) {
-      if (!j["percentiles"].is_object()) fail(where + ".percentiles", "an object of percent: values");
-      for (const auto& [key, values] : j["percentiles"].items()) {
-        double q = 0;
-        try {
-          std::size_t used = 0;
-          q = std::stod(key, &used);
-          if (used != key.size() || !(q >= 0 && q <= 100)) throw std::invalid_argument(key);
-        } catch (const std::exception&) {
-          fail(where + ".percentiles", "percents from 0 to 100 as keys, got \"" + key + "\"");
-        }
-        const std::vector<double> v = numbers(values, "percentiles." + key);
-        m.percents.push_back(q);
-        for (std::size_t g = 0; g < m.groups.size(); ++g) m.groups[g].percentiles.push_back(v[g]);
-      }
-    }
-    out.add(std::move(m));
-  }
+  for (std::size_t i = 0; i < json["dataset_statistics"].size(); ++i)
+    out.add(measure_from_json(json["dataset_statistics"][i], source, "dataset_statistics[" + std::to_string(i) + "]"));
   return out;
 }
 

@@ -62,6 +62,14 @@ class DatasetStatistics {
   std::vector<DatasetMeasure> measures_;
 };
 
+// The "format" of a statistics file (dataset statistics, and per-sample ones: sample_statistics.hpp).
+constexpr const char* kDatasetStatisticsFormat = "deepimage dataset statistics 1";
+
+// One measure as a dataset_statistics entry, and back; `where` names the entry in errors
+// ("dataset_statistics[2]"), which name `source` (the file) and the field.
+nlohmann::json measure_to_json(const DatasetMeasure& measure);
+DatasetMeasure measure_from_json(const nlohmann::json& json, const std::string& source, const std::string& where);
+
 // True when some op of `ops` has `mode: per_dataset`.
 bool has_per_dataset(const std::vector<OpSpec>& ops);
 

@@ -35,6 +35,7 @@ struct OpParam {
 };
 
 class DatasetStatistics;  // ops/dataset_statistics.hpp
+class SampleStatistics;   // ops/sample_statistics.hpp
 
 // What ops may refer to beyond the tensor they work on: tensors by id (0.4 `reference_tensor` of
 // scale_mean_variance / scale_range), and for 0.4 `mode: per_dataset` the dataset's statistics of
@@ -43,6 +44,10 @@ struct OpContext {
   std::map<std::string, const Tensor*> tensors;
   std::string tensor_id{};
   const DatasetStatistics* dataset = nullptr;
+  // Per-sample statistics measured beforehand over the whole image (a shard or a block sees part of
+  // it): used instead of gathering them, for sample `sample` of the image.
+  const SampleStatistics* given = nullptr;
+  std::int64_t sample = 0;
   // For a referenced tensor that is not in `tensors` (an input read from a file in bands): its
   // statistics `wanted`, one per index of `kept_axes` (group_count of them), gathered by the caller.
   std::function<std::vector<GroupStatistics>(const std::string& id, const std::string& kept_axes, std::int64_t group_count,

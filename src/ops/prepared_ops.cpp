@@ -84,6 +84,11 @@ PreparedOps::PreparedOps(std::vector<OpSpec> ops, std::string axes, Shape shape,
                                                  "needs statistics of the whole dataset: run the model on all its images at once, "
                                                  "or give them with --stats FILE");
       step.statistics.own = std::move(*known);
+    } else if (gathers(step) && references.given) {
+      // Measured beforehand over the whole image; this tensor may be only part of it.
+      const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
+      step.statistics.own = references.given->find(references.tensor_id, references.sample, s.steps.size(), step.op->id,
+                                                   step.need->reduced_axes, groups.kept_axes, groups.kept_shape, step.need->own);
     } else if (gathers(step)) {
       step.resolved = false;
       const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
@@ -166,6 +171,23 @@ std::string PreparedOps::kept_axes() const {
         break;
       }
   return kept;
+}
+
+std::vector<SampleMeasure> PreparedOps::measures(const std::string& tensor, std::int64_t sample) const {
+  const State& s = *state_;
+  std::vector<SampleMeasure> out;
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    const Step& step = s.steps[i];
+    if (!gathers(step) || has_per_dataset({step.spec})) continue;
+    if (!step.resolved)
+      throw Error(ErrorCode::internal, step.op->id + ": PreparedOps::measures() before its statistics are gathered");
+    const Groups groups = groups_reducing(s.axes, s.shape, step.need->reduced_axes);
+    out.push_back({.sample = sample, .op = i, .op_id = step.op->id,
+                   .values = {.tensor = tensor, .reduced_axes = step.need->reduced_axes, .kept_axes = groups.kept_axes,
+                              .kept_shape = groups.kept_shape, .has_mean_std = step.need->own.mean_std,
+                              .percents = step.need->own.percents, .groups = step.statistics.own}});
+  }
+  return out;
 }
 
 bool PreparedOps::pointwise() const { return state_->passes == 0; }

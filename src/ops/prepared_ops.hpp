@@ -20,7 +20,9 @@
 //                value's order-preserving 32-bit key: the high 16 bits, then the low 16 bits of the
 //                values in the bin holding the rank. No approximation: the error bound is zero.
 // Ops naming a `reference_tensor` take its statistics from `references` (whole tensors), computed
-// at construction.
+// at construction. With `references.given` (statistics measured beforehand over the whole image,
+// sample_statistics.hpp), per-sample ops take theirs from it and need no pass: any region of the
+// tensor can then be prepared alone.
 #pragma once
 
 #include <memory>
@@ -30,6 +32,7 @@
 #include "deepimage/model_spec.hpp"
 #include "deepimage/tensor.hpp"
 #include "ops/op.hpp"
+#include "ops/sample_statistics.hpp"
 
 namespace deepimage::ops {
 
@@ -55,8 +58,13 @@ class PreparedOps {
   std::string kept_axes() const;
   // True when no op needs statistics: apply() can be used at once.
   bool pointwise() const;
-  // Passes over the tensor scan needs (0 when pointwise).
+  // Passes over the tensor scan needs (0 when pointwise, or when every statistic was given).
   int pass_count() const;
+
+  // The per-sample statistics the ops gathered (or were given), one per op that needs them, for a
+  // statistics file (sample_statistics.hpp): `sample` is the caller's index of the sample. Only after
+  // start_pass() returned false.
+  std::vector<SampleMeasure> measures(const std::string& tensor, std::int64_t sample) const;
 
  private:
   struct State;

@@ -28,6 +28,7 @@
 #include "run/slice_run.hpp"
 #include "run/stack_loop.hpp"
 #include "run/image_input.hpp"
+#include "run/image_statistics.hpp"
 #include "run/stopwatch.hpp"
 
 namespace deepimage {
@@ -217,7 +218,7 @@ class OutputFile {
 // sample (slice of a stack, sample of a batch) through run_slice, read from the files and written to
 // the outputs by region, whole or in bands as the plan says.
 void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& files,
-               const std::vector<fs::path>& outputs, const ops::DatasetStatistics& dataset,
+               const std::vector<fs::path>& outputs, const ops::DatasetStatistics& dataset, const ops::SampleStatistics* given,
                std::optional<run::TileMemory>& tile_memory, RunReport& report) {
   const auto start = Clock::now();
   report.pad = o.pad;
@@ -244,6 +245,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
 
   std::vector<Shape> sample_shapes(spec.inputs.size());  // empty for an optional input left out
   for (std::size_t i = 0; i < inputs.size(); ++i) sample_shapes[i] = inputs[i]->sample_shape();
+  if (given) run::check_statistics_fit(*given, spec, loop, sample_shapes);
   const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
                                   .after_tile = {}};
   const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory);
@@ -264,7 +266,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
                                        if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
                                        progress.tile_done();
                                      },
-                                     .dataset = &dataset};
+                                     .dataset = &dataset, .given = given};
   progress.emit();
 
   std::vector<OutputFile> writers;
@@ -274,6 +276,7 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
   for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
     progress.stop_if_cancelled();
     event.slice = static_cast<std::size_t>(sample);
+    slice_options.sample = sample;
     std::vector<run::SliceInput> slice_inputs(spec.inputs.size(), run::SliceInput{.shape = {}, .read = {}, .inspect = {}});
     for (std::size_t i = 0; i < inputs.size(); ++i)
       slice_inputs[i] = run::SliceInput{
@@ -359,7 +362,8 @@ RunReport run_model(const RunOptions& o) {
   report.load_s = seconds_since(start);
   std::optional<run::TileMemory> tile_memory;
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, {o.inputs}, o);
-  run_files(predictor, spec, with_output, o.inputs, outputs, dataset, tile_memory, report);
+  const std::optional<ops::SampleStatistics> given = run::given_sample_statistics(o);
+  run_files(predictor, spec, with_output, o.inputs, outputs, dataset, given ? &*given : nullptr, tile_memory, report);
   return report;
 }
 
@@ -438,6 +442,7 @@ BatchReport run_batch(const RunOptions& o) {
   std::vector<std::vector<fs::path>> file_sets;  // the batch is the dataset of 0.4 per_dataset ops
   for (const fs::path& file : files) file_sets.push_back({file});
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, file_sets, o);
+  const std::optional<ops::SampleStatistics> given = run::given_sample_statistics(o);  // fits one image: checked per image
   for (const fs::path& file : files) {
     BatchItem item;
     item.input = file.string();
@@ -468,7 +473,7 @@ BatchReport run_batch(const RunOptions& o) {
           o.progress(with_image);
         };
       RunReport report;
-      run_files(predictor, spec, for_image, {file}, outputs, dataset, tile_memory, report);
+      run_files(predictor, spec, for_image, {file}, outputs, dataset, given ? &*given : nullptr, tile_memory, report);
       written.insert(outputs.begin(), outputs.end());
       item.report = std::move(report);
     } catch (const Error& e) {

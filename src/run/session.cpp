@@ -12,6 +12,7 @@
 #include "model/model.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "run/axis_mapping.hpp"
+#include "run/image_statistics.hpp"
 #include "run/predictor.hpp"
 #include "run/run_plan.hpp"
 #include "run/run_progress.hpp"
@@ -150,6 +151,7 @@ struct Session::State {
   tiling::PadMode pad;
   run::Predictor predictor;
   std::optional<run::TileMemory> tile_memory;  // measured on the first predict(), reused
+  std::optional<run::StatisticsFile> statistics;  // options.statistics, parsed once
 
   State(const Model& model, SessionOptions o)
       : loaded(model.loaded()),
@@ -162,6 +164,10 @@ struct Session::State {
     run_options.precision = options.precision;
     run_options.progress = options.progress;
     run_options.cancel = options.cancel;
+    if (!options.statistics.empty()) {
+      statistics = run::parse_statistics_file(options.statistics, "SessionOptions::statistics");
+      if (!statistics->samples.model.empty()) statistics->samples.check_model(loaded->model.spec.name);
+    }
   }
 };
 
@@ -188,9 +194,9 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
     shapes.push_back(views.back().shape);
   }
   // 0.4 `mode: per_dataset`: the image given is the dataset, as for `run` on one file.
-  ops::DatasetStatistics dataset;
+  ops::DatasetStatistics dataset = s.statistics ? s.statistics->dataset : ops::DatasetStatistics();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!ops::has_per_dataset(spec.inputs[i].preprocessing)) continue;
+    if (!ops::has_per_dataset(spec.inputs[i].preprocessing) || s.statistics) continue;
     ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(), shapes[i]);
     const Tensor whole = views[i].read(0, 0, 0);
     while (measurement.start_pass()) measurement.scan(whole);
@@ -201,7 +207,8 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   const run::RunPlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory);
   run::RunProgress progress(s.run_options, start, 1, plan.tiles.tiles.size());
   run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = s.pad,
-                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset};
+                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset,
+                                     .given = s.statistics && !s.statistics->samples.model.empty() ? &s.statistics->samples : nullptr};
   run::RunWarnings warnings(spec);
   std::vector<run::SliceInput> slice_inputs;
   for (std::size_t i = 0; i < views.size(); ++i)
@@ -224,6 +231,25 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
     for (const std::string& line : warnings.lines()) s.options.log(line);
   for (Tensor& out : outputs) out = run::to_image_axes(out, inputs[0].axes);
   return outputs;
+}
+
+std::string measure_statistics(const Model& model, const std::vector<TensorView>& inputs) {
+  const ModelSpec& spec = model.spec();
+  if (inputs.size() != spec.inputs.size())
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
+  std::vector<ModelView> views;
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    views.push_back(model_view(inputs[i], spec.inputs[i]));
+    shapes.push_back(views.back().shape);
+  }
+  const run::StatisticsFile statistics = run::measure_image_statistics(spec, run::StackLoop{}, shapes, [&](std::int64_t) {
+    std::vector<Tensor> whole;
+    for (const ModelView& v : views) whole.push_back(v.read(0, 0, 0));
+    return whole;
+  });
+  return run::statistics_file_text(statistics);
 }
 
 }  // namespace deepimage

@@ -173,6 +173,8 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
     ops::OpContext context = raw_inputs;
     context.tensor_id = spec.inputs[i].id;
     context.dataset = o.dataset;
+    context.given = o.given;
+    context.sample = o.sample;
     ops::PreparedOps& prep = preprocessing.emplace_back(given(i) ? spec.inputs[i].preprocessing : std::vector<OpSpec>{}, axes,
                                                         inputs[i].shape, context);
     while (prep.start_pass()) {

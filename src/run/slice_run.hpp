@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "ops/dataset_statistics.hpp"
+#include "ops/sample_statistics.hpp"
 #include "run/predictor.hpp"
 
 namespace deepimage::run {
@@ -62,6 +63,10 @@ struct SliceRunOptions {
   tiling::PadMode pad = tiling::PadMode::reflect;
   std::function<void()> after_tile;      // after every tile; may throw to stop
   const ops::DatasetStatistics* dataset = nullptr;  // for 0.4 `mode: per_dataset` ops (dataset_pass.hpp)
+  // Per-sample statistics measured beforehand over the whole image (--stats FILE, a Session's
+  // statistics): used instead of measuring this sample, which is sample `sample` of that image.
+  const ops::SampleStatistics* given = nullptr;
+  std::int64_t sample = 0;
 };
 
 // Runs the sample; `emit` gets every output's bands (top to bottom) or whole outputs. When the engine

@@ -121,7 +121,7 @@ TEST(Inputs, AnExplicitFileOfUnknownFormatFailsInTheBatchSummary) {
 }
 
 TEST(Inputs, HelpCommandPrintsTheCommandsHelp) {
-  for (const char* command : {"run", "info", "models", "example", "build", "test", "ops", "engines", "bench", "validate", "pull", "convert"}) {
+  for (const char* command : {"run", "info", "models", "example", "build", "test", "ops", "engines", "bench", "validate", "pull", "convert", "stats"}) {
     const CliResult help = run_cli({"help", command}), flag = run_cli({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_EQ(help.out, flag.out) << command;
@@ -132,7 +132,7 @@ TEST(Inputs, HelpCommandPrintsTheCommandsHelp) {
   EXPECT_EQ(overview.out, flag.out);
   const CliResult unknown = run_cli({"help", "segment"});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("unknown command \"segment\" (commands: run, info, models, example, build, test, ops, engines, bench, validate, pull, convert)"), std::string::npos)
+  EXPECT_NE(unknown.err.find("unknown command \"segment\" (commands: run, info, models, example, build, test, ops, engines, bench, validate, pull, convert, stats)"), std::string::npos)
       << unknown.err;
 }
 

@@ -71,6 +71,32 @@ TEST(Session, WholeImageEqualsCliRun) {
   EXPECT_LT(*std::min_element(p, p + out[0].element_count()), 0.1f);
 }
 
+// Whole-image statistics given to a Session (what a Dask block gets): measured by
+// measure_statistics on the same image they give the Session's own measurement bit for bit; measured
+// on another image (the crop) they change the result; another model's are refused, naming the field.
+TEST(Session, GivenWholeImageStatisticsEqualItsOwnMeasurementAndAreUsed) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Crop crop;
+  const Model model = Model::open(example_model());
+  const TensorView full{.data = crop.full.pixels.data<std::uint16_t>(), .dtype = DType::u16, .shape = crop.full.pixels.shape(),
+                        .strides = {}, .axes = "yx"};
+  SessionOptions options = with_threads(2);
+  options.tile = {{'y', 168}, {'x', 168}};
+  const Tensor own = Session(model, options).predict({full}).at(0);
+  options.statistics = measure_statistics(model, {full});
+  EXPECT_NE(options.statistics.find("scale_range"), std::string::npos) << options.statistics;
+  EXPECT_EQ(testing::max_abs_diff(Session(model, options).predict({full}).at(0), own), 0.0);
+  options.statistics = measure_statistics(model, {crop.view()});
+  EXPECT_GT(testing::max_abs_diff(Session(model, options).predict({full}).at(0), own), 1e-3);
+  options.statistics = measure_statistics(Model::open(nuclei_model()), {crop.view()});
+  try {
+    Session(model, options).predict({full});
+    ADD_FAILURE() << "another model's statistics were taken";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"SessionOptions::statistics\": model is"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Session, TiledEqualsCliRunTiledAndStridedViewEqualsContiguous) {
   DEEPIMAGE_REQUIRE_REALDATA();
   const Crop crop;
