@@ -27,7 +27,8 @@ std::map<char, std::int64_t> per_axis(const std::map<std::string, std::int64_t>&
 
 SessionOptions session_options(const std::string& weights, int threads, const std::string& precision, std::uint64_t memory,
                                const std::map<std::string, std::int64_t>& tile,
-                               const std::map<std::string, std::int64_t>& halo, const std::string& pad) {
+                               const std::map<std::string, std::int64_t>& halo, const std::string& pad,
+                               const std::string& statistics) {
   SessionOptions o;
   o.weights = weights;
   o.threads = threads;
@@ -36,6 +37,7 @@ SessionOptions session_options(const std::string& weights, int threads, const st
   o.tile = per_axis(tile, "tile");
   o.halo = per_axis(halo, "halo");
   o.pad = pad;
+  o.statistics = statistics;
   return o;
 }
 
@@ -77,8 +79,8 @@ std::map<std::string, std::int64_t> halo_of(const ModelSpec& spec) {
 #define DEEPIMAGE_SESSION_ARGS                                                                                      \
   py::kw_only(), py::arg("weights") = "", py::arg("threads") = 0, py::arg("precision") = "fp32",                  \
       py::arg("memory") = 0, py::arg("tile") = std::map<std::string, std::int64_t>{},                             \
-      py::arg("halo") = std::map<std::string, std::int64_t>{}, py::arg("pad") = "reflect", py::arg("progress") = py::none(), \
-      py::arg("log") = py::none()
+      py::arg("halo") = std::map<std::string, std::int64_t>{}, py::arg("pad") = "reflect", py::arg("statistics") = "",     \
+      py::arg("progress") = py::none(), py::arg("log") = py::none()
 
 }  // namespace
 
@@ -168,8 +170,9 @@ PYBIND11_MODULE(_deepimage, m) {
           "predict",
           [](const Model& model, const py::object& images, const py::object& axes, const std::string& weights, int threads,
              const std::string& precision, std::uint64_t memory, const std::map<std::string, std::int64_t>& tile,
-             const std::map<std::string, std::int64_t>& halo, const std::string& pad, py::object progress, py::object log) {
-            PythonSession session(model, session_options(weights, threads, precision, memory, tile, halo, pad),
+             const std::map<std::string, std::int64_t>& halo, const std::string& pad, const std::string& statistics,
+             py::object progress, py::object log) {
+            PythonSession session(model, session_options(weights, threads, precision, memory, tile, halo, pad, statistics),
                                   std::move(progress), std::move(log));
             return session.predict(images, axes);
           },
@@ -177,12 +180,22 @@ PYBIND11_MODULE(_deepimage, m) {
           "Loads the weights and runs the model once; use a Session for repeated calls.")
       .def("__repr__", [](const Model& model) { return "deepimage.Model(\"" + model.spec().name + "\")"; });
 
+  m.def(
+      "measure_statistics",
+      [](const Model& model, const py::object& images, const py::object& axes) {
+        const python::PythonInputs in = python::python_inputs(model.spec(), images, axes);
+        py::gil_scoped_release released;
+        return measure_statistics(model, in.views);
+      },
+      py::arg("model"), py::arg("image"), py::arg("axes") = py::none(),
+      "The whole image's normalisation statistics, as predict() measures them, as JSON text for statistics=.");
+
   py::class_<PythonSession>(m, "Session", "A model loaded once, for repeated predict() calls (see docs/python.md).")
       .def(py::init([](const Model& model, const std::string& weights, int threads, const std::string& precision,
                        std::uint64_t memory, const std::map<std::string, std::int64_t>& tile,
-                       const std::map<std::string, std::int64_t>& halo, const std::string& pad, py::object progress,
-                       py::object log) {
-             return std::make_unique<PythonSession>(model, session_options(weights, threads, precision, memory, tile, halo, pad),
+                       const std::map<std::string, std::int64_t>& halo, const std::string& pad,
+                       const std::string& statistics, py::object progress, py::object log) {
+             return std::make_unique<PythonSession>(model, session_options(weights, threads, precision, memory, tile, halo, pad, statistics),
                                                     std::move(progress), std::move(log));
            }),
            py::arg("model"), DEEPIMAGE_SESSION_ARGS)

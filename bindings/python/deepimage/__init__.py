@@ -17,6 +17,7 @@ from ._deepimage import (
     CancelledError,
     Error,
     InvalidArgumentError,
+    measure_statistics,
     Model,
     ModelSpec,
     NotFoundError,
@@ -27,5 +28,5 @@ from ._deepimage import (
 
 __all__ = [
     "AxisSize", "AxisSpec", "CancelledError", "Error", "InvalidArgumentError", "Model", "ModelSpec",
-    "NotFoundError", "ProgressEvent", "Session", "TensorSpec",
+    "NotFoundError", "ProgressEvent", "Session", "TensorSpec", "measure_statistics",
 ]
