@@ -115,3 +115,27 @@ def test_scheduler_and_two_workers_as_separate_processes(image, single_process):
         np.testing.assert_array_equal(result, single_process)
         sessions = client.run(lambda: len(deepimage.dask._sessions))
         assert len(sessions) == 2 and sum(sessions.values()) >= 1, sessions
+
+
+def test_a_session_in_plain_map_blocks_answers_dasks_empty_probe(image):
+    # Without meta=, Dask calls the function on an empty array to learn the output's type.
+    session = deepimage.Session(deepimage.Model(EXAMPLE_MODEL), threads=2)
+    probed = []
+
+    def run(block):
+        probed.append(block.shape)
+        return session.predict(block, axes="yx")
+
+    blocks = da.from_array(image[:96, :192], chunks=(96, 96)).map_blocks(run)
+    assert blocks.dtype == np.float32 and (0, 0) in probed  # answered without running the model
+    np.testing.assert_array_equal(blocks.compute(scheduler="sync")[:, :96], session.predict(image[:96, :96], axes="yx"))
+
+
+def test_unsupported_requests_are_refused_before_computing(image):
+    array = da.from_array(image, chunks=(128, 128))
+    with pytest.raises(ValueError, match='pad "zeros"'):
+        deepimage.dask.predict(str(EXAMPLE_MODEL), array, axes="yx", tile=TILE, pad="zeros")
+    with pytest.raises(ValueError, match="transpose the array first"):
+        deepimage.dask.predict(str(EXAMPLE_MODEL), array.T, axes="xy", tile=TILE)
+    with pytest.raises(deepimage.InvalidArgumentError, match="100"):
+        deepimage.dask.predict(str(EXAMPLE_MODEL), array, axes="yx", tile={"y": 100, "x": 100})
