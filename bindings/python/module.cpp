@@ -126,7 +126,9 @@ PYBIND11_MODULE(_deepimage, m) {
       .def_property_readonly("dtype", [](const TensorSpec& t) { return std::string(to_string(t.data_type)); })
       .def_property_readonly("preprocessing", [](const TensorSpec& t) { return op_ids(t.preprocessing); })
       .def_property_readonly("postprocessing", [](const TensorSpec& t) { return op_ids(t.postprocessing); })
-      .def("__repr__", [](const TensorSpec& t) { return "TensorSpec(\"" + t.id + "\", \"" + t.axes_string() + "\", " + std::string(to_string(t.data_type)) + ")"; });
+      .def("__repr__", [](const TensorSpec& t) {
+        return "TensorSpec(\"" + t.id + "\", \"" + t.axes_string() + "\", " + std::string(to_string(t.data_type)) + ")";
+      });
 
   py::class_<ModelSpec>(m, "ModelSpec", "A bioimage.io model description, read-only.")
       .def_readonly("name", &ModelSpec::name)
@@ -195,7 +197,8 @@ PYBIND11_MODULE(_deepimage, m) {
                        std::uint64_t memory, const std::map<std::string, std::int64_t>& tile,
                        const std::map<std::string, std::int64_t>& halo, const std::string& pad,
                        const std::string& statistics, py::object progress, py::object log) {
-             return std::make_unique<PythonSession>(model, session_options(weights, threads, precision, memory, tile, halo, pad, statistics),
+             return std::make_unique<PythonSession>(model,
+                                                    session_options(weights, threads, precision, memory, tile, halo, pad, statistics),
                                                     std::move(progress), std::move(log));
            }),
            py::arg("model"), DEEPIMAGE_SESSION_ARGS)

@@ -104,6 +104,8 @@ def predict(model, array, axes=None, *, tile, output=None, statistics=None, thre
     """
     import dask.array as da
 
+    if isinstance(model, Model):
+        raise TypeError("deepimage.dask.predict takes the model's path, which each worker opens, not a deepimage.Model")
     model_path = os.fspath(model)
     if pad not in _NUMPY_PAD_MODES:
         raise ValueError(f'pad "{pad}" is not one of reflect, symmetric, edge (deepimage.dask cannot pad with zeros: '
