@@ -33,6 +33,9 @@ packages=(
   python3-zarr python3-numcodecs  # OME-Zarr tests: fixtures written and outputs read back by zarr
   slurm-wlm munge         # sharded runs on a single-node Slurm the test starts (tests/e2e/cli/slurm_array_test.sh)
   snakemake               # examples/snakemake, run by tests/e2e/cli/snakemake_test.sh
+  pybind11-dev python3-dev   # the Python module (bindings/python)
+  python3-pytest python3-dask python3-distributed   # its tests: pytest, deepimage.dask on Dask's schedulers
+  python3-venv python3-pip python3-setuptools python3-wheel   # pip install . (tests/e2e/python/pip_install_test.sh)
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
   xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)

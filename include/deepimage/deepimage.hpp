@@ -79,6 +79,17 @@ struct SessionOptions {
   std::string statistics;
 };
 
+// One tiled axis of the plan predict() follows for given inputs (drawn in src/tiling/tile_plan.hpp), in
+// the image's pixel coordinates: tile k reads input [read_begin[k], read_begin[k] + tile) (reaching
+// outside the image means padding) and writes output [write_begin[k], write_end[k]). For callers
+// that split an image themselves (deepimage.dask): predict() on one tile's read box alone, with
+// halo 0 and this tile size, gives that tile's pixels of the whole run, when the statistics agree.
+struct TileAxis {
+  char axis = 'x';
+  std::int64_t tile = 0;  // model input size along the axis
+  std::vector<std::int64_t> read_begin, write_begin, write_end;
+};
+
 class Model {
  public:
   // Throws Error (not_found, bad_model, ...) naming the path.
@@ -105,6 +116,9 @@ class Session {
   // One view per model input, in spec().inputs order; one tensor per output, in spec().outputs order,
   // in the image's axes. Bad dtype, axes or shape throw Error(invalid_argument) naming the value.
   std::vector<Tensor> predict(const std::vector<TensorView>& inputs);
+
+  // The tiles predict(inputs) would run, without running them. Throws as predict() for bad views.
+  std::vector<TileAxis> tile_plan(const std::vector<TensorView>& inputs);
 
   const ModelSpec& spec() const;
   const std::string& weights_format() const;  // the weights the Session runs

@@ -307,4 +307,31 @@ std::string measure_statistics(const Model& model, const std::vector<TensorView>
   return run::statistics_file_text(statistics);
 }
 
+std::vector<TileAxis> Session::tile_plan(const std::vector<TensorView>& inputs) {
+  State& s = *state_;
+  const ModelSpec& spec = s.loaded->model.spec;
+  if (inputs.size() != spec.inputs.size())
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
+  std::vector<Shape> shapes;
+  for (std::size_t i = 0; i < inputs.size(); ++i) shapes.push_back(stack_view(inputs[i], spec.inputs[i]).first.shape);  // one sample's
+  const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
+  const tiling::TilePlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory).tiles;
+  std::vector<TileAxis> axes;
+  for (std::size_t d = 0; d < plan.axes.size(); ++d) {
+    // Tiles are row-major over the grid: the k-th along axis d is the one with every other index 0.
+    std::size_t step = 1;
+    for (std::size_t e = d + 1; e < plan.grid.size(); ++e) step *= static_cast<std::size_t>(plan.grid[e]);
+    TileAxis axis{.axis = plan.axes[d], .tile = plan.tile_shape[d], .read_begin = {}, .write_begin = {}, .write_end = {}};
+    for (std::int64_t k = 0; k < plan.grid[d]; ++k) {
+      const tiling::Tile& t = plan.tiles[static_cast<std::size_t>(k) * step];
+      axis.read_begin.push_back(t.read.begin[d]);
+      axis.write_begin.push_back(t.write.begin[d]);
+      axis.write_end.push_back(t.write.end[d]);
+    }
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
 }  // namespace deepimage

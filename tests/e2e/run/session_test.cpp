@@ -255,5 +255,31 @@ TEST(Session, BadViewsGiveOneLineErrorsNamingTheValue) {
   EXPECT_NE(error_of(session, TensorView{}).find("input"), std::string::npos);
 }
 
+// The tile boxes of tile_plan, against tile_plan.hpp's equations by hand for the example U-Net (halo
+// 40, alignment 8) with 168-pixel tiles: V = 88; y: I = 192, p = 3, S = ceil_8(64) = 64;
+// x: I = 256, p = 3, S = ceil_8(86) = 88. The same tiles predict() runs: its progress counts 9.
+TEST(Session, TilePlanGivesTheTilesPredictRuns) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const Crop crop;
+  std::size_t tiles_total = 0;
+  SessionOptions options = with_threads(2);
+  options.tile = {{'y', 168}, {'x', 168}};
+  options.progress = [&](const ProgressEvent& e) { tiles_total = e.tiles_total; };
+  Session session(Model::open(example_model()), options);
+  const std::vector<TileAxis> plan = session.tile_plan({crop.view()});
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].axis, 'y');
+  EXPECT_EQ(plan[0].tile, 168);
+  EXPECT_EQ(plan[0].read_begin, (std::vector<std::int64_t>{-40, 24, 88}));
+  EXPECT_EQ(plan[0].write_begin, (std::vector<std::int64_t>{0, 64, 128}));
+  EXPECT_EQ(plan[0].write_end, (std::vector<std::int64_t>{64, 128, 192}));
+  EXPECT_EQ(plan[1].axis, 'x');
+  EXPECT_EQ(plan[1].read_begin, (std::vector<std::int64_t>{-40, 48, 136}));
+  EXPECT_EQ(plan[1].write_begin, (std::vector<std::int64_t>{0, 88, 176}));
+  EXPECT_EQ(plan[1].write_end, (std::vector<std::int64_t>{88, 176, 256}));
+  session.predict({crop.view()});
+  EXPECT_EQ(tiles_total, 9u);
+}
+
 }  // namespace
 }  // namespace deepimage
