@@ -5,6 +5,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "deepimage/deepimage.hpp"
+#include "model/rdf.hpp"
 #include "python_errors.hpp"
 #include "python_session.hpp"
 
@@ -39,17 +40,6 @@ SessionOptions session_options(const std::string& weights, int threads, const st
   o.pad = pad;
   o.statistics = statistics;
   return o;
-}
-
-const char* axis_type_name(AxisType t) {
-  switch (t) {
-    case AxisType::batch: return "batch";
-    case AxisType::channel: return "channel";
-    case AxisType::index: return "index";
-    case AxisType::time: return "time";
-    case AxisType::space: return "space";
-  }
-  return "space";
 }
 
 const char* size_kind_name(AxisSize::Kind k) {
@@ -110,13 +100,13 @@ PYBIND11_MODULE(_deepimage, m) {
 
   py::class_<AxisSpec>(m, "AxisSpec", "One axis of a model tensor.")
       .def_property_readonly("id", [](const AxisSpec& a) { return std::string(1, a.id); })
-      .def_property_readonly("type", [](const AxisSpec& a) { return axis_type_name(a.type); })
+      .def_property_readonly("type", [](const AxisSpec& a) { return model::axis_type_name(a.type); })
       .def_readonly("size", &AxisSpec::size)
       .def_readonly("halo", &AxisSpec::halo)
       .def_readonly("scale", &AxisSpec::scale)
       .def_readonly("unit", &AxisSpec::unit)
       .def_readonly("channel_names", &AxisSpec::channel_names)
-      .def("__repr__", [](const AxisSpec& a) { return "AxisSpec(\"" + std::string(1, a.id) + "\", " + axis_type_name(a.type) + ")"; });
+      .def("__repr__", [](const AxisSpec& a) { return "AxisSpec(\"" + std::string(1, a.id) + "\", " + model::axis_type_name(a.type) + ")"; });
 
   py::class_<TensorSpec>(m, "TensorSpec", "One input or output of a model.")
       .def_readonly("id", &TensorSpec::id)

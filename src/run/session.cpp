@@ -158,6 +158,32 @@ StackView stack_view(const TensorView& view, const TensorSpec& input) {
   return s;
 }
 
+// The views of one call, one per model input: checked, and each seen as a loop of samples.
+struct CallViews {
+  std::vector<StackView> views;
+  std::vector<Shape> shapes;  // of one sample, in the model's axes
+};
+
+CallViews call_views(const std::vector<TensorView>& inputs, const ModelSpec& spec) {
+  if (inputs.size() != spec.inputs.size())
+    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
+                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
+  CallViews c;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    c.views.push_back(stack_view(inputs[i], spec.inputs[i]));
+    c.shapes.push_back(c.views.back().first.shape);
+  }
+  // The inputs of a model with several go through the loop together, so they must loop alike.
+  const run::StackLoop& loop = c.views[0].loop;
+  for (std::size_t i = 1; i < c.views.size(); ++i)
+    if (c.views[i].loop.axes != loop.axes || c.views[i].loop.sizes != loop.sizes)
+      throw Error(ErrorCode::invalid_argument, view_name(spec.inputs[i]) + " has samples along \"" + c.views[i].loop.axes + "\" " +
+                                                   shape_to_string(c.views[i].loop.sizes) + " but " + view_name(spec.inputs[0]) +
+                                                   " along \"" + loop.axes + "\" " + shape_to_string(loop.sizes) +
+                                                   "; give views that loop alike");
+  return c;
+}
+
 // Gathers the bands of one output into one tensor (model axes).
 void gather(Tensor& whole, const run::OutputBand& band) {
   if (!band.axis) {
@@ -218,23 +244,10 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   const auto start = run::Clock::now();
   State& s = *state_;
   const ModelSpec& spec = s.loaded->model.spec;
-  if (inputs.size() != spec.inputs.size())
-    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
-                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
-  std::vector<StackView> views;
-  std::vector<Shape> shapes;  // of one sample, in the model's axes
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    views.push_back(stack_view(inputs[i], spec.inputs[i]));
-    shapes.push_back(views.back().first.shape);
-  }
-  // The inputs of a model with several go through the loop together, so they must loop alike.
+  const CallViews call = call_views(inputs, spec);
+  const std::vector<StackView>& views = call.views;
+  const std::vector<Shape>& shapes = call.shapes;
   const run::StackLoop& loop = views[0].loop;
-  for (std::size_t i = 1; i < views.size(); ++i)
-    if (views[i].loop.axes != loop.axes || views[i].loop.sizes != loop.sizes)
-      throw Error(ErrorCode::invalid_argument, view_name(spec.inputs[i]) + " has samples along \"" + views[i].loop.axes + "\" " +
-                                                   shape_to_string(views[i].loop.sizes) + " but " + view_name(spec.inputs[0]) +
-                                                   " along \"" + loop.axes + "\" " + shape_to_string(loop.sizes) +
-                                                   "; give views that loop alike");
   // 0.4 `mode: per_dataset`: the samples of the views given are the dataset, as for `run` on one file
   // (unless SessionOptions::statistics gives them).
   ops::DatasetStatistics dataset = s.statistics ? s.statistics->dataset : ops::DatasetStatistics();
@@ -289,15 +302,9 @@ std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
 
 std::string measure_statistics(const Model& model, const std::vector<TensorView>& inputs) {
   const ModelSpec& spec = model.spec();
-  if (inputs.size() != spec.inputs.size())
-    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
-                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
-  std::vector<StackView> views;
-  std::vector<Shape> shapes;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    views.push_back(stack_view(inputs[i], spec.inputs[i]));
-    shapes.push_back(views.back().first.shape);
-  }
+  const CallViews call = call_views(inputs, spec);
+  const std::vector<StackView>& views = call.views;
+  const std::vector<Shape>& shapes = call.shapes;
   // Every sample of a stack, as predict() loops over them.
   const run::StatisticsFile statistics = run::measure_image_statistics(spec, views[0].loop, shapes, [&](std::int64_t sample) {
     std::vector<Tensor> whole;
@@ -310,11 +317,7 @@ std::string measure_statistics(const Model& model, const std::vector<TensorView>
 std::vector<TileAxis> Session::tile_plan(const std::vector<TensorView>& inputs) {
   State& s = *state_;
   const ModelSpec& spec = s.loaded->model.spec;
-  if (inputs.size() != spec.inputs.size())
-    throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
-                                                 " input(s); got " + std::to_string(inputs.size()) + " view(s)");
-  std::vector<Shape> shapes;
-  for (std::size_t i = 0; i < inputs.size(); ++i) shapes.push_back(stack_view(inputs[i], spec.inputs[i]).first.shape);  // one sample's
+  const std::vector<Shape> shapes = call_views(inputs, spec).shapes;  // of one sample
   const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
   const tiling::TilePlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory).tiles;
   std::vector<TileAxis> axes;
