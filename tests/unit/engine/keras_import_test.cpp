@@ -18,6 +18,7 @@
 #include "io/tiff.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
+#include "support/pancreatic_unet.hpp"
 #include "support/whole_tile_normalisation.hpp"
 #include "support/tolerances.hpp"
 
@@ -166,20 +167,9 @@ TEST(KerasImport, LambdaDeclarationsFromTheRdfConfig) {
 
 TEST(KerasRealModels, PancreaticUnetMatchesTensorFlowJsProbabilities) {
   DEEPIMAGE_REQUIRE_REALDATA();
-  const auto dir = realdata() / "unet2d_pancreatic_keras_dij";
-  const graph::Graph g = import_file(dir / "unet_pancreatic_cell_segmentation.h5");
-  const Tensor x = min_max_normalised(io::read_npy(dir / "exampleImage.npy"));
-  const Tensor expected = io::read_npy(dir / "reference_probability_tfjs.npy");
-  const Tensor y = engine::native::DnnlExecutor(graph::specialize(g, {x.shape()}), {.threads = 2}).run({x}).at(0);
-  ASSERT_EQ(y.shape(), expected.shape());
-  const double diff = max_abs_diff(y, expected);
-  std::cerr << "  max |diff| vs tfjs " << diff << "\n";
-  EXPECT_LE(diff, kKerasUnetVsTfjsMaxAbs);
-  const Tensor result = io::read_npy(dir / "resultImage.npy").converted(DType::f32);
-  std::int64_t agree = 0;
-  for (std::int64_t i = 0; i < y.element_count(); ++i)
-    agree += (y.data<float>()[i] > 0.5f) == (result.data<float>()[i] > 0.5f);
-  EXPECT_EQ(agree, y.element_count());
+  const graph::Graph g = import_file(pancreatic_unet_dir() / "unet_pancreatic_cell_segmentation.h5");
+  const Tensor x = pancreatic_unet_input();
+  expect_pancreatic_unet_output(engine::native::DnnlExecutor(graph::specialize(g, {x.shape()}), {.threads = 2}).run({x}).at(0));
 }
 
 TEST(KerasRealModels, DefconLambdaIsRefusedByName) {

@@ -14,6 +14,7 @@
 #include "model/model.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
+#include "support/pancreatic_unet.hpp"
 #include "support/whole_tile_normalisation.hpp"
 #include "support/tolerances.hpp"
 #include "unit/engine/native/saved_module.hpp"
@@ -28,18 +29,8 @@ std::vector<std::byte> converted(const std::filesystem::path& bundle, const std:
 
 TEST(TorchScriptExportRealModels, KerasPancreaticUnetMatchesTensorFlowJsProbabilities) {
   DEEPIMAGE_REQUIRE_REALDATA();
-  const auto dir = realdata() / "unet2d_pancreatic_keras_dij";
-  const Tensor x = min_max_normalised(io::read_npy(dir / "exampleImage.npy"));
-  const Tensor expected = io::read_npy(dir / "reference_probability_tfjs.npy");
-  const Tensor y = run_saved_module(converted(dir, "keras_hdf5"), {x}).at(0);
-  ASSERT_EQ(y.shape(), expected.shape());
-  const double diff = max_abs_diff(y, expected);
-  std::cerr << "  max |diff| vs tfjs " << diff << "\n";
-  EXPECT_LE(diff, kKerasUnetVsTfjsMaxAbs);
-  const Tensor result = io::read_npy(dir / "resultImage.npy").converted(DType::f32);
-  std::int64_t agree = 0;
-  for (std::int64_t i = 0; i < y.element_count(); ++i) agree += (y.data<float>()[i] > 0.5f) == (result.data<float>()[i] > 0.5f);
-  EXPECT_EQ(agree, y.element_count());
+  const Tensor x = pancreatic_unet_input();
+  expect_pancreatic_unet_output(run_saved_module(converted(pancreatic_unet_dir(), "keras_hdf5"), {x}).at(0));
 }
 
 // Its Upsample is "linear" in ONNX's asymmetric coordinates (not PyTorch's bilinear): the converter's
