@@ -120,10 +120,15 @@ def predict(model, array, axes=None, *, tile, output=None, statistics=None, thre
     if output_index < 0:
         raise ValueError(f'model "{spec.name}" has no output "{output}" (outputs: {", ".join(output_ids)})')
 
+    # Outputs come in the model's axis order (as Session.predict returns them), so the blocks must be
+    # cut in that order too: an array in another order ("xy") is transposed first, lazily.
+    axes, order = _model_ordered_axes(spec, array.ndim, axes)
+    if order is not None:
+        array = array.transpose(order)
+
     # The plan of the whole image, asked of the library on a stand-in of the array's shape (no pixels read).
     stand_in = np.broadcast_to(np.zeros(1, array.dtype), array.shape)
     planner = Session(local, tile=dict(tile), threads=1, precision=precision, weights=weights, pad=pad)
-    axes = _image_axes(planner, stand_in, axes)
     plans = {p["axis"]: p for p in planner.tile_plan(stand_in, axes=axes)}
     tiled = [letter for letter in axes if letter in plans]
 
@@ -176,14 +181,16 @@ def predict(model, array, axes=None, *, tile, output=None, statistics=None, thre
         output_axes=output_axes, output_index=output_index)
 
 
-def _image_axes(session, stand_in, axes):
-    """The array's axes in the model's order (deepimage.dask needs them so; transpose the array first)."""
+def _model_ordered_axes(spec, ndim, axes):
+    """The array's axes (default: the model's when the ranks match, else its spatial axes) in the model's
+    order, and the transpose that puts the array so (None when it already is)."""
+    model_axes = spec.inputs[0].axes
     if axes is None:
-        model_axes = session.spec.inputs[0].axes
-        spatial = "".join(a.id for a in session.spec.inputs[0].axis_specs if a.type == "space")
-        axes = model_axes if stand_in.ndim == len(model_axes) else spatial
-    order = [session.spec.inputs[0].axes.find(a) for a in axes]
-    if -1 not in order and order != sorted(order):
-        raise ValueError(f'axes "{axes}" are not in the model\'s order "{session.spec.inputs[0].axes}"; '
-                         "transpose the array first (array.transpose(...)), so outputs line up with blocks")
-    return axes
+        spatial = "".join(a.id for a in spec.inputs[0].axis_specs if a.type == "space")
+        axes = model_axes if ndim == len(model_axes) else spatial
+    if len(axes) != ndim or -1 in [model_axes.find(a) for a in axes]:
+        return axes, None  # Session.predict names what is wrong with them
+    ordered = "".join(sorted(axes, key=model_axes.find))
+    if ordered == axes:
+        return axes, None
+    return ordered, [axes.index(a) for a in ordered]
