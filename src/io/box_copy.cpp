@@ -42,14 +42,15 @@ std::int64_t for_each_box_run(const Shape& shape, const std::vector<std::int64_t
 
 namespace {
 
+// Offsets are signed: a view of memory may have negative strides (a reversed numpy array).
 void copy_run(std::byte* to, std::int64_t to_step, const std::byte* from, std::int64_t from_step, std::int64_t count,
               std::size_t es) {
+  const auto size = static_cast<std::ptrdiff_t>(es);
   if (to_step == 1 && from_step == 1) {
     std::memcpy(to, from, static_cast<std::size_t>(count) * es);
     return;
   }
-  for (std::int64_t i = 0; i < count; ++i)
-    std::memcpy(to + static_cast<std::size_t>(i * to_step) * es, from + static_cast<std::size_t>(i * from_step) * es, es);
+  for (std::int64_t i = 0; i < count; ++i) std::memcpy(to + i * to_step * size, from + i * from_step * size, es);
 }
 
 std::int64_t last_stride(const std::vector<std::int64_t>& strides) { return strides.empty() ? 1 : strides.back(); }
@@ -59,18 +60,18 @@ std::int64_t last_stride(const std::vector<std::int64_t>& strides) { return stri
 void copy_box_out(const std::byte* array, const Shape& shape, const std::vector<std::int64_t>& strides,
                   std::size_t element_size, const Box& box, std::byte* out) {
   const std::int64_t step = last_stride(strides);
+  const auto size = static_cast<std::ptrdiff_t>(element_size);
   for_each_box_run(shape, strides, box, [&](std::int64_t at, std::int64_t from, std::int64_t n) {
-    copy_run(out + static_cast<std::size_t>(from) * element_size, 1, array + static_cast<std::size_t>(at) * element_size,
-             step, n, element_size);
+    copy_run(out + from * size, 1, array + at * size, step, n, element_size);
   });
 }
 
 void copy_box_in(std::byte* array, const Shape& shape, const std::vector<std::int64_t>& strides,
                  std::size_t element_size, const Box& box, const std::byte* in) {
   const std::int64_t step = last_stride(strides);
+  const auto size = static_cast<std::ptrdiff_t>(element_size);
   for_each_box_run(shape, strides, box, [&](std::int64_t at, std::int64_t from, std::int64_t n) {
-    copy_run(array + static_cast<std::size_t>(at) * element_size, step, in + static_cast<std::size_t>(from) * element_size,
-             1, n, element_size);
+    copy_run(array + at * size, step, in + from * size, 1, n, element_size);
   });
 }
 

@@ -7,6 +7,8 @@
 //     pwrite(fd, pixels + from * es, n * es, data_start + at * es);     // runs along the last axis
 //   });
 //
+// Strides are any, in elements: C or Fortran order, a window of a larger array, 0 along a size-1 axis,
+// negative for a reversed view of memory (a Session's TensorView of a numpy array).
 // A run is a stretch of the box along its last axis; when the box covers the last axes whole and they
 // are stored contiguously, runs span several of them (a band of full rows is one run), so a caller
 // moves whole rows or pages at once.

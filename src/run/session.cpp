@@ -4,12 +4,12 @@
 // memory instead of written.
 #include "deepimage/deepimage.hpp"
 
-#include <cstring>
 #include <optional>
 
 #include "core/box.hpp"
 #include "engine/bare_model.hpp"
 #include "engine/engine.hpp"
+#include "io/box_copy.hpp"
 #include "model/model.hpp"
 #include "ops/dataset_statistics.hpp"
 #include "run/axis_mapping.hpp"
@@ -37,31 +37,6 @@ Model Model::open(const std::filesystem::path& path) {
 const ModelSpec& Model::spec() const { return loaded_->model.spec; }
 
 namespace {
-
-// Copies `shape` elements of `element_size` bytes from `src` to `dst`, each with its own strides (in
-// elements); rows whose elements are adjacent on both sides are copied in one go.
-void copy_strided(const std::byte* src, const std::vector<std::int64_t>& src_strides, std::byte* dst,
-                  const std::vector<std::int64_t>& dst_strides, const Shape& shape, std::size_t element_size,
-                  std::size_t dim = 0) {
-  if (shape.empty()) {
-    std::memcpy(dst, src, element_size);
-    return;
-  }
-  const auto size = static_cast<std::ptrdiff_t>(element_size);
-  const std::int64_t n = shape[dim];
-  if (dim + 1 == shape.size()) {
-    if (src_strides[dim] == 1 && dst_strides[dim] == 1) {
-      std::memcpy(dst, src, static_cast<std::size_t>(n) * element_size);
-      return;
-    }
-    for (std::int64_t k = 0; k < n; ++k)
-      std::memcpy(dst + k * dst_strides[dim] * size, src + k * src_strides[dim] * size, element_size);
-    return;
-  }
-  for (std::int64_t k = 0; k < n; ++k)
-    copy_strided(src + k * src_strides[dim] * size, src_strides, dst + k * dst_strides[dim] * size, dst_strides, shape,
-                 element_size, dim + 1);
-}
 
 const std::string kAxisLetters = "bitczyx";
 
@@ -103,15 +78,13 @@ struct ModelView {
 
   // [begin, end) along model axis `axis` (0: the whole sample), as a contiguous tensor in model axes.
   Tensor read(char axis, std::int64_t begin, std::int64_t end) const {
-    Shape part = shape;
-    const std::byte* at = origin;
+    Box box = io::whole_box(shape);
     if (axis) {
       const std::size_t d = axes.find(axis);
-      part[d] = end - begin;
-      at += begin * strides[d] * static_cast<std::int64_t>(dtype_size(dtype));
+      box.begin[d] = begin, box.end[d] = end;
     }
-    Tensor t(dtype, part, axes);
-    copy_strided(at, strides, t.bytes(), strides_of(part), part, dtype_size(dtype));
+    Tensor t(dtype, box.shape(), axes);
+    io::copy_box_out(origin, shape, strides, dtype_size(dtype), box, t.bytes());
     return t;
   }
 };
@@ -197,9 +170,10 @@ void gather(Tensor& whole, const run::OutputBand& band) {
     full[static_cast<std::size_t>(d)] = band.full;
     whole = Tensor(part.dtype(), full, part.axes());
   }
-  const std::vector<std::int64_t> strides = strides_of(whole.shape());
-  std::byte* at = whole.bytes() + band.begin * strides[static_cast<std::size_t>(d)] * static_cast<std::int64_t>(dtype_size(part.dtype()));
-  copy_strided(part.bytes(), strides_of(part.shape()), at, strides, part.shape(), dtype_size(part.dtype()));
+  Box rows = io::whole_box(whole.shape());
+  rows.begin[static_cast<std::size_t>(d)] = band.begin;
+  rows.end[static_cast<std::size_t>(d)] = band.begin + part.shape()[static_cast<std::size_t>(d)];
+  io::copy_box_in(whole.bytes(), whole.shape(), strides_of(whole.shape()), dtype_size(part.dtype()), rows, part.bytes());
 }
 
 }  // namespace
