@@ -191,5 +191,26 @@ TEST(Shard, AutoTakesTheShardFromASlurmArraysEnvironment) {
   EXPECT_NE(std::system(outside.c_str()), 0);
 }
 
+// `pyramid` on what it cannot take: one line naming the path or value, exit 1, the folder unchanged.
+TEST(Shard, PyramidRefusesWhatIsNotALevelZeroImage) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  TempDir dir;
+  ASSERT_EQ(run_cli({"run", nuclei().string(), img2d().string(), "-o", (dir / "whole.ome.zarr").string(), "--quiet"}).exit_code, 0);
+  fs::create_directories(dir / "empty.ome.zarr");
+  const auto before = tree_files(dir.path());
+  const auto refused = [&](const std::vector<std::string>& args, const std::string& message) {
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 1) << message;
+    EXPECT_EQ(line_count(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  };
+  refused({"pyramid", (dir / "missing.ome.zarr").string()}, "missing.ome.zarr\" is not a folder");
+  refused({"pyramid", (dir / "empty.ome.zarr").string()}, "empty.ome.zarr/.zattrs");
+  refused({"pyramid", (dir / "whole.ome.zarr").string(), "--levels", "-1"}, "--levels -1 is negative");
+  // Written by an unsharded run, it already lists its levels.
+  refused({"pyramid", (dir / "whole.ome.zarr").string()}, "a pyramid is added to level 0 alone");
+  EXPECT_EQ(tree_files(dir.path()), before);
+}
+
 }  // namespace
 }  // namespace deepimage::testing
