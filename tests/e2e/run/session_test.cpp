@@ -281,5 +281,24 @@ TEST(Session, TilePlanGivesTheTilesPredictRuns) {
   EXPECT_EQ(tiles_total, 9u);
 }
 
+// A model with two inputs runs a stack only when both views loop alike: z of 3 beside z of 2 is one
+// line naming both inputs and their loops.
+TEST(Session, InputsOfAStackMustLoopAlike) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  Session session(Model::open(realdata() / "unet2d_multi_tensor"), with_threads(1));
+  std::vector<float> pixels(3 * 32 * 32);
+  const TensorView three{.data = pixels.data(), .dtype = DType::f32, .shape = {3, 32, 32}, .strides = {}, .axes = "zyx"};
+  TensorView two = three;
+  two.shape = {2, 32, 32};
+  try {
+    session.predict({three, two});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_EQ(std::string(e.what()), "input \"input1\" has samples along \"z\" (2) but input \"input0\" along \"z\" (3); "
+                                     "give views that loop alike");
+  }
+}
+
 }  // namespace
 }  // namespace deepimage
