@@ -10,6 +10,7 @@ packages=(
   libopenblas0-openmp     # fast BLAS for LibTorch's ConvTranspose (see docs/performance.md)
   libpng-dev libjpeg-dev  # PNG/JPEG inputs and covers (libpng16, libjpeg62-turbo)
   libdnnl-dev             # oneDNN: the native engine's executor (src/engine/native)
+  ocl-icd-opencl-dev      # OpenCL headers: dnnl-config.cmake requires them (Debian builds oneDNN with its OpenCL GPU runtime; only recommended by libdnnl-dev)
   libonnx-dev             # ONNX protobuf classes: the native engine's ONNX importer, info --architecture, node tests
   libonnx-testdata        # ONNX operator node tests, the native engine's conformance suite
   libprotobuf-dev protobuf-compiler  # TF SavedModel messages (.proto files written here, compiled by protoc)
