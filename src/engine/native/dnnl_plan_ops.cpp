@@ -459,9 +459,9 @@ void DnnlExecutor::Plan::plan_slice(const Node& node) {
     if (offsets[a] + ys[a] > xs[a]) throw NotOnDnnl{};
   int src = slot_of(x);
   if (slots[static_cast<std::size_t>(src)].place != Place::arena) throw NotOnDnnl{};
-  // The crop as a view of the source: a reorder from part of it. A blocked layout (nChw16c, which
-  // oneDNN picks for convolutions on AVX-512 machines) has no view starting inside a block of
-  // channels; the value's plain copy (one reorder, shared with any other reader wanting it plain) is
+  // The crop as a view of the source: a reorder from part of it. A blocked layout (nChw8c or
+  // nChw16c, which oneDNN picks for convolutions by the machine's vector width) has no view starting
+  // inside a block of channels; the value's plain copy (one reorder, shared with any other reader wanting it plain) is
   // cut instead.
   const auto crop_of = [&](int from) {
     const md from_desc = slots[static_cast<std::size_t>(from)].desc;
