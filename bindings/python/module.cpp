@@ -147,11 +147,12 @@ PYBIND11_MODULE(_deepimage, m) {
       });
 
   py::class_<Model>(m, "Model", "A bioimage.io model: a folder, .zip, rdf.yaml or bare weights file.")
-      .def(py::init([](const std::filesystem::path& path) {
+      .def(py::init([](const std::filesystem::path& path, const std::string& input_name, const std::string& output_name) {
              py::gil_scoped_release released;
-             return Model::open(path);
+             return Model::open(path, {.input_name = input_name, .output_name = output_name});
            }),
-           py::arg("path"))
+           py::arg("path"), py::kw_only(), py::arg("input_name") = "", py::arg("output_name") = "",
+           "input_name/output_name: a bare network's feed and fetch tensors, when its graph does not say (run's --input-name/--output-name)")
       .def_property_readonly("spec", &Model::spec, py::return_value_policy::reference_internal)
       .def_property_readonly("name", [](const Model& model) { return model.spec().name; })
       .def_property_readonly("inputs", [](const Model& model) { return model.spec().inputs; })

@@ -22,7 +22,10 @@
 // has the looped axes first, in the view's order ("zyx" in gives "zyx"; "yxz" gives "zyx").
 // A view may be strided (a window of a larger image, a transposed array: strides in elements); it is
 // read, never written, and only during predict(), straight into the model's layout (the whole sample,
-// or a band of tile rows at a time when the memory budget says so), as `run` reads a file.
+// or a band of tile rows at a time when the memory budget says so), as `run` reads a file. A view
+// already in the model's layout (C order, the model's axis order: "yx" or "zyx" for a "bcyx" model)
+// is not copied at all; tiles are cut from the caller's memory. predict() runs on the same driver as
+// `deepimage run` (src/run/runner.hpp), so the two give the same numbers by construction.
 //
 // Threads: a Session is used by one thread at a time (its engine keeps per-run state). For parallel
 // work, open one Session per thread; they may share one Model, which is read-only once opened.
@@ -90,10 +93,17 @@ struct TileAxis {
   std::vector<std::int64_t> read_begin, write_begin, write_end;
 };
 
+// How to open a bare network file (no rdf: .onnx, .pt, a SavedModel folder) whose graph does not say
+// which tensor is the image and which the result (a SavedModel without a signature): what `run`'s
+// --input-name and --output-name give. Ignored for bundles.
+struct OpenOptions {
+  std::string input_name, output_name;  // empty: the graph's own single input / output
+};
+
 class Model {
  public:
   // Throws Error (not_found, bad_model, ...) naming the path.
-  static Model open(const std::filesystem::path& path);
+  static Model open(const std::filesystem::path& path, const OpenOptions& options = {});
   const ModelSpec& spec() const;
 
   struct Loaded;  // the bundle and its parsed rdf (internal)

@@ -1,4 +1,4 @@
-// ImageInput — one input file of a run as the model sees it: the file opened for region reads
+// ImageInput — one input file of a run as the model sees it (a SampleSource, sample_source.hpp): the file opened for region reads
 // (io/image_region.hpp), its axes (from the file, --axes, or inferred for an .npy), --channels, the
 // loop over the axes the model lacks (stack_loop.hpp), and any band of one sample in the model's axes.
 //
@@ -17,11 +17,12 @@
 
 #include "deepimage/model_spec.hpp"
 #include "io/image_region.hpp"
+#include "run/sample_source.hpp"
 #include "run/stack_loop.hpp"
 
 namespace deepimage::run {
 
-class ImageInput {
+class ImageInput final : public SampleSource {
  public:
   ImageInput(const std::filesystem::path& file, const TensorSpec& input, const std::string& user_axes,
              const std::vector<int>& channels);
@@ -29,16 +30,14 @@ class ImageInput {
   const std::string& file() const { return file_; }
   const std::string& axes() const { return axes_; }  // of the file
   const Shape& shape() const { return source_->info().shape; }
-  DType dtype() const { return source_->info().dtype; }
   const std::optional<io::Calibration>& calibration() const { return source_->info().calibration; }
-  const StackLoop& loop() const { return loop_; }
-  // One sample in the model's axes, and in the image's (without the loop axes).
-  const Shape& sample_shape() const { return sample_shape_; }
-  const std::string& sample_axes() const { return sample_axes_; }
 
-  // Sample `sample` (row-major over the loop axes) in the model's axes, only [begin, end) along the
-  // model axis `axis` (0: all of it).
-  Tensor read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const;
+  std::string name() const override { return "\"" + file_ + "\""; }
+  DType dtype() const override { return source_->info().dtype; }
+  const StackLoop& loop() const override { return loop_; }
+  const Shape& sample_shape() const override { return sample_shape_; }
+  const std::string& sample_axes() const override { return sample_axes_; }
+  Tensor read(std::int64_t sample, char axis, std::int64_t begin, std::int64_t end) const override;
   // The same, only `box` along `box_axes` (spatial model axes the image has), every other axis whole.
   Tensor read(std::int64_t sample, const std::string& box_axes, const Box& box) const;
 

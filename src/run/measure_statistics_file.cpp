@@ -24,14 +24,14 @@ StatsReport measure_statistics_file(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " input(s); got " + std::to_string(o.inputs.size()) + " file(s)");
   std::vector<std::unique_ptr<run::ImageInput>> inputs;
-  std::vector<Shape> shapes(spec.inputs.size());
+  std::vector<const run::SampleSource*> sources;
   for (std::size_t i = 0; i < o.inputs.size(); ++i) {
     inputs.push_back(std::make_unique<run::ImageInput>(o.inputs[i], spec.inputs[i], o.axes, o.channels));
-    shapes[i] = inputs[i]->sample_shape();
-    if (inputs[i]->loop().axes != inputs[0]->loop().axes || inputs[i]->loop().sizes != inputs[0]->loop().sizes)
-      throw Error(ErrorCode::invalid_argument, "\"" + inputs[i]->file() + "\" has other samples than \"" + inputs[0]->file() +
-                                                   "\"; give inputs of the same shape");
+    sources.push_back(inputs.back().get());
   }
+  run::check_loops_alike(sources);  // as `run` loops over them
+  std::vector<Shape> shapes = run::sample_shapes(sources);
+  shapes.resize(spec.inputs.size());
   const run::StackLoop& loop = inputs[0]->loop();
   const run::StatisticsFile statistics = run::measure_image_statistics(spec, loop, shapes, [&](std::int64_t sample) {
     std::vector<Tensor> whole(spec.inputs.size());

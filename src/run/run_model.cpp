@@ -19,10 +19,8 @@
 #include "run/axis_mapping.hpp"
 #include "run/dataset_pass.hpp"
 #include "run/memory.hpp"
-#include "run/memory_plan.hpp"
 #include "run/output_calibration.hpp"
 #include "run/run_plan.hpp"
-#include "run/run_progress.hpp"
 #include "run/run_warnings.hpp"
 #include "run/predictor.hpp"
 #include "run/shard_run.hpp"
@@ -30,6 +28,7 @@
 #include "run/stack_loop.hpp"
 #include "run/image_input.hpp"
 #include "run/image_statistics.hpp"
+#include "run/runner.hpp"
 #include "run/stopwatch.hpp"
 
 namespace deepimage {
@@ -241,42 +240,64 @@ class OutputFile {
   std::unique_ptr<io::ImageSink> sink_;
 };
 
+// A run's results as output files, one per model output, committed when the run is complete.
+class FileResults final : public run::ResultSink {
+ public:
+  FileResults(const std::vector<fs::path>& outputs, const run::ImageInput& first, const ModelSpec& spec, int pyramid_levels,
+              RunReport& report)
+      : outputs_(outputs), report_(report) {
+    files_.reserve(outputs.size());
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      files_.emplace_back(outputs[k], first.loop(), first.sample_axes(), run::output_calibration(first.calibration(), spec.outputs[k]),
+                          pyramid_levels);
+  }
+  void band(std::int64_t sample, const run::OutputBand& band) override {
+    const auto t0 = Clock::now();
+    files_[band.output].write(sample, band);
+    report_.write_s += seconds_since(t0);
+  }
+  void complete() override {
+    const auto t0 = Clock::now();
+    for (std::size_t k = 0; k < files_.size(); ++k) {
+      files_[k].commit();
+      report_.outputs_written.push_back(outputs_[k].string());
+    }
+    report_.write_s += seconds_since(t0);
+  }
+
+ private:
+  const std::vector<fs::path>& outputs_;
+  RunReport& report_;
+  std::vector<OutputFile> files_;
+};
+
 // Runs the loaded model on one set of input files (one per model input) and writes `outputs`: every
-// sample (slice of a stack, sample of a batch) through run_slice, read from the files and written to
+// sample (slice of a stack, sample of a batch) through the Runner, read from the files and written to
 // the outputs by region, whole or in bands as the plan says.
-void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOptions& o, const std::vector<fs::path>& files,
-               const std::vector<fs::path>& outputs, const ops::DatasetStatistics& dataset, const ops::SampleStatistics* given,
-               std::optional<run::TileMemory>& tile_memory, RunReport& report) {
+void run_files(run::Runner& runner, const RunOptions& o, const std::vector<fs::path>& files, const std::vector<fs::path>& outputs,
+               const run::RunStatistics& statistics, RunReport& report) {
+  const ModelSpec& spec = runner.spec();
   const auto start = Clock::now();
   report.pad = o.pad;
   report.model_name = spec.name;
   auto t0 = Clock::now();
   std::vector<std::unique_ptr<run::ImageInput>> inputs;
+  std::vector<const run::SampleSource*> sources;
   for (std::size_t i = 0; i < files.size(); ++i) {
     inputs.push_back(std::make_unique<run::ImageInput>(files[i], spec.inputs[i], o.axes, o.channels));
+    sources.push_back(inputs.back().get());
     report.inputs.push_back(inputs[i]->file());
     report.input_axes.push_back(inputs[i]->axes());
     report.input_shapes.push_back(inputs[i]->shape());
   }
-  // Image axes the model lacks (z or t for a 2D model, a batch) are a loop over samples; the inputs
-  // of a model with several go through it together, so they must loop alike.
   const run::StackLoop& loop = inputs[0]->loop();
-  for (const auto& in : inputs)
-    if (in->loop().sizes != loop.sizes || in->loop().axes != loop.axes)
-      throw Error(ErrorCode::invalid_argument, "\"" + in->file() + "\" has samples along \"" + in->loop().axes + "\" " +
-                                                   shape_to_string(in->loop().sizes) + " but \"" + inputs[0]->file() + "\" along \"" +
-                                                   loop.axes + "\" " + shape_to_string(loop.sizes) + "; give inputs of the same shape");
   report.slice_axes = loop.axes;
   report.slice_count = static_cast<std::size_t>(loop.count());
   report.read_s = seconds_since(t0);
 
-  std::vector<Shape> sample_shapes(spec.inputs.size());  // empty for an optional input left out
-  for (std::size_t i = 0; i < inputs.size(); ++i) sample_shapes[i] = inputs[i]->sample_shape();
-  if (given) run::check_statistics_fit(*given, spec, loop, sample_shapes);
-  const run::TilingOptions tiling{.tile = o.tile, .halo = o.halo, .pad = tiling::pad_mode_from_string(o.pad), .whole = false,
-                                  .after_tile = {}};
-  const run::RunPlan plan = run::plan_run(predictor, o, tiling, sample_shapes, inputs[0]->dtype(), tile_memory, outputs);
-  describe_run(report, o, predictor.weights(), plan);
+  const run::RunPlan plan = runner.plan(o, sources, outputs);
+  if (statistics.given) run::check_statistics_fit(*statistics.given, spec, loop, run::sample_shapes(sources));
+  describe_run(report, o, runner.predictor().weights(), plan);
   // What is known before running (the pixel size) is said by --plan too.
   run::RunWarnings warnings(spec);
   for (std::size_t i = 0; i < inputs.size(); ++i)
@@ -286,69 +307,19 @@ void run_files(run::Predictor& predictor, const ModelSpec& spec, const RunOption
     return;
   }
 
-  run::RunProgress progress(o, start, report.slice_count, plan.tiles.tiles.size() * report.slice_count);
-  ProgressEvent& event = progress.event;
-  run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = tiling.pad,
-                                     .after_tile = [&] {
-                                       if (event.tiles_done == 0) report.first_tile_s = report.load_s + seconds_since(start);
-                                       progress.tile_done();
-                                     },
-                                     .dataset = &dataset, .given = given};
-  progress.emit();
-
-  std::vector<OutputFile> writers;
-  writers.reserve(outputs.size());
-  for (std::size_t k = 0; k < outputs.size(); ++k)
-    writers.emplace_back(outputs[k], loop, inputs[0]->sample_axes(), run::output_calibration(inputs[0]->calibration(), spec.outputs[k]),
-                         o.pyramid_levels);
-  for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
-    progress.stop_if_cancelled();
-    event.slice = static_cast<std::size_t>(sample);
-    slice_options.sample = sample;
-    std::vector<run::SliceInput> slice_inputs(spec.inputs.size(), run::SliceInput{.shape = {}, .read = {}, .inspect = {}});
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-      slice_inputs[i] = run::SliceInput{
-          .shape = sample_shapes[i],
-          .read = [&, i, sample](char axis, std::int64_t begin, std::int64_t end) {
-            const auto r0 = Clock::now();
-            Tensor part = inputs[i]->read(sample, axis, begin, end);
-            report.read_s += seconds_since(r0);
-            return part;
-          },
-          // Integers hold no NaN or Inf: only float inputs are looked at.
-          .inspect = is_float(inputs[i]->dtype())
-                         ? std::function<void(const Tensor&)>([&, i](const Tensor& part) { warnings.input(i, inputs[i]->file(), part); })
-                         : nullptr};
-    const std::size_t tiles_before = event.tiles_done;
-    const run::PredictionStats stats = run::run_slice(predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
-      warnings.output(band.output, band.values);
-      const auto w0 = Clock::now();
-      writers[band.output].write(sample, band);
-      report.write_s += seconds_since(w0);
-    });
-    report.preprocess_s += stats.preprocess_s;
-    report.inference_s += stats.inference_s;
-    report.engine_s += stats.engine_s;
-    report.postprocess_s += stats.postprocess_s;
-    if (stats.smaller_tile_retries) {  // later samples start with the tiles that worked
-      report.smaller_tile_retries += stats.smaller_tile_retries;
-      run::RunPlan used = plan;
-      used.tiles = slice_options.plan;
-      used.axes = slice_options.axes;
-      describe_run(report, o, predictor.weights(), used);
-      event.tiles_done = tiles_before + used.tiles.tiles.size();
-      event.tiles_total = event.tiles_done + used.tiles.tiles.size() * static_cast<std::size_t>(loop.count() - sample - 1);
-    }
+  FileResults results(outputs, *inputs[0], spec, o.pyramid_levels, report);
+  const run::RunTotals totals = runner.run(o, sources, plan, statistics, warnings, start, results);
+  report.read_s += totals.read_s;
+  report.preprocess_s += totals.stats.preprocess_s;
+  report.inference_s += totals.stats.inference_s;
+  report.engine_s += totals.stats.engine_s;
+  report.postprocess_s += totals.stats.postprocess_s;
+  if (totals.first_tile_s >= 0) report.first_tile_s = report.load_s + totals.first_tile_s;
+  if (totals.stats.smaller_tile_retries) {  // the report shows the tiles that worked
+    report.smaller_tile_retries = totals.stats.smaller_tile_retries;
+    describe_run(report, o, runner.predictor().weights(), totals.used);
   }
-
-  t0 = Clock::now();
-  for (std::size_t k = 0; k < writers.size(); ++k) {
-    writers[k].commit();
-    report.outputs_written.push_back(outputs[k].string());
-  }
-  report.write_s += seconds_since(t0);
   report.warnings = warnings.lines();
-  progress.finish();
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
 }
@@ -388,13 +359,12 @@ RunReport run_model(const RunOptions& o) {
                                         : spec.outputs.size() == 1 ? std::vector<fs::path>{with_output.output} : std::vector<fs::path>{};
   if (!o.plan_only) check_outputs_writable(o.inputs, outputs, o.overwrite);
 
-  run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
+  run::Runner runner(model, o);
   RunReport report;
   report.load_s = seconds_since(start);
-  std::optional<run::TileMemory> tile_memory;
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, {o.inputs}, o);
   const std::optional<ops::SampleStatistics> given = run::given_sample_statistics(o);
-  run_files(predictor, spec, with_output, o.inputs, outputs, dataset, given ? &*given : nullptr, tile_memory, report);
+  run_files(runner, with_output, o.inputs, outputs, {.dataset = &dataset, .given = given ? &*given : nullptr}, report);
   return report;
 }
 
@@ -467,10 +437,9 @@ BatchReport run_batch(const RunOptions& o) {
     throw Error(ErrorCode::invalid_argument, "several images need a folder for -o, not \"" + o.output.string() + "\"");
   if (!beside_inputs) fs::create_directories(o.output);
 
-  run::Predictor predictor(model, engine::choose_weights(model, o.weights), {.threads = o.threads, .precision = o.precision});
+  run::Runner runner(model, o);  // the tile memory measured on the first image is reused for the rest
   batch.load_s = seconds_since(start);
   std::set<fs::path> written;
-  std::optional<run::TileMemory> tile_memory;  // measured on the first image, reused for the rest
   std::vector<std::vector<fs::path>> file_sets;  // the batch is the dataset of 0.4 per_dataset ops
   for (const fs::path& file : files) file_sets.push_back({file});
   const ops::DatasetStatistics dataset = run::dataset_statistics(spec, file_sets, o);
@@ -510,7 +479,7 @@ BatchReport run_batch(const RunOptions& o) {
           o.progress(with_image);
         };
       RunReport report;
-      run_files(predictor, spec, for_image, {file}, outputs, dataset, given ? &*given : nullptr, tile_memory, report);
+      run_files(runner, for_image, {file}, outputs, {.dataset = &dataset, .given = given ? &*given : nullptr}, report);
       written.insert(outputs.begin(), outputs.end());
       item.report = std::move(report);
     } catch (const Error& e) {

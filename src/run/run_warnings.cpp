@@ -69,10 +69,10 @@ void RunWarnings::pixel_size(std::size_t i, const std::string& file, const std::
                                 "results like the model's own");
 }
 
-void RunWarnings::input(std::size_t i, const std::string& file, const Tensor& values) {
+void RunWarnings::input(std::size_t i, const std::string& name, const Tensor& values) {
   if (i >= inputs_.size()) return;
   InputCount& c = inputs_[i];
-  c.file = file;
+  c.name = name;
   c.total += values.element_count();
   const auto count = [&](const auto* p) {
     for (std::int64_t e = 0, n = values.element_count(); e < n; ++e) {
@@ -99,7 +99,7 @@ std::vector<std::string> RunWarnings::lines() const {
   std::vector<std::string> lines;
   for (const InputCount& c : inputs_)
     if (c.nan || c.inf)
-      lines.push_back("\"" + c.file + "\" holds " + std::to_string(c.nan) + " NaN and " + std::to_string(c.inf) +
+      lines.push_back(c.name + " holds " + std::to_string(c.nan) + " NaN and " + std::to_string(c.inf) +
                       " infinite values (of " + std::to_string(c.total) + "); statistics skip them, the network "
                       "computes with them, and output pixels that see them may be NaN");
   lines.insert(lines.end(), pixel_size_lines_.begin(), pixel_size_lines_.end());

@@ -4,7 +4,7 @@
 //
 //   RunWarnings w(spec);
 //   w.pixel_size(0, "cells.tif", "yx", image.calibration);   // once per input file
-//   w.input(0, "cells.tif", slice);                           // every slice read, any dtype
+//   w.input(0, "\"cells.tif\"", slice);                       // every slice read, any dtype
 //   w.output(0, result_slice);                                // every slice after postprocessing
 //   report.warnings = w.lines();
 //
@@ -41,8 +41,9 @@ class RunWarnings {
   // Input `i` (rdf order) is `file`, with image axes `axes` and this calibration.
   void pixel_size(std::size_t i, const std::string& file, const std::string& axes,
                   const std::optional<io::Calibration>& calibration);
-  // Counts the non-finite values of one slice (or all) of input `i`.
-  void input(std::size_t i, const std::string& file, const Tensor& values);
+  // Counts the non-finite values of one slice (or all) of input `i`, named as messages name it
+  // (SampleSource::name(): "\"cells.tif\"", "input \"raw\"").
+  void input(std::size_t i, const std::string& name, const Tensor& values);
   // Follows the range of one slice (or all) of output `i`, after postprocessing.
   void output(std::size_t i, const Tensor& values);
 
@@ -50,7 +51,7 @@ class RunWarnings {
 
  private:
   struct InputCount {
-    std::string file;
+    std::string name;
     std::int64_t nan = 0, inf = 0, total = 0;
   };
   struct OutputRange {

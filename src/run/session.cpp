@@ -1,9 +1,9 @@
 // deepimage::Model and deepimage::Session (include/deepimage/deepimage.hpp): `deepimage run` on views
-// of the caller's memory. The same steps as run_files in run_model.cpp (plan_run, then run_slice on
-// one sample), with reads cut straight from the view instead of a file, and outputs gathered in
-// memory instead of written.
+// of the caller's memory. The Runner (run/runner.hpp) that runs image files runs the views too, each
+// view a ViewInput (run/view_input.hpp); here the outputs are gathered in memory instead of written.
 #include "deepimage/deepimage.hpp"
 
+#include <memory>
 #include <optional>
 
 #include "core/box.hpp"
@@ -14,13 +14,10 @@
 #include "ops/dataset_statistics.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/image_statistics.hpp"
-#include "run/predictor.hpp"
-#include "run/run_plan.hpp"
-#include "run/run_progress.hpp"
-#include "run/run_warnings.hpp"
-#include "run/slice_run.hpp"
+#include "run/runner.hpp"
 #include "run/stack_loop.hpp"
 #include "run/stopwatch.hpp"
+#include "run/view_input.hpp"
 
 namespace deepimage {
 
@@ -30,130 +27,29 @@ struct Model::Loaded {
 
 Model::Model(std::shared_ptr<const Loaded> loaded) : loaded_(std::move(loaded)) {}
 
-Model Model::open(const std::filesystem::path& path) {
-  return Model(std::make_shared<const Loaded>(Loaded{engine::open_model_or_weights(path)}));
+Model Model::open(const std::filesystem::path& path, const OpenOptions& options) {
+  return Model(std::make_shared<const Loaded>(Loaded{engine::open_model_or_weights(path, {options.input_name, options.output_name})}));
 }
 
 const ModelSpec& Model::spec() const { return loaded_->model.spec; }
 
 namespace {
 
-const std::string kAxisLetters = "bitczyx";
-
-std::string view_name(const TensorSpec& input) { return "input \"" + input.id + "\""; }
-
-// A view's own checks, before the model's (axis_mapping.hpp) are applied to it.
-void check_view(const TensorView& view, const TensorSpec& input) {
-  const std::string name = view_name(input);
-  if (view.axes.size() != view.shape.size())
-    throw Error(ErrorCode::invalid_argument, name + ": axes \"" + view.axes + "\" name " + std::to_string(view.axes.size()) +
-                                                 " axes but the shape " + shape_to_string(view.shape) + " has " +
-                                                 std::to_string(view.shape.size()));
-  for (std::size_t i = 0; i < view.axes.size(); ++i) {
-    const char a = view.axes[i];
-    if (kAxisLetters.find(a) == std::string::npos || view.axes.find(a) != i)
-      throw Error(ErrorCode::invalid_argument, name + ": axes \"" + view.axes + "\" must be distinct letters of \"" +
-                                                   kAxisLetters + "\" (\"" + std::string(1, a) + "\" is not)");
-  }
-  for (std::int64_t size : view.shape)
-    if (size <= 0)
-      throw Error(ErrorCode::invalid_argument, name + ": shape " + shape_to_string(view.shape) + " has a size " +
-                                                   std::to_string(size) + "; every size must be at least 1");
-  if (!view.strides.empty() && view.strides.size() != view.shape.size())
-    throw Error(ErrorCode::invalid_argument, name + ": " + std::to_string(view.strides.size()) + " strides " +
-                                                 shape_to_string(view.strides) + " for a shape of " +
-                                                 std::to_string(view.shape.size()) + " axes " + shape_to_string(view.shape));
-  if (!view.data) throw Error(ErrorCode::invalid_argument, name + ": the view's data pointer is null");
-}
-
-// One sample of an input view seen in the model's axes: its shape and, per model axis, the stride in
-// the view (0 for a size-1 axis the view lacks), so bands are read from the caller's memory with no
-// copy before.
-struct ModelView {
-  const std::byte* origin = nullptr;
-  DType dtype = DType::f32;
-  Shape shape;
-  std::vector<std::int64_t> strides;
-  std::string axes;
-
-  // [begin, end) along model axis `axis` (0: the whole sample), as a contiguous tensor in model axes.
-  Tensor read(char axis, std::int64_t begin, std::int64_t end) const {
-    Box box = io::whole_box(shape);
-    if (axis) {
-      const std::size_t d = axes.find(axis);
-      box.begin[d] = begin, box.end[d] = end;
-    }
-    Tensor t(dtype, box.shape(), axes);
-    io::copy_box_out(origin, shape, strides, dtype_size(dtype), box, t.bytes());
-    return t;
-  }
+// The views of one call, one per model input, each a ViewInput.
+struct CallInputs {
+  std::vector<std::unique_ptr<run::ViewInput>> views;
+  std::vector<const run::SampleSource*> sources;
 };
 
-// One input view as `run` sees an image: the axes the model lacks (z or t for a 2D model, a batch)
-// are a loop over samples (run/stack_loop.hpp), each sample one ModelView.
-struct StackView {
-  run::StackLoop loop;
-  std::vector<std::int64_t> loop_strides;  // the view's stride along each loop axis, in loop order
-  std::string sample_axes;                 // the view's axes without the loop's
-  ModelView first;                         // sample 0
-
-  ModelView sample(std::int64_t index) const {
-    ModelView m = first;
-    const Box at = loop.box(index);
-    for (std::size_t k = 0; k < loop_strides.size(); ++k)
-      m.origin += at.begin[k] * loop_strides[k] * static_cast<std::int64_t>(dtype_size(m.dtype));
-    return m;
-  }
-};
-
-StackView stack_view(const TensorView& view, const TensorSpec& input) {
-  check_view(view, input);
-  StackView s{.loop = run::stack_loop_for(view.shape, view.axes, input), .loop_strides = {}, .sample_axes = {},
-              .first = {.origin = static_cast<const std::byte*>(view.data), .dtype = view.dtype, .shape = {}, .strides = {},
-                        .axes = input.axes_string()}};
-  const std::vector<std::int64_t> strides = view.strides.empty() ? strides_of(view.shape) : view.strides;
-  Shape sample_shape;
-  std::vector<std::int64_t> sample_strides;
-  for (std::size_t d = 0; d < view.axes.size(); ++d) {
-    if (s.loop.axes.find(view.axes[d]) != std::string::npos) {
-      s.loop_strides.push_back(strides[d]);  // stack_loop_for keeps the view's order
-      continue;
-    }
-    s.sample_axes += view.axes[d];
-    sample_shape.push_back(view.shape[d]);
-    sample_strides.push_back(strides[d]);
-  }
-  s.first.shape = run::model_shape(sample_shape, s.sample_axes, input, view_name(input));
-  for (char a : s.first.axes) {
-    const auto at = s.sample_axes.find(a);
-    s.first.strides.push_back(at == std::string::npos ? 0 : sample_strides[at]);
-  }
-  return s;
-}
-
-// The views of one call, one per model input: checked, and each seen as a loop of samples.
-struct CallViews {
-  std::vector<StackView> views;
-  std::vector<Shape> shapes;  // of one sample, in the model's axes
-};
-
-CallViews call_views(const std::vector<TensorView>& inputs, const ModelSpec& spec) {
+CallInputs call_inputs(const std::vector<TensorView>& inputs, const ModelSpec& spec) {
   if (inputs.size() != spec.inputs.size())
     throw Error(ErrorCode::invalid_argument, "model \"" + spec.name + "\" takes " + std::to_string(spec.inputs.size()) +
                                                  " input(s); got " + std::to_string(inputs.size()) + " view(s)");
-  CallViews c;
+  CallInputs c;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    c.views.push_back(stack_view(inputs[i], spec.inputs[i]));
-    c.shapes.push_back(c.views.back().first.shape);
+    c.views.push_back(std::make_unique<run::ViewInput>(inputs[i], spec.inputs[i]));
+    c.sources.push_back(c.views.back().get());
   }
-  // The inputs of a model with several go through the loop together, so they must loop alike.
-  const run::StackLoop& loop = c.views[0].loop;
-  for (std::size_t i = 1; i < c.views.size(); ++i)
-    if (c.views[i].loop.axes != loop.axes || c.views[i].loop.sizes != loop.sizes)
-      throw Error(ErrorCode::invalid_argument, view_name(spec.inputs[i]) + " has samples along \"" + c.views[i].loop.axes + "\" " +
-                                                   shape_to_string(c.views[i].loop.sizes) + " but " + view_name(spec.inputs[0]) +
-                                                   " along \"" + loop.axes + "\" " + shape_to_string(loop.sizes) +
-                                                   "; give views that loop alike");
   return c;
 }
 
@@ -176,28 +72,52 @@ void gather(Tensor& whole, const run::OutputBand& band) {
   io::copy_box_in(whole.bytes(), whole.shape(), strides_of(whole.shape()), dtype_size(part.dtype()), rows, part.bytes());
 }
 
+// A run's results as tensors: each sample's outputs gathered from their bands, then put in place in
+// the stack (loop axes first, the sample in the view's axes).
+class GatheredResults final : public run::ResultSink {
+ public:
+  GatheredResults(const ModelSpec& spec, const run::SampleSource& first)
+      : first_(first), outputs_(spec.outputs.size()), sample_(spec.outputs.size()) {}
+  void band(std::int64_t, const run::OutputBand& band) override { gather(sample_[band.output], band); }
+  void sample_done(std::int64_t sample) override {
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      first_.loop().place(outputs_[k], sample, run::to_image_axes(sample_[k], first_.sample_axes()));
+      sample_[k] = Tensor();
+    }
+  }
+  std::vector<Tensor>& outputs() { return outputs_; }
+
+ private:
+  const run::SampleSource& first_;
+  std::vector<Tensor> outputs_, sample_;
+};
+
 }  // namespace
 
 struct Session::State {
   std::shared_ptr<const Model::Loaded> loaded;
   SessionOptions options;
-  RunOptions run_options;  // what plan_run and RunProgress read: memory, progress, cancel
-  tiling::PadMode pad;
-  run::Predictor predictor;
-  std::optional<run::TileMemory> tile_memory;  // measured on the first predict(), reused
+  RunOptions run_options;  // what the Runner reads: weights, threads, precision, tiles, memory, progress, cancel
+  run::Runner runner;
   std::optional<run::StatisticsFile> statistics;  // options.statistics, parsed once
 
+  static RunOptions run_options_of(const SessionOptions& o) {
+    tiling::pad_mode_from_string(o.pad);  // a bad pad fails before the model is loaded into an engine
+    RunOptions r;
+    r.weights = o.weights;
+    r.threads = o.threads;
+    r.precision = o.precision;
+    r.memory = o.memory;
+    r.tile = o.tile;
+    r.halo = o.halo;
+    r.pad = o.pad;
+    r.progress = o.progress;
+    r.cancel = o.cancel;
+    return r;
+  }
+
   State(const Model& model, SessionOptions o)
-      : loaded(model.loaded()),
-        options(std::move(o)),
-        pad(tiling::pad_mode_from_string(options.pad)),
-        predictor(loaded->model, engine::choose_weights(loaded->model, options.weights),
-                  {.threads = options.threads, .precision = options.precision}) {
-    run_options.memory = options.memory;
-    run_options.threads = options.threads;
-    run_options.precision = options.precision;
-    run_options.progress = options.progress;
-    run_options.cancel = options.cancel;
+      : loaded(model.loaded()), options(std::move(o)), run_options(run_options_of(options)), runner(loaded->model, run_options) {
     if (!options.statistics.empty()) {
       statistics = run::parse_statistics_file(options.statistics, "SessionOptions::statistics");
       if (!statistics->samples.model.empty()) statistics->samples.check_model(loaded->model.spec.name);
@@ -211,89 +131,55 @@ Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 
 const ModelSpec& Session::spec() const { return state_->loaded->model.spec; }
-const std::string& Session::weights_format() const { return state_->predictor.weights().format; }
+const std::string& Session::weights_format() const { return state_->runner.predictor().weights().format; }
 const SessionOptions& Session::options() const { return state_->options; }
 
 std::vector<Tensor> Session::predict(const std::vector<TensorView>& inputs) {
   const auto start = run::Clock::now();
   State& s = *state_;
   const ModelSpec& spec = s.loaded->model.spec;
-  const CallViews call = call_views(inputs, spec);
-  const std::vector<StackView>& views = call.views;
-  const std::vector<Shape>& shapes = call.shapes;
-  const run::StackLoop& loop = views[0].loop;
+  const CallInputs call = call_inputs(inputs, spec);
+  const run::RunPlan plan = s.runner.plan(s.run_options, call.sources);  // checks that the views loop alike
   // 0.4 `mode: per_dataset`: the samples of the views given are the dataset, as for `run` on one file
   // (unless SessionOptions::statistics gives them).
   ops::DatasetStatistics dataset = s.statistics ? s.statistics->dataset : ops::DatasetStatistics();
+  const run::StackLoop& loop = call.views[0]->loop();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!ops::has_per_dataset(spec.inputs[i].preprocessing) || s.statistics) continue;
-    ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(), shapes[i]);
+    ops::DatasetMeasurement measurement(spec.inputs[i].preprocessing, spec.inputs[i].id, spec.inputs[i].axes_string(),
+                                        call.views[i]->sample_shape());
     while (measurement.start_pass())
-      for (std::int64_t sample = 0; sample < loop.count(); ++sample) measurement.scan(views[i].sample(sample).read(0, 0, 0));
+      for (std::int64_t sample = 0; sample < loop.count(); ++sample) measurement.scan(call.views[i]->read(sample, 0, 0, 0));
     measurement.add_to(dataset);
   }
-
-  const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
-  const run::RunPlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory);
-  const auto samples = static_cast<std::size_t>(loop.count());
-  run::RunProgress progress(s.run_options, start, samples, plan.tiles.tiles.size() * samples);
-  run::SliceRunOptions slice_options{.plan = plan.tiles, .axes = plan.axes, .in_bands = plan.in_bands, .pad = s.pad,
-                                     .after_tile = [&] { progress.tile_done(); }, .dataset = &dataset,
-                                     .given = s.statistics && !s.statistics->samples.model.empty() ? &s.statistics->samples : nullptr};
+  const run::RunStatistics statistics{.dataset = &dataset,
+                                      .given = s.statistics && !s.statistics->samples.model.empty() ? &s.statistics->samples : nullptr};
   run::RunWarnings warnings(spec);
-  progress.emit();
-  std::vector<Tensor> outputs(spec.outputs.size());
-  for (std::int64_t sample = 0; sample < loop.count(); ++sample) {
-    progress.stop_if_cancelled();
-    progress.event.slice = static_cast<std::size_t>(sample);
-    slice_options.sample = sample;  // which sample's statistics a statistics file gives
-    std::vector<ModelView> sample_views;
-    std::vector<run::SliceInput> slice_inputs;
-    for (std::size_t i = 0; i < views.size(); ++i) sample_views.push_back(views[i].sample(sample));
-    for (std::size_t i = 0; i < views.size(); ++i)
-      slice_inputs.push_back(run::SliceInput{
-          .shape = shapes[i],
-          .read = [&sample_views, i](char axis, std::int64_t begin, std::int64_t end) {
-            return sample_views[i].read(axis, begin, end);
-          },
-          .inspect = is_float(inputs[i].dtype) ? std::function<void(const Tensor&)>([&, i](const Tensor& part) {
-                       warnings.input(i, view_name(spec.inputs[i]), part);
-                     })
-                                               : nullptr});
-    std::vector<Tensor> sample_outputs(spec.outputs.size());
-    run::run_slice(s.predictor, slice_inputs, slice_options, [&](const run::OutputBand& band) {
-      warnings.output(band.output, band.values);
-      gather(sample_outputs[band.output], band);
-    });
-    for (std::size_t k = 0; k < outputs.size(); ++k)
-      loop.place(outputs[k], sample, run::to_image_axes(sample_outputs[k], views[0].sample_axes));
-  }
-  progress.finish();
+  GatheredResults results(spec, *call.views[0]);
+  s.runner.run(s.run_options, call.sources, plan, statistics, warnings, start, results);
   if (s.options.log)
     for (const std::string& line : warnings.lines()) s.options.log(line);
-  return outputs;
+  return std::move(results.outputs());
 }
 
 std::string measure_statistics(const Model& model, const std::vector<TensorView>& inputs) {
   const ModelSpec& spec = model.spec();
-  const CallViews call = call_views(inputs, spec);
-  const std::vector<StackView>& views = call.views;
-  const std::vector<Shape>& shapes = call.shapes;
+  const CallInputs call = call_inputs(inputs, spec);
+  run::check_loops_alike(call.sources);
   // Every sample of a stack, as predict() loops over them.
-  const run::StatisticsFile statistics = run::measure_image_statistics(spec, views[0].loop, shapes, [&](std::int64_t sample) {
-    std::vector<Tensor> whole;
-    for (const StackView& v : views) whole.push_back(v.sample(sample).read(0, 0, 0));
-    return whole;
-  });
+  const run::StatisticsFile statistics =
+      run::measure_image_statistics(spec, call.views[0]->loop(), run::sample_shapes(call.sources), [&](std::int64_t sample) {
+        std::vector<Tensor> whole;
+        for (const auto& v : call.views) whole.push_back(v->read(sample, 0, 0, 0));
+        return whole;
+      });
   return run::statistics_file_text(statistics);
 }
 
 std::vector<TileAxis> Session::tile_plan(const std::vector<TensorView>& inputs) {
   State& s = *state_;
   const ModelSpec& spec = s.loaded->model.spec;
-  const std::vector<Shape> shapes = call_views(inputs, spec).shapes;  // of one sample
-  const run::TilingOptions tiling{.tile = s.options.tile, .halo = s.options.halo, .pad = s.pad, .whole = false, .after_tile = {}};
-  const tiling::TilePlan plan = run::plan_run(s.predictor, s.run_options, tiling, shapes, inputs[0].dtype, s.tile_memory).tiles;
+  const tiling::TilePlan plan = s.runner.plan(s.run_options, call_inputs(inputs, spec).sources).tiles;
   std::vector<TileAxis> axes;
   for (std::size_t d = 0; d < plan.axes.size(); ++d) {
     // Tiles are row-major over the grid: the k-th along axis d is the one with every other index 0.

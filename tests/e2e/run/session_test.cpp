@@ -296,8 +296,43 @@ TEST(Session, InputsOfAStackMustLoopAlike) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
     EXPECT_EQ(std::string(e.what()), "input \"input1\" has samples along \"z\" (2) but input \"input0\" along \"z\" (3); "
-                                     "give views that loop alike");
+                                     "give inputs with the same stack axes and sizes");
   }
+}
+
+// DEFCoN-ImageJ's bare SavedModel has no signature (SOURCE.txt: feed input_tensor, fetch
+// output_tensor): Model::open takes the names `run --input-name/--output-name` takes, and predict()
+// on frame 1 equals `run` on the same frame; unnamed, it is refused in one line.
+TEST(Session, ABareNetworkOpensWithItsTensorNamesAsRunTakesThem) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const std::filesystem::path defcon = realdata() / "defcon_imagej_savedmodel/tf_density_count";
+  try {
+    Model::open(defcon);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has no signature and 35 placeholders"), std::string::npos) << e.what();
+  }
+  const Tensor stack = io::read_image(realdata() / "defcon_imagej_savedmodel/test_data.tif").pixels.converted(DType::f32);
+  const std::int64_t h = stack.shape()[1], w = stack.shape()[2];
+  Tensor frame(DType::f32, {h, w}, "yx");
+  std::copy_n(stack.data<float>(), h * w, frame.data<float>());
+  Session session(Model::open(defcon, {.input_name = "input_tensor", .output_name = "output_tensor"}), with_threads(2));
+  const std::vector<Tensor> out = session.predict({{.data = frame.data<float>(), .dtype = DType::f32, .shape = {h, w}, .strides = {},
+                                                    .axes = "yx"}});
+  ASSERT_EQ(out.size(), 1u);
+
+  testing::TempDir dir;
+  io::Image image;
+  image.pixels = frame;
+  io::write_image(image, dir / "frame.tif");
+  const testing::CliResult r = testing::run_cli({"run", defcon.string(), (dir / "frame.tif").string(), "-o", (dir / "out.tif").string(),
+                                                 "--input-name", "input_tensor", "--output-name", "output_tensor", "--threads", "2", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Tensor reference = io::read_image(dir / "out.tif").pixels;
+  EXPECT_EQ(out[0].element_count(), reference.element_count());
+  EXPECT_LE(testing::max_abs_diff(out[0], reference), kSessionVsCliMaxAbs);
+  const float* p = out[0].data<float>();
+  EXPECT_GT(*std::max_element(p, p + out[0].element_count()), 0.0f);  // a density map, not zeros
 }
 
 }  // namespace

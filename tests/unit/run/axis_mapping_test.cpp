@@ -4,23 +4,12 @@
 
 #include "deepimage/error.hpp"
 #include "run/axis_mapping.hpp"
+#include "support/tensor_specs.hpp"
 
 namespace deepimage::run {
 namespace {
 
-TensorSpec bcyx_input(std::int64_t channels) {
-  TensorSpec t;
-  t.id = "raw";
-  for (char id : std::string("bcyx")) {
-    AxisSpec a;
-    a.id = id;
-    a.type = id == 'b' ? AxisType::batch : id == 'c' ? AxisType::channel : AxisType::space;
-    a.size.kind = id == 'c' || id == 'b' ? AxisSize::Kind::fixed : AxisSize::Kind::parameterized;
-    a.size.value = id == 'c' ? channels : 1;
-    t.axes.push_back(a);
-  }
-  return t;
-}
+using testing::bcyx_input;
 
 Tensor iota(Shape shape, std::string axes) {
   Tensor t(DType::i32, std::move(shape), std::move(axes));
