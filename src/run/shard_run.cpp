@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <numeric>
 #include <optional>
 
 #include "core/cpu_features.hpp"
@@ -31,48 +32,6 @@ namespace fs = std::filesystem;
 
 // The largest stretch of whole chunk rows run at once: its input rows and stitched output are in memory.
 constexpr std::int64_t kSegmentPixels = std::int64_t{16} << 20;
-
-bool intersects(const Box& a, const Box& b) {
-  for (std::size_t k = 0; k < a.rank(); ++k)
-    if (a.end[k] <= b.begin[k] || b.end[k] <= a.begin[k]) return false;
-  return true;
-}
-
-void grow(std::optional<Box>& hull, const Box& box) {
-  if (!hull) {
-    hull = box;
-    return;
-  }
-  for (std::size_t k = 0; k < box.rank(); ++k)
-    hull->begin[k] = std::min(hull->begin[k], box.begin[k]), hull->end[k] = std::max(hull->end[k], box.end[k]);
-}
-
-// Box `padded` (over `axes`, in the sample's coordinates, reaching outside it) of sample `sample`, padded
-// as `pad` says: only the image pixels it maps to are read.
-Tensor read_padded_region(const ImageInput& in, std::int64_t sample, const std::string& model_axes, const std::string& axes,
-                          const Box& padded, const std::vector<std::int64_t>& sizes, tiling::PadMode pad) {
-  Box source{padded.begin, padded.end};
-  for (std::size_t k = 0; k < axes.size(); ++k) {
-    std::int64_t lo = sizes[k], hi = -1;
-    for (std::int64_t r = padded.begin[k]; r < padded.end[k]; ++r)
-      if (const std::int64_t s = tiling::source_index(r, sizes[k], pad); s >= 0) lo = std::min(lo, s), hi = std::max(hi, s);
-    if (hi < lo) lo = 0, hi = 0;  // `zeros` padding only: one row read, none used
-    source.begin[k] = lo, source.end[k] = hi + 1;
-  }
-  Tensor region = in.read(sample, axes, source);
-  for (std::size_t k = 0; k < axes.size(); ++k) {
-    if (padded.begin[k] == source.begin[k] && padded.end[k] == source.end[k]) continue;
-    Shape shape = region.shape();
-    shape[model_axes.find(axes[k])] = padded.extent(k);
-    Tensor out(region.dtype(), shape, region.axes());  // zero-filled: what `zeros` padding leaves
-    const std::string along(1, axes[k]);
-    for (std::int64_t i = 0; i < padded.extent(k); ++i)
-      if (const std::int64_t s = tiling::source_index(padded.begin[k] + i, sizes[k], pad); s >= 0)
-        tiling::write_box(out, along, Box{{i}, {i + 1}}, region, Box{{s - source.begin[k]}, {s - source.begin[k] + 1}});
-    region = std::move(out);
-  }
-  return region;
-}
 
 // One stretch of consecutive units: a sample, and a box over the tiled axes.
 struct Segment {
@@ -229,7 +188,8 @@ RunReport run_sharded(const RunOptions& o) {
     }
   }
 
-  // Each segment: the tiles whose valid part touches it, read from its padded hull, stitched, cropped.
+  // Each segment: a region run of run_slice (the tiles whose valid part touches it, read from their
+  // padded hull, stitched, cropped), written as it comes.
   RunReport report;
   report.model_name = spec.name;
   report.model_path = o.model.string();
@@ -250,51 +210,44 @@ RunReport run_sharded(const RunOptions& o) {
   report.tile_grid = plan.grid;
   if (!plan.tiles.empty())
     for (std::size_t k = 0; k < plan.axes.size(); ++k) report.halo.push_back(-plan.tiles.front().read.begin[k]);
-  std::vector<std::vector<tiling::Tile>> tiles_of(segments.size());
-  std::size_t tile_total = 0;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    for (const tiling::Tile& t : plan.tiles)
-      if (intersects(t.write, segments[i].box)) tiles_of[i].push_back(t);
-    tile_total += tiles_of[i].size();
-  }
-  RunProgress progress(o, start, report.slice_count, tile_total);
+  std::vector<std::size_t> tile_counts;
+  for (const Segment& s : segments) tile_counts.push_back(tiles_meeting(plan, s.box).size());
+  RunProgress progress(o, start, report.slice_count, std::accumulate(tile_counts.begin(), tile_counts.end(), std::size_t{0}));
   progress.emit();
+  SliceRunOptions slice_options{.plan = plan, .axes = axis_tilings, .in_bands = false, .pad = pad,
+                                .after_tile = [&] { progress.tile_done(); }, .dataset = file ? &file->dataset : nullptr,
+                                .given = given};
   for (std::size_t i = 0; i < segments.size(); ++i) {
     progress.stop_if_cancelled();
     const Segment& s = segments[i];
-    const std::vector<tiling::Tile>& tiles = tiles_of[i];
-    std::optional<Box> reads, writes;
-    for (const tiling::Tile& t : tiles) grow(reads, t.read), grow(writes, t.write);
-    auto t0 = Clock::now();
-    const Tensor region = read_padded_region(in, s.sample, axes, plan.axes, *reads, sizes, pad);
-    report.read_s += seconds_since(t0);
-    ops::OpContext context{.tensors = {}, .tensor_id = input.id, .dataset = file ? &file->dataset : nullptr, .given = given,
-                           .sample = s.sample};
-    const ops::PreparedOps prep(input.preprocessing, axes, shape, context);
-    if (!prep.pointwise() && prep.pass_count() > 0)
-      throw Error(ErrorCode::internal, "--shard: preprocessing still needs passes over the image with statistics given");
-    const auto read_tile = [&](const tiling::Tile& tile) {
-      Box box = tile.read;
-      for (std::size_t k = 0; k < plan.axes.size(); ++k) box.begin[k] -= reads->begin[k], box.end[k] -= reads->begin[k];
-      Tensor ready = prep.apply(tiling::read_padded(region, plan.axes, box, pad)).converted(input.data_type);
-      if (pad == tiling::PadMode::zeros) zero_outside(ready, plan.axes, tile.read, sizes);
-      return std::vector<Tensor>{std::move(ready)};
+    double read_s = 0;
+    const auto timed = [&read_s](auto read) {
+      const auto t0 = Clock::now();
+      Tensor part = read();
+      read_s += seconds_since(t0);
+      return part;
     };
-    t0 = Clock::now();
-    std::vector<Tensor> outputs = predictor.run_tiles(plan, tiles, writes->begin, writes->shape(), read_tile,
-                                                      [&] { progress.tile_done(); }, report.engine_s);
-    report.inference_s += seconds_since(t0);
-    report.tile_count += tiles.size();
-    t0 = Clock::now();
-    const Tensor image = to_image_axes(ops::apply_postprocessing(std::move(outputs[0]), spec.outputs[0], post_context), in.sample_axes());
-    Box crop = s.box;
-    for (std::size_t k = 0; k < plan.axes.size(); ++k) crop.begin[k] -= writes->begin[k], crop.end[k] -= writes->begin[k];
-    Tensor part = tiling::read_padded(image, plan.axes, crop, pad);
-    report.postprocess_s += seconds_since(t0);
-    t0 = Clock::now();
-    part.reshape(s.written.shape(), info.axes);
-    output.write(s.written, part);
-    report.write_s += seconds_since(t0);
+    const SliceInput slice_input{
+        .shape = shape,
+        .read = [&](char axis, std::int64_t begin, std::int64_t end) { return timed([&] { return in.read(s.sample, axis, begin, end); }); },
+        .read_box = [&](const std::string& box_axes, const Box& box) { return timed([&] { return in.read(s.sample, box_axes, box); }); },
+        .inspect = {}};
+    slice_options.sample = s.sample;
+    slice_options.region = s.box;
+    const PredictionStats stats = run_slice(predictor, {slice_input}, slice_options, [&](const OutputBand& band) {
+      const auto t0 = Clock::now();
+      Tensor part = to_image_axes(band.values, in.sample_axes());
+      part.reshape(s.written.shape(), info.axes);
+      output.write(s.written, part);
+      report.write_s += seconds_since(t0);
+    });
+    // The region's reads happen among its tiles; they count as reading, as they did.
+    report.read_s += read_s;
+    report.inference_s += stats.inference_s - std::min(read_s, stats.inference_s);
+    report.engine_s += stats.engine_s;
+    report.preprocess_s += stats.preprocess_s;
+    report.postprocess_s += stats.postprocess_s;
+    report.tile_count += tile_counts[i];
   }
   report.outputs_written = {o.output.string()};
   progress.finish();

@@ -8,7 +8,9 @@
 // runs every tile whose valid part touches its chunks with the same pixels, padding and statistics
 // (the whole image's, from --stats: `deepimage stats`) as the unsharded run, and stitches their valid
 // parts as it does; a pixel's value depends only on the tile that writes it. A tile straddling two
-// shards' chunks is run by both (the price of independence; docs/scaling.md).
+// shards' chunks is run by both (the price of independence; docs/scaling.md). The tiles run through
+// run_slice, the loop of every run, as a region run (slice_run.hpp) per stretch of units; out of
+// memory, a shard stops and asks for a smaller --tile rather than change the grid.
 //
 // Units of work: the output's chunk columns (one sample of a stack, one chunk along y, one along x,
 // every other axis whole), row-major; shard I takes units [I*U/N, (I+1)*U/N). Consecutive units of

@@ -35,25 +35,69 @@ std::size_t axis_position(const std::string& axes, char axis) {
   return at;
 }
 
-// Rows [r0, r1) along `axis` of the sample padded per `pad`: the sample's rows they map to, read once,
-// then gathered (only a band at the sample's border needs gathering).
-Tensor read_padded_rows(const SliceInput& in, const std::string& axes, char axis, std::int64_t r0, std::int64_t r1,
-                        tiling::PadMode pad) {
-  const std::int64_t n = in.shape.at(axis_position(axes, axis));
-  std::int64_t lo = n, hi = -1;
-  for (std::int64_t r = r0; r < r1; ++r)
-    if (const std::int64_t src = tiling::source_index(r, n, pad); src >= 0) lo = std::min(lo, src), hi = std::max(hi, src);
-  if (hi < lo) throw Error(ErrorCode::internal, "a row of tiles reads no row of the image");
-  Tensor rows = in.read(axis, lo, hi + 1);
-  if (r0 >= 0 && r1 <= n) return rows;
-  Shape shape = rows.shape();
-  shape[axis_position(rows.axes(), axis)] = r1 - r0;
-  Tensor out(rows.dtype(), shape, rows.axes());  // zero-filled: what `zeros` padding leaves
-  const std::string along(1, axis);
-  for (std::int64_t i = 0; i < r1 - r0; ++i)
-    if (const std::int64_t src = tiling::source_index(r0 + i, n, pad); src >= 0)
-      tiling::write_box(out, along, Box{{i}, {i + 1}}, rows, Box{{src - lo}, {src - lo + 1}});
-  return out;
+// Box `box` over `box_axes` of the sample (inside it): one band read, cropped along the other axes
+// unless the input reads boxes itself.
+Tensor read_box(const SliceInput& in, const std::string& box_axes, const Box& box) {
+  if (box_axes.empty()) return in.read(0, 0, 0);
+  if (box_axes.size() > 1 && in.read_box) return in.read_box(box_axes, box);
+  Tensor rows = in.read(box_axes[0], box.begin[0], box.end[0]);
+  if (box_axes.size() == 1) return rows;
+  Box rest = box;
+  rest.begin[0] = 0, rest.end[0] = box.extent(0);
+  return tiling::read_padded(rows, box_axes, rest, tiling::PadMode::zeros);  // inside the sample: a crop
+}
+
+// Box `padded` over `box_axes` (reaching outside the sample) of the sample padded per `pad`: the
+// sample's pixels it maps to, read once, then gathered along each axis the box leaves the sample on.
+Tensor read_padded_box(const SliceInput& in, const std::string& axes, const std::string& box_axes, const Box& padded,
+                       tiling::PadMode pad) {
+  Box source = padded;
+  std::vector<std::int64_t> sizes;
+  for (std::size_t k = 0; k < box_axes.size(); ++k) {
+    const std::int64_t n = sizes.emplace_back(in.shape.at(axis_position(axes, box_axes[k])));
+    std::int64_t lo = n, hi = -1;
+    for (std::int64_t r = padded.begin[k]; r < padded.end[k]; ++r)
+      if (const std::int64_t src = tiling::source_index(r, n, pad); src >= 0) lo = std::min(lo, src), hi = std::max(hi, src);
+    if (hi < lo) throw Error(ErrorCode::internal, "tiles read no pixel of the image along \"" + std::string(1, box_axes[k]) + "\"");
+    source.begin[k] = lo, source.end[k] = hi + 1;
+  }
+  Tensor values = read_box(in, box_axes, source);
+  for (std::size_t k = 0; k < box_axes.size(); ++k) {
+    if (padded.begin[k] == source.begin[k] && padded.end[k] == source.end[k]) continue;
+    Shape shape = values.shape();
+    shape[axis_position(values.axes(), box_axes[k])] = padded.extent(k);
+    Tensor out(values.dtype(), shape, values.axes());  // zero-filled: what `zeros` padding leaves
+    const std::string along(1, box_axes[k]);
+    // The part inside the sample in one copy, the padding a row at a time.
+    const std::int64_t in0 = std::max<std::int64_t>(0, padded.begin[k]), in1 = std::min(sizes[k], padded.end[k]);
+    if (in1 > in0)
+      tiling::write_box(out, along, Box{{in0 - padded.begin[k]}, {in1 - padded.begin[k]}}, values,
+                        Box{{in0 - source.begin[k]}, {in1 - source.begin[k]}});
+    for (std::int64_t i = 0; i < padded.extent(k); ++i) {
+      const std::int64_t r = padded.begin[k] + i;
+      if (r >= in0 && r < in1) continue;
+      if (const std::int64_t src = tiling::source_index(r, sizes[k], pad); src >= 0)
+        tiling::write_box(out, along, Box{{i}, {i + 1}}, values, Box{{src - source.begin[k]}, {src - source.begin[k] + 1}});
+    }
+    values = std::move(out);
+  }
+  return values;
+}
+
+bool meets(const Box& a, const Box& b) {
+  for (std::size_t k = 0; k < a.rank(); ++k)
+    if (a.end[k] <= b.begin[k] || b.end[k] <= a.begin[k]) return false;
+  return true;
+}
+
+// The smallest box holding every box of `tiles` that `box_of` picks.
+template <class Pick>
+Box hull(std::span<const tiling::Tile> tiles, Pick box_of) {
+  Box h = box_of(tiles.front());
+  for (const tiling::Tile& t : tiles)
+    for (std::size_t k = 0; k < h.rank(); ++k)
+      h.begin[k] = std::min(h.begin[k], box_of(t).begin[k]), h.end[k] = std::max(h.end[k], box_of(t).end[k]);
+  return h;
 }
 
 // `v` times `ratio`, which must give a whole number of pixels (the plan keeps tiles of an input at
@@ -90,10 +134,29 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   };
   const ModelSpec& spec = predictor.spec();
   const tiling::TilePlan& plan = o.plan;
-  const bool in_bands = o.in_bands && !plan.axes.empty();
-  const char axis = in_bands ? plan.axes[0] : 0;
+  const bool region = o.region.has_value();
+  // Statistics in passes over bands along the plan's first axis; without a region, tiles a row at a time too.
+  const bool banded = o.in_bands && !plan.axes.empty();
+  const bool in_bands = banded && !region;
+  const char axis = banded ? plan.axes[0] : 0;
   PredictionStats t;
   const auto given = [&](std::size_t i) { return !inputs[i].shape.empty(); };
+  std::vector<std::int64_t> sizes;
+  for (char a : plan.axes) sizes.push_back(inputs.at(0).shape.at(axis_position(spec.inputs[0].axes_string(), a)));
+
+  std::vector<tiling::Tile> region_tiles;
+  if (region) {
+    const Box& r = *o.region;
+    bool inside = r.rank() == plan.axes.size();
+    for (std::size_t k = 0; inside && k < r.rank(); ++k) inside = 0 <= r.begin[k] && r.begin[k] < r.end[k] && r.end[k] <= sizes[k];
+    if (!inside)
+      throw Error(ErrorCode::internal, "region " + r.to_string() + " over \"" + plan.axes + "\" is not a part of the image " +
+                                           shape_to_string(sizes));
+    if (!postprocessing_per_band(spec))
+      throw Error(ErrorCode::unsupported, "the postprocessing of the model's outputs needs the whole output, which a run of part "
+                                          "of the image does not make");
+    region_tiles = tiles_meeting(plan, r);
+  }
 
   // 0. The engine builds its plan for the tiles' shapes while the sample is read and measured.
   if (!plan.tiles.empty()) {
@@ -112,16 +175,20 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
   auto t0 = Clock::now();
   std::vector<Tensor> whole(inputs.size());
   ops::OpContext raw_inputs;  // reference tensors of preprocessing: the inputs before any op ran
-  if (!in_bands)
+  // Read whole, the sample is where tiles are cut from; a region run reads it whole only when its
+  // statistics must be measured (below), or another input's preprocessing refers to it.
+  bool any_reference = false;
+  for (std::size_t i = 0; i < inputs.size(); ++i) any_reference = any_reference || (given(i) && refers_to_a_tensor(spec.inputs[i].preprocessing));
+  if (!banded && (!region || any_reference))
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (!given(i)) continue;
       whole[i] = inputs[i].read(0, 0, 0);
-      if (inputs[i].inspect) inputs[i].inspect(whole[i]);
+      if (inputs[i].inspect && !region) inputs[i].inspect(whole[i]);
       raw_inputs.tensors[spec.inputs[i].id] = &whole[i];
     }
   // Read in bands, an input another input's preprocessing refers to is measured in passes over its
   // bands, as the raw values it holds.
-  if (in_bands)
+  if (banded)
     raw_inputs.reference_statistics = [&](const std::string& id, const std::string& kept, std::int64_t group_count,
                                           const ops::WantedStatistics& wanted) {
       std::size_t j = 0;
@@ -161,7 +228,8 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
     ops::PreparedOps& prep = preprocessing.emplace_back(given(i) ? spec.inputs[i].preprocessing : std::vector<OpSpec>{}, axes,
                                                         inputs[i].shape, context);
     while (prep.start_pass()) {
-      if (!in_bands) {
+      if (!banded) {
+        if (whole[i].empty()) whole[i] = inputs[i].read(0, 0, 0);  // a region run measuring the sample's statistics
         prep.scan(whole[i]);
         continue;
       }
@@ -169,13 +237,12 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       for (std::int64_t b = 0; b < n; b += step) prep.scan(inputs[i].read(axis, b, std::min(n, b + step)));
     }
   }
+  if (region) whole = std::vector<Tensor>(inputs.size());  // a region's tiles are cut from what they read together
   t.preprocess_s = seconds_since(t0);
 
-  // 2. Tiles, a row at a time (or all at once), and 3. results.
+  // 2. Tiles, a row at a time, all at once, or those of the region, and 3. results.
   t0 = Clock::now();
   double postprocess_s = 0;
-  std::vector<std::int64_t> sizes;
-  for (char a : plan.axes) sizes.push_back(inputs.at(0).shape.at(axis_position(spec.inputs[0].axes_string(), a)));
   // Per input and tiled axis: its size over the first input's (its tiles and sizes are the first's times this).
   std::vector<std::vector<double>> ratio(inputs.size());
   std::vector<std::vector<std::int64_t>> input_sizes(inputs.size());
@@ -184,27 +251,51 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
       ratio[i].push_back(predictor.input_ratio(i, plan.axes[k]));
       input_sizes[i].push_back(scaled(sizes[k], ratio[i][k]));
     }
+  const auto scaled_box = [&](Box box, std::size_t i) {
+    for (std::size_t k = 0; k < plan.axes.size(); ++k)
+      box.begin[k] = scaled(box.begin[k], ratio[i][k]), box.end[k] = scaled(box.end[k], ratio[i][k]);
+    return box;
+  };
   const bool per_band = postprocessing_per_band(spec);
   std::vector<Tensor> held(spec.outputs.size());  // whole outputs, when postprocessing needs them whole
   std::int64_t inspected = 0;                      // in bands: rows [0, inspected) were inspected
-  for (const std::span<const tiling::Tile> row : tile_rows(plan, in_bands)) {
+  const std::vector<std::span<const tiling::Tile>> rows =
+      region ? std::vector<std::span<const tiling::Tile>>{region_tiles} : tile_rows(plan, in_bands);
+  for (const std::span<const tiling::Tile> row : rows) {
+    // What the row's tiles are cut from, per input: a band of rows, a region's reads, or the whole sample.
     std::vector<Tensor> band(inputs.size());
     std::vector<std::int64_t> origin(plan.axes.size(), 0), extent = sizes;
-    std::int64_t offset = 0;  // where band[i] starts along the first axis, in the first input's padded coordinates
-    if (in_bands) {
+    std::vector<std::int64_t> offset(plan.axes.size(), 0);  // where band[i] starts, in the first input's padded coordinates
+    if (region) {
+      const Box reads = hull(row, [](const tiling::Tile& tile) -> const Box& { return tile.read; });
+      const Box writes = hull(row, [](const tiling::Tile& tile) -> const Box& { return tile.write; });
+      offset = reads.begin, origin = writes.begin, extent = writes.shape();
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (!given(i)) continue;
+        const Box box = scaled_box(reads, i);
+        band[i] = read_padded_box(inputs[i], spec.inputs[i].axes_string(), plan.axes, box, o.pad);
+        if (inputs[i].inspect) {  // the pixels of the sample it holds, each once
+          Box inside = box;
+          for (std::size_t k = 0; k < plan.axes.size(); ++k)
+            inside.begin[k] = std::max<std::int64_t>(0, box.begin[k]) - box.begin[k],
+            inside.end[k] = std::min(input_sizes[i][k], box.end[k]) - box.begin[k];
+          inputs[i].inspect(tiling::read_padded(band[i], plan.axes, inside, o.pad));
+        }
+      }
+    } else if (in_bands) {
       const tiling::Tile& first = row.front();
-      offset = first.read.begin[0];
+      offset[0] = first.read.begin[0];
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!given(i)) continue;
         const double r = ratio[i][0];
-        band[i] = read_padded_rows(inputs[i], spec.inputs[i].axes_string(), axis, scaled(first.read.begin[0], r),
-                                   scaled(first.read.end[0], r), o.pad);
+        band[i] = read_padded_box(inputs[i], spec.inputs[i].axes_string(), std::string(1, axis),
+                                  Box{{scaled(first.read.begin[0], r)}, {scaled(first.read.end[0], r)}}, o.pad);
         // Rows of the sample this band holds that no earlier band did (bands go top to bottom).
-        const std::int64_t from = std::max(inspected, std::max<std::int64_t>(0, offset));
+        const std::int64_t from = std::max(inspected, std::max<std::int64_t>(0, offset[0]));
         const std::int64_t to = std::min(sizes[0], first.read.end[0]);
         if (inputs[i].inspect && to > from)
           inputs[i].inspect(tiling::read_padded(band[i], std::string(1, axis),
-                                                Box{{scaled(from - offset, r)}, {scaled(to - offset, r)}}, o.pad));
+                                                Box{{scaled(from - offset[0], r)}, {scaled(to - offset[0], r)}}, o.pad));
       }
       inspected = std::max(inspected, std::min(sizes[0], first.read.end[0]));
       origin[0] = first.write.begin[0];
@@ -217,19 +308,12 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
           ready.emplace_back();
           continue;
         }
-        Box box = tile.read;  // in this input's pixels
-        for (std::size_t k = 0; k < plan.axes.size(); ++k) {
-          const std::int64_t shift = k == 0 && in_bands ? offset : 0;
-          box.begin[k] = scaled(box.begin[k] - shift, ratio[i][k]), box.end[k] = scaled(box.end[k] - shift, ratio[i][k]);
-        }
-        const Tensor raw = tiling::read_padded(in_bands ? band[i] : whole[i], plan.axes, box, o.pad);
+        Box box = tile.read;  // in this input's pixels, from where band[i] starts
+        for (std::size_t k = 0; k < plan.axes.size(); ++k)
+          box.begin[k] = scaled(box.begin[k] - offset[k], ratio[i][k]), box.end[k] = scaled(box.end[k] - offset[k], ratio[i][k]);
+        const Tensor raw = tiling::read_padded(region || in_bands ? band[i] : whole[i], plan.axes, box, o.pad);
         Tensor in = preprocessing[i].apply(raw).converted(spec.inputs[i].data_type);
-        if (o.pad == tiling::PadMode::zeros) {
-          Box read = tile.read;
-          for (std::size_t k = 0; k < plan.axes.size(); ++k)
-            read.begin[k] = scaled(read.begin[k], ratio[i][k]), read.end[k] = scaled(read.end[k], ratio[i][k]);
-          zero_outside(in, plan.axes, read, input_sizes[i]);
-        }
+        if (o.pad == tiling::PadMode::zeros) zero_outside(in, plan.axes, scaled_box(tile.read, i), input_sizes[i]);
         ready.push_back(std::move(in));
       }
       return ready;
@@ -239,12 +323,31 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
 
     const auto p0 = Clock::now();
     for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const ops::OpContext context{.tensors = {}, .tensor_id = spec.outputs[k].id, .dataset = o.dataset};
+      if (region) {
+        // The region's pixels of the stitched tiles, over the tiled axes this output has (its scale
+        // applied: regions that partition the image partition the output).
+        std::string box_axes;
+        Box box, crop;
+        for (std::size_t j = 0; j < plan.axes.size(); ++j) {
+          const char a = plan.axes[j];
+          if (!spec.outputs[k].axis(a)) continue;
+          const std::int64_t at = predictor.output_size(k, a, origin[j]);
+          box_axes += a;
+          box.begin.push_back(predictor.output_size(k, a, o.region->begin[j]));
+          box.end.push_back(predictor.output_size(k, a, o.region->end[j]));
+          crop.begin.push_back(box.begin.back() - at), crop.end.push_back(box.end.back() - at);
+        }
+        const Tensor values = ops::apply_postprocessing(tiling::read_padded(outputs[k], box_axes, crop, tiling::PadMode::zeros),
+                                                        spec.outputs[k], context);
+        emit({.output = k, .axis = 0, .begin = 0, .full = 0, .values = values, .box_axes = box_axes, .box = box});
+        continue;
+      }
       const std::int64_t begin = in_bands ? predictor.output_size(k, axis, origin[0]) : 0;
       const std::int64_t full = in_bands ? predictor.output_size(k, axis, sizes[0]) : 0;
       if (per_band) {
-        const ops::OpContext context{.tensors = {}, .tensor_id = spec.outputs[k].id, .dataset = o.dataset};
         const Tensor values = ops::apply_postprocessing(std::move(outputs[k]), spec.outputs[k], context);
-        emit({.output = k, .axis = axis, .begin = begin, .full = full, .values = values});
+        emit({.output = k, .axis = in_bands ? axis : '\0', .begin = begin, .full = full, .values = values});
       } else if (!in_bands) {
         held[k] = std::move(outputs[k]);
       } else {
@@ -285,6 +388,13 @@ PredictionStats run_slice_once(Predictor& predictor, const std::vector<SliceInpu
 
 }  // namespace
 
+std::vector<tiling::Tile> tiles_meeting(const tiling::TilePlan& plan, const Box& region) {
+  std::vector<tiling::Tile> tiles;
+  for (const tiling::Tile& t : plan.tiles)
+    if (meets(t.write, region)) tiles.push_back(t);
+  return tiles;
+}
+
 void zero_outside(Tensor& tile, const std::string& box_axes, const Box& read, const std::vector<std::int64_t>& sizes) {
   for (std::size_t k = 0; k < box_axes.size(); ++k) {
     const std::string along(1, box_axes[k]);
@@ -318,6 +428,11 @@ PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& i
       return stats;
     } catch (const Error& e) {
       if (e.code() != ErrorCode::out_of_memory) throw;
+      // A region keeps the whole image's tile grid, or it would not join the other regions bit for bit.
+      if (options.region)
+        throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", running part of the image with tiles of " +
+                                                  shape_to_string(options.plan.tile_shape) + ", which it does not make smaller (every "
+                                                  "part must use the same tiles); give every part a smaller --tile");
       // Parts already handed out cannot be taken back (an output file takes each pixel once).
       if (emitted)
         throw Error(ErrorCode::out_of_memory, std::string(e.what()) + ", after part of the image was written; run it again "

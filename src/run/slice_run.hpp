@@ -1,6 +1,6 @@
 // SliceRun — the one loop every run goes through, for one sample in the model's axes (a whole image,
-// a slice of a stack, a sample of a batch), wherever its pixels live (a file read by region, a
-// tensor in memory):
+// a slice of a stack, a sample of a batch) or a region of one (a shard of `run --shard`), wherever
+// its pixels live (a file read by region, a tensor in memory):
 //
 //   1. statistics   the preprocessing's whole-sample statistics, gathered in passes over bands of the
 //                   raw input (ops/prepared_ops.hpp); no preprocessed copy of the sample is made;
@@ -21,10 +21,24 @@
 // result. A tile is preprocessed after padding; with `zeros` padding the pixels outside the sample
 // are set to 0 after preprocessing, so the network sees zeros, as when the preprocessed sample itself
 // is padded.
+//
+// A region run (options.region, a box over the plan's axes) computes only that box of the sample's
+// outputs, with the whole sample's tile grid: the tiles whose write box meets the region run at once,
+// cut from the one box they read together (their read boxes' hull, mirrored at the sample's border),
+// and the region's output pixels come out as one OutputBand per output. Since a pixel's value
+// depends only on the tile of the grid that writes it, regions that partition the sample join into
+// the whole run's outputs bit for bit (what shards rely on, shard_run.hpp). Statistics are still
+// the whole sample's: given ones (options.given, .dataset) cost nothing; otherwise they are measured
+// over the whole sample (in bands with in_bands), as a whole run measures them.
+//
+//   options.region = Box{{0, 256}, {256, 512}};           // y 0..255, x 256..511
+//   run_slice(predictor, {{.shape = shape, .read = read_rows, .read_box = read_box}}, options,
+//             [&](const OutputBand& band) { sink.write(band.box, band.values); });
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,19 +55,29 @@ struct SliceInput {
   // Values [begin, end) along axis `axis` (a letter of the model input's axes), every other axis
   // whole, in model axes and the raw type; with `axis` 0, the whole sample.
   std::function<Tensor(char axis, std::int64_t begin, std::int64_t end)> read;
+  // Values of `box` over `box_axes` (axes of the model input; inside the sample), every other axis
+  // whole, in model axes and the raw type: what a region run reads. Unset, a region run reads the
+  // box's rows with `read` and crops them.
+  std::function<Tensor(const std::string& box_axes, const Box& box)> read_box;
   // When set, sees every raw value of the sample exactly once (reads themselves may overlap and
   // repeat): for checks such as counting NaN.
+  // In a region run, it sees the raw values the region's tiles read, each once.
   std::function<void(const Tensor& part)> inspect;
 };
 
 // A part of an output, postprocessed and of its declared type, in the output's model axes: rows
 // [begin, begin + values.size(axis)) of `full` along `axis`, every other axis whole (`axis` 0: the
-// whole output).
+// whole output, except in a region run).
 struct OutputBand {
   std::size_t output = 0;
   char axis = 0;
   std::int64_t begin = 0, full = 0;
   const Tensor& values;
+  // Set by region runs only (SliceRunOptions::region; `axis` is then 0): `values` is box `box` of
+  // the whole output over `box_axes`, the plan's axes this output has, in the output's pixels (its
+  // scale applied); every other axis whole.
+  std::string box_axes;
+  Box box;
 };
 
 struct SliceRunOptions {
@@ -67,14 +91,22 @@ struct SliceRunOptions {
   // statistics): used instead of measuring this sample, which is sample `sample` of that image.
   const ops::SampleStatistics* given = nullptr;
   std::int64_t sample = 0;
+  // Run only this box over plan.axes (in the first input's pixels, inside the sample, not empty):
+  // see "A region run" above. Needs pixel-wise postprocessing (postprocessing_per_band).
+  std::optional<Box> region;
 };
 
-// Runs the sample; `emit` gets every output's bands (top to bottom) or whole outputs. When the engine
-// runs out of memory before anything was emitted, the tiles are made smaller and the sample runs
-// again (stats.smaller_tile_retries; options.plan and options.axes are then the ones that worked);
-// after a band was emitted, the error is thrown (an output file takes each pixel once).
+// Runs the sample; `emit` gets every output's bands (top to bottom) or whole outputs (a region run:
+// the region of each output). When the engine runs out of memory before anything was emitted, the
+// tiles are made smaller and the sample runs again (stats.smaller_tile_retries; options.plan and
+// options.axes are then the ones that worked); after a band was emitted, the error is thrown (an
+// output file takes each pixel once). A region run never changes its tiles (the grid is what makes
+// regions join bit for bit): out of memory, it throws, asking for a smaller --tile.
 PredictionStats run_slice(Predictor& predictor, const std::vector<SliceInput>& inputs, SliceRunOptions& options,
                           const std::function<void(const OutputBand&)>& emit);
+
+// The tiles of `plan` whose write box meets `region` (over plan.axes): those a region run runs.
+std::vector<tiling::Tile> tiles_meeting(const tiling::TilePlan& plan, const Box& region);
 
 // Sets the pixels of `tile` (read from box `read` over `box_axes` of a sample of `sizes`) that lie
 // outside the sample to 0: `zeros` padding after preprocessing.

@@ -7,6 +7,7 @@
 #include "io/image.hpp"
 #include "model/model.hpp"
 #include "run/predictor.hpp"
+#include "run/slice_run.hpp"
 #include "support/compare.hpp"
 #include "support/tolerances.hpp"
 
@@ -74,6 +75,35 @@ TEST(OutOfMemoryRetry, GivesUpWithAClearErrorAtTheSmallestTile) {
     EXPECT_EQ(e.code(), ErrorCode::out_of_memory);
     EXPECT_NE(std::string(e.what()).find("even with the smallest tiles this model allows ((88, 88))"), std::string::npos) << e.what();
   }
+}
+
+// A run of part of the image keeps the whole image's tiles (parts join bit for bit only on one grid):
+// out of memory, it stops after the one failed tile and asks for a smaller --tile.
+TEST(OutOfMemoryRetry, ARegionRunKeepsItsTilesAndAsksForASmallerTile) {
+  const model::Model model = model::open_model(kSource / "examples/nuclei_unet2d");
+  const WeightsSpec& weights = engine::choose_weights(model, "torchscript");
+  int failures = 0;
+  Predictor limited(model, weights,
+                    std::make_unique<EngineWithMemoryLimit>(engine::load_engine(model, weights, {.threads = 2}), 200 * 200, &failures));
+  const Tensor image = example_image();
+  const TilingOptions tiling{.tile = {{'y', 256}, {'x', 256}}, .halo = {}, .pad = tiling::PadMode::reflect, .whole = false, .after_tile = {}};
+  SliceRunOptions options{.plan = {}, .axes = limited.axis_tilings({image.shape()}, tiling), .in_bands = false,
+                          .pad = tiling::PadMode::reflect, .after_tile = {}, .region = Box{{0, 0}, {100, 100}}};
+  options.plan = tiling::plan_tiles(options.axes);
+  const tiling::TilePlan planned = options.plan;
+  const SliceInput input{.shape = image.shape(), .read = [&](char axis, std::int64_t begin, std::int64_t end) {
+                           return axis == 0 ? image : tiling::read_padded(image, std::string(1, axis), Box{{begin}, {end}}, tiling::PadMode::zeros);
+                         },
+                         .read_box = {}, .inspect = {}};
+  try {
+    run_slice(limited, {input}, options, [](const OutputBand&) { FAIL() << "emitted"; });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::out_of_memory);
+    EXPECT_NE(std::string(e.what()).find("smaller --tile"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(failures, 1);
+  EXPECT_EQ(options.plan.tile_shape, planned.tile_shape);
 }
 
 }  // namespace
