@@ -36,7 +36,7 @@ export function percent(fraction) {
 // either per-axis details [{id, size, halo}], a list of numbers, or a {min, step} rule per axis.
 export function describeShape(tensor) {
   if (Array.isArray(tensor.axis_details) && tensor.axis_details.length) {
-    return tensor.axis_details.map((a) => `${a.id}=${a.size}`).join(', ');
+    return tensor.axis_details.map((a) => `${a.id}=${a.size}${a.halo ? ` (halo ${a.halo})` : ''}`).join(', ');
   }
   const shape = tensor.shape;
   const axes = typeof tensor.axes === 'string' ? tensor.axes.split('') : Array.isArray(tensor.axes) ? tensor.axes : [];

@@ -30,6 +30,7 @@ test('the bar shows 100 % only when the run is complete', () => {
 
 test('tensor sizes read from axis details, a list, or a min/step rule', () => {
   assert.equal(describeShape({axis_details: [{id: 'y', size: '64+16n'}, {id: 'x', size: '64+16n'}]}), 'y=64+16n, x=64+16n');
+  assert.equal(describeShape({axis_details: [{id: 'y', size: 'input0.y', halo: 16}, {id: 'c', size: '2'}]}), 'y=input0.y (halo 16), c=2');
   assert.equal(describeShape({axes: 'bcyx', shape: [1, 1, 256, 256]}), 'b=1, c=1, y=256, x=256');
   assert.equal(describeShape({axes: 'byx', shape: {min: [1, 64, 64], step: [0, 16, 16]}}), 'b=1, y=64+16n, x=64+16n');
   assert.equal(axesText([{id: 'batch'}, {type: 'space', id: 'y'}, 'x']), 'batchyx');

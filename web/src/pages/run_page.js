@@ -28,12 +28,10 @@ export function runPage(page, query, navigate) {
   const modelSelect = h('select', {name: 'model', required: true});
   const modelFacts = h('div', {className: 'model-facts', 'aria-live': 'polite'});
   const fileInput = h('input', {type: 'file', name: 'image', accept: ACCEPTED});
-  const fileName = h('span', {className: 'file-name'}, 'no image chosen');
   const useExample = h('input', {type: 'checkbox', name: 'example', id: 'use-example'});
   const drop = h('div', {className: 'drop', 'aria-label': 'Drop an image here'},
     h('p', {}, 'Drop an image here (TIFF, .npy, PNG, JPEG), or'),
-    field('image-file', 'Choose an image', fileInput),
-    fileName);
+    field('image-file', 'Choose an image', fileInput));
   const tile = h('input', {type: 'text', name: 'tile', placeholder: 'whole image if allowed', 'aria-describedby': 'tile-hint'});
   const halo = h('input', {type: 'text', name: 'halo', placeholder: "the model's", 'aria-describedby': 'halo-hint'});
   const axes = h('input', {type: 'text', name: 'axes', placeholder: 'from the file', 'aria-describedby': 'axes-hint'});
@@ -59,7 +57,6 @@ export function runPage(page, query, navigate) {
 
   // Dropping a file anywhere on the drop zone sets it as the chosen file, as choosing it would.
   const showFile = () => {
-    fileName.textContent = fileInput.files.length ? fileInput.files[0].name : 'no image chosen';
     if (fileInput.files.length) useExample.checked = false;
   };
   fileInput.addEventListener('change', showFile);

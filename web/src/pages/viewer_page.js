@@ -150,6 +150,7 @@ function renderViewer(page, status) {
   async function load() {
     const ticket = ++loading;
     error.show('');
+    sidePair.setAttribute('aria-busy', 'true');
     try {
       const [inputPlane, outputPlane] = await Promise.all([
         status.input ? fetchPlane('input', query(inputSizes(), controls.inputC)) : null,
@@ -158,6 +159,7 @@ function renderViewer(page, status) {
       if (ticket !== loading) return;
       planes = {input: inputPlane, output: outputPlane};
       draw();
+      sidePair.setAttribute('aria-busy', 'false');
     } catch (e) {
       if (ticket === loading) error.show(e.message);
     }
