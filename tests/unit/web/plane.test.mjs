@@ -12,8 +12,10 @@ const encode = (values) => {
 
 test('a plane decodes its little-endian float32 values in row-major order', () => {
   const values = [0, -1.5, 3.25, 1e-7, 65535, NaN];
-  const plane = decodePlane({width: 3, height: 2, min: -1.5, max: 65535, data: encode(values)});
+  const plane = decodePlane({width: 3, height: 2, min: -1.5, max: 65535, axes: 'zyx', shape: [4, 2, 3], data: encode(values)});
   assert.equal(plane.width, 3);
+  assert.equal(plane.axes, 'zyx');
+  assert.deepEqual(plane.shape, [4, 2, 3]);
   assert.equal(plane.height, 2);
   assert.deepEqual(Array.from(plane.values.slice(0, 5)), values.slice(0, 5).map(Math.fround));
   assert.ok(Number.isNaN(plane.values[5]));

@@ -22,7 +22,7 @@ function tensorTable(caption, tensors) {
       h('td', {}, axesText(t.axes)),
       h('td', {}, describeShape(t)),
       h('td', {}, t.data_type || ''),
-      h('td', {}, opsText(t.preprocessing || t.postprocessing))))));
+      h('td', {}, opsText([...(t.preprocessing || []), ...(t.postprocessing || [])]))))));
 }
 
 function citation(c) {

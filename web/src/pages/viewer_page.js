@@ -111,7 +111,15 @@ function renderViewer(page, status) {
   });
 
   const output = () => outputs[Number(outputSelect.value)];
-  const inputSizes = () => loopSizes(status.input);
+  // The input's axes and shape: from the status if it says them, else from its first plane (each plane
+  // names the image it was cut from). Until then, z and t are asked of the input as of the output: they
+  // are the axes a run loops over, which the input has.
+  let inputDescription = status.input && status.input.axes ? status.input : null;
+  const inputSizes = () => {
+    if (inputDescription) return loopSizes(inputDescription);
+    const {z, t} = loopSizes(output());
+    return {z, t};
+  };
 
   // z and t move input and output together; c is each image's own.
   const buildSliders = () => {
@@ -157,6 +165,10 @@ function renderViewer(page, status) {
         fetchPlane(sliceKey(output().name), query(loopSizes(output()), controls.outputC)),
       ]);
       if (ticket !== loading) return;
+      if (!inputDescription && inputPlane && inputPlane.axes) {
+        inputDescription = {axes: inputPlane.axes, shape: inputPlane.shape};
+        buildSliders();
+      }
       planes = {input: inputPlane, output: outputPlane};
       draw();
       sidePair.setAttribute('aria-busy', 'false');

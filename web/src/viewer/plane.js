@@ -16,7 +16,8 @@ export function decodePlane(json) {
   const values = new Float32Array(width * height);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
-  return {width, height, min: json.min, max: json.max, values};
+  // axes and shape describe the whole image the plane was cut from (which sliders it needs).
+  return {width, height, min: json.min, max: json.max, axes: json.axes, shape: json.shape, values};
 }
 
 // Percentiles with numpy's default (linear) interpolation between the sorted finite values. Planes above
