@@ -208,6 +208,8 @@ test("the build page sends its form and shows the server's error for weights tha
   await page.getByLabel('Weights file').setInputFiles({name: 'weights.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not an onnx file')});
   await page.getByLabel('Example image').setInputFiles(process.env.IMAGE);
   await page.getByLabel('Name', {exact: true}).fill('Not a network');
+  await page.getByLabel('Description', {exact: true}).fill('Bytes that are not a network.');
+  await page.getByLabel('License', {exact: true}).fill('MIT');
   await page.getByRole('button', {name: 'Build'}).click();
   const alert = page.getByRole('alert');
   await alert.filter({hasText: /\S/}).waitFor({timeout: 120_000});
