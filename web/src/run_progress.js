@@ -48,6 +48,7 @@ export function runProgress(runId, {onEnd} = {}) {
     else if (status.state === 'done') state.textContent = 'done';
     else if (status.state === 'failed') state.textContent = 'failed';
     else if (status.state === 'cancelled') state.textContent = 'cancelled';
+    else state.textContent = status.state || 'unknown';
     if (status.state === 'failed') error.show(status.error || 'the run failed without saying why');
     if (FINISHED.has(status.state)) finish(status);
   };
@@ -87,7 +88,12 @@ export function runProgress(runId, {onEnd} = {}) {
       state.textContent = 'running';
       show(JSON.parse(event.data));
     });
-    source.addEventListener('end', (event) => showStatus(JSON.parse(event.data)));
+    // "end" closes the stream whatever the state says (a run removed meanwhile says "deleted").
+    source.addEventListener('end', (event) => {
+      const status = JSON.parse(event.data);
+      showStatus(status);
+      finish(status);
+    });
     // The stream closes after "end"; any other break falls back to asking for the status.
     source.onerror = () => {
       if (finished) return;
