@@ -86,9 +86,9 @@ test("the model card shows the model's description, authors, license and tensors
   assert.equal(new URL(page.url()).pathname, `/models/${modelId}`);
   const card = await (await fetch(`${base}/api/models/${modelId}`)).json();
   assert.ok(await page.getByText(card.description).first().isVisible());
-  assert.ok(await page.getByText(card.license, {exact: true}).isVisible());
+  assert.ok(await page.locator('dl.facts dd').getByText(card.license, {exact: true}).isVisible());
   const inputs = page.getByRole('table', {name: 'Inputs'});
-  assert.ok(await inputs.getByRole('rowheader', {name: card.inputs[0].id}).isVisible());
+  assert.ok(await inputs.getByRole('rowheader', {name: card.inputs[0].id, exact: true}).isVisible());
   assert.ok(await page.getByRole('heading', {name: 'Authors'}).isVisible());
   await shot(page, 'model');
 });
