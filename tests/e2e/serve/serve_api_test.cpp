@@ -16,7 +16,10 @@
 #include "io/image.hpp"
 #include "support/cli.hpp"
 #include "support/compare.hpp"
+#include "io/npy.hpp"
 #include "support/serve_process.hpp"
+#include "support/tolerances.hpp"
+#include "support/zip_files.hpp"
 
 namespace deepimage::testing {
 namespace {
@@ -550,6 +553,84 @@ TEST_F(ServeApi, CrossSiteRequestsAreRefused) {
   const auto ok = client_->Post("/api/runs", same, httplib::MultipartFormDataItems{{"model", "unet2d_nuclei_broad", "", ""}, image_part(kSmallImage)});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 202) << ok->body;
+}
+
+// A pull from a local .zip installs the bundle into the models folder, as `deepimage pull` does.
+TEST_F(ServeApi, PullInstallsAZipIntoTheModelsFolder) {
+  const fs::path zip = tmp_ / "nuclei.zip";
+  make_zip(zip, entries_of(realdata() / "unet2d_nuclei_broad"));
+  const auto r = client_->Post("/api/models/pull", json{{"source", zip.string()}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = json::parse(r->body)["id"];
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(fs::is_directory(models_ / id));
+  for (const auto& e : fs::directory_iterator(realdata() / "unet2d_nuclei_broad"))
+    EXPECT_EQ(file_bytes(models_ / id / e.path().filename()), file_bytes(e.path())) << e.path();
+  const json models = json::parse(client_->Get("/api/models")->body);
+  EXPECT_TRUE(std::any_of(models.begin(), models.end(), [&](const json& m) { return m["id"] == id; }));
+  const auto missing = client_->Post("/api/models/pull", "{}", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_NE(error_of(missing).find("\"source\""), std::string::npos) << error_of(missing);
+  std::ofstream(tmp_ / "broken.zip") << "not a zip";
+  const auto broken = client_->Post("/api/models/pull", json{{"source", (tmp_ / "broken.zip").string()}}.dump(), "application/json");
+  ASSERT_TRUE(broken);
+  EXPECT_GE(broken->status, 400);
+  EXPECT_NE(error_of(broken).find("broken.zip"), std::string::npos) << error_of(broken);
+}
+
+// The build form packages the real nuclei U-Net's ONNX weights as its rdf describes them; the bundle
+// lands in the models folder and its test output reproduces the shipped one.
+TEST_F(ServeApi, BuildPackagesAModelIntoTheModelsFolder) {
+  const fs::path nuclei = realdata() / "unet2d_nuclei_broad";
+  json spec = {{"name", "Nuclei rebuilt"},
+               {"description", "The bioimage.io nuclei U-Net, packaged again through the web app."},
+               {"authors", json::array({{{"name", "Constantin Pape"}, {"affiliation", "EMBL Heidelberg"}}})},
+               {"license", "MIT"},
+               {"cite", json::array({{{"text", "Ronneberger et al. U-net. MICCAI 2015"}, {"doi", "10.1007/978-3-319-24574-4_28"}}})},
+               {"input", {{"id", "raw"}, {"axes", "bcyx"}, {"size", {{"y", "512"}, {"x", "512"}}},
+                          {"preprocessing", json::array({{{"id", "zero_mean_unit_variance"}, {"kwargs", {{"axes", {"y", "x"}}}}}})}}},
+               {"output", {{"id", "probability"}, {"axes", "bcyx"}, {"halo", {{"y", 32}, {"x", 32}}},
+                           {"postprocessing", json::array({{{"id", "sigmoid"}}})}}}};
+  const httplib::MultipartFormData weights = {"weights", file_bytes(nuclei / "weights.onnx"), "weights.onnx", "application/octet-stream"};
+  const httplib::MultipartFormData example = {"example", file_bytes(nuclei / "test_input.npy"), "test_input.npy", "application/octet-stream"};
+  const auto r = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", spec.dump(), "", ""}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  const json answer = json::parse(r->body);
+  EXPECT_EQ(answer["id"], "nuclei_rebuilt");
+  EXPECT_EQ(answer["report"]["test"]["passed"], true);
+  EXPECT_LE(max_abs_diff(io::read_npy(models_ / "nuclei_rebuilt" / "test_output.npy"), io::read_npy(nuclei / "test_output.npy")),
+            kRebuiltVsShippedMaxAbs);
+  const auto card = client_->Get("/api/models/nuclei_rebuilt");
+  ASSERT_TRUE(card && card->status == 200);
+  EXPECT_EQ(json::parse(card->body)["name"], "Nuclei rebuilt");
+  // The same name again, a key the server sets, a missing file, a bad size rule: each named.
+  const auto again = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", spec.dump(), "", ""}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 400);
+  EXPECT_NE(error_of(again).find("nuclei_rebuilt"), std::string::npos) << error_of(again);
+  json with_path = spec;
+  with_path["name"] = "Other";
+  with_path["bundle"] = "/tmp/elsewhere";
+  const auto set = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", with_path.dump(), "", ""}});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->status, 400);
+  EXPECT_NE(error_of(set).find("\"bundle\""), std::string::npos) << error_of(set);
+  json other = spec;
+  other["name"] = "Other";
+  const auto no_example = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, {"spec", other.dump(), "", ""}});
+  ASSERT_TRUE(no_example);
+  EXPECT_EQ(no_example->status, 400);
+  EXPECT_NE(error_of(no_example).find("\"example\""), std::string::npos) << error_of(no_example);
+  other["input"]["size"]["y"] = "5/0/1";
+  const auto bad_size = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", other.dump(), "", ""}});
+  ASSERT_TRUE(bad_size);
+  EXPECT_EQ(bad_size->status, 400);
+  EXPECT_NE(error_of(bad_size).find("input.size.y"), std::string::npos) << error_of(bad_size);
+  EXPECT_FALSE(fs::exists(models_ / "other"));
+  EXPECT_TRUE(run_files().empty());  // the uploads' staging folders are gone
 }
 
 // Ctrl-C stops the server: runs cancelled, its folder removed, exit code 0.
