@@ -25,6 +25,7 @@ packages=(
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
   libcurl4-openssl-dev    # deepimage pull: downloads
+  libcpp-httplib-dev      # deepimage serve: the web app's HTTP server (and the API tests' client)
   libgtest-dev libgmock-dev
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
