@@ -24,13 +24,17 @@ mkdir -p "$work/models" "$screenshots"
 for model in unet2d_nuclei_broad unet2d_multi_tensor unet2d_pancreatic_keras_dij; do
   ln -s "$shared/$model" "$work/models/$model"
 done
-image="$shared/images/stardist_testdata/img2d.tif"
-# Eight planes of real nuclei: a run in 64x64 tiles long enough to be cancelled half-way.
-/usr/bin/python3 - "$image" "$work/stack.tif" <<'PY'
-import sys, tifffile
+# The real nuclei image (the model takes 512x512 tiles, its size) as a z-stack of three different planes
+# (as it is, flipped, mirrored), so the run has several tiles and the viewer a z slider; and eight planes,
+# a run long enough to be cancelled half-way.
+/usr/bin/python3 - "$shared/images/stardist_testdata/img2d.tif" "$work/image.tif" "$work/long.tif" <<'PY'
+import sys, numpy, tifffile
 plane = tifffile.imread(sys.argv[1])
-tifffile.imwrite(sys.argv[2], plane[None].repeat(8, axis=0), imagej=True, metadata={'axes': 'ZYX'})
+tifffile.imwrite(sys.argv[2], numpy.stack([plane, plane[::-1], plane[:, ::-1]]), imagej=True, metadata={'axes': 'ZYX'})
+tifffile.imwrite(sys.argv[3], plane[None].repeat(8, axis=0), imagej=True, metadata={'axes': 'ZYX'})
 PY
+image="$work/image.tif"
+printf 'these bytes are not a zip archive' > "$work/not_a_model.zip"
 
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$deepimage" serve --port "$port" --models "$work/models" --web "$dist" > "$work/server.log" 2>&1 &
@@ -43,15 +47,15 @@ done
 
 status=0
 BASE_URL="http://127.0.0.1:$port" WEB_NODE_MODULES="$node_modules" MODEL_ID=unet2d_nuclei_broad \
-  MODEL_NAME="UNet 2D Nuclei Broad" IMAGE="$image" STACK="$work/stack.tif" DOWNLOAD="$work/downloaded.tif" \
+  MODEL_NAME="UNet 2D Nuclei Broad" IMAGE="$image" STACK="$work/long.tif" NOT_A_MODEL="$work/not_a_model.zip" DOWNLOAD="$work/downloaded.tif" \
   SCREENSHOTS="$screenshots" node --test --test-reporter=spec "$(dirname "$0")/server_pages.test.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log"; tail -50 "$work/server.log"
   exit "$status"
 fi
 
-# The same image and tile through the command line: the downloaded TIFF must hold the same values.
-"$deepimage" run "$work/models/unet2d_nuclei_broad" "$image" --tile y=256,x=256 -o "$work/cli.tif" --quiet
+# The same image through the command line: the downloaded TIFF must hold the same values.
+"$deepimage" run "$work/models/unet2d_nuclei_broad" "$image" -o "$work/cli.tif" --quiet
 /usr/bin/python3 - "$work/downloaded.tif" "$work/cli.tif" <<'PY'
 import sys, numpy, tifffile
 served, cli = (tifffile.imread(p) for p in sys.argv[1:3])

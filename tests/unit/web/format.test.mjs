@@ -37,9 +37,10 @@ test('tensor sizes read from axis details, a list, or a min/step rule', () => {
 });
 
 test('the gallery search matches every word in name, id, tags or description', () => {
-  const model = {id: 'unet2d_nuclei_broad', name: 'UNet 2D Nuclei Broad', description: 'segments nuclei', tags: ['fluorescence', 'unet']};
+  const model = {id: 'unet2d_nuclei_broad', name: 'UNet 2D Nuclei Broad', description: 'segments nuclei', task: 'segmentation', tags: ['fluorescence', 'unet']};
   assert.ok(matches(model, 'nuclei'));
   assert.ok(matches(model, 'FLUOR unet'));
+  assert.ok(matches(model, 'segmentation nuclei'));
   assert.ok(matches(model, ''));
   assert.ok(!matches(model, 'nuclei membrane'));
 });

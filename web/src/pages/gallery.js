@@ -1,12 +1,12 @@
-// Page "/": every model of the server's models folder as a card (cover, name, tags, weight formats, whether it
-// runs here), with a search box that filters by name, id, tag or description as one types.
+// Page "/": every model of the server's models folder as a card (cover, name, task, tags, weight formats,
+// whether it runs here), with a search box that filters by name, id, task, tag or description as one types.
 
 import {api} from '../api.js';
 import {errorBox, fill, h} from '../dom.js';
 
 export function matches(model, query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const text = [model.id, model.name, model.description, ...(model.tags || [])].join(' ').toLowerCase();
+  const text = [model.id, model.name, model.description, model.task, ...(model.tags || [])].join(' ').toLowerCase();
   return words.every((word) => text.includes(word));
 }
 
@@ -18,6 +18,7 @@ function modelCard(model) {
     h('h2', {}, h('a', {href: link}, model.name || model.id)),
     h('p', {className: 'id'}, model.id),
     h('p', {className: 'description'}, model.description || ''),
+    model.task ? h('p', {className: 'task'}, 'Task: ', model.task) : null,
     h('ul', {className: 'tags', 'aria-label': 'Tags'}, (model.tags || []).map((tag) => h('li', {}, tag))),
     h('p', {className: 'formats'}, 'Weights: ', (model.formats || []).join(', ') || 'none'),
     model.runnable
