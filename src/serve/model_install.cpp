@@ -45,6 +45,11 @@ void pull(ModelCatalog& catalog, const httplib::Request& req, httplib::Response&
     throw Error(ErrorCode::invalid_argument, "field \"source\" is missing: give a URL, a bioimage.io id or a .zip path");
   PullOptions o;
   o.source = body["source"].get<std::string>();
+  // A path that is not there would be taken for a bioimage.io id and looked up on the network.
+  const bool url = o.source.rfind("http://", 0) == 0 || o.source.rfind("https://", 0) == 0;
+  const bool path_like = o.source.find('/') != std::string::npos || lower_extension(o.source) == ".zip";
+  if (!url && path_like && !fs::is_regular_file(o.source))
+    throw Error(ErrorCode::not_found, "field \"source\": \"" + o.source + "\" is not a .zip file on the server's machine (nor a URL)");
   o.dir = catalog.folder();
   const PullReport report = pull_model(o);
   res.status = 202;

@@ -573,6 +573,10 @@ TEST_F(ServeApi, PullInstallsAZipIntoTheModelsFolder) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 400);
   EXPECT_NE(error_of(missing).find("\"source\""), std::string::npos) << error_of(missing);
+  const auto absent = client_->Post("/api/models/pull", json{{"source", (tmp_ / "absent.zip").string()}}.dump(), "application/json");
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->status, 404);
+  EXPECT_NE(error_of(absent).find("absent.zip"), std::string::npos) << error_of(absent);
   std::ofstream(tmp_ / "broken.zip") << "not a zip";
   const auto broken = client_->Post("/api/models/pull", json{{"source", (tmp_ / "broken.zip").string()}}.dump(), "application/json");
   ASSERT_TRUE(broken);
