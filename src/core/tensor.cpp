@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
@@ -42,6 +43,50 @@ Tensor::Tensor(DType dtype, Shape shape, std::string axes)
     throw Error(ErrorCode::invalid_argument, "shape " + shape_to_string(shape_) + " of " + std::string(to_string(dtype_)) +
                                                  std::string(" needs more than 2^63 bytes"));
   bytes_.resize(static_cast<std::size_t>(*bytes));
+}
+
+Tensor Tensor::borrow(const void* data, DType dtype, Shape shape, std::string axes) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.axes_ = std::move(axes);
+  for (auto s : t.shape_)
+    if (s < 0) throw Error(ErrorCode::internal, "negative tensor size in " + shape_to_string(t.shape_));
+  if (!t.axes_.empty() && t.axes_.size() != t.shape_.size())
+    throw Error(ErrorCode::internal, "axes \"" + t.axes_ + "\" do not match shape " + shape_to_string(t.shape_));
+  t.borrowed_count_ = static_cast<std::size_t>(deepimage::element_count(t.shape_)) * dtype_size(dtype);
+  t.borrowed_ = t.borrowed_count_ ? static_cast<const std::byte*>(data) : nullptr;
+  if (!t.borrowed_) t.bytes_.resize(t.borrowed_count_);  // nothing to borrow: an ordinary empty tensor
+  return t;
+}
+
+Tensor::Tensor(const Tensor& other)
+    : dtype_(other.dtype_), shape_(other.shape_), axes_(other.axes_),
+      bytes_(other.borrowed_ ? std::vector<std::byte>(other.borrowed_, other.borrowed_ + other.borrowed_count_) : other.bytes_) {}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this != &other) *this = Tensor(other);
+  return *this;
+}
+
+Tensor::Tensor(Tensor&& other) noexcept
+    : dtype_(other.dtype_), shape_(std::move(other.shape_)), axes_(std::move(other.axes_)), bytes_(std::move(other.bytes_)),
+      borrowed_(std::exchange(other.borrowed_, nullptr)), borrowed_count_(std::exchange(other.borrowed_count_, 0)) {}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  dtype_ = other.dtype_;
+  shape_ = std::move(other.shape_);
+  axes_ = std::move(other.axes_);
+  bytes_ = std::move(other.bytes_);
+  borrowed_ = std::exchange(other.borrowed_, nullptr);
+  borrowed_count_ = std::exchange(other.borrowed_count_, 0);
+  return *this;
+}
+
+void Tensor::own() {
+  bytes_.assign(borrowed_, borrowed_ + borrowed_count_);
+  borrowed_ = nullptr;
+  borrowed_count_ = 0;
 }
 
 int Tensor::axis_index(char id) const {
@@ -109,7 +154,7 @@ Tensor Tensor::converted(DType to) const {
   const auto n = static_cast<std::size_t>(element_count());
   visit_dtype(dtype_, [&](auto from_tag) {
     using From = decltype(from_tag);
-    const From* src = reinterpret_cast<const From*>(bytes_.data());
+    const From* src = reinterpret_cast<const From*>(bytes());
     visit_dtype(to, [&](auto to_tag) {
       using To = decltype(to_tag);
       To* dst = reinterpret_cast<To*>(out.bytes_.data());
@@ -142,7 +187,7 @@ Tensor Tensor::transposed(const std::string& order) const {
   std::int64_t src_offset = 0;
   for (std::int64_t k = 0; k < n; ++k) {
     std::memcpy(out.bytes_.data() + static_cast<std::size_t>(k) * es,
-                bytes_.data() + static_cast<std::size_t>(src_offset) * es, es);
+                bytes() + static_cast<std::size_t>(src_offset) * es, es);
     for (std::size_t d = r; d-- > 0;) {  // odometer increment over the output index
       src_offset += src_stride_for_out[d];
       if (++idx[d] < out_shape[d]) break;

@@ -457,12 +457,27 @@ void DnnlExecutor::Plan::plan_slice(const Node& node) {
   }
   for (std::size_t a = 0; a < xs.size(); ++a)
     if (offsets[a] + ys[a] > xs[a]) throw NotOnDnnl{};
-  const int src = slot_of(x);
+  int src = slot_of(x);
   if (slots[static_cast<std::size_t>(src)].place != Place::arena) throw NotOnDnnl{};
-  const md src_desc = slots[static_cast<std::size_t>(src)].desc;
-  const md part = src_desc.submemory_desc(to_dims(ys), offsets);
-  const md dst_desc = same_format(src_desc, ys);
-  const dnnl::reorder::primitive_desc pd(engine, part, engine, dst_desc);
+  // The crop as a view of the source: a reorder from part of it. A blocked layout (nChw16c, which
+  // oneDNN picks for convolutions on AVX-512 machines) has no view starting inside a block of
+  // channels; the value's plain copy (one reorder, shared with any other reader wanting it plain) is
+  // cut instead.
+  const auto crop_of = [&](int from) {
+    const md from_desc = slots[static_cast<std::size_t>(from)].desc;
+    const md part = from_desc.submemory_desc(to_dims(ys), offsets);
+    const md to = same_format(from_desc, ys);
+    return std::make_tuple(part, to, dnnl::reorder::primitive_desc(engine, part, engine, to));
+  };
+  std::tuple<md, md, dnnl::reorder::primitive_desc> crop;
+  try {
+    crop = crop_of(src);
+  } catch (const dnnl::error&) {
+    if (is_plain(slots[static_cast<std::size_t>(src)].desc)) throw;
+    src = require(x, plain_md(xs, dt::f32));
+    crop = crop_of(src);
+  }
+  const auto& [part, dst_desc, pd] = crop;
   const int dst = output_slot(y, dst_desc);
   add_primitive(node, dnnl::reorder(pd), {{DNNL_ARG_TO, dst}});
   steps.back().view_args.emplace_back(DNNL_ARG_FROM, src, part);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <numeric>
+#include <utility>
+#include <vector>
 
 #include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
@@ -70,6 +72,57 @@ TEST(Tensor, ElementCountOfAnOverflowingShapeIsAnErrorNotAWrappedNumber) {
   EXPECT_THROW(Tensor(DType::u8, wraps), Error);
   // 2^61 elements fit in int64 but 2^61 float32 values need 2^63 bytes, which does not.
   EXPECT_THROW(Tensor(DType::f32, {std::int64_t{1} << 61}), Error);
+}
+
+// A borrowed tensor reads the caller's memory in place; the memory is never written, whatever is done
+// with the tensor.
+TEST(Tensor, BorrowReadsInPlaceAndCopiesBeforeAnyWrite) {
+  std::vector<float> pixels = {1, 2, 3, 4, 5, 6};
+  const std::vector<float> before = pixels;
+  Tensor t = Tensor::borrow(pixels.data(), DType::f32, {2, 3}, "yx");
+  EXPECT_TRUE(t.borrowed());
+  EXPECT_EQ(static_cast<const void*>(std::as_const(t).data<float>()), static_cast<const void*>(pixels.data()));
+  EXPECT_EQ(t.byte_count(), 6 * sizeof(float));
+  EXPECT_FALSE(t.empty());
+  EXPECT_EQ(t.shape(), (Shape{2, 3}));
+
+  // Derived tensors read the borrowed values.
+  const Tensor transposed = std::as_const(t).transposed("xy");
+  EXPECT_EQ((std::vector<float>(transposed.data<float>(), transposed.data<float>() + 6)), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+  const Tensor as_u8 = std::as_const(t).converted(DType::u8);
+  EXPECT_EQ(as_u8.data<std::uint8_t>()[5], 6);
+
+  // A copy owns its bytes; moving keeps borrowing.
+  Tensor copy = t;
+  EXPECT_FALSE(copy.borrowed());
+  EXPECT_NE(static_cast<const void*>(std::as_const(copy).data<float>()), static_cast<const void*>(pixels.data()));
+  copy.data<float>()[0] = 100;
+  Tensor moved = std::move(t);
+  EXPECT_TRUE(moved.borrowed());
+  EXPECT_FALSE(t.borrowed());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+
+  // Writing through the borrowed tensor copies first.
+  moved.data<float>()[1] = -1;
+  EXPECT_FALSE(moved.borrowed());
+  EXPECT_EQ(moved.data<float>()[1], -1);
+  EXPECT_EQ(moved.data<float>()[2], 3);
+  EXPECT_EQ(pixels, before);
+
+  // Assigning a borrowed tensor copies too.
+  Tensor assigned(DType::u8, {1});
+  assigned = Tensor::borrow(pixels.data(), DType::f32, {6});
+  EXPECT_TRUE(assigned.borrowed());  // a move
+  Tensor copied_in(DType::u8, {1});
+  copied_in = assigned;
+  EXPECT_FALSE(copied_in.borrowed());
+  EXPECT_EQ(copied_in.data<float>()[5], 6);
+}
+
+TEST(Tensor, BorrowOfNothingIsAnOrdinaryEmptyTensor) {
+  const Tensor t = Tensor::borrow(nullptr, DType::u16, {0, 5}, "yx");
+  EXPECT_FALSE(t.borrowed());
+  EXPECT_EQ(t.byte_count(), 0u);
+  EXPECT_EQ(t.shape(), (Shape{0, 5}));
 }
 
 }  // namespace
