@@ -363,6 +363,49 @@ TEST_F(ServeApi, EventsArriveInOrderAndEndWithTheStatus) {
   EXPECT_EQ(end["outputs"].size(), 1u);
 }
 
+// A client that leaves the event stream does not stop the run.
+TEST_F(ServeApi, LeavingTheEventStreamLeavesTheRunRunning) {
+  const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(stack_)});
+  httplib::Client events("127.0.0.1", server_->port());
+  std::string first;
+  events.Get("/api/runs/" + id + "/events", [&](const char* data, std::size_t n) {
+    first.append(data, n);
+    return first.find("\n\n") == std::string::npos;  // one event, then hang up
+  });
+  EXPECT_EQ(first.rfind("event: progress", 0), 0u) << first;
+  const json s = wait_finished(id);
+  EXPECT_EQ(s["state"], "done");
+  EXPECT_EQ(s["progress"]["tiles_done"], 4 * kStackSlices);
+}
+
+// A .npy upload runs as `deepimage run` runs it, and is shown (GET .../input) as a TIFF of its pixels;
+// runs are listed newest first.
+TEST_F(ServeApi, NpyUploadsAreShownAsTiff) {
+  const fs::path npy = realdata() / "unet2d_nuclei_broad" / "test_input.npy";
+  const std::string first = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(kSmallImage)});
+  const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(npy)});
+  const json s = wait_finished(id);
+  ASSERT_EQ(s["state"], "done") << s.dump();
+  const auto input = client_->Get("/api/runs/" + id + "/input");
+  ASSERT_TRUE(input && input->status == 200);
+  const fs::path served = tmp_ / "input.tif";
+  std::ofstream(served, std::ios::binary) << input->body;
+  const io::Image shown = io::read_image(served);
+  const Tensor original = io::read_npy(npy);
+  EXPECT_EQ(shown.pixels.element_count(), original.element_count());
+  EXPECT_EQ(max_abs_diff(shown.pixels, original), 0.0);
+  const fs::path out = tmp_ / "npy_out.tif";
+  std::ofstream(out, std::ios::binary) << client_->Get(s["outputs"][0]["url"].get<std::string>())->body;
+  const fs::path expected = tmp_ / "npy_cli.tif";
+  const CliResult cli = run_cli({"run", (models_ / "unet2d_nuclei_broad").string(), npy.string(), "-o", expected.string()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(max_abs_diff(io::read_image(out).pixels, io::read_image(expected).pixels), 0.0);
+  const json list = json::parse(client_->Get("/api/runs")->body);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["id"], id);
+  EXPECT_EQ(list[1]["id"], first);
+}
+
 // DELETE stops a running run before its next tile and leaves none of its files.
 TEST_F(ServeApi, DeleteMidRunCancelsAndLeavesNoFiles) {
   const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(stack_)});
