@@ -653,6 +653,16 @@ TEST_F(ServeApi, BuildPackagesAModelIntoTheModelsFolder) {
   const auto card = client_->Get("/api/models/nuclei_rebuilt");
   ASSERT_TRUE(card && card->status == 200);
   EXPECT_EQ(json::parse(card->body)["name"], "Nuclei rebuilt");
+  // build writes a cover.png: the gallery and the card point at it, and the route serves its bytes.
+  EXPECT_EQ(json::parse(card->body)["cover"], "/api/models/nuclei_rebuilt/cover");
+  const json gallery = json::parse(client_->Get("/api/models")->body);
+  const auto entry = std::find_if(gallery.begin(), gallery.end(), [](const json& m) { return m["id"] == "nuclei_rebuilt"; });
+  ASSERT_NE(entry, gallery.end());
+  EXPECT_EQ((*entry)["cover"], "/api/models/nuclei_rebuilt/cover");
+  const auto cover = client_->Get("/api/models/nuclei_rebuilt/cover");
+  ASSERT_TRUE(cover && cover->status == 200);
+  EXPECT_EQ(cover->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(cover->body, file_bytes(models_ / "nuclei_rebuilt" / "cover.png"));
   // The same name again, a key the server sets, a missing file, a bad size rule: each named.
   const auto again = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", spec.dump(), "", ""}});
   ASSERT_TRUE(again);
