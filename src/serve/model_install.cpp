@@ -34,7 +34,7 @@ std::string folder_name(const std::string& model_name) {
   return s.substr(0, 100);
 }
 
-void pull(ModelCatalog& catalog, const httplib::Request& req, httplib::Response& res) {
+void pull(ModelCatalog& catalog, const std::atomic<bool>* stop, const httplib::Request& req, httplib::Response& res) {
   json body;
   try {
     body = json::parse(req.body);
@@ -45,7 +45,13 @@ void pull(ModelCatalog& catalog, const httplib::Request& req, httplib::Response&
     throw Error(ErrorCode::invalid_argument, "field \"source\" is missing: give a URL, a bioimage.io id or a .zip path");
   PullOptions o;
   o.source = body["source"].get<std::string>();
+  // A path that is not there would be taken for a bioimage.io id and looked up on the network.
+  const bool url = o.source.rfind("http://", 0) == 0 || o.source.rfind("https://", 0) == 0;
+  const bool path_like = o.source.find('/') != std::string::npos || lower_extension(o.source) == ".zip";
+  if (!url && path_like && !fs::is_regular_file(o.source))
+    throw Error(ErrorCode::not_found, "field \"source\": \"" + o.source + "\" is not a .zip file on the server's machine (nor a URL)");
   o.dir = catalog.folder();
+  o.cancel = stop;
   const PullReport report = pull_model(o);
   res.status = 202;
   res.set_content(json{{"id", fs::path(report.model_path).filename().string()}, {"report", to_json(report)}}.dump(), "application/json");
@@ -122,9 +128,10 @@ void answering_errors(httplib::Response& res, F f) {
 
 }  // namespace
 
-void add_install_routes(httplib::Server& server, ModelCatalog& catalog, const RunStore& store, std::uint64_t max_upload) {
-  server.Post("/api/models/pull", [&catalog](const httplib::Request& req, httplib::Response& res) {
-    answering_errors(res, [&] { pull(catalog, req, res); });
+void add_install_routes(httplib::Server& server, ModelCatalog& catalog, const RunStore& store, std::uint64_t max_upload,
+                        const std::atomic<bool>* stop) {
+  server.Post("/api/models/pull", [&catalog, stop](const httplib::Request& req, httplib::Response& res) {
+    answering_errors(res, [&] { pull(catalog, stop, req, res); });
   });
   server.Post("/api/build", [&catalog, &store, max_upload](const httplib::Request& req, httplib::Response& res,
                                                           const httplib::ContentReader& reader) {

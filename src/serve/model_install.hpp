@@ -9,6 +9,7 @@
 // Both answer a one-line error JSON naming the field on a bad value.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace httplib {
@@ -20,6 +21,8 @@ namespace deepimage::server {
 class ModelCatalog;
 class RunStore;
 
-void add_install_routes(httplib::Server& server, ModelCatalog& catalog, const RunStore& store, std::uint64_t max_upload);
+// `stop`: the server's stop flag; a pull's download ends when it turns true (nullptr: never).
+void add_install_routes(httplib::Server& server, ModelCatalog& catalog, const RunStore& store, std::uint64_t max_upload,
+                        const std::atomic<bool>* stop);
 
 }  // namespace deepimage::server

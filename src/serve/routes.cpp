@@ -190,7 +190,7 @@ void add_api_routes(httplib::Server& server, ServerParts& parts) {
                if (!file) throw Error(ErrorCode::not_found, "run \"" + s.id + "\" has no image \"" + name + "\"");
                send_json(res, image_plane(*file, plane_index(req)));
              }));
-  add_install_routes(server, p.catalog, p.store, p.max_upload);
+  add_install_routes(server, p.catalog, p.store, p.max_upload, p.stop);
   // Any other /api path: a JSON 404, never the front end's page.
   server.Get(R"(/api/.*)", [](const Request& req, Response& res) { send_error(res, 404, "no API route \"" + req.path + "\""); });
 }

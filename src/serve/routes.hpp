@@ -4,6 +4,7 @@
 // client sends is joined to a path.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace httplib {
@@ -23,6 +24,7 @@ struct ServerParts {
   RunQueue& queue;
   const FrontEnd& front_end;
   std::uint64_t max_upload;
+  const std::atomic<bool>* stop;  // the server's stop flag (pulls end with it); may be nullptr
 };
 
 void add_api_routes(httplib::Server& server, ServerParts& parts);

@@ -1,5 +1,7 @@
 #include "serve/run_execution.hpp"
 
+#include <mutex>
+
 #include "deepimage/error.hpp"
 #include "deepimage/run.hpp"
 #include "io/image.hpp"
@@ -55,6 +57,9 @@ std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& pr
   o.cancel = cancel;
   RunReport report;
   if (r.example) {
+    // run_example stages the example in one temporary folder per process: one at a time (--jobs > 1).
+    static std::mutex example_mutex;
+    std::lock_guard lock(example_mutex);
     report = run_example(o, input_tiff(job.folder));
   } else {
     o.inputs = {job.upload};

@@ -35,7 +35,7 @@ void serve(const ServeOptions& options) {
   server::FrontEnd front_end(options.web);
   server::RunStore store;
   server::RunQueue queue(store, options.jobs);
-  server::ServerParts parts{catalog, store, queue, front_end, options.max_upload};
+  server::ServerParts parts{catalog, store, queue, front_end, options.max_upload, options.stop};
   server::RequestGuard guard(options.host);
 
   httplib::Server http;

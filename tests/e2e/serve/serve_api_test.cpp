@@ -363,6 +363,49 @@ TEST_F(ServeApi, EventsArriveInOrderAndEndWithTheStatus) {
   EXPECT_EQ(end["outputs"].size(), 1u);
 }
 
+// A client that leaves the event stream does not stop the run.
+TEST_F(ServeApi, LeavingTheEventStreamLeavesTheRunRunning) {
+  const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(stack_)});
+  httplib::Client events("127.0.0.1", server_->port());
+  std::string first;
+  events.Get("/api/runs/" + id + "/events", [&](const char* data, std::size_t n) {
+    first.append(data, n);
+    return first.find("\n\n") == std::string::npos;  // one event, then hang up
+  });
+  EXPECT_EQ(first.rfind("event: progress", 0), 0u) << first;
+  const json s = wait_finished(id);
+  EXPECT_EQ(s["state"], "done");
+  EXPECT_EQ(s["progress"]["tiles_done"], 4 * kStackSlices);
+}
+
+// A .npy upload runs as `deepimage run` runs it, and is shown (GET .../input) as a TIFF of its pixels;
+// runs are listed newest first.
+TEST_F(ServeApi, NpyUploadsAreShownAsTiff) {
+  const fs::path npy = realdata() / "unet2d_nuclei_broad" / "test_input.npy";
+  const std::string first = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(kSmallImage)});
+  const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(npy)});
+  const json s = wait_finished(id);
+  ASSERT_EQ(s["state"], "done") << s.dump();
+  const auto input = client_->Get("/api/runs/" + id + "/input");
+  ASSERT_TRUE(input && input->status == 200);
+  const fs::path served = tmp_ / "input.tif";
+  std::ofstream(served, std::ios::binary) << input->body;
+  const io::Image shown = io::read_image(served);
+  const Tensor original = io::read_npy(npy);
+  EXPECT_EQ(shown.pixels.element_count(), original.element_count());
+  EXPECT_EQ(max_abs_diff(shown.pixels, original), 0.0);
+  const fs::path out = tmp_ / "npy_out.tif";
+  std::ofstream(out, std::ios::binary) << client_->Get(s["outputs"][0]["url"].get<std::string>())->body;
+  const fs::path expected = tmp_ / "npy_cli.tif";
+  const CliResult cli = run_cli({"run", (models_ / "unet2d_nuclei_broad").string(), npy.string(), "-o", expected.string()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(max_abs_diff(io::read_image(out).pixels, io::read_image(expected).pixels), 0.0);
+  const json list = json::parse(client_->Get("/api/runs")->body);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["id"], id);
+  EXPECT_EQ(list[1]["id"], first);
+}
+
 // DELETE stops a running run before its next tile and leaves none of its files.
 TEST_F(ServeApi, DeleteMidRunCancelsAndLeavesNoFiles) {
   const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(stack_)});
@@ -573,6 +616,10 @@ TEST_F(ServeApi, PullInstallsAZipIntoTheModelsFolder) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 400);
   EXPECT_NE(error_of(missing).find("\"source\""), std::string::npos) << error_of(missing);
+  const auto absent = client_->Post("/api/models/pull", json{{"source", (tmp_ / "absent.zip").string()}}.dump(), "application/json");
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->status, 404);
+  EXPECT_NE(error_of(absent).find("absent.zip"), std::string::npos) << error_of(absent);
   std::ofstream(tmp_ / "broken.zip") << "not a zip";
   const auto broken = client_->Post("/api/models/pull", json{{"source", (tmp_ / "broken.zip").string()}}.dump(), "application/json");
   ASSERT_TRUE(broken);
@@ -606,6 +653,16 @@ TEST_F(ServeApi, BuildPackagesAModelIntoTheModelsFolder) {
   const auto card = client_->Get("/api/models/nuclei_rebuilt");
   ASSERT_TRUE(card && card->status == 200);
   EXPECT_EQ(json::parse(card->body)["name"], "Nuclei rebuilt");
+  // build writes a cover.png: the gallery and the card point at it, and the route serves its bytes.
+  EXPECT_EQ(json::parse(card->body)["cover"], "/api/models/nuclei_rebuilt/cover");
+  const json gallery = json::parse(client_->Get("/api/models")->body);
+  const auto entry = std::find_if(gallery.begin(), gallery.end(), [](const json& m) { return m["id"] == "nuclei_rebuilt"; });
+  ASSERT_NE(entry, gallery.end());
+  EXPECT_EQ((*entry)["cover"], "/api/models/nuclei_rebuilt/cover");
+  const auto cover = client_->Get("/api/models/nuclei_rebuilt/cover");
+  ASSERT_TRUE(cover && cover->status == 200);
+  EXPECT_EQ(cover->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(cover->body, file_bytes(models_ / "nuclei_rebuilt" / "cover.png"));
   // The same name again, a key the server sets, a missing file, a bad size rule: each named.
   const auto again = client_->Post("/api/build", httplib::MultipartFormDataItems{weights, example, {"spec", spec.dump(), "", ""}});
   ASSERT_TRUE(again);
