@@ -25,6 +25,7 @@ packages=(
   libcli11-dev            # command line
   libssl-dev              # sha256 of weights
   libcurl4-openssl-dev    # deepimage pull: downloads
+  libcpp-httplib-dev      # deepimage serve: the web app's HTTP server (and the API tests' client)
   libgtest-dev libgmock-dev
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
@@ -40,7 +41,11 @@ packages=(
   default-jdk-headless    # javac for the ImageJ plugin (bindings/imagej, Java 8 bytecode)
   imagej libij-java       # ImageJ 1.x: ij.jar to compile the plugin against and to test it in
   xvfb xauth              # a virtual display: ImageJ 1.x menus need one (tests/e2e/imagej)
+  nodejs                  # the web pages of deepimage serve: npm ci + esbuild at build time (web/)
+  chromium                # their end-to-end tests: playwright-core drives /usr/bin/chromium headless (tests/e2e/web)
 )
+# Debian's npm package; a Node.js from elsewhere (e.g. NodeSource's nodejs) ships its own npm and conflicts with it.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -62,5 +62,8 @@ Architecture describe_architecture(const std::filesystem::path& model, const std
                                    const std::string& input_name = "", const std::string& output_name = "");
 
 nlohmann::json to_json(const Architecture& architecture);
+// A table like torchinfo's summary, one row per layer, then the totals: what `deepimage info
+// --architecture` prints.
+std::string to_text(const Architecture& architecture);
 
 }  // namespace deepimage
