@@ -70,6 +70,16 @@ TEST(DnnlExecutor, ConvWithOddSizesStridesDilationsGroupsAndAsymmetricPads) {
   expect_matches_reference(b.finish({y}));
 }
 
+// Padding as large as the input (DEFCoN's 5x5 layer on the 1x1 middle of a 4x4 tile) crashed
+// oneDNN 2.6's AVX2 kernel: such convolutions run the reference kernel, with the same result.
+TEST(DnnlExecutor, ConvWithPaddingAsLargeAsItsInputRunsTheReferenceKernel) {
+  GraphBuilder b;
+  const ValueId x = b.input({1, 32, 4, 4});
+  const ValueId c = b.node("Conv", {x, b.random_constant({32, 32, 3, 3}), no_value}, {{"strides", Ints{2, 2}}});  // 1x1
+  const ValueId y = b.node("Conv", {c, b.random_constant({64, 32, 5, 5}), b.random_constant({64})}, {{"pads", Ints{2, 2, 2, 2}}});
+  expect_matches_reference(b.finish({y}), {.reference_ops = std::vector<std::string>{"Conv"}});
+}
+
 TEST(DnnlExecutor, ConvOneAndThreeDimensionalDepthwiseAndBatched) {
   {
     GraphBuilder b;
