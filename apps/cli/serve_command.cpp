@@ -35,6 +35,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-upload", *max_upload, "Largest request body (an uploaded image), e.g. 512M, 2G")->capture_default_str();
   cmd->add_option("--web", options->web, "Folder of the built front end (default: the one installed beside the binary)");
   cmd->add_option("--jobs", options->jobs, "Runs at the same time; each uses every core")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--keep-runs", options->keep_runs, "Finished runs kept with their files; the oldest beyond this are removed")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->callback([=, &exit_code] {
     options->max_upload = parse_memory_size(*max_upload, "--max-upload");
     if (options->web.empty()) options->web = default_web_folder();

@@ -28,6 +28,8 @@ struct ServeOptions {
                                        // missing: "/" answers a page saying it was not built
   std::uint64_t max_upload = std::uint64_t{512} << 20;  // bytes of one request body; more: 413
   int jobs = 1;                        // runs at the same time (each uses every core)
+  int keep_runs = 20;                  // finished runs kept (their files and status); older ones are
+                                       // forgotten and their files removed, as by DELETE
   std::function<void(const std::string& host, int port)> on_listening;  // once the socket is bound
   const std::atomic<bool>* stop = nullptr;  // polled; true: stop answering, cancel runs, clean up
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -52,7 +53,14 @@ void pull(ModelCatalog& catalog, const std::atomic<bool>* stop, const httplib::R
     throw Error(ErrorCode::not_found, "field \"source\": \"" + o.source + "\" is not a .zip file on the server's machine (nor a URL)");
   o.dir = catalog.folder();
   o.cancel = stop;
-  const PullReport report = pull_model(o);
+  PullReport report;
+  try {
+    report = pull_model(o);
+  } catch (const Error& e) {
+    // A download that failed is the far side's trouble, not the server's: 502, as a gateway says.
+    if (e.code() == ErrorCode::io && url) return send_error(res, 502, e.what());
+    throw;
+  }
   res.status = 202;
   res.set_content(json{{"id", fs::path(report.model_path).filename().string()}, {"report", to_json(report)}}.dump(), "application/json");
 }
@@ -66,7 +74,9 @@ void build(ModelCatalog& catalog, const RunStore& store, std::uint64_t max_uploa
     std::string id;
     ~Remove() { store.remove(id); }
   } remove{store, staging_id};
+  std::map<std::string, std::string> client_names;  // by field: what messages call the files
   const MultipartUpload up = read_multipart(req, reader, max_upload, [&](const std::string& field, const std::string& name) {
+    client_names[field] = name;
     const std::string ext = lower_extension(name);
     if (field == "weights") {
       if (ext != ".pt" && ext != ".pth" && ext != ".onnx" && ext != ".h5" && ext != ".hdf5" && ext != ".zip")
@@ -106,11 +116,26 @@ void build(ModelCatalog& catalog, const RunStore& store, std::uint64_t max_uploa
   // build.yaml is read as YAML, and JSON is YAML: the spec goes through the one reader of build files.
   const fs::path build_file = staging / "build.yaml";
   std::ofstream(build_file) << spec.dump(2);
-  BuildRequest r = read_build_file(build_file);
-  r.output_path = catalog.folder() / id;
-  if (fs::exists(r.output_path))
-    throw Error(ErrorCode::invalid_argument, "field \"spec\": a model named \"" + id + "\" is in the models folder already; choose another name");
-  const BuildReport report = build_model(r);
+  BuildReport report;
+  try {
+    BuildRequest r = read_build_file(build_file);
+    r.output_path = catalog.folder() / id;
+    if (fs::exists(r.output_path))
+      throw Error(ErrorCode::invalid_argument, "field \"spec\": a model named \"" + id + "\" is in the models folder already; choose another name");
+    report = build_model(r);
+  } catch (const Error& e) {
+    // The library names the files where the server staged them; the user knows them by their own names.
+    std::string message = e.what();
+    const auto replace_all = [&](const std::string& from, const std::string& to) {
+      for (std::size_t at = message.find(from); at != std::string::npos; at = message.find(from, at + to.size()))
+        message.replace(at, from.size(), to);
+    };
+    for (const auto& [field, path] : up.files)
+      replace_all(path.string(), client_names.count(field) ? client_names.at(field) : field);
+    replace_all(build_file.string(), "field \"spec\"");
+    replace_all(staging.string() + "/", "");
+    throw Error(e.code(), message);
+  }
   res.status = 201;
   res.set_content(json{{"id", id}, {"report", to_json(report)}}.dump(), "application/json");
 }

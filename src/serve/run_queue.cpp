@@ -8,7 +8,7 @@ namespace deepimage::server {
 
 namespace fs = std::filesystem;
 
-RunQueue::RunQueue(const RunStore& store, int jobs) : store_(store) {
+RunQueue::RunQueue(const RunStore& store, int jobs, int keep) : store_(store), keep_(static_cast<std::size_t>(std::max(1, keep))) {
   for (int i = 0; i < std::max(1, jobs); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -23,6 +23,22 @@ RunQueue::~RunQueue() {
   changed_.notify_all();
   for (std::thread& t : workers_) t.join();
   for (const auto& [id, entry] : runs_) store_.remove(id);
+}
+
+void RunQueue::forget_locked(const std::string& id) {
+  const std::shared_ptr<Entry> entry = runs_.at(id);
+  store_.remove(id);
+  runs_.erase(id);
+  order_.erase(std::find(order_.begin(), order_.end(), id));
+  ++entry->status.version;  // watchers of it see it gone
+  changed_.notify_all();
+}
+
+void RunQueue::forget_beyond_keep_locked() {
+  std::vector<std::string> finished;  // oldest first
+  for (const std::string& id : order_)
+    if (is_finished(runs_.at(id)->status.state)) finished.push_back(id);
+  for (std::size_t k = 0; k + keep_ < finished.size(); ++k) forget_locked(finished[k]);
 }
 
 void RunQueue::changed_locked(Entry& entry) {
@@ -110,6 +126,7 @@ void RunQueue::run_one(const std::shared_ptr<Entry>& entry) {
   if (state != RunState::done) entry->status.has_input = false;
   if (example) entry->status.has_input = true, entry->status.input = *example;
   changed_locked(*entry);
+  forget_beyond_keep_locked();
 }
 
 std::optional<RunStatus> RunQueue::status(const std::string& id) const {
@@ -159,11 +176,7 @@ std::optional<RunStatus> RunQueue::cancel(const std::string& id, std::chrono::mi
     case RunState::failed:
     case RunState::cancelled: {
       const RunStatus last = snapshot_locked(*entry);
-      store_.remove(id);
-      runs_.erase(id);
-      order_.erase(std::find(order_.begin(), order_.end(), id));
-      ++entry->status.version;  // watchers of it see it gone
-      changed_.notify_all();
+      forget_locked(id);
       return last;
     }
   }

@@ -1,9 +1,11 @@
 // RunQueue — the server's runs: queued in order, run `jobs` at a time on worker threads (one by
 // default: a run uses every core, two would only share them), watched by status requests and event
 // streams, cancelled on request. A run's files live in its RunStore folder; a run that fails or is
-// cancelled has its folder removed at once, so it leaves no files.
+// cancelled has its folder removed at once, so it leaves no files. Finished runs are kept for their
+// downloads, `keep` of them: when one more finishes, the oldest finished run is forgotten and its
+// files removed (a server left open for days does not fill the disk).
 //
-//   RunQueue queue(store, 1);
+//   RunQueue queue(store, 1, 20);            // one at a time, the last 20 finished runs kept
 //   queue.submit(job);                       // state "queued", then "running", then "done"/"failed"
 //   queue.wait_for_change(id, seen, 1s);     // the status once its version passes `seen`
 //   queue.cancel(id);                        // DELETE: stops it before its next tile, removes its files
@@ -28,7 +30,7 @@ namespace deepimage::server {
 
 class RunQueue {
  public:
-  RunQueue(const RunStore& store, int jobs);
+  RunQueue(const RunStore& store, int jobs, int keep);
   ~RunQueue();  // cancels what runs, drops what waits, removes every run's folder
   RunQueue(const RunQueue&) = delete;
   RunQueue& operator=(const RunQueue&) = delete;
@@ -59,8 +61,11 @@ class RunQueue {
   void run_one(const std::shared_ptr<Entry>& entry);
   RunStatus snapshot_locked(const Entry& entry) const;
   void changed_locked(Entry& entry);
+  void forget_locked(const std::string& id);
+  void forget_beyond_keep_locked();
 
   const RunStore& store_;
+  const std::size_t keep_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;  // any status changed (watchers)
   std::condition_variable work_ready_;       // something was queued, or the queue stops

@@ -34,7 +34,9 @@ void serve(const ServeOptions& options) {
   server::ModelCatalog catalog(models);
   server::FrontEnd front_end(options.web);
   server::RunStore store;
-  server::RunQueue queue(store, options.jobs);
+  if (options.keep_runs < 1)
+    throw Error(ErrorCode::invalid_argument, "--keep-runs " + std::to_string(options.keep_runs) + " is not 1 or more");
+  server::RunQueue queue(store, options.jobs, options.keep_runs);
   server::ServerParts parts{catalog, store, queue, front_end, options.max_upload, options.stop};
   server::RequestGuard guard(options.host);
 

@@ -686,8 +686,39 @@ TEST_F(ServeApi, BuildPackagesAModelIntoTheModelsFolder) {
   ASSERT_TRUE(bad_size);
   EXPECT_EQ(bad_size->status, 400);
   EXPECT_NE(error_of(bad_size).find("input.size.y"), std::string::npos) << error_of(bad_size);
+  // Weights that are no network: the error names the file as the user uploaded it, never where the
+  // server staged it.
+  const httplib::MultipartFormData garbage = {"weights", std::string(4096, 'x'), "my_unet.onnx", "application/octet-stream"};
+  other["input"]["size"]["y"] = "512";
+  const auto bad_weights = client_->Post("/api/build", httplib::MultipartFormDataItems{garbage, example, {"spec", other.dump(), "", ""}});
+  ASSERT_TRUE(bad_weights);
+  EXPECT_GE(bad_weights->status, 400);
+  EXPECT_NE(error_of(bad_weights).find("my_unet.onnx"), std::string::npos) << error_of(bad_weights);
+  EXPECT_EQ(error_of(bad_weights).find("deepimage-serve"), std::string::npos) << error_of(bad_weights);
+  EXPECT_EQ(error_of(bad_weights).find("weights.onnx"), std::string::npos) << error_of(bad_weights);
   EXPECT_FALSE(fs::exists(models_ / "other"));
   EXPECT_TRUE(run_files().empty());  // the uploads' staging folders are gone
+}
+
+// A server left open keeps only the last --keep-runs finished runs: when a second run finishes with
+// --keep-runs 1, the first is forgotten (404) and its files are gone; the second stays downloadable.
+TEST_F(ServeApi, OnlyTheLastKeepRunsFinishedRunsAreKept) {
+  server_.reset();
+  start({"--keep-runs", "1"});
+  const std::string first = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(kNuclei)});
+  EXPECT_EQ(wait_finished(first)["state"], "done");
+  const std::size_t files_of_one = run_files().size();
+  EXPECT_GT(files_of_one, 0u);
+  const std::string second = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(kNuclei)});
+  EXPECT_EQ(wait_finished(second)["state"], "done");
+  const auto gone = client_->Get("/api/runs/" + first);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  const auto kept = client_->Get("/api/runs/" + second + "/outputs/output0.tif");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status, 200);
+  EXPECT_EQ(run_files().size(), files_of_one);  // the second run's files only
+  for (const fs::path& f : run_files()) EXPECT_EQ(f.string().find(first), std::string::npos) << f;
 }
 
 // Ctrl-C stops the server: runs cancelled, its folder removed, exit code 0.
