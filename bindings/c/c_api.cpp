@@ -96,6 +96,16 @@ deepimage_status deepimage_model_open(const char* path, deepimage_model** model)
   });
 }
 
+deepimage_status deepimage_model_open_bare(const char* path, const char* input_name, const char* output_name,
+                                           deepimage_model** model) {
+  return guarded([&] {
+    require(path, "model path");
+    require(model, "model handle pointer");
+    *model = new deepimage_model{
+        deepimage::Model::open(path, {.input_name = input_name ? input_name : "", .output_name = output_name ? output_name : ""})};
+  });
+}
+
 void deepimage_model_free(deepimage_model* model) { delete model; }
 size_t deepimage_model_input_count(const deepimage_model* model) { return model ? model->model.spec().inputs.size() : 0; }
 size_t deepimage_model_output_count(const deepimage_model* model) { return model ? model->model.spec().outputs.size() : 0; }

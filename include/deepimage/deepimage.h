@@ -96,6 +96,10 @@ typedef struct {
 const char* deepimage_last_error(void);
 
 deepimage_status deepimage_model_open(const char* path, deepimage_model** model);
+/* A bare network file whose graph does not say which tensor is the image and which the result (a
+ * SavedModel without a signature): `run --input-name/--output-name`. NULL or "" for the graph's own. */
+deepimage_status deepimage_model_open_bare(const char* path, const char* input_name, const char* output_name,
+                                           deepimage_model** model);
 void deepimage_model_free(deepimage_model* model);
 size_t deepimage_model_input_count(const deepimage_model* model);
 size_t deepimage_model_output_count(const deepimage_model* model);

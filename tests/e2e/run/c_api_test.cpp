@@ -108,4 +108,35 @@ TEST(CApi, ErrorsAreStatusesWithOneLineMessages) {
 }
 
 }  // namespace
+// A bare SavedModel without a signature (DEFCoN: feed input_tensor, fetch output_tensor, SOURCE.txt)
+// opens through deepimage_model_open_bare and predicts what the C++ Session opened with the same
+// names predicts; without the names it is refused in one line naming the placeholders.
+TEST(CApi, ABareNetworkOpensWithItsTensorNames) {
+  DEEPIMAGE_REQUIRE_REALDATA();
+  const std::string defcon = (realdata() / "defcon_imagej_savedmodel/tf_density_count").string();
+  deepimage_model* model = nullptr;
+  EXPECT_NE(deepimage_model_open(defcon.c_str(), &model), DEEPIMAGE_OK);
+  EXPECT_NE(std::string(deepimage_last_error()).find("placeholders"), std::string::npos) << deepimage_last_error();
+  ASSERT_EQ(deepimage_model_open_bare(defcon.c_str(), "input_tensor", "output_tensor", &model), DEEPIMAGE_OK) << deepimage_last_error();
+
+  std::vector<float> pixels(32 * 32);
+  for (std::size_t k = 0; k < pixels.size(); ++k) pixels[k] = static_cast<float>((k * 37) % 101);
+  const std::int64_t shape[2] = {32, 32};
+  const deepimage_view input{pixels.data(), DEEPIMAGE_FLOAT32, 2, shape, nullptr, "yx"};
+  deepimage_session* session = nullptr;
+  ASSERT_EQ(deepimage_session_open(model, nullptr, &session), DEEPIMAGE_OK) << deepimage_last_error();
+  deepimage_result* result = nullptr;
+  ASSERT_EQ(deepimage_session_predict(session, &input, 1, &result), DEEPIMAGE_OK) << deepimage_last_error();
+  deepimage_view out{};
+  ASSERT_EQ(deepimage_result_output(result, 0, &out), DEEPIMAGE_OK);
+
+  Session cpp(Model::open(defcon, {.input_name = "input_tensor", .output_name = "output_tensor"}));
+  const Tensor expected = cpp.predict({{.data = pixels.data(), .dtype = DType::f32, .shape = {32, 32}, .strides = {}, .axes = "yx"}})[0];
+  ASSERT_EQ(expected.byte_count(), 32u * 32u * sizeof(float));
+  EXPECT_EQ(std::memcmp(out.data, expected.bytes(), expected.byte_count()), 0);
+  deepimage_result_free(result);
+  deepimage_session_free(session);
+  deepimage_model_free(model);
+}
+
 }  // namespace deepimage
