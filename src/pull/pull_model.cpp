@@ -181,6 +181,12 @@ Plan plan_source(const PullOptions& o, const WorkFolder& work, Fetcher& fetch) {
     p.names = {fs::absolute(o.source).lexically_normal().string()};
     return p;
   }
+  // What can only be a path (a .zip name, or one starting at / . or ~) is not looked up as an id: a
+  // typo in a file name would otherwise become a network lookup and a puzzling "no such model".
+  std::string lower = o.source;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ends_with(lower, ".zip") || o.source.front() == '/' || o.source.front() == '.' || o.source.front() == '~')
+    throw Error(ErrorCode::not_found, "\"" + o.source + "\" does not exist; pull takes a URL, a local .zip or a model id");
   const std::string where = o.collection.empty() ? default_collection() : o.collection;
   const pull::CollectionEntry e = pull::find_in_collection(read_collection(where, work, fetch), o.source,
                                                            "\"" + where + "\"");

@@ -218,6 +218,13 @@ TEST(Pull, ALocalZip) {
   EXPECT_EQ(report["bytes_downloaded"], 0);
   expect_same_files(unet3d(), report["path"].get<std::string>());
   EXPECT_TRUE(fs::exists(dir / "unet3d.zip"));  // the input is never changed
+  // A .zip or a path that is not there is named as missing, never looked up as a model id (which
+  // would go to the network).
+  for (const std::string missing : {(dir / "unet3e.zip").string(), std::string("no_such.ZIP"), std::string("./unet3d")}) {
+    const CliResult m = run_cli({"pull", missing, "--dir", models.string(), "--collection", "/no/collection/here.json"});
+    EXPECT_EQ(m.exit_code, 1) << m.err;
+    EXPECT_EQ(m.err, "error: \"" + missing + "\" does not exist; pull takes a URL, a local .zip or a model id\n");
+  }
 }
 
 TEST(Pull, AWrongSha256IsRefusedAndLeavesNothing) {
