@@ -1,4 +1,5 @@
 #include <glob.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -372,9 +373,12 @@ RunReport run_example(const RunOptions& o, const fs::path& input_copy) {
   if (!o.inputs.empty()) throw Error(ErrorCode::invalid_argument, "example runs the model on its own example: give no input files");
   const model::Model model = engine::open_model_or_weights(o.model, {o.input_name, o.output_name});
   const ModelSpec& spec = model.spec;
-  // The example's files, in a folder of their own removed afterwards.
-  const fs::path folder = fs::temp_directory_path() / ("deepimage-example-" + std::to_string(::getpid()));
-  fs::create_directories(folder);
+  // The example's files, in a folder of their own (unique: a process may run several examples at
+  // once, from threads), removed afterwards.
+  std::string pattern = (fs::temp_directory_path() / "deepimage-example-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw Error(ErrorCode::io, "cannot make a folder for the example under \"" +
+                                                             fs::temp_directory_path().string() + "\"");
+  const fs::path folder = pattern;
   struct RemoveFolder {
     fs::path path;
     ~RemoveFolder() {
