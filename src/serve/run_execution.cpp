@@ -1,6 +1,5 @@
 #include "serve/run_execution.hpp"
 
-#include <mutex>
 
 #include "deepimage/error.hpp"
 #include "deepimage/run.hpp"
@@ -57,10 +56,7 @@ std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& pr
   o.cancel = cancel;
   RunReport report;
   if (r.example) {
-    // run_example stages the example in one temporary folder per process: one at a time (--jobs > 1).
-    static std::mutex example_mutex;
-    std::lock_guard lock(example_mutex);
-    report = run_example(o, input_tiff(job.folder));
+    report = run_example(o, input_tiff(job.folder));  // staged in a folder of its own, so --jobs > 1 may run several
   } else {
     o.inputs = {job.upload};
     report = run_model(o);
