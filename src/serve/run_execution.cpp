@@ -1,6 +1,5 @@
 #include "serve/run_execution.hpp"
 
-
 #include "deepimage/error.hpp"
 #include "deepimage/run.hpp"
 #include "io/image.hpp"
