@@ -32,17 +32,27 @@ std::vector<std::int64_t> strides_of(const Shape& shape) {
   return strides;
 }
 
+namespace {
+
+// The bytes a tensor of `shape` and `dtype` takes; throws for a negative size, axes of another rank,
+// or 2^63 bytes or more. What every Tensor, owned or borrowed, is checked with.
+std::size_t checked_byte_count(DType dtype, const Shape& shape, const std::string& axes) {
+  for (auto s : shape)
+    if (s < 0) throw Error(ErrorCode::internal, "negative tensor size in " + shape_to_string(shape));
+  if (!axes.empty() && axes.size() != shape.size())
+    throw Error(ErrorCode::internal, "axes \"" + axes + "\" do not match shape " + shape_to_string(shape));
+  const auto bytes = checked_multiply(deepimage::element_count(shape), static_cast<std::int64_t>(dtype_size(dtype)));
+  if (!bytes)
+    throw Error(ErrorCode::invalid_argument, "shape " + shape_to_string(shape) + " of " + std::string(to_string(dtype)) +
+                                                 std::string(" needs more than 2^63 bytes"));
+  return static_cast<std::size_t>(*bytes);
+}
+
+}  // namespace
+
 Tensor::Tensor(DType dtype, Shape shape, std::string axes)
     : dtype_(dtype), shape_(std::move(shape)), axes_(std::move(axes)) {
-  for (auto s : shape_)
-    if (s < 0) throw Error(ErrorCode::internal, "negative tensor size in " + shape_to_string(shape_));
-  if (!axes_.empty() && axes_.size() != shape_.size())
-    throw Error(ErrorCode::internal, "axes \"" + axes_ + "\" do not match shape " + shape_to_string(shape_));
-  const auto bytes = checked_multiply(deepimage::element_count(shape_), static_cast<std::int64_t>(dtype_size(dtype_)));
-  if (!bytes)
-    throw Error(ErrorCode::invalid_argument, "shape " + shape_to_string(shape_) + " of " + std::string(to_string(dtype_)) +
-                                                 std::string(" needs more than 2^63 bytes"));
-  bytes_.resize(static_cast<std::size_t>(*bytes));
+  bytes_.resize(checked_byte_count(dtype_, shape_, axes_));
 }
 
 Tensor Tensor::borrow(const void* data, DType dtype, Shape shape, std::string axes) {
@@ -50,11 +60,7 @@ Tensor Tensor::borrow(const void* data, DType dtype, Shape shape, std::string ax
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
   t.axes_ = std::move(axes);
-  for (auto s : t.shape_)
-    if (s < 0) throw Error(ErrorCode::internal, "negative tensor size in " + shape_to_string(t.shape_));
-  if (!t.axes_.empty() && t.axes_.size() != t.shape_.size())
-    throw Error(ErrorCode::internal, "axes \"" + t.axes_ + "\" do not match shape " + shape_to_string(t.shape_));
-  t.borrowed_count_ = static_cast<std::size_t>(deepimage::element_count(t.shape_)) * dtype_size(dtype);
+  t.borrowed_count_ = checked_byte_count(dtype, t.shape_, t.axes_);
   t.borrowed_ = t.borrowed_count_ ? static_cast<const std::byte*>(data) : nullptr;
   if (!t.borrowed_) t.bytes_.resize(t.borrowed_count_);  // nothing to borrow: an ordinary empty tensor
   return t;

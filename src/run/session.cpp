@@ -8,7 +8,6 @@
 
 #include "core/box.hpp"
 #include "engine/bare_model.hpp"
-#include "engine/engine.hpp"
 #include "io/box_copy.hpp"
 #include "model/model.hpp"
 #include "ops/dataset_statistics.hpp"
