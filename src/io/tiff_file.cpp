@@ -60,6 +60,7 @@ void TiffFile::fail(const std::string& what) const {
 }
 
 void TiffFile::add_error(std::string message) {
+  if (errors_.find(message) != std::string::npos) return;  // libtiff repeats itself ("Computed scanline size is zero" thrice)
   if (!errors_.empty()) errors_ += "; ";
   errors_ += message;
 }

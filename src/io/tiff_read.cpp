@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "core/checked_math.hpp"
@@ -25,6 +26,7 @@ namespace {
 struct PageLayout {
   std::uint32_t width = 0, height = 0;
   std::uint16_t bits = 1, samples = 1, sample_format = SAMPLEFORMAT_UINT, planar = PLANARCONFIG_CONTIG;
+  std::uint16_t compression = COMPRESSION_NONE;
   DType dtype = DType::u8;
 
   bool same_pixels(const PageLayout& o) const {
@@ -60,7 +62,8 @@ DType dtype_for(const TiffFile& f, std::uint16_t bits, std::uint16_t format) {
 PageLayout page_layout(const TiffFile& f) {
   TIFF* tif = f.get();
   PageLayout p;
-  std::uint16_t compression = COMPRESSION_NONE, photometric = PHOTOMETRIC_MINISBLACK;
+  std::uint16_t& compression = p.compression;
+  std::uint16_t photometric = PHOTOMETRIC_MINISBLACK;
   if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &p.width) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &p.height))
     f.fail("has a page without ImageWidth/ImageLength");
   TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &p.bits);
@@ -89,6 +92,14 @@ PageLayout page_layout(const TiffFile& f) {
 
 std::int64_t page_bytes(const PageLayout& p) {
   return static_cast<std::int64_t>(p.width) * p.height * p.samples * static_cast<std::int64_t>(dtype_size(p.dtype));
+}
+
+// The bytes an uncompressed page's samples take in the file; 0 for a compressed page. 1-bit pages hold
+// 8 pixels a byte (at least), other depths whole bytes; page_layout checked the product fits.
+std::uintmax_t uncompressed_bytes(const PageLayout& p) {
+  if (p.compression != COMPRESSION_NONE) return 0;
+  const auto pixels = static_cast<std::uintmax_t>(p.width) * p.height * p.samples;
+  return p.bits == 1 ? (pixels + 7) / 8 : static_cast<std::uintmax_t>(page_bytes(p));
 }
 
 // A tile is allocated before it is read, so its declared size must make sense for the page: a 5 KB
@@ -252,12 +263,23 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   // Which pages hold full-resolution data, and do they agree?
   PageLayout layout;
   const std::string description = first_description(tif);
+  // Uncompressed samples lie in the file byte for byte, so uncompressed pages cannot need more bytes
+  // than the whole file holds: a 4 KB file declaring 100000x100000 pixels is refused below, before a
+  // tile plan, an engine or a strip buffer is sized for ten gigabytes. (Compressed pages may expand a
+  // lot; their strips and tiles are checked as they are decoded.)
+  std::uintmax_t stored_bytes = 0;  // saturates: pages of 2^62 bytes each must not wrap around
+  std::int64_t stored_pages = 0;
   tdir_t dir = 0;
   do {
     std::uint32_t subfile = 0;
     TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subfile);
     if (pages_.empty() || !(subfile & FILETYPE_REDUCEDIMAGE)) {
       PageLayout p = page_layout(f);
+      if (const std::uintmax_t bytes = uncompressed_bytes(p)) {
+        constexpr auto kMax = std::numeric_limits<std::uintmax_t>::max();
+        stored_bytes = bytes > kMax - stored_bytes ? kMax : stored_bytes + bytes;
+        ++stored_pages;
+      }
       if (pages_.empty()) {
         layout = p;
       } else if (!p.same_pixels(layout)) {
@@ -304,6 +326,11 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   const auto total = checked_product(shape_);
   if (!total || !checked_multiply(*total, static_cast<std::int64_t>(dtype_size(dtype_))))
     f.fail("declares " + std::to_string(page_count) + " pages of " + layout.describe() + ", more than 2^63 bytes");
+  std::error_code ec;
+  const std::uintmax_t file_bytes = std::filesystem::file_size(path, ec);
+  if (!ec && stored_bytes > file_bytes)
+    f.fail("declares " + std::to_string(stored_pages) + " uncompressed page(s) of " + layout.describe() + " (" +
+           std::to_string(stored_bytes) + " bytes), more than the " + std::to_string(file_bytes) + " bytes the file holds");
 }
 
 TiffPages::~TiffPages() = default;

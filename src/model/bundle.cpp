@@ -68,9 +68,15 @@ std::string pick_rdf(const std::vector<std::string>& names, const std::string& b
     }
   }
   if (found.empty() && has_config) return kDeepImageJConfigName;
-  if (found.empty())
+  if (found.empty()) {
+    // A bundle zipped once more (model.zip holding unet.zip) is a common slip: name the inner zip.
+    std::string zips;
+    for (const auto& n : names)
+      if (ends_with(n, ".zip")) zips += (zips.empty() ? "\"" : ", \"") + n + "\"";
     throw Error(ErrorCode::bad_model, bundle + " holds no model description (looked for rdf.yaml, bioimageio.yaml, "
-                                               "*.bioimageio.yaml, model.yaml, *.model.yaml, config.xml)");
+                                               "*.bioimageio.yaml, model.yaml, *.model.yaml, config.xml)" +
+                                          (zips.empty() ? "" : " but holds " + zips + ": a bundle zipped inside? give that .zip instead"));
+  }
   if (found.size() > 1) {
     std::sort(found.begin(), found.end());
     std::string list;
@@ -216,6 +222,9 @@ class ZipStorage final : public Bundle::Storage {
     const std::string shown = "\"" + entry + "\" in \"" + path_ + "\"";
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
       throw Error(ErrorCode::bad_model, shown + " does not declare its size");
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+      throw Error(ErrorCode::unsupported, shown + " is encrypted; bundles are read without a password (unzip it with yours "
+                                                  "and give the folder)");
     if (st.size > max_bytes) too_large(shown, st.size, max_bytes);
     if (st.comp_size > zip_bytes_)
       throw Error(ErrorCode::bad_model, shown + " claims " + std::to_string(st.comp_size) + " compressed bytes but the zip holds " +

@@ -12,7 +12,8 @@
 // the model description (read_text) at most kMaxTextEntryBytes, any other entry at most
 // kMaxEntryBytes; a zip entry larger than kRatioCheckBytes may expand at most kMaxCompressionRatio
 // times (zip bombs expand about 1000 times, weights about 1.1), must not claim more compressed bytes
-// than the zip holds, and must decompress to exactly the size it declares.
+// than the zip holds, and must decompress to exactly the size it declares. Encrypted entries are
+// refused (bundles are read without a password).
 #pragma once
 
 #include <cstddef>

@@ -354,7 +354,13 @@ PullReport pull_model(const PullOptions& o) {
   }
   r.bytes_downloaded = fetch.bytes;
 
-  const model::Model m = load_checked(model);
+  const model::Model m = [&] {
+    try {
+      return load_checked(model);
+    } catch (const Error& e) {  // it names the hidden working folder; the user knows the bundle as the zip or URL
+      throw Error(e.code(), io::naming_target(e.what(), model, r.url));
+    }
+  }();
   r.model_id = m.spec.id;
   r.model_name = m.spec.name;
   const fs::path target = dir / folder_name(!plan.id.empty() ? plan.id : !m.spec.id.empty() ? m.spec.id : m.spec.name);

@@ -67,6 +67,9 @@ std::vector<Entry> checked_entries(zip_t* archive, const std::string& shown, std
     if (!raw.empty() && raw.back() == '/') continue;  // a folder: made when a file needs it
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
       throw Error(ErrorCode::bad_model, entry + " does not declare its size");
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+      throw Error(ErrorCode::unsupported, entry + " is encrypted; bundles are unpacked without a password (unzip it with "
+                                                  "yours and zip it again without one)");
     if (st.size > model::kMaxEntryBytes)
       throw Error(ErrorCode::bad_model, entry + " is " + std::to_string(st.size) + " bytes, more than the " +
                                             std::to_string(model::kMaxEntryBytes) + " allowed for a bundle entry");

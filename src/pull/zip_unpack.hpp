@@ -3,6 +3,7 @@
 // - names with ".." or an absolute path (model::normalised_entry), or a "\" (a Windows separator that
 //   other tools would follow);
 // - symbolic links and other special files (their Unix mode in the entry's external attributes);
+// - encrypted entries (a bundle is unpacked without a password);
 // - more than kMaxZipEntries entries, more than kMaxUnpackedBytes in all; an entry over
 //   model::kMaxEntryBytes, or one over model::kRatioCheckBytes expanding more than
 //   model::kMaxCompressionRatio times (a zip bomb), the limits `Bundle` reads zips with.

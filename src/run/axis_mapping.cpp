@@ -8,7 +8,7 @@
 
 namespace deepimage::run {
 
-std::string infer_axes(const Shape& shape, const TensorSpec& input) {
+std::string infer_axes(const Shape& shape, const TensorSpec& input, const std::string& file) {
   const std::string model_axes = input.axes_string();
   if (shape.size() == model_axes.size()) return model_axes;
   switch (shape.size()) {
@@ -18,8 +18,9 @@ std::string infer_axes(const Shape& shape, const TensorSpec& input) {
     case 5: return "bczyx";
     default: break;
   }
-  throw Error(ErrorCode::invalid_argument, "cannot guess the axes of a " + std::to_string(shape.size()) +
-                                               "-d array " + shape_to_string(shape) + "; give them with --axes");
+  throw Error(ErrorCode::invalid_argument, "cannot guess the axes of " + (file.empty() ? "" : "\"" + file + "\", ") + "a " +
+                                               std::to_string(shape.size()) + "-d array " + shape_to_string(shape) +
+                                               "; give them with --axes (they are guessed for 2 to 5 dimensions)");
 }
 
 void override_axes(Tensor& image, const std::string& user_axes, const std::string& file) {

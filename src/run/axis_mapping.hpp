@@ -17,8 +17,9 @@
 namespace deepimage::run {
 
 // Axes for a tensor whose file did not name them (a .npy): the model's own when the rank matches,
-// else yx / cyx (zyx for a model with z and no channels) / bcyx, by rank.
-std::string infer_axes(const Shape& shape, const TensorSpec& input);
+// else yx / cyx (zyx for a model with z and no channels) / bcyx, by rank. `file` names the tensor in
+// the error for a rank with no guess.
+std::string infer_axes(const Shape& shape, const TensorSpec& input, const std::string& file = "");
 
 // `user_axes` (from --axes) must be one distinct letter of "bitczyx" per dimension.
 void override_axes(Tensor& image, const std::string& user_axes, const std::string& file);

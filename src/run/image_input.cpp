@@ -9,8 +9,13 @@ ImageInput::ImageInput(const std::filesystem::path& file, const TensorSpec& inpu
                        const std::vector<int>& channels)
     : file_(file.string()), input_(input), channels_(channels), source_(io::open_image(file)) {
   const Shape& shape = source_->info().shape;
+  // An image without pixels (a 0 x 96 array) has nothing to run on: said here, naming the file,
+  // rather than later by the tile planner about one of its axes.
+  if (element_count(shape) == 0)
+    throw Error(ErrorCode::invalid_argument, "\"" + file_ + "\" holds no pixels: its shape is " + shape_to_string(shape) +
+                                                 " (expected at least 1 pixel along every axis)");
   axes_ = !user_axes.empty() ? checked_user_axes(shape, user_axes, file_)
-          : source_->info().axes.empty() ? infer_axes(shape, input)
+          : source_->info().axes.empty() ? infer_axes(shape, input, file_)
                                          : source_->info().axes;
   loop_ = stack_loop_for(shape, axes_, input);
   for (char a : axes_)

@@ -76,7 +76,16 @@ Hdf5File::Hdf5File(const std::vector<std::byte>& bytes, std::string source) : so
   // The name is only a label, but HDF5 1.10's core driver also looks at a file of that name on disk (a
   // file beside the working directory made a valid image fail to open): one that cannot exist.
   file_ = H5Fopen("/nonexistent/deepimage-hdf5-image", H5F_ACC_RDONLY, access.get());
-  if (file_ < 0) throw Error(ErrorCode::bad_model, source_ + " is not an HDF5 file");
+  if (file_ < 0) {
+    // The signature (at 0, or after a user block of 512, 1024, ... bytes) tells a cut or damaged HDF5
+    // file from a file of another kind.
+    constexpr char kSignature[] = "\x89HDF\r\n\x1a\n";
+    bool signed_file = false;
+    for (std::size_t at = 0; at + 8 <= bytes.size() && !signed_file; at = at == 0 ? 512 : at * 2)
+      signed_file = std::memcmp(bytes.data() + at, kSignature, 8) == 0;
+    throw Error(ErrorCode::bad_model, source_ + (signed_file ? " is a truncated or corrupt HDF5 file (HDF5 cannot open it)"
+                                                             : " is not an HDF5 file"));
+  }
 }
 
 Hdf5File::~Hdf5File() {
