@@ -155,7 +155,8 @@ std::string table_cell(const std::string& text) {
   std::string cell;
   for (const char c : text) {
     if (c == '|') cell += "\\|";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) cell += "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 15]) + "0123456789abcdef"[c & 15];
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      cell += std::string("\\x") + "0123456789abcdef"[(c >> 4) & 15] + "0123456789abcdef"[c & 15];
     else cell += c;
   }
   return cell;
@@ -170,12 +171,9 @@ void check_entry(const Entry& e) {
   TempDir dir;
   const Dirs d{dir / "in", dir / "out"};
   fs::create_directories(d.in);
-  std::vector<std::string> args;
-  {
-    // The entry's files are made before the output folder is (a full tmpfs must not hold them).
-    args = e.make(d);
-    if (::testing::Test::HasFatalFailure()) return;
-  }
+  // The entry's files are made before the output folder is (a full tmpfs must not hold them).
+  const std::vector<std::string> args = e.make(d);
+  if (::testing::Test::HasFatalFailure()) return;
   OutputFolderGuard guard(d.out, e.output);
   if (!guard.skip().empty()) GTEST_SKIP() << guard.skip();
   if (e.before) e.before(d);
@@ -193,7 +191,8 @@ void check_entry(const Entry& e) {
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
     EXPECT_EQ(line_count(r.err), 1) << "not one line: " << r.err;
   }
-  for (const auto& part : e.message) EXPECT_NE(first_line.find(expand(part, d)), std::string::npos) << "expected \"" << expand(part, d) << "\" in: " << r.err;
+  for (const auto& part : e.message)
+    EXPECT_NE(first_line.find(expand(part, d)), std::string::npos) << "expected \"" << expand(part, d) << "\" in: " << r.err;
   EXPECT_EQ(r.out, "") << "stdout of a failed command";
   EXPECT_EQ(listing(d.out), output_before) << "a file was left in the output folder: " << r.err;
   EXPECT_EQ(inputs_of(d, args), inputs_before) << "an input was changed: " << r.err;
