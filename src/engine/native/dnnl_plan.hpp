@@ -144,10 +144,29 @@ struct DnnlExecutor::Plan {
   std::vector<Output> outputs;
   std::byte* arena = nullptr;
   std::size_t arena_size = 0;
+  std::size_t scratchpad_offset = 0;  // in the arena: one scratchpad for all steps (they run one by one)
   int node_index = 0;
   bool nan_safe = false;   // ops that compare values (max, relu, clip) run their reference kernel
 
   ~Plan() { std::free(arena); }
+
+  // Every primitive a plan runs is made with these attributes. oneDNN's own scratchpad (library mode,
+  // as Debian builds it) belongs to the thread that created the primitive, and NativeEngine::prepare
+  // builds plans on another thread than the one that runs them: a grouped (gemm) convolution wrote its
+  // im2col buffer into that thread's freed scratchpad. The plan's arena holds the scratchpad instead.
+  static dnnl::primitive_attr plan_attr() {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attr;
+  }
+  static md scratchpad_desc(const dnnl::primitive& p) {
+    const dnnl_memory_desc_t* desc = dnnl_primitive_desc_query_md(p.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
+    return desc ? md(*desc) : md();
+  }
+  void add_scratchpad(const dnnl::primitive& p, std::unordered_map<int, dnnl::memory>& args) const {
+    const md desc = scratchpad_desc(p);
+    if (desc.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(desc, engine, arena + scratchpad_offset);
+  }
 
   // --- slots ---
   int add_slot(md desc, Place place, ValueId value) {
@@ -190,7 +209,7 @@ struct DnnlExecutor::Plan {
     const int t = add_slot(want, Place::arena, v);
     Step step;
     step.what = "reorder of \"" + graph.value(v).name + "\"";
-    step.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(engine, slots[static_cast<std::size_t>(s)].desc, engine, want));
+    step.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(engine, slots[static_cast<std::size_t>(s)].desc, engine, want, plan_attr()));
     step.slot_args = {{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, t}};
     step.reads = {s};
     step.writes = {t};
@@ -225,7 +244,7 @@ struct DnnlExecutor::Plan {
   dnnl::reorder to_plain_reorder(const md& desc, const Shape& shape) {
     const md plain = plain_md(shape, dt::f32);
     if (desc == plain || same_bytes(desc, plain)) return {};
-    return dnnl::reorder(dnnl::reorder::primitive_desc(engine, desc, engine, plain));
+    return dnnl::reorder(dnnl::reorder::primitive_desc(engine, desc, engine, plain, plan_attr()));
   }
   void copy_to_plain(Slot& slot, dnnl::reorder& to_plain, Tensor& t) {
     if (!to_plain) {
@@ -233,7 +252,9 @@ struct DnnlExecutor::Plan {
       return;
     }
     dnnl::memory plain(plain_md(t.shape(), dt::f32), engine, t.bytes());
-    to_plain.execute(stream, slot.memory, plain);
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_FROM, slot.memory}, {DNNL_ARG_TO, plain}};
+    add_scratchpad(to_plain, args);
+    to_plain.execute(stream, args);
     stream.wait();
   }
 

@@ -105,7 +105,7 @@ void DnnlExecutor::Plan::plan_conv(const Node& node, bool transposed) {
   dnnl::post_ops ops;
   if (sum != no_value) ops.append_sum(1.0f);
   append_activation(node, ops);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = plan_attr();
   attr.set_post_ops(ops);
 
   dnnl::primitive primitive;
@@ -146,7 +146,7 @@ void DnnlExecutor::Plan::plan_conv(const Node& node, bool transposed) {
     } else {
       Step copy;
       copy.what = "residual copy for " + node.describe();
-      copy.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(engine, r.desc, engine, dst_desc));
+      copy.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(engine, r.desc, engine, dst_desc, plan_attr()));
       copy.slot_args = {{DNNL_ARG_FROM, residual}, {DNNL_ARG_TO, dst}};
       copy.reads = {residual};
       copy.writes = {dst};
@@ -202,7 +202,7 @@ void DnnlExecutor::Plan::plan_pool(const Node& node) {
   const md dst_any(to_dims(ys), src_desc.data_type(), tag::any);
   const dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, src_desc, dst_any, to_dims(strides),
                                          to_dims(kernel), dnnl_dilations, pad_l, pad_r);
-  const dnnl::pooling_v2_forward::primitive_desc pd(d, engine);
+  const dnnl::pooling_v2_forward::primitive_desc pd(d, plan_attr(), engine);
   const int dst = output_slot(y, pd.dst_desc());
   add_primitive(node, dnnl::pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
@@ -213,7 +213,7 @@ void DnnlExecutor::Plan::plan_eltwise(const Node& node, algorithm alg, float alp
   const int src = slot_of(x);
   const md src_desc = slots[static_cast<std::size_t>(src)].desc;
   const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, src_desc, alpha, beta);
-  const dnnl::eltwise_forward::primitive_desc pd(d, engine);
+  const dnnl::eltwise_forward::primitive_desc pd(d, plan_attr(), engine);
   const int dst = output_slot(y, pd.dst_desc());
   add_primitive(node, dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
@@ -243,7 +243,7 @@ void DnnlExecutor::Plan::plan_binary(const Node& node, algorithm alg, bool commu
   }
   const md dst_desc = src0_desc;
   const dnnl::binary::desc d(alg, src0_desc, src1_desc, dst_desc);
-  const dnnl::binary::primitive_desc pd(d, engine);
+  const dnnl::binary::primitive_desc pd(d, plan_attr(), engine);
   const int dst = output_slot(y, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, dst);
   add_primitive(node, dnnl::binary(pd), std::move(args), std::move(constants));
@@ -310,7 +310,7 @@ void DnnlExecutor::Plan::plan_concat(const Node& node) {
     srcs.push_back(slots[static_cast<std::size_t>(s)].desc);
     args.emplace_back(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(k), s);
   }
-  const dnnl::concat::primitive_desc pd(axis, srcs, engine);
+  const dnnl::concat::primitive_desc pd(axis, srcs, engine, plan_attr());
   const int dst = output_slot(y, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, dst);
   add_primitive(node, dnnl::concat(pd), std::move(args));
@@ -327,7 +327,7 @@ void DnnlExecutor::Plan::plan_resize(const Node& node) {
   const dnnl::resampling_forward::desc d(
       dnnl::prop_kind::forward_inference,
       kind == DnnlResampling::nearest ? algorithm::resampling_nearest : algorithm::resampling_linear, src_desc, dst_any);
-  const dnnl::resampling_forward::primitive_desc pd(d, engine);
+  const dnnl::resampling_forward::primitive_desc pd(d, plan_attr(), engine);
   const int dst = output_slot(y, pd.dst_desc());
   add_primitive(node, dnnl::resampling_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
@@ -349,7 +349,7 @@ void DnnlExecutor::Plan::plan_norm(const Node& node, bool instance) {
   const md src_desc = slots[static_cast<std::size_t>(src)].desc;
   const dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, src_desc,
                                                   static_cast<float>(node.get_float("epsilon", 1e-5)), flags);
-  const dnnl::batch_normalization_forward::primitive_desc pd(d, engine);
+  const dnnl::batch_normalization_forward::primitive_desc pd(d, plan_attr(), engine);
   std::unordered_map<int, dnnl::memory> constants;
   constants[DNNL_ARG_SCALE] = constant_memory(node.inputs[1], channel_md, {channels});
   constants[DNNL_ARG_SHIFT] = constant_memory(node.inputs[2], channel_md, {channels});
@@ -379,7 +379,7 @@ void DnnlExecutor::Plan::plan_softmax(const Node& node) {
   const int src = slot_of(x);
   const md src_desc = slots[static_cast<std::size_t>(src)].desc;
   const dnnl::softmax_forward::desc d(dnnl::prop_kind::forward_inference, src_desc, axis);
-  const dnnl::softmax_forward::primitive_desc pd(d, engine);
+  const dnnl::softmax_forward::primitive_desc pd(d, plan_attr(), engine);
   const int dst = output_slot(y, pd.dst_desc());
   add_primitive(node, dnnl::softmax_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
 }
@@ -407,7 +407,7 @@ void DnnlExecutor::Plan::plan_reduce(const Node& node, algorithm alg) {
   const md src_desc = slots[static_cast<std::size_t>(src)].desc;
   const md dst_desc = plain_md(kept, src_desc.data_type());
   const dnnl::reduction::desc d(alg, src_desc, dst_desc, 0.0f, 0.0f);
-  const dnnl::reduction::primitive_desc pd(d, engine);
+  const dnnl::reduction::primitive_desc pd(d, plan_attr(), engine);
   // keepdims = 0 drops the size-1 axes: the same plain bytes under the output's shape.
   const int dst = output_slot(y, plain_md(shape_of(y), src_desc.data_type()));
   add_primitive(node, dnnl::reduction(pd), {{DNNL_ARG_SRC, src}});
@@ -426,7 +426,7 @@ void DnnlExecutor::Plan::plan_matmul(const Node& node) {
   const md dst_desc = plain_md(ys, type);
   const md weights_desc = graph.is_constant(b) ? md(to_dims(bs), type, tag::any) : plain_md(bs, type);
   const dnnl::matmul::desc d(src_desc, weights_desc, dst_desc);
-  const dnnl::matmul::primitive_desc pd(d, engine);
+  const dnnl::matmul::primitive_desc pd(d, plan_attr(), engine);
   std::unordered_map<int, dnnl::memory> constants;
   std::vector<std::pair<int, int>> args;
   if (graph.is_constant(b)) constants[DNNL_ARG_WEIGHTS] = constant_memory(b, pd.weights_desc(), bs);
@@ -473,7 +473,7 @@ void DnnlExecutor::Plan::plan_slice(const Node& node) {
     const md from_desc = slots[static_cast<std::size_t>(from)].desc;
     const md part = from_desc.submemory_desc(to_dims(ys), offsets);
     const md to = same_format(from_desc, ys);
-    return std::make_tuple(part, to, dnnl::reorder::primitive_desc(engine, part, engine, to));
+    return std::make_tuple(part, to, dnnl::reorder::primitive_desc(engine, part, engine, to, plan_attr()));
   };
   std::tuple<md, md, dnnl::reorder::primitive_desc> crop;
   try {

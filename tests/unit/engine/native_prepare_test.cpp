@@ -50,6 +50,22 @@ TEST(NativePrepare, APlanBuiltAheadGivesWhatAPlanBuiltAtTheRunGives) {
   EXPECT_EQ(other->run({unet.tile({1, 1, 64, 64}, 4)}).at(0).shape(), (Shape{1, 1, 64, 64}));
 }
 
+// A grouped convolution runs oneDNN's gemm kernel, which needs a scratchpad for its im2col buffer.
+// Built ahead, its primitive was made on the preparing thread, whose library scratchpad is gone by the
+// run: the run crashed writing into it (`deepimage run` of this model on ONNX weights). Compared with
+// LibTorch on the same tile.
+TEST(NativePrepare, AGroupedConvolutionBuiltAheadRunsOnThePlansOwnScratchpad) {
+  const model::Model model = model::open_model(source_dir() / "tests/data/architecture/grouped_transposed_linear_tiny");
+  Tensor in = random_tensor({1, 1, 16, 14}, 7);
+  in.set_axes(model.spec.inputs.at(0).axes_string());
+  auto native = engine::load_engine(model, engine::choose_weights(model, "onnx"), {.threads = 2});
+  native->prepare({in.shape()});
+  const Tensor prepared = native->run({in}).at(0);
+  const Tensor torch = engine::load_engine(model, engine::choose_weights(model, "torchscript"), {.threads = 2})->run({in}).at(0);
+  ASSERT_EQ(prepared.shape(), torch.shape());
+  EXPECT_LT(max_abs_diff(prepared, torch), 1e-5);
+}
+
 TEST(NativePrepare, AnErrorFoundAheadIsTheErrorOfTheRunThatNeedsThatPlan) {
   const ExampleUNet unet;
   const Tensor three_channels = unet.tile({1, 3, 96, 96}, 5);  // the network's first conv takes one
