@@ -65,3 +65,12 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT DEFINED OpenMP_CXX_FLAGS)
     set(OpenMP_gomp_LIBRARY "${gomp_path}" CACHE FILEPATH "GCC's OpenMP runtime")
   endif()
 endif()
+
+# clang 14 with libstdc++ 12 cannot compile LibTorch's headers as C++20: it instantiates std::vector's
+# (constexpr since C++20) destructor for c10::IValue where IValue is still incomplete. LibTorch's
+# headers are C++17, so the few files that include them (src/engine/torch, the tests' saved_module.cpp)
+# are compiled as C++17 by clang; they include none of our C++20-only headers.
+set(DEEPIMAGE_TORCH_CXX_STANDARD 20)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(DEEPIMAGE_TORCH_CXX_STANDARD 17)
+endif()
