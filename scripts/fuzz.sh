@@ -45,8 +45,12 @@ fuzz_one() {
   local dict=()
   [ -f "$root/tests/fuzz/dicts/$t.dict" ] && dict=(-dict="$root/tests/fuzz/dicts/$t.dict")
   # Limits that make a finding of what a small input must never cost: 20 s for one input, 2 GiB of
-  # memory in all (ASan's shadow included), 1 GiB in one allocation.
-  "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  # memory in all (ASan's shadow included), 1 GiB in one allocation. Except keras: HDF5 (not ours)
+  # allocates a variable-length string's declared length, up to 4 GiB from a 32-bit field, before it
+  # reads the string; reserved, never touched, so the 2 GiB of memory in use still holds.
+  local malloc_limit=1024
+  [ "$t" = keras ] && malloc_limit=4200
+  "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=$malloc_limit \
     -max_len=262144 -print_final_stats=1 -artifact_prefix="$dir/crashes/" "${dict[@]}" "${corpora[@]}" \
     >"$dir/log" 2>&1
 }
