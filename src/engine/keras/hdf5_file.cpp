@@ -73,7 +73,8 @@ std::uint64_t little_endian(const std::byte* p, int bytes) {
 
 // HDF5 1.10 loops forever reading a global heap collection (where variable-length strings such as
 // Keras's model_config live) that holds a free-space object of size 0: its object walk does not
-// advance. Walk every collection as it would, first, and refuse a file on which that walk would stall.
+// advance; and it reads past the collection for an object that declares more bytes than the collection
+// holds. Walk every collection as it would, first, and refuse a file with either.
 // A collection: "GCOL", version 1, 3 reserved bytes, its size (8 bytes, h5py's size of lengths), then
 // objects of a 16-byte header (index, reference count, reserved, size) and their data padded to 8
 // bytes; index 0 is the free space, whose size is not padded.
@@ -89,12 +90,20 @@ void check_global_heaps(const std::vector<std::byte>& bytes, const std::string& 
     const std::size_t end = at + static_cast<std::size_t>(size);
     for (std::size_t p = at + kHeader; p + kObjectHeader <= end;) {
       const std::uint64_t index = little_endian(data + p, 2), object_size = little_endian(data + p + 8, 8);
-      const std::uint64_t need = index > 0 ? kObjectHeader + ((object_size + 7) & ~std::uint64_t{7}) : object_size;
+      // (Compared before it is padded: a size near 2^64 would wrap around.)
+      const bool overruns = index > 0 && object_size > end - p;
+      const std::uint64_t need =
+          overruns ? end - p + 1 : index > 0 ? kObjectHeader + ((object_size + 7) & ~std::uint64_t{7}) : object_size;
       if (need == 0)
         throw Error(ErrorCode::bad_model, source + ": the global heap collection at byte " + std::to_string(at) +
                                               " has a free-space object of size 0 at byte " + std::to_string(p) +
                                               ": the file is corrupt");
-      if (need > end - p) break;
+      if (need > end - p && index == 0) break;  // free space: HDF5 stops there, nothing reads it
+      // HDF5 does not check this either: reading such an object copies bytes from beyond the collection.
+      if (need > end - p)
+        throw Error(ErrorCode::bad_model, source + ": object " + std::to_string(index) + " of the global heap collection at byte " +
+                                              std::to_string(at) + " declares " + std::to_string(object_size) +
+                                              " bytes, more than the collection holds: the file is corrupt");
       p += static_cast<std::size_t>(need);
     }
   }
