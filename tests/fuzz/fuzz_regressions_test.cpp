@@ -73,7 +73,7 @@ TEST(FuzzHarness, BoxesStayInsideTheShapeAndBelowTheLimit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegressions, testing::ValuesIn(fuzz_targets()),
-                         [](const testing::TestParamInfo<FuzzTarget>& info) { return std::string(info.param.name); });
+                         [](const testing::TestParamInfo<FuzzTarget>& target) { return std::string(target.param.name); });
 
 }  // namespace
 }  // namespace deepimage::fuzz
