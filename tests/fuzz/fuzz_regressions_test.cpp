@@ -5,12 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <ostream>
 #include <iterator>
 
 #include "deepimage/error.hpp"
 #include "fuzz/fuzz_targets.hpp"
 
 namespace deepimage::fuzz {
+
+// The target's name in test listings (ctest's test names), not its bytes.
+void PrintTo(const FuzzTarget& target, std::ostream* out) { *out << target.name; }
+
 namespace {
 
 const std::filesystem::path kFindings = std::filesystem::path(DEEPIMAGE_SOURCE_DIR) / "tests" / "data" / "fuzz";
