@@ -97,7 +97,8 @@ TEST(OnnxEngine, MultiTensorOnnxReproducesItsOutputs) {
   }
   CliResult info = run_cli({"info", (dir / "v0_4.bioimageio.yaml").string(), "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
-  for (const auto& w : nlohmann::json::parse(info.out)["weights"]) EXPECT_TRUE(w["runs_here"].get<bool>()) << w.dump();
+  const nlohmann::json described = nlohmann::json::parse(info.out);  // named: see InfoSaysBothWeightsRunHere
+  for (const auto& w : described.at("weights")) EXPECT_TRUE(w.at("runs_here").get<bool>()) << w.dump();
 }
 
 TEST(OnnxEngine, UnknownOperatorGivesOneLineNamingItAndTheFile) {
