@@ -27,6 +27,7 @@ packages=(
   libcurl4-openssl-dev    # deepimage pull: downloads
   libcpp-httplib-dev      # deepimage serve: the web app's HTTP server (and the API tests' client)
   libgtest-dev libgmock-dev
+  clang-14 libclang-rt-14-dev llvm-14   # the sanitizer build and libFuzzer targets (scripts/sanitize.sh, scripts/fuzz.sh); llvm-symbolizer
   libbenchmark-dev        # micro-benchmarks in bench/ (-DDEEPIMAGE_BUILD_BENCH=ON)
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)

@@ -3,6 +3,7 @@
 #include "deepimage/deepimage.h"
 
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <new>
@@ -57,8 +58,12 @@ void require(const void* pointer, const char* what) {
   if (!pointer) throw deepimage::Error(deepimage::ErrorCode::invalid_argument, std::string(what) + " is NULL");
 }
 
-deepimage::DType dtype_of(deepimage_dtype code) {
-  const int value = static_cast<int>(code);
+// `code` by address: a C caller may store any int in a C enum, but C++ may not load a deepimage_dtype
+// outside its enumerators' range (UBSan -fsanitize=enum), so its bytes are read as an int.
+deepimage::DType dtype_of(const deepimage_dtype& code) {
+  static_assert(sizeof(deepimage_dtype) == sizeof(int));
+  int value = 0;
+  std::memcpy(&value, &code, sizeof value);
   if (value < DEEPIMAGE_BOOL || value > DEEPIMAGE_FLOAT64)
     throw deepimage::Error(deepimage::ErrorCode::invalid_argument,
                            "dtype code " + std::to_string(value) + " is not a deepimage_dtype (0 to 10, e.g. 9 float32)");

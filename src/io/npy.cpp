@@ -262,6 +262,8 @@ void npy_to_native(const NpyHeader& header, std::byte* values, std::size_t count
 Tensor read_npy_bytes(std::span<const std::byte> bytes, const std::string& name) {
   const NpyHeader header = read_npy_header(bytes, name);
   Tensor t(header.dtype, header.shape);
+  // An empty array (a zero in its shape) has no storage: memcpy must not see its null pointer.
+  if (t.byte_count() == 0) return t;
   std::memcpy(t.bytes(), bytes.data() + header.data_offset, t.byte_count());
   npy_to_native(header, t.bytes(), static_cast<std::size_t>(t.element_count()));
   if (header.fortran_order) fortran_to_c(t);

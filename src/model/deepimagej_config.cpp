@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include "core/utf8.hpp"
 #include "deepimage/error.hpp"
 #include "model/legacy_macro.hpp"
 #include "model/rdf.hpp"
@@ -32,6 +33,11 @@ class ConfigFields {
       for (const auto* s = root->FirstChildElement(section); s; s = s->NextSiblingElement(section))
         for (const auto* e = s->FirstChildElement(); e; e = e->NextSiblingElement()) {
           std::string text = e->GetText() ? e->GetText() : "";
+          // The values end up in JSON (the ModelSpec's config, --json reports), which must be UTF-8; a
+          // byte of another encoding, or a character reference to a surrogate, would not be.
+          if (const auto bad = invalid_utf8(text))
+            throw Error(ErrorCode::bad_model, shown_ + ": <" + e->Name() + ">: not UTF-8 text (" + bad->to_string() +
+                                                  " of its text)");
           const auto b = text.find_first_not_of(" \t\r\n"), last = text.find_last_not_of(" \t\r\n");
           fields_[e->Name()] = b == std::string::npos ? "" : text.substr(b, last - b + 1);
         }

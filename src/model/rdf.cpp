@@ -20,6 +20,7 @@
 //   sample_outputs.
 #include "model/rdf.hpp"
 
+#include "core/utf8.hpp"
 #include "deepimage/error.hpp"
 #include "model/rdf_versions.hpp"
 #include "model/spec_json.hpp"
@@ -95,6 +96,9 @@ void read_tolerances(const Fields& root, ModelSpec& spec) {
 }  // namespace
 
 ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name) {
+  // YAML is Unicode text; every string of the rdf may end up in JSON (config, --json reports).
+  if (const auto bad = invalid_utf8(yaml_text))
+    throw Error(ErrorCode::bad_model, source_name + ": not UTF-8 text: " + bad->to_string());
   YAML::Node doc;
   try {
     doc = YAML::Load(yaml_text);

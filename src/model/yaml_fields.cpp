@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/utf8.hpp"
 #include "deepimage/error.hpp"
 
 namespace deepimage::model {
@@ -124,12 +125,20 @@ nlohmann::json Fields::to_json(const YAML::Node& node) const {
     for (const auto& n : node) a.push_back(to_json(n));
     return a;
   }
+  // JSON text must be UTF-8 (nlohmann throws when dumping anything else); a YAML escape such as
+  // "\uD800" makes a string that is not, even in a file that is.
+  const auto utf8 = [this](const std::string& text) -> const std::string& {
+    if (const auto bad = invalid_utf8(text))
+      throw Error(ErrorCode::bad_model, source_ + ": " + path_ + ": a string that is not UTF-8 text (" + bad->to_string() +
+                                            " of the string)");
+    return text;
+  };
   if (node.IsMap()) {
     nlohmann::json o = nlohmann::json::object();
-    for (const auto& kv : node) o[kv.first.Scalar()] = to_json(kv.second);
+    for (const auto& kv : node) o[utf8(kv.first.Scalar())] = to_json(kv.second);
     return o;
   }
-  const std::string s = node.Scalar();
+  const std::string s = utf8(node.Scalar());
   if (node.Tag() == "!") return s;  // quoted in the yaml: keep as text
   if (s == "true" || s == "True") return true;
   if (s == "false" || s == "False") return false;

@@ -2,7 +2,9 @@
 
 #include <hdf5.h>
 
+#include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #include "deepimage/error.hpp"
 
@@ -63,10 +65,55 @@ std::vector<std::string> read_strings(hid_t attribute, const std::string& what) 
   return strings;
 }
 
+std::uint64_t little_endian(const std::byte* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int k = bytes - 1; k >= 0; --k) v = (v << 8) | static_cast<std::uint8_t>(p[k]);
+  return v;
+}
+
+// HDF5 1.10 loops forever reading a global heap collection (where variable-length strings such as
+// Keras's model_config live) that holds a free-space object of size 0: its object walk does not
+// advance; and it reads past the collection for an object that declares more bytes than the collection
+// holds. Walk every collection as it would, first, and refuse a file with either.
+// A collection: "GCOL", version 1, 3 reserved bytes, its size (8 bytes, h5py's size of lengths), then
+// objects of a 16-byte header (index, reference count, reserved, size) and their data padded to 8
+// bytes; index 0 is the free space, whose size is not padded.
+void check_global_heaps(const std::vector<std::byte>& bytes, const std::string& source) {
+  constexpr std::size_t kHeader = 16, kObjectHeader = 16;
+  const std::byte* data = bytes.data();
+  const std::size_t n = bytes.size();
+  const std::string_view text(reinterpret_cast<const char*>(data), n);
+  for (std::size_t at = text.find("GCOL"); at != std::string_view::npos && at + kHeader <= n; at = text.find("GCOL", at + 1)) {
+    if (data[at + 4] != std::byte{1}) continue;
+    const std::uint64_t size = little_endian(data + at + 8, 8);
+    if (size > n - at) continue;  // HDF5 fails to read it: an error, not a stall
+    const std::size_t end = at + static_cast<std::size_t>(size);
+    for (std::size_t p = at + kHeader; p + kObjectHeader <= end;) {
+      const std::uint64_t index = little_endian(data + p, 2), object_size = little_endian(data + p + 8, 8);
+      // (Compared before it is padded: a size near 2^64 would wrap around.)
+      const bool overruns = index > 0 && object_size > end - p;
+      const std::uint64_t need =
+          overruns ? end - p + 1 : index > 0 ? kObjectHeader + ((object_size + 7) & ~std::uint64_t{7}) : object_size;
+      if (need == 0)
+        throw Error(ErrorCode::bad_model, source + ": the global heap collection at byte " + std::to_string(at) +
+                                              " has a free-space object of size 0 at byte " + std::to_string(p) +
+                                              ": the file is corrupt");
+      if (need > end - p && index == 0) break;  // free space: HDF5 stops there, nothing reads it
+      // HDF5 does not check this either: reading such an object copies bytes from beyond the collection.
+      if (need > end - p)
+        throw Error(ErrorCode::bad_model, source + ": object " + std::to_string(index) + " of the global heap collection at byte " +
+                                              std::to_string(at) + " declares " + std::to_string(object_size) +
+                                              " bytes, more than the collection holds: the file is corrupt");
+      p += static_cast<std::size_t>(need);
+    }
+  }
+}
+
 }  // namespace
 
 Hdf5File::Hdf5File(const std::vector<std::byte>& bytes, std::string source) : source_(std::move(source)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become one line here, not HDF5's stack dump
+  check_global_heaps(bytes, source_);
   // The core (in-memory) driver opened on a copy of the bytes (H5Pset_file_image copies them): the file
   // outlives `bytes`, and nothing is written to disk.
   const Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);

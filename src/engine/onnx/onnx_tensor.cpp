@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <cstring>
+#include <optional>
 
+#include "core/checked_math.hpp"
 #include "deepimage/error.hpp"
 
 namespace deepimage::engine {
@@ -15,6 +17,29 @@ void copy_field(Tensor& t, const Field& field, const std::string& what, const ch
                                           " values for a shape of " + std::to_string(t.element_count()) + " elements");
   T* out = t.data<T>();
   for (int i = 0; i < field.size(); ++i) out[i] = static_cast<T>(field.Get(i));
+}
+
+// The repeated field a TensorProto without raw_data keeps its values in, by element type.
+const char* value_field_name(DType dtype) {
+  switch (dtype) {
+    case DType::f32: return "float_data";
+    case DType::f64: return "double_data";
+    case DType::i64: return "int64_data";
+    case DType::u32:
+    case DType::u64: return "uint64_data";
+    default: return "int32_data";
+  }
+}
+
+int stored_value_count(const onnx::TensorProto& p, DType dtype) {
+  switch (dtype) {
+    case DType::f32: return p.float_data_size();
+    case DType::f64: return p.double_data_size();
+    case DType::i64: return p.int64_data_size();
+    case DType::u32:
+    case DType::u64: return p.uint64_data_size();
+    default: return p.int32_data_size();
+  }
 }
 
 }  // namespace
@@ -60,16 +85,28 @@ Tensor tensor_from_proto(const onnx::TensorProto& p, const std::string& what) {
     if (d < 0) throw Error(ErrorCode::bad_model, what + " has a negative dimension " + std::to_string(d));
     shape.push_back(d);
   }
-  Tensor t(dtype_from_onnx(p.data_type(), what), shape);
+  const DType dtype = dtype_from_onnx(p.data_type(), what);
+  // The values stored must fill the declared shape, checked before anything is allocated: a few bytes
+  // of protobuf may declare a shape of terabytes.
+  const std::optional<std::int64_t> elements = checked_product(shape);
+  const std::optional<std::int64_t> bytes = elements ? checked_multiply(*elements, static_cast<std::int64_t>(dtype_size(dtype))) : std::nullopt;
+  if (!bytes)
+    throw Error(ErrorCode::bad_model, what + " declares shape " + shape_to_string(shape) + ": more than 2^63 bytes");
   if (p.has_raw_data()) {
     // raw_data is little-endian, as every machine we build for.
-    if (p.raw_data().size() != t.byte_count())
+    if (p.raw_data().size() != static_cast<std::uint64_t>(*bytes))
       throw Error(ErrorCode::bad_model, what + ": raw_data holds " + std::to_string(p.raw_data().size()) + " bytes for " +
-                                            std::to_string(t.byte_count()) + " bytes of " + std::string(to_string(t.dtype())) +
+                                            std::to_string(*bytes) + " bytes of " + std::string(to_string(dtype)) +
                                             " " + shape_to_string(shape));
+    Tensor t(dtype, shape);
     if (t.byte_count() != 0) std::memcpy(t.bytes(), p.raw_data().data(), t.byte_count());
     return t;
   }
+  const int stored = stored_value_count(p, dtype);
+  if (stored != *elements)
+    throw Error(ErrorCode::bad_model, what + ": " + value_field_name(dtype) + " holds " + std::to_string(stored) +
+                                          " values for a shape of " + std::to_string(*elements) + " elements");
+  Tensor t(dtype, shape);
   switch (t.dtype()) {
     case DType::f32: copy_field<float>(t, p.float_data(), what, "float_data"); break;
     case DType::f64: copy_field<double>(t, p.double_data(), what, "double_data"); break;

@@ -179,6 +179,10 @@ FrozenTensor guess_fetch(const GraphDef& graph, const std::vector<FrozenTensor>&
 // A feed becomes a Placeholder: what computed it is no longer needed.
 void make_placeholder(GraphDef& graph, const FrozenTensor& feed, const std::string& where) {
   NodeDef* node = find_node(graph, feed.node);
+  // A signature may name a tensor of a node the graph does not have.
+  if (!node)
+    throw Error(ErrorCode::bad_model, "input \"" + feed.name + "\" of " + where + " is the output of node \"" + feed.node +
+                                          "\", which its graph does not have");
   if (node->op() == "Placeholder") return;
   if (feed.output != 0)
     throw Error(ErrorCode::unsupported, "input \"" + feed.name + "\" of " + where +

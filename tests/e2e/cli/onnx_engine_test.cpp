@@ -97,7 +97,8 @@ TEST(OnnxEngine, MultiTensorOnnxReproducesItsOutputs) {
   }
   CliResult info = run_cli({"info", (dir / "v0_4.bioimageio.yaml").string(), "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
-  for (const auto& w : nlohmann::json::parse(info.out)["weights"]) EXPECT_TRUE(w["runs_here"].get<bool>()) << w.dump();
+  const nlohmann::json described = nlohmann::json::parse(info.out);  // named: see InfoSaysBothWeightsRunHere
+  for (const auto& w : described.at("weights")) EXPECT_TRUE(w.at("runs_here").get<bool>()) << w.dump();
 }
 
 TEST(OnnxEngine, UnknownOperatorGivesOneLineNamingItAndTheFile) {
@@ -137,7 +138,9 @@ TEST(OnnxEngine, InfoSaysBothWeightsRunHere) {
   EXPECT_NE(r.out.find("torchscript  weights.pt  runs here: yes (LibTorch"), std::string::npos) << r.out;
   CliResult j = run_cli({"info", (source_dir() / "examples" / "nuclei_unet2d").string(), "--json"});
   ASSERT_EQ(j.exit_code, 0);
-  for (const auto& w : nlohmann::json::parse(j.out)["weights"]) EXPECT_TRUE(w["runs_here"].get<bool>()) << w.dump();
+  // Named: a range-for over a member of parse()'s temporary reads it after it is destroyed (ASan).
+  const nlohmann::json info = nlohmann::json::parse(j.out);
+  for (const auto& w : info.at("weights")) EXPECT_TRUE(w.at("runs_here").get<bool>()) << w.dump();
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ std::vector<std::byte> hand_npy(int version, const std::string& dict, const std:
   file += header;
   std::vector<std::byte> bytes(file.size() + data.size());
   std::memcpy(bytes.data(), file.data(), file.size());
-  std::memcpy(bytes.data() + file.size(), data.data(), data.size());
+  if (!data.empty()) std::memcpy(bytes.data() + file.size(), data.data(), data.size());  // empty: null data()
   return bytes;
 }
 

@@ -133,6 +133,7 @@ std::vector<Tensor> concat_reference(const Node& node, const std::vector<const T
   std::int64_t offset = 0;
   for (const auto* t : inputs) {
     const std::int64_t block = t->shape()[axis] * inner * es;
+    if (block == 0) continue;  // an empty input has no storage: memcpy must not see its null pointer
     for (std::int64_t o = 0; o < outer; ++o)
       std::memcpy(y.bytes() + o * out_row + offset, t->bytes() + o * block, static_cast<std::size_t>(block));
     offset += block;
