@@ -81,6 +81,12 @@ for t in "${targets[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
 done
 wait
+# A fuzzer stopped by a finding, a timeout or a memory limit cannot empty its scratch folder
+# (tests/fuzz/fuzz_support.cpp: /dev/shm/deepimage-fuzz-PID): remove those whose process is gone.
+for folder in /dev/shm/deepimage-fuzz-* "${TMPDIR:-/tmp}"/deepimage-fuzz-*; do
+  [ -d "$folder" ] || continue
+  kill -0 "${folder##*-}" 2>/dev/null || rm -rf "$folder"
+done
 for t in "${targets[@]}"; do
   summary "$t" "$(cat "$runs/$t/status")" || failed=1
 done
