@@ -74,7 +74,7 @@ std::vector<Entry> model_file_entries() {
 
       // --- rdf.yaml ---
       rdf_text("rdf_binary_noise", "an rdf.yaml of binary noise", [] { return std::string("\x01\x02\xff\xfe\x00\x7f", 6); },
-               {"IN/model/rdf.yaml: not valid YAML at line 1, column 7"}),
+               {"IN/model/rdf.yaml: not UTF-8 text: invalid byte 0xFF at line 1, column 3"}),
       rdf_text("rdf_yaml_syntax_error", "an rdf.yaml with an unclosed bracket",
                [] { return "format_version: 0.5.4\ntype: model\ninputs: [{id: raw\n"; }, {"IN/model/rdf.yaml: not valid YAML at line 4, column 1: end of map flow not found"}),
       rdf_text("rdf_truncated", "the example rdf.yaml cut in the middle of its inputs",
