@@ -54,6 +54,25 @@ bool wait_until_writing(const fs::path& output, pid_t pid) {
   return false;
 }
 
+// A run of the slow input, sent a signal once it is writing its output.
+struct StoppedRun {
+  TempDir dir;
+  fs::path out = dir / "out", err = dir / "stderr.txt", input;
+  std::string input_before;
+  pid_t child = 0;
+  int status = 0;
+};
+
+void stop_while_writing(int signal, StoppedRun& run) {
+  fs::create_directories(run.dir / "in"), fs::create_directories(run.out);
+  run.input = slow_input(run.dir / "in");
+  run.input_before = slurp(run.input);
+  run.child = start_run(run.input, run.out / "out.tif", run.err);
+  ASSERT_TRUE(wait_until_writing(run.out / "out.tif", run.child)) << slurp(run.err);
+  kill(run.child, signal);
+  waitpid(run.child, &run.status, 0);
+}
+
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
@@ -66,44 +85,30 @@ std::vector<std::string> names_in(const fs::path& dir) {
 std::vector<std::string> signal_entry_names() { return {"sigint_mid_run", "sigkill_mid_write"}; }
 
 TEST(Signals, sigint_mid_run) {
-  TempDir dir;
-  const fs::path in = dir / "in", out = dir / "out", err = dir / "stderr.txt";
-  fs::create_directories(in), fs::create_directories(out);
-  const fs::path input = slow_input(in);
-  const std::string before = slurp(input);
-  const pid_t child = start_run(input, out / "out.tif", err);
-  ASSERT_TRUE(wait_until_writing(out / "out.tif", child)) << slurp(err);
-  kill(child, SIGINT);
-  int status = 0;
-  waitpid(child, &status, 0);
-  const std::string message = slurp(err);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping: " << message;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << message;
+  StoppedRun run;
+  ASSERT_NO_FATAL_FAILURE(stop_while_writing(SIGINT, run));
+  const std::string message = slurp(run.err);
+  ASSERT_TRUE(WIFEXITED(run.status)) << "killed by the signal instead of stopping: " << message;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << message;
   EXPECT_EQ(message.rfind("error: interrupted after ", 0), 0u) << message;
   EXPECT_NE(message.find(" tiles; nothing was written"), std::string::npos) << message;
   EXPECT_EQ(line_count(message), 1) << message;
-  EXPECT_TRUE(names_in(out).empty()) << "left behind: " << ::testing::PrintToString(names_in(out));
-  EXPECT_EQ(slurp(input), before);
+  EXPECT_TRUE(names_in(run.out).empty()) << "left behind: " << ::testing::PrintToString(names_in(run.out));
+  EXPECT_EQ(slurp(run.input), run.input_before);
 }
 
 TEST(Signals, sigkill_mid_write) {
-  TempDir dir;
-  const fs::path in = dir / "in", out = dir / "out", err = dir / "stderr.txt";
-  fs::create_directories(in), fs::create_directories(out);
-  const fs::path input = slow_input(in);
-  const std::string before = slurp(input);
-  const pid_t child = start_run(input, out / "out.tif", err);
-  ASSERT_TRUE(wait_until_writing(out / "out.tif", child)) << slurp(err);
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+  StoppedRun run;
+  ASSERT_NO_FATAL_FAILURE(stop_while_writing(SIGKILL, run));
+  ASSERT_TRUE(WIFSIGNALED(run.status));
+  const fs::path& out = run.out;
+  const pid_t child = run.child;
 
   // Nothing under the output's name; the one file left names the output and the dead process.
   const std::string temp = ".out.tif.deepimage-" + std::to_string(child) + ".tmp";
   EXPECT_EQ(names_in(out), std::vector<std::string>{temp});
   EXPECT_EQ(io::temp_file_owner(out / "out.tif", out / temp), child);
-  EXPECT_EQ(slurp(input), before);
+  EXPECT_EQ(slurp(run.input), run.input_before);
 
   // The next run for that output removes it, but not the temporary file of a live process (this
   // test's parent stands in for a run still writing).
