@@ -10,36 +10,18 @@
 namespace deepimage::engine {
 namespace {
 
+// The values of a TensorProto without raw_data, from the repeated field its type keeps them in; their
+// count is checked against the shape's before the tensor is allocated (see tensor_from_proto).
 template <class T, class Field>
-void copy_field(Tensor& t, const Field& field, const std::string& what, const char* field_name) {
-  if (field.size() != t.element_count())
+Tensor tensor_from_field(DType dtype, const Shape& shape, std::int64_t elements, const Field& field, const std::string& what,
+                         const char* field_name) {
+  if (field.size() != elements)
     throw Error(ErrorCode::bad_model, what + ": " + field_name + " holds " + std::to_string(field.size()) +
-                                          " values for a shape of " + std::to_string(t.element_count()) + " elements");
+                                          " values for a shape of " + std::to_string(elements) + " elements");
+  Tensor t(dtype, shape);
   T* out = t.data<T>();
   for (int i = 0; i < field.size(); ++i) out[i] = static_cast<T>(field.Get(i));
-}
-
-// The repeated field a TensorProto without raw_data keeps its values in, by element type.
-const char* value_field_name(DType dtype) {
-  switch (dtype) {
-    case DType::f32: return "float_data";
-    case DType::f64: return "double_data";
-    case DType::i64: return "int64_data";
-    case DType::u32:
-    case DType::u64: return "uint64_data";
-    default: return "int32_data";
-  }
-}
-
-int stored_value_count(const onnx::TensorProto& p, DType dtype) {
-  switch (dtype) {
-    case DType::f32: return p.float_data_size();
-    case DType::f64: return p.double_data_size();
-    case DType::i64: return p.int64_data_size();
-    case DType::u32:
-    case DType::u64: return p.uint64_data_size();
-    default: return p.int32_data_size();
-  }
+  return t;
 }
 
 }  // namespace
@@ -102,23 +84,19 @@ Tensor tensor_from_proto(const onnx::TensorProto& p, const std::string& what) {
     if (t.byte_count() != 0) std::memcpy(t.bytes(), p.raw_data().data(), t.byte_count());
     return t;
   }
-  const int stored = stored_value_count(p, dtype);
-  if (stored != *elements)
-    throw Error(ErrorCode::bad_model, what + ": " + value_field_name(dtype) + " holds " + std::to_string(stored) +
-                                          " values for a shape of " + std::to_string(*elements) + " elements");
-  Tensor t(dtype, shape);
-  switch (t.dtype()) {
-    case DType::f32: copy_field<float>(t, p.float_data(), what, "float_data"); break;
-    case DType::f64: copy_field<double>(t, p.double_data(), what, "double_data"); break;
-    case DType::i64: copy_field<std::int64_t>(t, p.int64_data(), what, "int64_data"); break;
-    case DType::u32: copy_field<std::uint32_t>(t, p.uint64_data(), what, "uint64_data"); break;
-    case DType::u64: copy_field<std::uint64_t>(t, p.uint64_data(), what, "uint64_data"); break;
-    case DType::u8: copy_field<std::uint8_t>(t, p.int32_data(), what, "int32_data"); break;
-    case DType::i8: copy_field<std::int8_t>(t, p.int32_data(), what, "int32_data"); break;
-    case DType::u16: copy_field<std::uint16_t>(t, p.int32_data(), what, "int32_data"); break;
-    case DType::i16: copy_field<std::int16_t>(t, p.int32_data(), what, "int32_data"); break;
-    case DType::i32: copy_field<std::int32_t>(t, p.int32_data(), what, "int32_data"); break;
-    case DType::boolean: copy_field<bool>(t, p.int32_data(), what, "int32_data"); break;
+  Tensor t;
+  switch (dtype) {
+    case DType::f32: t = tensor_from_field<float>(dtype, shape, *elements, p.float_data(), what, "float_data"); break;
+    case DType::f64: t = tensor_from_field<double>(dtype, shape, *elements, p.double_data(), what, "double_data"); break;
+    case DType::i64: t = tensor_from_field<std::int64_t>(dtype, shape, *elements, p.int64_data(), what, "int64_data"); break;
+    case DType::u32: t = tensor_from_field<std::uint32_t>(dtype, shape, *elements, p.uint64_data(), what, "uint64_data"); break;
+    case DType::u64: t = tensor_from_field<std::uint64_t>(dtype, shape, *elements, p.uint64_data(), what, "uint64_data"); break;
+    case DType::u8: t = tensor_from_field<std::uint8_t>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
+    case DType::i8: t = tensor_from_field<std::int8_t>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
+    case DType::u16: t = tensor_from_field<std::uint16_t>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
+    case DType::i16: t = tensor_from_field<std::int16_t>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
+    case DType::i32: t = tensor_from_field<std::int32_t>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
+    case DType::boolean: t = tensor_from_field<bool>(dtype, shape, *elements, p.int32_data(), what, "int32_data"); break;
   }
   return t;
 }
