@@ -32,6 +32,7 @@ packages=(
   python3-torch python3-numpy python3-tifffile   # example training and reference scripts (/usr/bin/python3)
   python3-onnx            # scripts/make_onnx_fixtures.py (the Hardmax fixture)
   python3-h5py            # small Keras HDF5 fixtures for the Keras importer's tests
+  python3-skimage         # the reference of the objects tests (tests/e2e/objects/skimage_objects.py)
   python3-pil             # tests/data/io/make_fixtures.py: JPEG fixtures, PNG/LZW/PackBits cross-checks
   python3-zarr python3-numcodecs  # OME-Zarr tests: fixtures written and outputs read back by zarr
   slurm-wlm munge         # sharded runs on a single-node Slurm the test starts (tests/e2e/cli/slurm_array_test.sh)

@@ -21,6 +21,7 @@ void add_pull_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_stats_command(CLI::App& app, int& exit_code);
 void add_pyramid_command(CLI::App& app, int& exit_code);
+void add_objects_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_help_command(CLI::App& app, int& exit_code);
 

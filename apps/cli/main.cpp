@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   deepimage::cli::add_convert_command(app, exit_code);
   deepimage::cli::add_stats_command(app, exit_code);
   deepimage::cli::add_pyramid_command(app, exit_code);
+  deepimage::cli::add_objects_command(app, exit_code);
   deepimage::cli::add_serve_command(app, exit_code);
   deepimage::cli::add_help_command(app, exit_code);
   try {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "axis_values.hpp"
+#include "object_rule_options.hpp"
 #include "commands.hpp"
 #include "precision_option.hpp"
 #include "tensor_name_options.hpp"
@@ -43,6 +44,10 @@ std::string summary(const RunReport& r) {
   if (r.smaller_tile_retries)
     s << "; ran out of memory " << r.smaller_tile_retries << (r.smaller_tile_retries == 1 ? " time" : " times")
       << " and continued with smaller tiles";
+  if (r.objects)
+    s << "\nwrote " << r.objects->labels_file << " and " << r.objects->table_file << ": " << r.objects->object_count
+      << (r.objects->object_count == 1 ? " object" : " objects") << " (threshold " << r.objects->threshold
+      << (r.objects->otsu ? ", Otsu" : "") << ")";
   return s.str();
 }
 
@@ -160,6 +165,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Resolution levels of an OME-Zarr output, each half the size of the one above along y and x; "
                   "0 or 1: full resolution only (default: down to a level that fits one 256 x 256 chunk)")
       ->check(CLI::NonNegativeNumber);
+  auto objects = std::make_shared<bool>(false);
+  cmd->add_flag("--objects", *objects,
+                "Also find objects in the (first) output: <output stem>_labels.tif and a table of measurements on the input, "
+                "<output stem>_objects.csv (deepimage help objects)")
+      ->group("Objects");
+  auto object_rules = std::make_shared<ObjectRuleOptions>(cmd, "Objects");
   cmd->add_flag("--overwrite", options->overwrite, "Replace an existing output");
   cmd->add_flag("--quiet", *quiet, "Print nothing on success, warnings included (--json still lists them; errors are always printed on stderr)");
   cmd->add_flag("--json", *json, "Print the run report as JSON");
@@ -174,6 +185,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!halo->empty()) options->halo = parse_axis_values(*halo, "--halo", kMaxHalo);
     if (!memory->empty()) options->memory = parse_memory_size(*memory, "--memory");
     if (*pyramid_levels >= 0) options->pyramid_levels = std::max(1, *pyramid_levels);  // RunOptions' 0 is the default
+    if (*objects) options->objects = object_rules->rules();
+    else if (!object_rules->given().empty())
+      throw CLI::ValidationError(object_rules->given(), "applies to the objects found with --objects; add --objects");
     options->cancel = interrupt_flag();
     // --json and --quiet keep stderr for errors, unless JSON progress is asked for by name.
     if (*progress_mode == "json" || (!*quiet && !*json)) options->progress = progress_for(*progress_mode, *progress_every);

@@ -22,11 +22,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/objects.hpp"
 #include "deepimage/precision.hpp"
 #include "deepimage/progress.hpp"
 
@@ -63,6 +65,10 @@ struct RunOptions {
                                                // empty: the whole image
   int pyramid_levels = 0;                      // resolution levels of an OME-Zarr output (each halves y and x);
                                                // 0: down to a level that fits one chunk; 1: full resolution only
+  // Instance post-processing of the (first) output once it is written (objects.hpp): a label image
+  // `<output stem>_labels.tif` and a table `<output stem>_objects.csv` beside it, measured on the first
+  // input. The output must be TIFF or OME-Zarr. Unset: none.
+  std::optional<ObjectRules> objects;
   bool overwrite = false;
   bool plan_only = false;                      // read the image(s) and plan the tiles, run nothing, write nothing
   ProgressCallback progress;                   // optional; see progress.hpp
@@ -95,6 +101,7 @@ struct RunReport {
   // Things the run noticed that did not stop it, one line each (NaN/Inf in an input, a pixel size
   // unlike the model's, a sigmoid applied to values that already were one: src/run/run_warnings.hpp).
   std::vector<std::string> warnings;
+  std::optional<ObjectsReport> objects;       // with RunOptions::objects
 };
 
 RunReport run_model(const RunOptions& options);

@@ -7,6 +7,7 @@
 // return an empty axes string when the file does not say (a .npy), and the caller infers them.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -33,6 +34,9 @@ struct Calibration {
   std::string time_unit;             // ImageJ's tunit ("sec", "min"); empty: seconds
   std::string display_mode;          // ImageJ's mode= for several channels ("composite"); empty: grayscale
   std::vector<std::string> channel_names;  // one per channel of the image written: ImageJ's labels
+  // ImageJ's colour table for every channel (256 reds, 256 greens, 256 blues), or empty for grey. A
+  // 16-bit image with one is shown over 0..its largest value (label images: objects/label_lut.hpp).
+  std::vector<std::uint8_t> lut;
 };
 
 // `calibration` with these channel names, made (without a spatial calibration) when there is none.

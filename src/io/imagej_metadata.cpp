@@ -97,7 +97,9 @@ std::string imagej_description(const ImageJMetadata& m) {
   return d;
 }
 
-ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges) {
+ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges,
+                                      const std::vector<std::uint8_t>& lut, std::int64_t lut_count) {
+  if (lut.empty()) lut_count = 0;
   ImageJMetadataTag tag;
   // resize + memcpy rather than insert(), which GCC 12 reports as an overflow that cannot happen.
   const auto put = [&](const void* p, std::size_t n) {
@@ -109,6 +111,7 @@ ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, co
   put_u32(0x494A494A);  // "IJIJ" as a number: "JIJI" in a little-endian file, as ImageJ writes it
   if (!labels.empty()) put_u32(0x6C61626C), put_u32(static_cast<std::uint32_t>(labels.size()));  // "labl"
   if (!ranges.empty()) put_u32(0x72616E67), put_u32(1);                                            // "rang"
+  if (lut_count > 0) put_u32(0x6C757473), put_u32(static_cast<std::uint32_t>(lut_count));          // "luts"
   tag.byte_counts.push_back(static_cast<std::uint32_t>(tag.data.size()));
   for (const auto& label : labels) {
     // ASCII and Latin-1 as UTF-16 code units; other bytes of a UTF-8 name become '?'.
@@ -126,6 +129,10 @@ ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, co
   if (!ranges.empty()) {
     put(ranges.data(), ranges.size() * sizeof(double));
     tag.byte_counts.push_back(static_cast<std::uint32_t>(ranges.size() * sizeof(double)));
+  }
+  for (std::int64_t k = 0; k < lut_count; ++k) {
+    put(lut.data(), lut.size());
+    tag.byte_counts.push_back(static_cast<std::uint32_t>(lut.size()));
   }
   return tag;
 }

@@ -10,8 +10,9 @@
 //
 // Per-image labels and per-channel display ranges are not in the description but in the binary
 // IJMetadata tag (50839) with its byte counts (50838), laid out by ImageJ's TiffEncoder:
-//   "IJIJ", then (type, count) pairs: "labl" n (one label per image), "rang" 1 (min, max per channel);
-//   then the entries: labels as UTF-16, ranges as doubles; every number in the file's byte order.
+//   "IJIJ", then (type, count) pairs: "labl" n (one label per image), "rang" 1 (min, max per channel),
+//   "luts" n (one colour table per channel); then the entries: labels as UTF-16, ranges as doubles,
+//   colour tables as 768 bytes (256 reds, greens, blues); every number in the file's byte order.
 // imagej_metadata_tag() builds both; the byte counts start with the header's size.
 #pragma once
 
@@ -34,12 +35,14 @@ struct ImageJMetadata {
 };
 
 // The IJMetadata tag's bytes and its byte counts, in this machine's byte order (libtiff writes files
-// that way). `labels`: one per image, or empty; `ranges`: min, max per channel, or empty.
+// that way). `labels`: one per image, or empty; `ranges`: min, max per channel, or empty; `lut`: 768
+// bytes written `lut_count` times (one per channel), or empty.
 struct ImageJMetadataTag {
   std::vector<std::byte> data;             // tag 50839
   std::vector<std::uint32_t> byte_counts;  // tag 50838
 };
-ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges);
+ImageJMetadataTag imagej_metadata_tag(const std::vector<std::string>& labels, const std::vector<double>& ranges,
+                                      const std::vector<std::uint8_t>& lut = {}, std::int64_t lut_count = 0);
 
 // nullopt when `description` is not ImageJ's (does not start with "ImageJ=").
 // images= alone (without channels/slices/frames) means that many slices, as ImageJ reads it.

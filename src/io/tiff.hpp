@@ -114,7 +114,8 @@ class TiffStackWriter {
   TiffDirectory directory(std::int64_t page, bool with_description) const;
   // write() without the box checks; `pixels` hold the box's elements in the image's axes order.
   void store(const Box& box, const Tensor& pixels);
-  // Folds `count` floats into the whole image's range and into channel `channel`'s.
+  // Folds `count` values (floats; 16-bit with a colour table) into the whole image's range and, for
+  // floats, into channel `channel`'s.
   void note_range(const std::byte* data, std::int64_t count, std::int64_t channel);
 
   std::filesystem::path path_;
@@ -139,6 +140,8 @@ class TiffStackWriter {
   double seen_min_ = 1e300, seen_max_ = -1e300;
   std::vector<double> channel_min_, channel_max_;  // float stacks of several channels: each one's range
   std::vector<std::string> labels_;                // one per page, from the calibration's channel names
+  std::vector<std::uint8_t> lut_;                  // the calibration's colour table, for every channel
+  bool labelled_range_ = false;                    // a 16-bit image with a colour table: shown over 0..max
   ImageJMetadataTag ij_tag_;                       // as written into the first directory
 };
 void write_tiff(const Image& image, const std::filesystem::path& path);

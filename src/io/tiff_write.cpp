@@ -143,7 +143,9 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
     if (static_cast<std::int64_t>(calibration->channel_names.size()) == ij_.channels)
       for (std::int64_t page = 0; page < page_count_; ++page)
         labels_.push_back(calibration->channel_names[static_cast<std::size_t>(page % ij_.channels)]);
+    if (calibration->lut.size() == 768) lut_ = calibration->lut;
   }
+  labelled_range_ = dtype == DType::u16 && !lut_.empty() && !range;
   // Float channels each get their display range (ImageJ's composite view uses one per channel).
   if (dtype == DType::f32 && ij_.channels > 1)
     channel_min_.assign(static_cast<std::size_t>(ij_.channels), 1e300), channel_max_.assign(static_cast<std::size_t>(ij_.channels), -1e300);
@@ -153,9 +155,9 @@ TiffStackWriter::TiffStackWriter(const std::filesystem::path& path, DType dtype,
   page_pixels_written_.assign(static_cast<std::size_t>(page_count_), 0);
 
   description_ = imagej_description(ij_);
-  if (dtype_ == DType::f32 && !range_) description_ += std::string(kRangeRoom, ' ');
+  if ((dtype_ == DType::f32 || labelled_range_) && !range_) description_ += std::string(kRangeRoom, ' ');
   // Channel ranges are known at the end: zeros now, the values written over them in finish().
-  ij_tag_ = imagej_metadata_tag(labels_, std::vector<double>(2 * channel_min_.size(), 0.0));
+  ij_tag_ = imagej_metadata_tag(labels_, std::vector<double>(2 * channel_min_.size(), 0.0), lut_, ij_.channels);
   // The first directory's size and value offsets do not depend on the strip offsets it holds, so
   // one built before the data start is known places everything; the one written holds the offsets.
   const std::uint64_t first = TiffDirectory::header_size(big_);
@@ -227,6 +229,11 @@ TiffDirectory TiffStackWriter::directory(std::int64_t page, bool with_descriptio
 }
 
 void TiffStackWriter::note_range(const std::byte* data, std::int64_t count, std::int64_t channel) {
+  if (labelled_range_) {
+    const auto* v = reinterpret_cast<const std::uint16_t*>(data);
+    for (std::int64_t i = 0; i < count; ++i) seen_max_ = std::max(seen_max_, static_cast<double>(v[i]));
+    return;
+  }
   const bool whole = !range_, per_channel = !channel_min_.empty();
   if (dtype_ != DType::f32 || (!whole && !per_channel)) return;
   const auto [lo, hi] = finite_range(reinterpret_cast<const float*>(data), count);
@@ -340,10 +347,11 @@ void TiffStackWriter::finish() {
     file_->write_at(at, d.encode(at, page + 1 < page_count_ ? at + d.size() : 0));
     at += d.size();
   }
-  if (dtype_ == DType::f32 && !range_) {
-    // Now min and max are known: put them into the room kept after the description.
-    ij_.min = seen_min_ <= seen_max_ ? seen_min_ : 0.0;
-    ij_.max = seen_min_ <= seen_max_ ? seen_max_ : 0.0;
+  if ((dtype_ == DType::f32 || labelled_range_) && !range_) {
+    // Now min and max are known: put them into the room kept after the description. A colour table
+    // starts at 0 (a label image's background), whatever the smallest value.
+    ij_.min = labelled_range_ ? 0.0 : seen_min_ <= seen_max_ ? seen_min_ : 0.0;
+    ij_.max = labelled_range_ ? std::max(seen_max_, 1.0) : seen_min_ <= seen_max_ ? seen_max_ : 0.0;
     std::string final_text = imagej_description(ij_);
     if (final_text.size() <= description_.size()) {  // always, with kRangeRoom
       final_text.resize(description_.size(), ' ');
@@ -358,7 +366,7 @@ void TiffStackWriter::finish() {
       ranges.push_back(seen ? channel_min_[c] : 0.0);
       ranges.push_back(seen ? channel_max_[c] : 0.0);
     }
-    const std::vector<std::byte> data = imagej_metadata_tag(labels_, ranges).data;
+    const std::vector<std::byte> data = imagej_metadata_tag(labels_, ranges, lut_, ij_.channels).data;
     if (data.size() == ij_tag_.data.size()) file_->write_at(ij_tag_at_, data);
   }
   file_->close();

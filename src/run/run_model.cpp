@@ -272,6 +272,18 @@ class FileResults final : public run::ResultSink {
   std::vector<OutputFile> files_;
 };
 
+// --objects reads the result back once it is written: it must be an image that says its axes, and
+// the label image and table beside it are checked before the run, as the output is.
+void check_objects_outputs(const fs::path& output, bool overwrite) {
+  const io::ImageFormat* format = io::find_format(output);
+  if (!format || (format->name != "tiff" && format->name != "ome-zarr"))
+    throw Error(ErrorCode::invalid_argument, "--objects reads the result back from a TIFF or OME-Zarr output, not \"" +
+                                                 output.string() + "\"");
+  for (const fs::path& file : {default_labels_path(output), default_table_path(output)})
+    if (fs::exists(file) && !overwrite)
+      throw Error(ErrorCode::invalid_argument, "output \"" + file.string() + "\" exists (use --overwrite to replace it)");
+}
+
 // Runs the loaded model on one set of input files (one per model input) and writes `outputs`: every
 // sample (slice of a stack, sample of a batch) through the Runner, read from the files and written to
 // the outputs by region, whole or in bands as the plan says.
@@ -307,6 +319,7 @@ void run_files(run::Runner& runner, const RunOptions& o, const std::vector<fs::p
     report.warnings = warnings.lines();
     return;
   }
+  if (o.objects) check_objects_outputs(outputs.at(0), o.overwrite);
 
   FileResults results(outputs, *inputs[0], spec, o.pyramid_levels, report);
   const run::RunTotals totals = runner.run(o, sources, plan, statistics, warnings, start, results);
@@ -321,6 +334,8 @@ void run_files(run::Runner& runner, const RunOptions& o, const std::vector<fs::p
     describe_run(report, o, runner.predictor().weights(), totals.used);
   }
   report.warnings = warnings.lines();
+  if (o.objects)
+    report.objects = find_objects({.probability = outputs.at(0), .intensity = files.at(0), .rules = *o.objects, .overwrite = o.overwrite});
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
 }
@@ -523,6 +538,7 @@ nlohmann::json to_json(const RunReport& r) {
                   {"smaller_tile_retries", r.smaller_tile_retries}}},
       {"planned_only", r.outputs_written.empty()},
       {"warnings", r.warnings},
+      {"objects", r.objects ? to_json(*r.objects) : nlohmann::json(nullptr)},
   };
 }
 

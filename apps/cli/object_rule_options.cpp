@@ -1,0 +1,51 @@
+#include "object_rule_options.hpp"
+
+#include <cmath>
+
+namespace deepimage::cli {
+
+ObjectRuleOptions::ObjectRuleOptions(CLI::App* cmd, const std::string& group) {
+  ObjectRules& r = *rules_;
+  const auto add = [&](CLI::Option* o) { options_.push_back(o->group(group)); };
+  add(cmd->add_option("--threshold", *threshold_, "Foreground is value > THRESHOLD: a number, or otsu (Otsu's threshold over the whole image); default 0.5"));
+  add(cmd->add_option("--object-channel", r.channel, "Channel of the probability image to threshold (0-based; default 0)")
+          ->check(CLI::NonNegativeNumber));
+  add(cmd->add_flag("--fill-holes", r.fill_holes, "Fill holes in objects (background they enclose)"));
+  add(cmd->add_option("--connectivity", r.connectivity, "Neighbours that connect pixels: 4 or 8 in 2D, 6, 18 or 26 in 3D (default 8, 26)")
+          ->check(CLI::IsMember({4, 8, 6, 18, 26})));
+  add(cmd->add_flag("--split", r.split, "Split touching objects: seeded watershed on the distance transform"));
+  add(cmd->add_option("--split-depth", r.split_depth,
+                      "Seeds of --split: distance peaks at least this many pixels above the saddle to a higher one (default 0.5, as ImageJ's Binary > Watershed)")
+          ->check(CLI::PositiveNumber));
+  add(cmd->add_option("--min-size", r.min_size, "Drop objects of fewer pixels (voxels in 3D)"));
+  add(cmd->add_option("--max-size", r.max_size, "Drop objects of more pixels (voxels in 3D); 0: no limit"));
+  add(cmd->add_flag("--per-slice", r.per_slice, "In a z stack, find objects in each slice (2D) rather than in the volume (3D)"));
+}
+
+ObjectRules ObjectRuleOptions::rules() const {
+  ObjectRules r = *rules_;
+  if (*threshold_ == "otsu") {
+    r.threshold.reset();
+  } else {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(*threshold_, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != threshold_->size() || !std::isfinite(v))
+      throw CLI::ValidationError("--threshold", "\"" + *threshold_ + "\" is not a number or otsu");
+    r.threshold = v;
+  }
+  return r;
+}
+
+std::string ObjectRuleOptions::given() const {
+  std::string names;
+  for (const CLI::Option* o : options_)
+    if (o->count() > 0) names += (names.empty() ? "" : ", ") + o->get_name();
+  return names;
+}
+
+}  // namespace deepimage::cli

@@ -1,0 +1,30 @@
+// The options of instance post-processing (ObjectRules, include/deepimage/objects.hpp), shared by
+// `deepimage objects` and `deepimage run --objects`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "deepimage/objects.hpp"
+
+namespace deepimage::cli {
+
+class ObjectRuleOptions {
+ public:
+  // Adds --threshold, --object-channel, --fill-holes, --connectivity, --split, --split-depth, --min-size,
+  // --max-size, --per-slice to `cmd`, in `group` of its help.
+  ObjectRuleOptions(CLI::App* cmd, const std::string& group);
+  // The rules the options give (call in the command's callback).
+  ObjectRules rules() const;
+  // The option names given on the command line ("--split, --min-size"), empty when none.
+  std::string given() const;
+
+ private:
+  std::shared_ptr<ObjectRules> rules_ = std::make_shared<ObjectRules>();
+  std::shared_ptr<std::string> threshold_ = std::make_shared<std::string>("0.5");
+  std::vector<CLI::Option*> options_;
+};
+
+}  // namespace deepimage::cli
