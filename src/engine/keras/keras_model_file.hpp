@@ -15,15 +15,9 @@
 #include <vector>
 
 #include "deepimage/tensor.hpp"
+#include "engine/keras/keras_file_contents.hpp"
 
 namespace deepimage::engine::keras {
-
-class Hdf5File;
-
-struct LayerWeight {
-  std::string name;  // the last component without ":0": "kernel", "bias", "gamma", "moving_mean", ...
-  Tensor value;
-};
 
 class KerasModelFile {
  public:
@@ -38,7 +32,7 @@ class KerasModelFile {
 
  private:
   std::string source_;
-  std::unique_ptr<Hdf5File> file_;
+  KerasFileContents contents_;  // read by libhdf5 in a child process (keras_file_contents.hpp)
   nlohmann::json model_config_;
   std::string keras_version_;
 };
