@@ -20,6 +20,11 @@ ObjectRuleOptions::ObjectRuleOptions(CLI::App* cmd, const std::string& group) {
   add(cmd->add_option("--min-size", r.min_size, "Drop objects of fewer pixels (voxels in 3D)"));
   add(cmd->add_option("--max-size", r.max_size, "Drop objects of more pixels (voxels in 3D); 0: no limit"));
   add(cmd->add_flag("--per-slice", r.per_slice, "In a z stack, find objects in each slice (2D) rather than in the volume (3D)"));
+  add(cmd->add_flag("--star-convex", r.star_convex,
+                    "StarDist-style output: the object channel is the probability, the other channels ray distances; "
+                    "polygons with non-maximum suppression"));
+  add(cmd->add_option("--nms", r.nms, "With --star-convex: drop polygons overlapping a more probable one by more than this IoU (default 0.4)")
+          ->check(CLI::Range(0.0, 1.0)));
 }
 
 ObjectRules ObjectRuleOptions::rules() const {

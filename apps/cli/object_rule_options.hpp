@@ -14,7 +14,7 @@ namespace deepimage::cli {
 class ObjectRuleOptions {
  public:
   // Adds --threshold, --object-channel, --fill-holes, --connectivity, --split, --split-depth, --min-size,
-  // --max-size, --per-slice to `cmd`, in `group` of its help.
+  // --max-size, --per-slice, --star-convex, --nms to `cmd`, in `group` of its help.
   ObjectRuleOptions(CLI::App* cmd, const std::string& group);
   // The rules the options give (call in the command's callback).
   ObjectRules rules() const;

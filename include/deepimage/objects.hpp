@@ -38,6 +38,12 @@ struct ObjectRules {
   double split_depth = 0.5;                // seeds: distance peaks rising this far (pixels) above any saddle
   std::uint64_t min_size = 0, max_size = 0;  // pixels (voxels); max 0: no limit
   bool per_slice = false;                  // z stacks: objects in each slice (2D), not in the volume (3D)
+  // StarDist-style output: `channel` is the object probability, the other channels (in order) the
+  // distances to the boundary along rays at angles 2*pi*k/N (src/objects/star_convex.hpp). Proposals
+  // above `threshold` become polygons; those overlapping a more probable kept one by more than `nms`
+  // (IoU) are dropped. Fill holes, split and connectivity do not apply; size filters do. 2D only.
+  bool star_convex = false;
+  double nms = 0.4;
 };
 
 struct FindObjectsOptions {

@@ -17,6 +17,8 @@
 #include "objects/measurements.hpp"
 #include "objects/otsu.hpp"
 #include "objects/segment.hpp"
+#include "objects/size_filter.hpp"
+#include "objects/star_convex.hpp"
 
 namespace deepimage {
 namespace fs = std::filesystem;
@@ -278,6 +280,13 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
   const Layout l = layout_of(source->info(), o.axes, o);
   const std::optional<io::Calibration>& cal = source->info().calibration;
   objects::connectivity_steps(o.rules.connectivity, l.grid.rank());  // a bad one fails before any work
+  const std::int64_t channels = l.channel_axis >= 0 ? l.shape[static_cast<std::size_t>(l.channel_axis)] : 1;
+  if (o.rules.star_convex && (o.rules.split || o.rules.fill_holes || o.rules.connectivity))
+    throw Error(ErrorCode::invalid_argument, "star-convex objects are polygons: --split, --fill-holes and --connectivity do not apply to them");
+  if (o.rules.star_convex && (channels < 4 || l.grid.depth > 1))
+    throw Error(ErrorCode::invalid_argument, "star-convex objects need a 2D probability channel and at least 3 ray distances: \"" +
+                                                 o.probability.string() + "\" has " + std::to_string(channels) + " channel(s)" +
+                                                 (l.grid.depth > 1 ? " and 3D objects (--per-slice finds them slice by slice)" : ""));
   std::optional<IntensityImage> intensity;
   if (!o.intensity.empty()) intensity.emplace(o.intensity, l, o.probability.string());
 
@@ -308,7 +317,19 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
       for (std::size_t i = 0; i < l.image_count; ++i) {
         const Box box = image_box(l, i, o.rules.channel);
         const std::vector<float> values = object_values(source->read(box), l.object_axes);
-        objects::Labels labels = objects::segment(values, l.grid, report.threshold, o.rules, spacing);
+        objects::Labels labels;
+        if (o.rules.star_convex) {
+          std::vector<float> distances;
+          for (std::int64_t c = 0; c < channels; ++c) {
+            if (c == o.rules.channel) continue;
+            const std::vector<float> ray = object_values(source->read(image_box(l, i, c)), l.object_axes);
+            distances.insert(distances.end(), ray.begin(), ray.end());
+          }
+          labels = objects::star_convex_objects(values, distances, l.grid, static_cast<int>(channels - 1), report.threshold, o.rules.nms);
+          objects::filter_by_size(labels, o.rules.min_size, o.rules.max_size);
+        } else {
+          labels = objects::segment(values, l.grid, report.threshold, o.rules, spacing);
+        }
         if (labels.count > kMost16BitLabels && label_type == DType::u16) throw TooManyFor16Bits{};
         if (labels.count > kMostFloatLabels)
           throw Error(ErrorCode::unsupported, "\"" + o.probability.string() + "\" has " + std::to_string(labels.count) +

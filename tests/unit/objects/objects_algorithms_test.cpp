@@ -13,6 +13,7 @@
 #include "objects/otsu.hpp"
 #include "objects/size_filter.hpp"
 #include "objects/split_touching.hpp"
+#include "objects/star_convex.hpp"
 
 namespace deepimage::objects {
 namespace {
@@ -195,6 +196,42 @@ TEST(SplitTouching, TwoOverlappingDiscsBecomeTwoObjectsCutAtTheNeck) {
   std::vector<std::uint8_t> one(mask.size());
   for (std::size_t i = 0; i < one.size(); ++i) one[i] = inside(static_cast<double>(i % 60), static_cast<double>(i / 60), 29, 20);
   EXPECT_EQ(split_touching(one, g, 0.5, 2).count, 1u);
+}
+
+// Two discs of radius 8 as a perfect star-convex network sees them: every pixel within 3 of a centre
+// proposes the disc (its rays reach the circle), the rest propose nothing. NMS keeps one per disc.
+TEST(StarConvex, ProposalsOfTwoDiscsBecomeTwoDiscs) {
+  const Grid g{.depth = 1, .height = 40, .width = 60};
+  const int rays = 16;
+  const auto n = static_cast<std::size_t>(g.size());
+  std::vector<float> prob(n, 0.0f), distances(n * rays, 0.0f);
+  const double centres[2][2] = {{20, 15}, {20, 42}};
+  for (std::int64_t i = 0; i < g.size(); ++i) {
+    const double y = static_cast<double>(i / g.width), x = static_cast<double>(i % g.width);
+    for (const auto& c : centres) {
+      const double oy = y - c[0], ox = x - c[1];
+      if (oy * oy + ox * ox > 9.0) continue;
+      prob[static_cast<std::size_t>(i)] = static_cast<float>(1.0 - std::hypot(oy, ox) / 8.0);
+      for (int k = 0; k < rays; ++k) {
+        // Distance from (oy, ox) along (sin, cos) of angle k to the circle of radius 8.
+        const double a = 2.0 * M_PI * k / rays, dy = std::sin(a), dx = std::cos(a);
+        const double b = oy * dy + ox * dx, cc = oy * oy + ox * ox - 64.0;
+        distances[static_cast<std::size_t>(k) * n + static_cast<std::size_t>(i)] = static_cast<float>(-b + std::sqrt(b * b - cc));
+      }
+    }
+  }
+  const Labels l = star_convex_objects(prob, distances, g, rays, 0.5, 0.4);
+  ASSERT_EQ(l.count, 2u);
+  const std::uint32_t left = l.values[20 * 60 + 15], right = l.values[20 * 60 + 42];
+  EXPECT_NE(left, 0u);
+  EXPECT_NE(right, 0u);
+  EXPECT_NE(left, right);
+  std::size_t area = 0;
+  for (auto v : l.values) area += v == left;
+  // A 16-gon inscribed in a circle of radius 8 covers 0.97 of its 201 pixels.
+  EXPECT_NEAR(static_cast<double>(area), 0.97 * M_PI * 64.0, 12.0);
+  // Without suppression every proposal would survive.
+  EXPECT_EQ(star_convex_objects(prob, distances, g, rays, 0.5, 1.0).count, 2u) << "painted over each other, still two objects";
 }
 
 TEST(Measurements, SizeCentroidBoxAndIntensityOfAHandMadeObject) {
