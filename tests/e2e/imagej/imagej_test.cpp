@@ -151,6 +151,59 @@ runAndSave("current", "model=unet channels=0 only_current", dir);
   EXPECT_EQ(max_abs_diff(current.pixels, plane), 0.0);
 }
 
+// Objects in the Run dialog (and its macro keys): the label image opens beside the result, with the
+// label colour table, and the measurements as a results table; both as `deepimage run --objects`
+// gives them on the same input.
+TEST(ImageJ, ObjectsOpenTheLabelImageAndAResultsTableLikeTheCli) {
+  if (!fs::exists(unet())) GTEST_SKIP() << "../shared/realdata is absent";
+  ImageJSession ij;
+  ij.add_model(unet(), "unet");
+  const fs::path dir = ij.dir();
+  const ImageJResult r = ij.run_macro(R"(
+dir = ")" + dir.string() + R"(";
+open()" + quoted(nuclei_image()) + R"();
+makeRectangle(100, 120, 256, 240);
+run("Crop");
+saveAs("Tiff", dir + "/in_objects.tif");
+run("DeepImage Run", "model=unet objects split min_size=10");
+print("status " + getInfo("deepimage.status") + " " + getInfo("deepimage.error"));
+print("title " + getTitle());
+getMinAndMax(low, high);
+print("range " + low + " " + high);
+getLut(reds, greens, blues);
+grey = 0;
+for (i = 0; i < 256; i++) if (reds[i] == greens[i] && greens[i] == blues[i]) grey++;
+print("lut greys " + grey + " first " + reds[0] + "," + greens[0] + "," + blues[0]);
+saveAs("Tiff", dir + "/out_labels.tif");
+print("rows " + Table.size("in_objects_UNet_2D_Nuclei_Broad_objects"));
+print("first area " + Table.get("area_px", 0, "in_objects_UNet_2D_Nuclei_Broad_objects"));
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("status ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("title in_objects_UNet_2D_Nuclei_Broad_labels"), std::string::npos) << r.out;
+  // ImageJ shows it with the label colour table: label 0 black, (almost) no other grey.
+  const auto greys = r.out.find("lut greys ");
+  ASSERT_NE(greys, std::string::npos) << r.out;
+  EXPECT_LE(std::stoi(r.out.substr(greys + 10)), 4) << r.out;
+  EXPECT_NE(r.out.find("first 0,0,0"), std::string::npos) << r.out;
+  const CliResult cli = run_cli({"run", unet().string(), (dir / "in_objects.tif").string(), "-o", (dir / "cli.tif").string(), "--objects",
+                                 "--split", "--min-size", "10", "--progress", "none", "--quiet"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const io::Image labels = io::read_image(dir / "out_labels.tif"), expected = io::read_image(dir / "cli_labels.tif");
+  expect_same_image(labels, expected, "label image");
+  const std::string table = slurp(dir / "cli_objects.csv");
+  const auto rows = std::count(table.begin(), table.end(), '\n') - 1;
+  ASSERT_GT(rows, 10);
+  EXPECT_NE(r.out.find("rows " + std::to_string(rows)), std::string::npos) << r.out;
+  const std::string second_line = table.substr(table.find('\n') + 1);
+  const std::string first_area = second_line.substr(second_line.find(',') + 1, second_line.find(',', second_line.find(',') + 1) - second_line.find(',') - 1);
+  EXPECT_NE(r.out.find("first area " + first_area), std::string::npos) << r.out << " expected area " << first_area;
+  double largest = 0;
+  for (std::int64_t i = 0; i < expected.pixels.element_count(); ++i)
+    largest = std::max(largest, static_cast<double>(expected.pixels.converted(DType::f64).data<double>()[i]));
+  EXPECT_NE(r.out.find("range 0 " + std::to_string(static_cast<int>(largest))), std::string::npos) << r.out << " (0.." << largest << ")";
+}
+
 // In a macro nothing may open a dialog: a bad model, an unknown weights format and no image at all
 // each end the call with the error readable from the macro, well inside the timeout.
 TEST(ImageJ, ErrorsReachTheMacroWithoutADialog) {

@@ -6,14 +6,18 @@ import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
+import ij.io.FileInfo;
 import ij.macro.Interpreter;
+import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.Recorder;
+import ij.process.LUT;
 import java.awt.AWTEvent;
 import java.awt.Choice;
 import java.awt.GraphicsEnvironment;
 import java.awt.Label;
 import java.io.File;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,6 +53,9 @@ public class RunModel implements PlugIn {
       if (s.input.isEmpty() && imp == null)
         throw new DeepImageException("no image is open: open one, or give input=[file] in the macro");
       List<ImagePlus> results = run(s.input.isEmpty() ? imp : null, s, Models.resolve(s.model, models));
+      for (int i = 0; i < tables.size(); i++) if (!s.hide) tables.get(i).show(tableTitles.get(i));
+      tables.clear();
+      tableTitles.clear();
       for (ImagePlus result : results) {
         if (s.hide) continue;
         // Without a display (headless ImageJ outside batch mode) there is no window to show it in:
@@ -72,7 +79,11 @@ public class RunModel implements PlugIn {
     return System.getProperty(Report.STATUS);
   }
 
-  /** Runs the model; the results, one image per model output, are returned unshown. */
+  /** The results tables of objects the last run() found, titled; shown by execute(). */
+  private static final List<ResultsTable> tables = new ArrayList<ResultsTable>();
+  private static final List<String> tableTitles = new ArrayList<String>();
+
+  /** Runs the model; the results, one image per model output (then the label image with objects), are returned unshown. */
   static List<ImagePlus> run(ImagePlus imp, RunSettings s, String model) throws DeepImageException {
     Map<String, Object> card = Models.describe(model);  // an unreadable model stops here, before any copy
     String name = Json.string(card, "name");
@@ -107,11 +118,42 @@ public class RunModel implements PlugIn {
         results.add(ImageFiles.open(file, resultTitle));
         if (!s.output.isEmpty()) ImageFiles.copy(file, savedAs(s.output, resultTitle, single));
       }
+      if (s.objects) {
+        // The CLI wrote them beside the first output: <stem>_labels.tif and <stem>_objects.csv.
+        File first = ImageFiles.resultFile(out, outputs.size(), input.getName(), Json.string(Json.object(outputs.get(0)), "id"));
+        String stem = first.getName().replaceAll("\\.tiff?$", "");
+        File labels = new File(first.getParentFile(), stem + "_labels.tif"), csv = new File(first.getParentFile(), stem + "_objects.csv");
+        results.add(withItsColourTable(ImageFiles.open(labels, base + "_labels")));
+        try {
+          tables.add(ResultsTable.open(csv.getPath()));
+          tableTitles.add(base + "_objects");
+        } catch (IOException e) {
+          throw new DeepImageException("cannot read the objects table " + csv + ": " + e.getMessage());
+        }
+        if (!s.output.isEmpty()) {
+          ImageFiles.copy(labels, savedAs(s.output, base + "_labels", false));
+          ImageFiles.copy(csv, new File(savedAs(s.output, base + "_objects", false).getPath().replaceAll("\\.tif$", ".csv")));
+        }
+      }
       return results;
     } finally {
       if (monitor != null) monitor.close();
       ImageFiles.delete(temp);
     }
+  }
+
+  /**
+   * ImageJ 1.52 reads the colour table of a one-channel image's ImageJ metadata ("luts") into its file
+   * info but shows the image in grey; the label image's table is applied here, its display range kept.
+   */
+  static ImagePlus withItsColourTable(ImagePlus imp) {
+    FileInfo fi = imp.getOriginalFileInfo();
+    if (fi == null || fi.channelLuts == null || fi.channelLuts.length == 0 || fi.channelLuts[0].length != 768) return imp;
+    byte[] l = fi.channelLuts[0];
+    double low = imp.getDisplayRangeMin(), high = imp.getDisplayRangeMax();
+    imp.setLut(new LUT(Arrays.copyOfRange(l, 0, 256), Arrays.copyOfRange(l, 256, 512), Arrays.copyOfRange(l, 512, 768)));
+    imp.setDisplayRange(low, high);
+    return imp;
   }
 
   /** `output` names a file for a one-output model unless it is a folder (existing, or ending in /). */
@@ -145,6 +187,10 @@ public class RunModel implements PlugIn {
         + "Channels of the image to use, in order, e.g. 0,2 (empty: all).");
     boolean stack = imp.getNSlices() * imp.getNFrames() > 1;
     if (stack) gd.addCheckbox("Only_current plane (not all slices and frames)", false);
+    gd.addCheckbox("Objects: label image and results table from the result", Prefs.get("deepimage.run.objects", false));
+    gd.addStringField("Threshold", Prefs.get("deepimage.run.threshold", "0.5"), 8);
+    gd.addCheckbox("Split touching objects (watershed)", Prefs.get("deepimage.run.split", false));
+    gd.addStringField("Min_size (pixels)", "", 8);
     final Choice modelChoice = (Choice) gd.getChoices().get(0);
     // ImageJ's convention: the listener reads every field, and its last call (event null, after OK)
     // is the one the Recorder records; the values are taken from there.
@@ -162,6 +208,14 @@ public class RunModel implements PlugIn {
         String weights = dialog.getNextChoice(), tile = dialog.getNextString(), halo = dialog.getNextString();
         s.channels = dialog.getNextString().trim();
         s.onlyCurrent = hasPlanes && dialog.getNextBoolean();
+        s.objects = dialog.getNextBoolean();
+        String threshold = dialog.getNextString().trim();
+        s.split = dialog.getNextBoolean();
+        String minSize = dialog.getNextString().trim();
+        // Recorded only with objects, where they mean something; the default threshold not at all.
+        s.threshold = s.objects && !threshold.equals("0.5") ? threshold : "";
+        s.split = s.objects && s.split;
+        s.minSize = s.objects ? minSize : "";
         try {
           problem[0] = null;
           s.weights = RunSettings.normaliseWeights(weights);
@@ -179,6 +233,9 @@ public class RunModel implements PlugIn {
     if (Recorder.record) Recorder.recordOption("keys", RunSettings.KEYS_VERSION);
     Prefs.set("deepimage.run.model", s.model);
     Prefs.set("deepimage.run.weights", s.weights.isEmpty() ? "best available" : s.weights);
+    Prefs.set("deepimage.run.objects", s.objects);
+    Prefs.set("deepimage.run.split", s.split);
+    if (!s.threshold.isEmpty()) Prefs.set("deepimage.run.threshold", s.threshold);
     return s;
   }
 

@@ -17,7 +17,10 @@ import java.util.Map;
  * (torchscript | onnx | tensorflow_saved_model_bundle | keras_hdf5; empty: the best that runs here), tile and halo (per axis as the CLI takes them,
  * or one number for y and x), channels (image channels to use, in order), only_current (present: the
  * current plane only, else every slice and frame), input (a file to run instead of the current image),
- * output (a file, or a folder, to save the result in as well), hide (present: do not show the result).
+ * output (a file, or a folder, to save the result in as well), hide (present: do not show the result),
+ * objects (present: also find objects in the result: a label image and a results table, as
+ * `deepimage run --objects`), with threshold (a number or otsu; default 0.5), split (present: split
+ * touching objects) and min_size (pixels).
  * DeepImageJ's keys are read too: 2019 `model preprocessing postprocessing patch overlap logging` and
  * deepImageJ 3 `modelPath inputPath outputFolder displayOutput`.
  */
@@ -33,6 +36,10 @@ final class RunSettings {
   String input = "";
   String output = "";
   boolean hide;
+  boolean objects;
+  String threshold = "";
+  boolean split;
+  String minSize = "";
 
   static RunSettings fromMacro(String macroOptions) throws DeepImageException {
     Map<String, String> options = parse(macroOptions);
@@ -52,6 +59,10 @@ final class RunSettings {
     s.output = value(options, "output", "outputFolder");
     String display = value(options, "displayOutput");
     s.hide = flag(options, "hide") || display.equalsIgnoreCase("null") || display.equalsIgnoreCase("none");
+    s.objects = flag(options, "objects");
+    s.threshold = value(options, "threshold");
+    s.split = flag(options, "split");
+    s.minSize = value(options, "min_size");  // the dialog records these three also without objects: ignored then
     for (String kind : new String[] {"preprocessing", "postprocessing"}) {
       String v = value(options, kind);
       if (!v.isEmpty() && !v.toLowerCase().startsWith("no ") && !v.equalsIgnoreCase("none"))
@@ -68,6 +79,12 @@ final class RunSettings {
     if (!tile.isEmpty()) { args.add("--tile"); args.add(tile); }
     if (!halo.isEmpty()) { args.add("--halo"); args.add(halo); }
     if (!channels.isEmpty()) { args.add("--channels"); args.add(channels.replace(" ", "")); }
+    if (objects) {
+      args.add("--objects");
+      if (!threshold.isEmpty()) { args.add("--threshold"); args.add(threshold.trim()); }
+      if (split) args.add("--split");
+      if (!minSize.isEmpty()) { args.add("--min-size"); args.add(minSize.trim()); }
+    }
     return args;
   }
 
