@@ -111,7 +111,7 @@ void check_global_heaps(const std::vector<std::byte>& bytes, const std::string& 
 
 }  // namespace
 
-Hdf5File::Hdf5File(const std::vector<std::byte>& bytes, std::string source) : source_(std::move(source)) {
+Hdf5File::Hdf5File(const std::vector<std::byte>& bytes, std::string source) : source_(std::move(source)), file_size_(bytes.size()) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become one line here, not HDF5's stack dump
   check_global_heaps(bytes, source_);
   // The core (in-memory) driver opened on a copy of the bytes (H5Pset_file_image copies them): the file
@@ -199,6 +199,17 @@ Tensor Hdf5File::float_dataset(const std::string& path) const {
   if (rank < 0) throw Error(ErrorCode::bad_model, what + " has no readable shape");
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  // The values must come from the file: stored as they are (contiguous, compact), they fit in it;
+  // chunked, they may be deflated, which shrinks at most ~1032:1. A shape beyond that is a lie, refused
+  // before anything is allocated for it.
+  const Handle create(H5Dget_create_plist(dataset.get()), H5Pclose);
+  const bool chunked = create.valid() && H5Pget_layout(create.get()) == H5D_CHUNKED;
+  const double limit = static_cast<double>(file_size_) * (chunked ? 1100.0 : 1.0);
+  double declared = static_cast<double>(H5Tget_size(type.get()));
+  for (hsize_t d : dims) declared *= static_cast<double>(d);
+  if (declared > limit)
+    throw Error(ErrorCode::bad_model, what + " declares " + std::to_string(static_cast<unsigned long long>(declared)) +
+                                          " bytes of values, more than a file of " + std::to_string(file_size_) + " bytes can hold");
   Shape shape(dims.begin(), dims.end());
   Tensor t(DType::f32, shape);
   if (t.element_count() > 0 &&

@@ -40,6 +40,7 @@ class Hdf5File {
  private:
   std::string source_;
   long long file_ = -1;  // hid_t
+  std::size_t file_size_ = 0;
 };
 
 }  // namespace deepimage::engine::keras

@@ -132,7 +132,7 @@ TEST(Inputs, HelpCommandPrintsTheCommandsHelp) {
   EXPECT_EQ(overview.out, flag.out);
   const CliResult unknown = run_cli({"help", "segment"});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("unknown command \"segment\" (commands: run, info, models, example, build, test, ops, engines, bench, validate, pull, convert, stats, pyramid, serve)"), std::string::npos)
+  EXPECT_NE(unknown.err.find("unknown command \"segment\" (commands: run, info, models, example, build, test, ops, engines, bench, validate, pull, convert, stats, pyramid, objects, serve)"), std::string::npos)
       << unknown.err;
 }
 
