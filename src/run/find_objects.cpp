@@ -19,6 +19,7 @@
 #include "objects/segment.hpp"
 #include "objects/size_filter.hpp"
 #include "objects/star_convex.hpp"
+#include "run/image_stem.hpp"
 
 namespace deepimage {
 namespace fs = std::filesystem;
@@ -31,17 +32,9 @@ using objects::Grid;
 constexpr std::uint32_t kMost16BitLabels = 65535;
 constexpr std::uint32_t kMostFloatLabels = 16777216;
 
-std::string stem_of(const fs::path& p) {
-  std::string name = p.filename().string();
-  for (const char* ext : {".ome.tif", ".ome.tiff", ".ome.zarr"})
-    if (name.size() > std::string(ext).size() && name.ends_with(ext)) return name.substr(0, name.size() - std::string(ext).size());
-  return p.stem().string();
-}
-
 fs::path beside(const fs::path& p, const std::string& suffix) {
-  fs::path file = p;
-  if (!file.has_filename()) file = file.parent_path();  // "cells.ome.zarr/"
-  return file.parent_path() / (stem_of(file) + suffix);
+  const fs::path file = p.has_filename() ? p : p.parent_path();  // "cells.ome.zarr/"
+  return file.parent_path() / (run::image_stem(file) + suffix);
 }
 
 // The probability image as objects see it: which axes span one object image, which index images.
@@ -85,14 +78,23 @@ Layout layout_of(const io::ImageInfo& info, const std::string& given_axes, const
   return l;
 }
 
-// The box of object image `index` (outer axes in file order, the last fastest), `channel` alone.
+// The position of object image `index` along each outer axis (in file order, the last fastest).
+std::vector<std::int64_t> outer_position(const Layout& l, std::size_t index) {
+  std::vector<std::int64_t> at(l.outer.size());
+  for (std::size_t k = l.outer.size(); k-- > 0;) {
+    const auto n = static_cast<std::size_t>(l.shape[static_cast<std::size_t>(l.outer[k])]);
+    at[k] = static_cast<std::int64_t>(index % n), index /= n;
+  }
+  return at;
+}
+
+// The box of object image `index`, `channel` alone.
 Box image_box(const Layout& l, std::size_t index, std::int64_t channel) {
   Box box{Shape(l.shape.size(), 0), l.shape};
-  for (std::size_t k = l.outer.size(); k-- > 0;) {
+  const std::vector<std::int64_t> at = outer_position(l, index);
+  for (std::size_t k = 0; k < at.size(); ++k) {
     const auto d = static_cast<std::size_t>(l.outer[k]);
-    const auto n = static_cast<std::size_t>(l.shape[d]);
-    box.begin[d] = static_cast<std::int64_t>(index % n), box.end[d] = box.begin[d] + 1;
-    index /= n;
+    box.begin[d] = at[k], box.end[d] = at[k] + 1;
   }
   if (l.channel_axis >= 0) {
     const auto c = static_cast<std::size_t>(l.channel_axis);
@@ -101,14 +103,20 @@ Box image_box(const Layout& l, std::size_t index, std::int64_t channel) {
   return box;
 }
 
-// `pixels` (a box of the file: size 1 on every axis but the object axes) as floats in z, y, x order.
-std::vector<float> object_values(const Tensor& pixels, const std::string& object_axes) {
+// `axes` reordered so that the object axes come last, as z, y, x: the order of an object image's values
+// (the other axes have size 1 in a box of one object image).
+std::string object_order(const std::string& axes, const std::string& object_axes) {
   std::string order;
-  for (char a : pixels.axes())
+  for (char a : axes)
     if (object_axes.find(a) == std::string::npos) order += a;
   for (char a : std::string("zyx"))
     if (object_axes.find(a) != std::string::npos) order += a;
-  const Tensor t = pixels.transposed(order).converted(DType::f32);
+  return order;
+}
+
+// `pixels` (a box of the file: size 1 on every axis but the object axes) as floats in z, y, x order.
+std::vector<float> object_values(const Tensor& pixels, const std::string& object_axes) {
+  const Tensor t = pixels.transposed(object_order(pixels.axes(), object_axes)).converted(DType::f32);
   const float* p = t.data<float>();
   return std::vector<float>(p, p + t.element_count());
 }
@@ -168,8 +176,6 @@ class IntensityImage {
   std::int64_t channels_ = 1;
 };
 
-bool is_integer(DType t) { return t != DType::f32 && t != DType::f64; }
-
 // Otsu over every pixel of the channel, in two passes (min and max, then the histogram).
 double otsu_over(const io::ImageSource& source, const Layout& l, std::int64_t channel) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -177,7 +183,7 @@ double otsu_over(const io::ImageSource& source, const Layout& l, std::int64_t ch
     for (float v : object_values(source.read(image_box(l, i, channel)), l.object_axes))
       if (!std::isnan(v)) lo = std::min(lo, static_cast<double>(v)), hi = std::max(hi, static_cast<double>(v));
   if (!(lo <= hi)) throw Error(ErrorCode::invalid_argument, "\"" + source.path().string() + "\" has no value to threshold (every pixel is NaN)");
-  objects::OtsuHistogram histogram(lo, hi, is_integer(source.info().dtype));
+  objects::OtsuHistogram histogram(lo, hi, !is_float(source.info().dtype));
   for (std::size_t i = 0; i < l.image_count; ++i) histogram.add(object_values(source.read(image_box(l, i, channel)), l.object_axes));
   return histogram.threshold();
 }
@@ -220,11 +226,8 @@ std::vector<std::string> table_columns(const Layout& l, const std::optional<io::
 
 void add_rows(Table& table, const Layout& l, std::size_t index, const std::vector<objects::ObjectMeasurement>& measured,
               const std::optional<io::Calibration>& cal, bool intensity) {
-  std::vector<double> outer(l.outer.size());
-  for (std::size_t k = l.outer.size(), i = index; k-- > 0;) {
-    const auto n = static_cast<std::size_t>(l.shape[static_cast<std::size_t>(l.outer[k])]);
-    outer[k] = static_cast<double>(i % n), i /= n;
-  }
+  const std::vector<std::int64_t> at = outer_position(l, index);
+  const std::vector<double> outer(at.begin(), at.end());
   const bool volume = l.object_axes.find('z') != std::string::npos;
   const bool calibrated = cal && cal->spatial && !cal->unit.empty();
   for (const auto& m : measured) {
@@ -340,24 +343,13 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
                  cal, intensity.has_value());
         // The labels in the label image's axis order: the box without its channel axis.
         Box label_box;
-        std::string object_order, box_axes;
-        for (std::size_t d = 0; d < l.axes.size(); ++d) {
-          if (static_cast<int>(d) == l.channel_axis) continue;
-          label_box.begin.push_back(box.begin[d]), label_box.end.push_back(box.end[d]);
-          box_axes += l.axes[d];
-        }
-        for (char a : box_axes)
-          if (l.object_axes.find(a) == std::string::npos) object_order += a;
-        for (char a : std::string("zyx"))
-          if (l.object_axes.find(a) != std::string::npos) object_order += a;
+        for (std::size_t d = 0; d < l.axes.size(); ++d)
+          if (static_cast<int>(d) != l.channel_axis) label_box.begin.push_back(box.begin[d]), label_box.end.push_back(box.end[d]);
+        const std::string order = object_order(label_info.axes, l.object_axes);
         Shape ordered_shape;
-        for (char a : object_order) ordered_shape.push_back(label_box.extent(box_axes.find(a)));
-        Tensor t(label_type, ordered_shape, object_order);
-        if (label_type == DType::u16)
-          for (std::size_t k = 0; k < labels.values.size(); ++k) t.data<std::uint16_t>()[k] = static_cast<std::uint16_t>(labels.values[k]);
-        else
-          for (std::size_t k = 0; k < labels.values.size(); ++k) t.data<float>()[k] = static_cast<float>(labels.values[k]);
-        sink->write(label_box, t.transposed(box_axes));
+        for (char a : order) ordered_shape.push_back(label_box.extent(label_info.axes.find(a)));
+        const Tensor t = Tensor::borrow(labels.values.data(), DType::u32, ordered_shape, order);
+        sink->write(label_box, t.converted(label_type).transposed(label_info.axes));
       }
       sink->commit();
       try {

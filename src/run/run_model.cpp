@@ -17,6 +17,7 @@
 #include "engine/engine.hpp"
 #include "io/image.hpp"
 #include "io/image_region.hpp"
+#include "run/image_stem.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/dataset_pass.hpp"
 #include "run/memory.hpp"
@@ -33,6 +34,7 @@
 #include "run/stopwatch.hpp"
 
 namespace deepimage {
+using run::image_stem;
 namespace {
 
 namespace fs = std::filesystem;
@@ -54,19 +56,6 @@ std::string filename_safe(const std::string& name) {
   }
   while (!safe.empty() && safe.back() == '_') safe.pop_back();
   return safe.empty() ? "result" : safe;
-}
-
-// An image file's name without its format's extension, double ones included: "cells" for
-// "cells.tif", "cells.ome.tif", "cells.ome.zarr" and "cells.ome.zarr/".
-std::string image_stem(const fs::path& image) {
-  const fs::path file = image.has_filename() ? image : image.parent_path();
-  std::string name = file.filename().string(), lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* ext : {".ome.zarr", ".ome.tiff", ".ome.tif"}) {
-    const std::string e = ext;
-    if (lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0) return name.substr(0, name.size() - e.size());
-  }
-  return file.stem().string();
 }
 
 // The extension of a result written without a name given: OME-Zarr for an OME-Zarr input (an image
