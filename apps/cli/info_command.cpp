@@ -73,6 +73,10 @@ void print_card(const json& m) {
       std::cout << "  " << macro["stage"].get<std::string>() << "  " << macro["file"].get<std::string>() << ": "
                 << macro["note"].get<std::string>() << "\n";
   }
+  if (m.contains("objects"))
+    std::cout << "objects (run --objects): star-convex polygons (StarDist" << (m["objects"]["stardist_version"].get<std::string>().empty() ? "" : " " + m["objects"]["stardist_version"].get<std::string>())
+              << "), probability threshold " << m["objects"]["probability_threshold"].get<double>() << ", nms "
+              << m["objects"]["nms_threshold"].get<double>() << "\n";
   std::cout << "weights:\n";
   for (const auto& w : m["weights"])
     std::cout << "  " << w["format"].get<std::string>() << "  " << w["source"].get<std::string>() << "  "

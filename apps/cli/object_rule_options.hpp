@@ -23,8 +23,12 @@ class ObjectRuleOptions {
 
  private:
   std::shared_ptr<ObjectRules> rules_ = std::make_shared<ObjectRules>();
-  std::shared_ptr<std::string> threshold_ = std::make_shared<std::string>("0.5");
+  std::shared_ptr<std::string> threshold_ = std::make_shared<std::string>();  // empty: not given
   std::vector<CLI::Option*> options_;
 };
+
+// How the objects of `r` were found, for the summary line: "threshold 0.5", "threshold 0.12, Otsu",
+// "star-convex, threshold 0.48, nms 0.3 from config.stardist".
+std::string rules_used(const ObjectsReport& r);
 
 }  // namespace deepimage::cli

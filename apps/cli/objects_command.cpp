@@ -26,8 +26,8 @@ void add_objects_command(CLI::App& app, int& exit_code) {
     else if (!*quiet)
       std::cout << "wrote " << r.labels_file << " and " << r.table_file << ": " << r.object_count
                 << (r.object_count == 1 ? " object" : " objects") << " in " << r.image_count << " "
-                << (r.object_axes == "zyx" ? "volume" : "plane") << (r.image_count == 1 ? "" : "s") << " (threshold "
-                << r.threshold << (r.otsu ? ", Otsu" : "") << ")\n";
+                << (r.object_axes == "zyx" ? "volume" : "plane") << (r.image_count == 1 ? "" : "s") << " ("
+                << rules_used(r) << ")\n";
     exit_code = 0;
   });
 }

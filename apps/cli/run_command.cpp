@@ -46,8 +46,7 @@ std::string summary(const RunReport& r) {
       << " and continued with smaller tiles";
   if (r.objects)
     s << "\nwrote " << r.objects->labels_file << " and " << r.objects->table_file << ": " << r.objects->object_count
-      << (r.objects->object_count == 1 ? " object" : " objects") << " (threshold " << r.objects->threshold
-      << (r.objects->otsu ? ", Otsu" : "") << ")";
+      << (r.objects->object_count == 1 ? " object" : " objects") << " (" << rules_used(*r.objects) << ")";
   return s.str();
 }
 

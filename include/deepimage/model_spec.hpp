@@ -127,6 +127,16 @@ struct ReproducibilityTolerance {
   std::vector<std::string> weights_formats;   // empty: all formats
 };
 
+// A StarDist model's outputs (the rdf's `config.stardist`, as stardist's bioimage.io export writes it):
+// the first output's first channel is the object probability, the others distances to the object's
+// boundary along rays; objects are star-convex polygons (objects.hpp ObjectRules::star_convex), with
+// the thresholds the model was tuned with (its defaults where the rdf gives none).
+struct StarConvexSpec {
+  double probability_threshold = 0.5;  // config.stardist.thresholds.prob
+  double nms_threshold = 0.4;          // config.stardist.thresholds.nms
+  std::string version;                 // config.stardist.stardist_version
+};
+
 struct ModelSpec {
   std::string format_version;  // as written ("0.5.4", "0.4.9", "0.3.0")
   std::string id;               // bioimage.io id ("affable-shark"); empty when the rdf has none
@@ -139,6 +149,7 @@ struct ModelSpec {
   std::vector<WeightsSpec> weights;
   std::vector<ReproducibilityTolerance> tolerances;
   std::string config_json;  // the rdf's free-form `config` block as JSON text; "" when it has none
+  std::optional<StarConvexSpec> star_convex;  // read from config.stardist
 
   const TensorSpec* input(const std::string& tensor_id) const;
   const TensorSpec* output(const std::string& tensor_id) const;

@@ -4,7 +4,7 @@
 //   deepimage::FindObjectsOptions o;
 //   o.probability = "cells_unet.tif";       // a model's output (TIFF or OME-Zarr)
 //   o.intensity = "cells.tif";              // optional: measured under each object, every channel
-//   o.rules.threshold = 0.5;                // or std::nullopt: Otsu's threshold over the whole image
+//   o.rules.threshold = 0.5;                // the default; or o.rules.otsu = true: Otsu's over the whole image
 //   o.rules.split = true;                   // cut touching objects (watershed on the distance transform)
 //   o.rules.min_size = 20;
 //   deepimage::ObjectsReport r = deepimage::find_objects(o);
@@ -27,10 +27,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deepimage/model_spec.hpp"
+
 namespace deepimage {
 
 struct ObjectRules {
-  std::optional<double> threshold = 0.5;  // foreground: value > threshold; nullopt: Otsu over the whole image
+  // Foreground: value > threshold. Unset: the model's (run_model with a StarDist model), else 0.5.
+  std::optional<double> threshold;
+  bool otsu = false;                       // the threshold is Otsu's over the whole image instead
   int channel = 0;                         // the probability image's channel to threshold
   bool fill_holes = false;                 // background enclosed by an object becomes part of it
   int connectivity = 0;                    // neighbours: 4 or 8 in 2D, 6, 18 or 26 in 3D; 0: 8 and 26
@@ -41,10 +45,22 @@ struct ObjectRules {
   // StarDist-style output: `channel` is the object probability, the other channels (in order) the
   // distances to the boundary along rays at angles 2*pi*k/N (src/objects/star_convex.hpp). Proposals
   // above `threshold` become polygons; those overlapping a more probable kept one by more than `nms`
-  // (IoU) are dropped. Fill holes, split and connectivity do not apply; size filters do. 2D only.
-  bool star_convex = false;
-  double nms = 0.4;
+  // (the intersection over the smaller polygon, as StarDist measures it) are dropped. Fill holes,
+  // split and connectivity do not apply; size filters do. With a z axis: polyhedra, rays on StarDist
+  // 3D's golden spiral stretched by the image's voxel size ratio (src/objects/sphere_rays.hpp).
+  // Unset: what the model declares (run_model: ModelSpec::star_convex, a StarDist model's
+  // config.stardist, which also gives threshold and nms where they are unset), else false and 0.4.
+  std::optional<bool> star_convex;
+  std::optional<double> nms;
 };
+
+// `rules` with what they leave unset taken from the model (a StarDist model: star-convex, with its
+// thresholds), then from the defaults; `from_model` says whether the model gave anything.
+struct ResolvedObjectRules {
+  ObjectRules rules;  // threshold (unless otsu), star_convex and nms all set
+  bool from_model = false;
+};
+ResolvedObjectRules resolve_object_rules(const ObjectRules& rules, const std::optional<StarConvexSpec>& model);
 
 struct FindObjectsOptions {
   std::filesystem::path probability;  // the image to threshold (TIFF, OME-Zarr, .npy with `axes`)
@@ -53,6 +69,7 @@ struct FindObjectsOptions {
   std::filesystem::path table;        // measurements (.csv); empty: <probability stem>_objects.csv beside it
   std::string axes;                   // the probability image's axes when its file does not say (.npy)
   ObjectRules rules;
+  std::optional<StarConvexSpec> model;  // what the model that wrote the image declares (run_model sets it)
   bool overwrite = false;
 };
 
@@ -60,6 +77,9 @@ struct ObjectsReport {
   std::string labels_file, table_file;
   double threshold = 0;
   bool otsu = false;                   // the threshold is Otsu's, over the whole image
+  bool star_convex = false;            // polygons from ray distances (then `nms` applies)
+  double nms = 0;
+  std::string rules_from;              // "config.stardist" when the model's rdf gave the rules; else ""
   std::string label_axes;              // axes of the label image ("tyx", "zyx", ...)
   std::string object_axes;             // axes objects span: "yx" or "zyx"
   std::size_t image_count = 1;         // planes or volumes labelled

@@ -1,7 +1,8 @@
 // rdf.yaml -> ModelSpec. Fields read (others are ignored):
 //
 // all versions: format_version, type (must be "model" when present), name, description, license,
-//   documentation, version, git_repo, timestamp, tags, covers, config (kept as JSON),
+//   documentation, version, git_repo, timestamp, tags, covers, config (kept as JSON; config.stardist
+//   {stardist_version, thresholds {prob, nms}} also read as ModelSpec::star_convex),
 //   attachments (0.5: [{source, sha256}]),
 //   authors / maintainers (0.4+: {name, affiliation, email, orcid, github_user}; 0.3: plain names),
 //   cite [{text, doi, url}],
@@ -93,6 +94,26 @@ void read_tolerances(const Fields& root, ModelSpec& spec) {
   }
 }
 
+// config.stardist (stardist's bioimage.io export): {stardist_version, thresholds: {prob, nms}}.
+void read_star_convex(const Fields& root, ModelSpec& spec) {
+  if (!root.has("config") || !root.at("config").has("stardist")) return;
+  const Fields stardist = root.at("config").at("stardist");
+  if (!stardist.is_map()) stardist.fail("a mapping with stardist_version and thresholds {prob, nms}");
+  StarConvexSpec s;
+  s.version = stardist.text("stardist_version");
+  if (stardist.has("thresholds")) {
+    const Fields thresholds = stardist.at("thresholds");
+    if (!thresholds.is_map()) thresholds.fail("a mapping {prob, nms}");
+    for (auto [key, value] : {std::pair{"prob", &s.probability_threshold}, std::pair{"nms", &s.nms_threshold}}) {
+      if (!thresholds.has(key)) continue;
+      const Fields f = thresholds.at(key);
+      *value = f.as_double();
+      if (!(*value >= 0.0 && *value <= 1.0)) f.fail("a number from 0 to 1");
+    }
+  }
+  spec.star_convex = s;
+}
+
 }  // namespace
 
 ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name) {
@@ -150,6 +171,7 @@ ModelSpec parse_rdf(const std::string& yaml_text, const std::string& source_name
   else read_tensors_v04(root, spec);
   read_weights(root, spec);
   read_tolerances(root, spec);
+  read_star_convex(root, spec);
   return spec;
 }
 

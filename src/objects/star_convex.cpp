@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numbers>
 
 #include "deepimage/error.hpp"
@@ -9,26 +10,44 @@
 namespace deepimage::objects {
 namespace {
 
-// A candidate's polygon, rasterised: the pixels whose centres lie inside it, row by row within its box.
-struct Polygon {
-  std::int64_t y0 = 0, x0 = 0, y1 = 0, x1 = 0;  // box of pixel centres that may be inside; end exclusive
-  std::vector<std::uint8_t> inside;              // (y1 - y0) x (x1 - x0)
+// A candidate's polygon or polyhedron, rasterised: the pixels whose centres lie inside it, within its
+// box (z, y, x; end exclusive; a polygon's z box is 0..1).
+struct Shape {
+  std::array<std::int64_t, 3> begin{}, end{};
+  std::vector<std::uint8_t> inside;  // box volume, z-major
   std::int64_t area = 0;
+  std::int64_t width() const { return end[2] - begin[2]; }
+  std::int64_t height() const { return end[1] - begin[1]; }
+  std::size_t at(std::int64_t z, std::int64_t y, std::int64_t x) const {
+    return static_cast<std::size_t>(((z - begin[0]) * height() + (y - begin[1])) * width() + (x - begin[2]));
+  }
 };
 
-Polygon rasterise(const std::vector<double>& ys, const std::vector<double>& xs, const Grid& g) {
-  Polygon p;
+// The box of pixel centres that may lie within [lo, hi] along each axis, clipped to the grid.
+Shape empty_shape(const std::array<double, 3>& lo, const std::array<double, 3>& hi, const Grid& g) {
+  Shape s;
+  const std::array<std::int64_t, 3> size{g.depth, g.height, g.width};
+  for (std::size_t a = 0; a < 3; ++a) {
+    s.begin[a] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(lo[a])), 0, size[a]);
+    s.end[a] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(hi[a])) + 1, s.begin[a], size[a]);
+  }
+  s.inside.assign(static_cast<std::size_t>((s.end[0] - s.begin[0]) * s.height() * s.width()), 0);
+  return s;
+}
+
+void mark(Shape& s, std::int64_t z, std::int64_t y, std::int64_t x) {
+  auto& cell = s.inside[s.at(z, y, x)];
+  s.area += cell == 0;
+  cell = 1;
+}
+
+Shape rasterise_polygon(const std::vector<double>& ys, const std::vector<double>& xs, const Grid& g) {
   const auto [ymin, ymax] = std::minmax_element(ys.begin(), ys.end());
   const auto [xmin, xmax] = std::minmax_element(xs.begin(), xs.end());
-  p.y0 = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(*ymin)), 0, g.height);
-  p.y1 = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(*ymax)) + 1, p.y0, g.height);
-  p.x0 = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(*xmin)), 0, g.width);
-  p.x1 = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(*xmax)) + 1, p.x0, g.width);
-  const std::int64_t w = p.x1 - p.x0;
-  p.inside.assign(static_cast<std::size_t>((p.y1 - p.y0) * w), 0);
+  Shape p = empty_shape({0.0, *ymin, *xmin}, {0.0, *ymax, *xmax}, g);
   const std::size_t n = ys.size();
   std::vector<double> crossings;
-  for (std::int64_t y = p.y0; y < p.y1; ++y) {
+  for (std::int64_t y = p.begin[1]; y < p.end[1]; ++y) {
     // Even-odd rule along the row through the pixel centres: where the edges cross it.
     crossings.clear();
     const auto yc = static_cast<double>(y);
@@ -37,86 +56,157 @@ Polygon rasterise(const std::vector<double>& ys, const std::vector<double>& xs, 
     }
     std::sort(crossings.begin(), crossings.end());
     for (std::size_t k = 0; k + 1 < crossings.size(); k += 2) {
-      const std::int64_t from = std::max(p.x0, static_cast<std::int64_t>(std::ceil(crossings[k])));
-      const std::int64_t to = std::min(p.x1 - 1, static_cast<std::int64_t>(std::floor(crossings[k + 1])));
-      for (std::int64_t x = from; x <= to; ++x) {
-        auto& cell = p.inside[static_cast<std::size_t>((y - p.y0) * w + (x - p.x0))];
-        p.area += cell == 0;
-        cell = 1;
-      }
+      const std::int64_t from = std::max(p.begin[2], static_cast<std::int64_t>(std::ceil(crossings[k])));
+      const std::int64_t to = std::min(p.end[2] - 1, static_cast<std::int64_t>(std::floor(crossings[k + 1])));
+      for (std::int64_t x = from; x <= to; ++x) mark(p, 0, y, x);
     }
   }
   return p;
 }
 
-double overlap(const Polygon& a, const Polygon& b) {
-  const std::int64_t y0 = std::max(a.y0, b.y0), y1 = std::min(a.y1, b.y1), x0 = std::max(a.x0, b.x0), x1 = std::min(a.x1, b.x1);
-  if (y0 >= y1 || x0 >= x1 || a.area == 0 || b.area == 0) return 0.0;
+// The polyhedron is star-shaped around its centre: the union of the tetrahedra from the centre to each
+// face. A pixel centre is inside when it is inside one of them (on the inner side of its four planes).
+Shape rasterise_polyhedron(const std::array<double, 3>& centre, const std::vector<std::array<double, 3>>& vertices,
+                           const std::vector<std::array<int, 3>>& faces, const Grid& g) {
+  std::array<double, 3> lo = centre, hi = centre;
+  for (const auto& v : vertices)
+    for (std::size_t a = 0; a < 3; ++a) lo[a] = std::min(lo[a], v[a]), hi[a] = std::max(hi[a], v[a]);
+  Shape s = empty_shape(lo, hi, g);
+  using V = std::array<double, 3>;
+  const auto sub = [](const V& a, const V& b) { return V{a[0] - b[0], a[1] - b[1], a[2] - b[2]}; };
+  const auto cross = [](const V& a, const V& b) { return V{a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]}; };
+  const auto dot = [](const V& a, const V& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; };
+  for (const auto& f : faces) {
+    const V corners[4] = {centre, vertices[static_cast<std::size_t>(f[0])], vertices[static_cast<std::size_t>(f[1])],
+                          vertices[static_cast<std::size_t>(f[2])]};
+    // Each plane through three corners, its normal pointing away from the fourth; inside: dot <= offset.
+    V normal[4];
+    double offset[4];
+    bool flat = false;
+    for (int k = 0; k < 4; ++k) {
+      const V& a = corners[(k + 1) % 4];
+      const V& b = corners[(k + 2) % 4];
+      const V& c = corners[(k + 3) % 4];
+      normal[k] = cross(sub(b, a), sub(c, a));
+      offset[k] = dot(normal[k], a);
+      const double other = dot(normal[k], corners[k]) - offset[k];
+      if (other > 0) normal[k] = {-normal[k][0], -normal[k][1], -normal[k][2]}, offset[k] = -offset[k];
+      flat |= other == 0;
+    }
+    if (flat) continue;  // a ray of length 0: the tetrahedron has no volume
+    V tlo = corners[0], thi = corners[0];
+    for (const V& c : corners)
+      for (std::size_t a = 0; a < 3; ++a) tlo[a] = std::min(tlo[a], c[a]), thi[a] = std::max(thi[a], c[a]);
+    const Shape box = empty_shape(tlo, thi, g);
+    // Pixel centres on a shared face belong to both tetrahedra: a small tolerance keeps them in.
+    const double eps = 1e-9;
+    for (std::int64_t z = box.begin[0]; z < box.end[0]; ++z)
+      for (std::int64_t y = box.begin[1]; y < box.end[1]; ++y)
+        for (std::int64_t x = box.begin[2]; x < box.end[2]; ++x) {
+          const V q{static_cast<double>(z), static_cast<double>(y), static_cast<double>(x)};
+          bool in = true;
+          for (int k = 0; k < 4 && in; ++k) in = dot(normal[k], q) - offset[k] <= eps * (1.0 + std::abs(offset[k]));
+          if (in) mark(s, z, y, x);
+        }
+  }
+  return s;
+}
+
+// The part of the smaller shape that the other covers: StarDist's measure of overlap in its
+// non-maximum suppression (not the intersection over the union), the one its models' `nms` thresholds
+// were tuned with. A small shape mostly inside a large one is suppressed, whatever their sizes.
+double overlap(const Shape& a, const Shape& b) {
+  std::array<std::int64_t, 3> lo{}, hi{};
+  for (std::size_t d = 0; d < 3; ++d) {
+    lo[d] = std::max(a.begin[d], b.begin[d]), hi[d] = std::min(a.end[d], b.end[d]);
+    if (lo[d] >= hi[d]) return 0.0;
+  }
+  if (a.area == 0 || b.area == 0) return 0.0;
   std::int64_t both = 0;
-  for (std::int64_t y = y0; y < y1; ++y)
-    for (std::int64_t x = x0; x < x1; ++x)
-      both += a.inside[static_cast<std::size_t>((y - a.y0) * (a.x1 - a.x0) + (x - a.x0))] &
-              b.inside[static_cast<std::size_t>((y - b.y0) * (b.x1 - b.x0) + (x - b.x0))];
-  return static_cast<double>(both) / static_cast<double>(a.area + b.area - both);
+  for (std::int64_t z = lo[0]; z < hi[0]; ++z)
+    for (std::int64_t y = lo[1]; y < hi[1]; ++y)
+      for (std::int64_t x = lo[2]; x < hi[2]; ++x) both += a.inside[a.at(z, y, x)] & b.inside[b.at(z, y, x)];
+  return static_cast<double>(both) / static_cast<double>(std::min(a.area, b.area));
+}
+
+// Candidates (pixels above the threshold), most probable first, each proposing shape_of(pixel); greedy
+// non-maximum suppression keeps a candidate unless it overlaps a kept shape by more than `nms`; the kept
+// shapes are painted from the least probable up, so where they overlap the more probable one shows.
+Labels suppress_and_paint(std::span<const float> prob, const Grid& g, double threshold, double nms,
+                          const std::function<Shape(std::size_t)>& shape_of) {
+  const auto pixels = static_cast<std::size_t>(g.size());
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 0; i < pixels; ++i)
+    if (static_cast<double>(prob[i]) > threshold) candidates.push_back(i);
+  // Equal probabilities in raster order, so the result does not depend on the sort.
+  std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) { return prob[a] > prob[b]; });
+  std::vector<Shape> kept;
+  for (std::size_t i : candidates) {
+    Shape s = shape_of(i);
+    if (s.area == 0) continue;
+    const bool suppressed = std::any_of(kept.begin(), kept.end(), [&](const Shape& k) { return overlap(s, k) > nms; });
+    if (!suppressed) kept.push_back(std::move(s));
+  }
+  Labels out;
+  out.values.assign(pixels, 0);
+  for (std::size_t n = kept.size(); n-- > 0;) {
+    const Shape& s = kept[n];
+    for (std::int64_t z = s.begin[0]; z < s.end[0]; ++z)
+      for (std::int64_t y = s.begin[1]; y < s.end[1]; ++y)
+        for (std::int64_t x = s.begin[2]; x < s.end[2]; ++x)
+          if (s.inside[s.at(z, y, x)]) out.values[static_cast<std::size_t>((z * g.height + y) * g.width + x)] = static_cast<std::uint32_t>(n + 1);
+  }
+  relabel_in_raster_order(out);
+  return out;
+}
+
+void check_counts(std::span<const float> prob, std::span<const float> distances, const Grid& g, std::size_t rays) {
+  const auto pixels = static_cast<std::size_t>(g.size());
+  if (prob.size() != pixels || distances.size() != pixels * rays)
+    throw Error(ErrorCode::internal, "star_convex_objects: value counts do not fit the grid");
 }
 
 }  // namespace
 
 Labels star_convex_objects(std::span<const float> prob, std::span<const float> distances, const Grid& g, int rays, double threshold,
                            double nms) {
-  if (g.depth != 1) throw Error(ErrorCode::unsupported, "star-convex objects are 2D here (polyhedra of 3D StarDist models are not yet read)");
+  if (g.depth != 1) throw Error(ErrorCode::internal, "star_convex_objects: polygons need a 2D grid");
   if (rays < 3) throw Error(ErrorCode::invalid_argument, "star-convex objects need at least 3 rays, got " + std::to_string(rays));
+  const auto n = static_cast<std::size_t>(rays);
+  check_counts(prob, distances, g, n);
   const auto pixels = static_cast<std::size_t>(g.size());
-  if (prob.size() != pixels || distances.size() != pixels * static_cast<std::size_t>(rays))
-    throw Error(ErrorCode::internal, "star_convex_objects: value counts do not fit the grid");
-  std::vector<std::size_t> candidates;
-  for (std::size_t i = 0; i < pixels; ++i)
-    if (static_cast<double>(prob[i]) > threshold) candidates.push_back(i);
-  // Most probable first; equal ones in raster order, so the result does not depend on the sort.
-  std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) { return prob[a] > prob[b]; });
-
-  std::vector<double> sin_k(static_cast<std::size_t>(rays)), cos_k(static_cast<std::size_t>(rays));
-  for (int k = 0; k < rays; ++k) {
-    const double angle = 2.0 * std::numbers::pi * k / rays;
-    sin_k[static_cast<std::size_t>(k)] = std::sin(angle), cos_k[static_cast<std::size_t>(k)] = std::cos(angle);
+  std::vector<double> sin_k(n), cos_k(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double angle = 2.0 * std::numbers::pi * static_cast<double>(k) / rays;
+    sin_k[k] = std::sin(angle), cos_k[k] = std::cos(angle);
   }
-  const auto polygon_of = [&](std::size_t i) {
-    std::vector<double> ys(static_cast<std::size_t>(rays)), xs(static_cast<std::size_t>(rays));
+  std::vector<double> ys(n), xs(n);
+  return suppress_and_paint(prob, g, threshold, nms, [&](std::size_t i) {
     const auto y = static_cast<double>(static_cast<std::int64_t>(i) / g.width), x = static_cast<double>(static_cast<std::int64_t>(i) % g.width);
-    for (std::size_t k = 0; k < static_cast<std::size_t>(rays); ++k) {
+    for (std::size_t k = 0; k < n; ++k) {
       const double d = std::max(0.0, static_cast<double>(distances[k * pixels + i]));
       ys[k] = y + d * sin_k[k], xs[k] = x + d * cos_k[k];
     }
-    return rasterise(ys, xs, g);
-  };
+    return rasterise_polygon(ys, xs, g);
+  });
+}
 
-  // Greedy non-maximum suppression. A candidate lying inside a kept polygon overlaps it in practice;
-  // the others are compared with the kept polygons whose boxes meet theirs.
-  std::vector<Polygon> kept;
-  std::vector<std::size_t> kept_at;
-  for (std::size_t i : candidates) {
-    Polygon p = polygon_of(i);
-    if (p.area == 0) continue;
-    bool suppressed = false;
-    for (const Polygon& k : kept)
-      if (overlap(p, k) > nms) {
-        suppressed = true;
-        break;
-      }
-    if (!suppressed) kept.push_back(std::move(p)), kept_at.push_back(i);
-  }
-  // Painted from the least probable, so where kept polygons overlap the more probable one shows.
-  Labels out;
-  out.values.assign(pixels, 0);
-  for (std::size_t n = kept.size(); n-- > 0;) {
-    const Polygon& p = kept[n];
-    for (std::int64_t y = p.y0; y < p.y1; ++y)
-      for (std::int64_t x = p.x0; x < p.x1; ++x)
-        if (p.inside[static_cast<std::size_t>((y - p.y0) * (p.x1 - p.x0) + (x - p.x0))])
-          out.values[static_cast<std::size_t>(y * g.width + x)] = static_cast<std::uint32_t>(n + 1);
-  }
-  relabel_in_raster_order(out);
-  return out;
+Labels star_convex_polyhedra(std::span<const float> prob, std::span<const float> distances, const Grid& g, const SphereRays& rays,
+                             double threshold, double nms) {
+  const std::size_t n = rays.directions.size();
+  check_counts(prob, distances, g, n);
+  const auto pixels = static_cast<std::size_t>(g.size());
+  std::vector<std::array<double, 3>> vertices(n);
+  return suppress_and_paint(prob, g, threshold, nms, [&](std::size_t i) {
+    const auto index = static_cast<std::int64_t>(i);
+    const std::array<double, 3> centre{static_cast<double>(index / (g.height * g.width)), static_cast<double>(index / g.width % g.height),
+                                       static_cast<double>(index % g.width)};
+    for (std::size_t k = 0; k < n; ++k) {
+      const double d = std::max(0.0, static_cast<double>(distances[k * pixels + i]));
+      for (std::size_t a = 0; a < 3; ++a) vertices[k][a] = centre[a] + d * rays.directions[k][a];
+    }
+    return rasterise_polyhedron(centre, vertices, rays.faces, g);
+  });
 }
 
 }  // namespace deepimage::objects

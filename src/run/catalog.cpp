@@ -97,6 +97,10 @@ nlohmann::json describe_model(const std::filesystem::path& path, bool load_weigh
   // A legacy DeepImageJ bundle's ImageJ macros and what was done with each (model/legacy_macro.hpp).
   if (const nlohmann::json config = config_of(s); config.contains("deepimagej") && config["deepimagej"].contains("macros"))
     card["macros"] = config["deepimagej"]["macros"];
+  // How `run --objects` turns the output into objects when the rdf says (a StarDist model).
+  if (s.star_convex)
+    card["objects"] = {{"kind", "star-convex"}, {"from", "config.stardist"}, {"probability_threshold", s.star_convex->probability_threshold},
+                       {"nms_threshold", s.star_convex->nms_threshold}, {"stardist_version", s.star_convex->version}};
   return card;
 }
 

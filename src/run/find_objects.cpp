@@ -279,24 +279,34 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
     io::check_output_folder(out);
   }
   if (labels_path == table_path) throw Error(ErrorCode::invalid_argument, "the label image and the table are both \"" + labels_path.string() + "\"");
+  const ResolvedObjectRules resolved = resolve_object_rules(o.rules, o.model);
+  const ObjectRules& rules = resolved.rules;
   const auto source = io::open_image(o.probability);
   const Layout l = layout_of(source->info(), o.axes, o);
   const std::optional<io::Calibration>& cal = source->info().calibration;
-  objects::connectivity_steps(o.rules.connectivity, l.grid.rank());  // a bad one fails before any work
+  objects::connectivity_steps(rules.connectivity, l.grid.rank());  // a bad one fails before any work
   const std::int64_t channels = l.channel_axis >= 0 ? l.shape[static_cast<std::size_t>(l.channel_axis)] : 1;
-  if (o.rules.star_convex && (o.rules.split || o.rules.fill_holes || o.rules.connectivity))
-    throw Error(ErrorCode::invalid_argument, "star-convex objects are polygons: --split, --fill-holes and --connectivity do not apply to them");
-  if (o.rules.star_convex && (channels < 4 || l.grid.depth > 1))
-    throw Error(ErrorCode::invalid_argument, "star-convex objects need a 2D probability channel and at least 3 ray distances: \"" +
+  const bool star_convex = *rules.star_convex;
+  const std::int64_t least_rays = l.grid.depth > 1 ? 4 : 3;
+  if (star_convex && channels < least_rays + 1)
+    throw Error(ErrorCode::invalid_argument, "star-convex objects need a probability channel and at least " + std::to_string(least_rays) +
+                                                 " ray distances (channels) in " + (l.grid.depth > 1 ? "3D" : "2D") + ": \"" +
                                                  o.probability.string() + "\" has " + std::to_string(channels) + " channel(s)" +
-                                                 (l.grid.depth > 1 ? " and 3D objects (--per-slice finds them slice by slice)" : ""));
+                                                 (o.rules.star_convex ? "" : " (the model is a StarDist model, config.stardist in its rdf)"));
   std::optional<IntensityImage> intensity;
   if (!o.intensity.empty()) intensity.emplace(o.intensity, l, o.probability.string());
 
-  report.otsu = !o.rules.threshold.has_value();
-  report.threshold = report.otsu ? otsu_over(*source, l, o.rules.channel) : *o.rules.threshold;
+  report.otsu = rules.otsu;
+  report.threshold = rules.otsu ? otsu_over(*source, l, rules.channel) : *rules.threshold;
+  report.star_convex = star_convex;
+  report.nms = *rules.nms;
+  if (resolved.from_model) report.rules_from = "config.stardist";
   std::array<double, 3> spacing{1.0, 1.0, 1.0};
   if (cal && cal->spatial && cal->x > 0 && cal->y > 0 && cal->z > 0) spacing = {cal->z / cal->x, cal->y / cal->x, 1.0};
+  // 3D star-convex objects: StarDist's golden-spiral rays, stretched by the voxel size ratio (the
+  // anisotropy StarDist 3D models are trained with, which their bioimage.io rdf does not carry).
+  const objects::SphereRays sphere_rays =
+      star_convex && l.grid.depth > 1 ? objects::golden_spiral_rays(static_cast<int>(channels - 1), spacing) : objects::SphereRays{};
 
   // The label image: the probability image without its channel axis.
   io::ImageInfo label_info;
@@ -318,20 +328,22 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
     try {
       auto sink = io::create_image(labels_path, label_info);
       for (std::size_t i = 0; i < l.image_count; ++i) {
-        const Box box = image_box(l, i, o.rules.channel);
+        const Box box = image_box(l, i, rules.channel);
         const std::vector<float> values = object_values(source->read(box), l.object_axes);
         objects::Labels labels;
-        if (o.rules.star_convex) {
+        if (star_convex) {
           std::vector<float> distances;
           for (std::int64_t c = 0; c < channels; ++c) {
-            if (c == o.rules.channel) continue;
+            if (c == rules.channel) continue;
             const std::vector<float> ray = object_values(source->read(image_box(l, i, c)), l.object_axes);
             distances.insert(distances.end(), ray.begin(), ray.end());
           }
-          labels = objects::star_convex_objects(values, distances, l.grid, static_cast<int>(channels - 1), report.threshold, o.rules.nms);
-          objects::filter_by_size(labels, o.rules.min_size, o.rules.max_size);
+          labels = l.grid.depth > 1
+                       ? objects::star_convex_polyhedra(values, distances, l.grid, sphere_rays, report.threshold, report.nms)
+                       : objects::star_convex_objects(values, distances, l.grid, static_cast<int>(channels - 1), report.threshold, report.nms);
+          objects::filter_by_size(labels, rules.min_size, rules.max_size);
         } else {
-          labels = objects::segment(values, l.grid, report.threshold, o.rules, spacing);
+          labels = objects::segment(values, l.grid, report.threshold, rules, spacing);
         }
         if (labels.count > kMost16BitLabels && label_type == DType::u16) throw TooManyFor16Bits{};
         if (labels.count > kMostFloatLabels)
@@ -383,7 +395,9 @@ nlohmann::json to_json(const ObjectsReport& r) {
     objects.push_back(std::move(o));
   }
   return {{"labels", r.labels_file}, {"table", r.table_file}, {"threshold", r.threshold},
-          {"threshold_method", r.otsu ? "otsu" : "value"}, {"label_axes", r.label_axes}, {"object_axes", r.object_axes},
+          {"threshold_method", r.otsu ? "otsu" : "value"}, {"star_convex", r.star_convex},
+          {"nms", r.star_convex ? nlohmann::json(r.nms) : nlohmann::json(nullptr)},
+          {"rules_from", r.rules_from.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.rules_from)}, {"label_axes", r.label_axes}, {"object_axes", r.object_axes},
           {"images", r.image_count}, {"object_count", r.object_count}, {"objects", objects}, {"total_s", r.total_s}};
 }
 

@@ -262,8 +262,10 @@ class FileResults final : public run::ResultSink {
 };
 
 // --objects reads the result back once it is written: it must be an image that says its axes, and
-// the label image and table beside it are checked before the run, as the output is.
-void check_objects_outputs(const fs::path& output, bool overwrite) {
+// the label image and table beside it, and the rules with the model's, are checked before the run, as
+// the output is.
+void check_objects_outputs(const fs::path& output, const ObjectRules& rules, const ModelSpec& spec, bool overwrite) {
+  resolve_object_rules(rules, spec.star_convex);
   const io::ImageFormat* format = io::find_format(output);
   if (!format || (format->name != "tiff" && format->name != "ome-zarr"))
     throw Error(ErrorCode::invalid_argument, "--objects reads the result back from a TIFF or OME-Zarr output, not \"" +
@@ -308,7 +310,7 @@ void run_files(run::Runner& runner, const RunOptions& o, const std::vector<fs::p
     report.warnings = warnings.lines();
     return;
   }
-  if (o.objects) check_objects_outputs(outputs.at(0), o.overwrite);
+  if (o.objects) check_objects_outputs(outputs.at(0), *o.objects, spec, o.overwrite);
 
   FileResults results(outputs, *inputs[0], spec, o.pyramid_levels, report);
   const run::RunTotals totals = runner.run(o, sources, plan, statistics, warnings, start, results);
@@ -324,7 +326,8 @@ void run_files(run::Runner& runner, const RunOptions& o, const std::vector<fs::p
   }
   report.warnings = warnings.lines();
   if (o.objects)
-    report.objects = find_objects({.probability = outputs.at(0), .intensity = files.at(0), .rules = *o.objects, .overwrite = o.overwrite});
+    report.objects = find_objects({.probability = outputs.at(0), .intensity = files.at(0), .rules = *o.objects, .model = spec.star_convex,
+                                   .overwrite = o.overwrite});
   report.peak_rss_bytes = run::peak_rss_bytes();
   report.total_s = report.load_s + seconds_since(start);
 }

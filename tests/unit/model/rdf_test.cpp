@@ -416,6 +416,27 @@ TEST(Rdf, SmallRdfOfTheBrokenVariantsIsValid) {
   EXPECT_EQ(kwargs_of(s.inputs.at(0).preprocessing.at(0))["gain"], 2.0);
 }
 
+// stardist's bioimage.io export: config.stardist {stardist_version, thresholds {prob, nms}}.
+TEST(Rdf, StarDistConfigIsReadWithItsThresholds) {
+  EXPECT_FALSE(parse_rdf(kSmall05, "small.yaml").star_convex.has_value());
+  const std::string stardist = std::string(kSmall05) + "config:\n  stardist:\n    stardist_version: 0.8.5\n    thresholds: {prob: 0.479071463, nms: 0.3}\n";
+  const ModelSpec s = parse_rdf(stardist, "small.yaml");
+  ASSERT_TRUE(s.star_convex.has_value());
+  EXPECT_DOUBLE_EQ(s.star_convex->probability_threshold, 0.479071463);
+  EXPECT_DOUBLE_EQ(s.star_convex->nms_threshold, 0.3);
+  EXPECT_EQ(s.star_convex->version, "0.8.5");
+  EXPECT_TRUE(config_of(s).contains("stardist")) << "the config block is kept whole too";
+  // Without thresholds: StarDist's own defaults.
+  const ModelSpec bare = parse_rdf(std::string(kSmall05) + "config:\n  stardist: {stardist_version: 0.6.0}\n", "small.yaml");
+  ASSERT_TRUE(bare.star_convex.has_value());
+  EXPECT_EQ(bare.star_convex->probability_threshold, 0.5);
+  EXPECT_EQ(bare.star_convex->nms_threshold, 0.4);
+  EXPECT_EQ(parse_error(replaced(stardist, "prob: 0.479071463", "prob: 1.5")),
+            "small.yaml: config.stardist.thresholds.prob: expected a number from 0 to 1, got \"1.5\"");
+  EXPECT_EQ(parse_error(replaced(stardist, "nms: 0.3", "nms: high")), "small.yaml: config.stardist.thresholds.nms: expected a number, got \"high\"");
+  EXPECT_NE(parse_error(std::string(kSmall05) + "config:\n  stardist: yes\n").find("small.yaml: config.stardist: expected a mapping"), std::string::npos);
+}
+
 // yaml-cpp answers a missing list element with an "invalid node" exception naming nothing.
 TEST(Rdf, EmptyListsWhereAnEntryIsNeededNameTheField) {
   EXPECT_EQ(parse_error(replaced(kSmall05, "data: {type: float32}", "data: []")),

@@ -2,9 +2,13 @@
 // brute-force nearest background, Otsu by direct class sums) and hand-computed cases.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <map>
 #include <random>
 #include <vector>
+
+#include "deepimage/error.hpp"
 
 #include "objects/connected_components.hpp"
 #include "objects/distance_transform.hpp"
@@ -13,6 +17,7 @@
 #include "objects/otsu.hpp"
 #include "objects/size_filter.hpp"
 #include "objects/split_touching.hpp"
+#include "objects/sphere_rays.hpp"
 #include "objects/star_convex.hpp"
 
 namespace deepimage::objects {
@@ -232,6 +237,108 @@ TEST(StarConvex, ProposalsOfTwoDiscsBecomeTwoDiscs) {
   EXPECT_NEAR(static_cast<double>(area), 0.97 * M_PI * 64.0, 12.0);
   // Without suppression every proposal would survive.
   EXPECT_EQ(star_convex_objects(prob, distances, g, rays, 0.5, 1.0).count, 2u) << "painted over each other, still two objects";
+}
+
+// StarDist's overlap is the intersection over the smaller polygon: a disc of radius 5 wholly inside one
+// of radius 12 overlaps it completely (1.0), though their intersection over union is only 0.17. The more
+// probable small disc suppresses the large one at nms 0.4; at an nms of 1 both stay, the small one
+// painted over the large.
+TEST(StarConvex, APolygonInsideAMoreProbableOneIsSuppressed) {
+  const Grid g{.depth = 1, .height = 40, .width = 40};
+  const int rays = 32;
+  const auto n = static_cast<std::size_t>(g.size());
+  std::vector<float> prob(n, 0.0f), distances(n * rays, 0.0f);
+  const auto propose = [&](std::size_t y, std::size_t x, float p, float radius) {
+    prob[y * 40 + x] = p;
+    for (std::size_t k = 0; k < rays; ++k) distances[k * n + y * 40 + x] = radius;
+  };
+  propose(20, 20, 0.8f, 12.0f);
+  propose(20, 25, 0.9f, 5.0f);
+  const Labels one = star_convex_objects(prob, distances, g, rays, 0.5, 0.4);
+  ASSERT_EQ(one.count, 1u);
+  EXPECT_EQ(one.values[20 * 40 + 14], 0u) << "the large disc is gone";
+  EXPECT_NE(one.values[20 * 40 + 25], 0u);
+  const Labels both = star_convex_objects(prob, distances, g, rays, 0.5, 1.0);
+  ASSERT_EQ(both.count, 2u);
+  EXPECT_NE(both.values[20 * 40 + 14], 0u);
+  EXPECT_NE(both.values[20 * 40 + 25], both.values[20 * 40 + 14]);
+}
+
+// The faces of the golden spiral's hull tile the sphere: a closed triangulated surface of n points in
+// convex position has 2n - 4 faces (Euler), every edge is shared by two faces in opposite directions,
+// every face turns outward, and every direction lies in exactly one face's cone from the centre.
+TEST(SphereRays, GoldenSpiralFacesTileTheSphere) {
+  for (const auto& [n, anisotropy] : {std::pair{96, std::array<double, 3>{1, 1, 1}}, std::pair{64, std::array<double, 3>{2, 1, 1}},
+                                      std::pair{6, std::array<double, 3>{1, 1, 1}}}) {
+    const SphereRays r = golden_spiral_rays(n, anisotropy);
+    ASSERT_EQ(r.directions.size(), static_cast<std::size_t>(n));
+    EXPECT_EQ(r.faces.size(), static_cast<std::size_t>(2 * n - 4)) << n << " rays";
+    std::map<std::pair<int, int>, int> edges;
+    for (const auto& f : r.faces)
+      for (int k = 0; k < 3; ++k) ++edges[{f[static_cast<std::size_t>(k)], f[static_cast<std::size_t>((k + 1) % 3)]}];
+    for (const auto& [e, count] : edges) {
+      EXPECT_EQ(count, 1);
+      EXPECT_EQ(edges.count({e.second, e.first}), 1u) << "edge " << e.first << "-" << e.second << " has one face only";
+    }
+    const auto det = [&](const std::array<int, 3>& f, const std::array<double, 3>& q) {
+      const auto& a = r.directions[static_cast<std::size_t>(f[0])];
+      const auto& b = r.directions[static_cast<std::size_t>(f[1])];
+      const auto& c = r.directions[static_cast<std::size_t>(f[2])];
+      // q . (a x b) etc.: q is in the cone of (a, b, c) when all three have the orientation's sign.
+      const auto triple = [](const std::array<double, 3>& u, const std::array<double, 3>& v, const std::array<double, 3>& w) {
+        return u[0] * (v[1] * w[2] - v[2] * w[1]) - u[1] * (v[0] * w[2] - v[2] * w[0]) + u[2] * (v[0] * w[1] - v[1] * w[0]);
+      };
+      return std::array<double, 4>{triple(a, b, c), triple(q, b, c), triple(a, q, c), triple(a, b, q)};
+    };
+    for (const auto& f : r.faces) EXPECT_GT(det(f, {0, 0, 0})[0], 0.0) << "face turned inward";
+    for (const std::array<double, 3> q : {std::array<double, 3>{0.3, -0.5, 0.81}, {-0.9, 0.1, 0.2}, {0.05, 0.99, -0.1}}) {
+      int cones = 0;
+      for (const auto& f : r.faces) {
+        const auto d = det(f, q);
+        cones += d[1] > 0 && d[2] > 0 && d[3] > 0;
+      }
+      EXPECT_EQ(cones, 1) << n << " rays";
+    }
+  }
+  EXPECT_THROW(golden_spiral_rays(3, {1, 1, 1}), Error);
+  EXPECT_THROW(golden_spiral_rays(32, {0, 1, 1}), Error);
+}
+
+// Two balls of radius 6 as a perfect 3D star-convex network sees them (voxels within 1.5 of a centre
+// propose the ball, exact distances along each ray): two polyhedra inscribed in the balls.
+TEST(StarConvex, ProposalsOfTwoBallsBecomeTwoPolyhedra) {
+  const Grid g{.depth = 20, .height = 20, .width = 40};
+  const SphereRays rays = golden_spiral_rays(64, {1, 1, 1});
+  const std::size_t n = rays.directions.size(), voxels = static_cast<std::size_t>(g.size());
+  std::vector<float> prob(voxels, 0.0f), distances(voxels * n, 0.0f);
+  const double centres[2][3] = {{10, 10, 10}, {10, 10, 28}};
+  for (std::int64_t i = 0; i < g.size(); ++i) {
+    const double p[3] = {static_cast<double>(i / (g.height * g.width)), static_cast<double>(i / g.width % g.height),
+                         static_cast<double>(i % g.width)};
+    for (const auto& c : centres) {
+      const double o[3] = {p[0] - c[0], p[1] - c[1], p[2] - c[2]};
+      const double r2 = o[0] * o[0] + o[1] * o[1] + o[2] * o[2];
+      if (r2 > 2.25) continue;
+      prob[static_cast<std::size_t>(i)] = static_cast<float>(1.0 - std::sqrt(r2) / 6.0);
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto& u = rays.directions[k];
+        const double b = o[0] * u[0] + o[1] * u[1] + o[2] * u[2];
+        distances[k * voxels + static_cast<std::size_t>(i)] = static_cast<float>(-b + std::sqrt(b * b - (r2 - 36.0)));
+      }
+    }
+  }
+  const Labels l = star_convex_polyhedra(prob, distances, g, rays, 0.5, 0.4);
+  ASSERT_EQ(l.count, 2u);
+  const std::uint32_t left = l.values[(10 * 20 + 10) * 40 + 10], right = l.values[(10 * 20 + 10) * 40 + 28];
+  EXPECT_NE(left, 0u);
+  EXPECT_NE(right, 0u);
+  EXPECT_NE(left, right);
+  std::size_t volume = 0;
+  for (auto v : l.values) volume += v == left;
+  // The ball holds 905 voxel centres (4/3 pi 6^3); the inscribed 64-vertex polyhedron a little less.
+  EXPECT_GT(static_cast<double>(volume), 0.85 * 4.0 / 3.0 * M_PI * 216.0);
+  EXPECT_LE(static_cast<double>(volume), 4.0 / 3.0 * M_PI * 216.0 + 30.0);
+  EXPECT_EQ(l.values[(10 * 20 + 10) * 40 + 19], 0u) << "between the balls";
 }
 
 TEST(Measurements, SizeCentroidBoxAndIntensityOfAHandMadeObject) {

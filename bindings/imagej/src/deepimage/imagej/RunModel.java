@@ -188,7 +188,7 @@ public class RunModel implements PlugIn {
     boolean stack = imp.getNSlices() * imp.getNFrames() > 1;
     if (stack) gd.addCheckbox("Only_current plane (not all slices and frames)", false);
     gd.addCheckbox("Objects: label image and results table from the result", Prefs.get("deepimage.run.objects", false));
-    gd.addStringField("Threshold", Prefs.get("deepimage.run.threshold", "0.5"), 8);
+    gd.addStringField("Threshold (empty: the model's for StarDist, else 0.5; or otsu)", Prefs.get("deepimage.run.threshold", ""), 8);
     gd.addCheckbox("Split touching objects (watershed)", Prefs.get("deepimage.run.split", false));
     gd.addStringField("Min_size (pixels)", "", 8);
     final Choice modelChoice = (Choice) gd.getChoices().get(0);
@@ -212,8 +212,8 @@ public class RunModel implements PlugIn {
         String threshold = dialog.getNextString().trim();
         s.split = dialog.getNextBoolean();
         String minSize = dialog.getNextString().trim();
-        // Recorded only with objects, where they mean something; the default threshold not at all.
-        s.threshold = s.objects && !threshold.equals("0.5") ? threshold : "";
+        // Recorded only with objects, where they mean something; an empty threshold not at all.
+        s.threshold = s.objects ? threshold : "";
         s.split = s.objects && s.split;
         s.minSize = s.objects ? minSize : "";
         try {
@@ -235,7 +235,7 @@ public class RunModel implements PlugIn {
     Prefs.set("deepimage.run.weights", s.weights.isEmpty() ? "best available" : s.weights);
     Prefs.set("deepimage.run.objects", s.objects);
     Prefs.set("deepimage.run.split", s.split);
-    if (!s.threshold.isEmpty()) Prefs.set("deepimage.run.threshold", s.threshold);
+    if (s.objects) Prefs.set("deepimage.run.threshold", s.threshold);
     return s;
   }
 

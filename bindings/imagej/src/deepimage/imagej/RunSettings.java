@@ -19,7 +19,7 @@ import java.util.Map;
  * current plane only, else every slice and frame), input (a file to run instead of the current image),
  * output (a file, or a folder, to save the result in as well), hide (present: do not show the result),
  * objects (present: also find objects in the result: a label image and a results table, as
- * `deepimage run --objects`), with threshold (a number or otsu; default 0.5), split (present: split
+ * `deepimage run --objects`), with threshold (a number or otsu; default: a StarDist model's, else 0.5), split (present: split
  * touching objects) and min_size (pixels).
  * DeepImageJ's keys are read too: 2019 `model preprocessing postprocessing patch overlap logging` and
  * deepImageJ 3 `modelPath inputPath outputFolder displayOutput`.
