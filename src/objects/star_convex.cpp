@@ -160,6 +160,13 @@ Labels suppress_and_paint(std::span<const float> prob, const Grid& g, double thr
   return out;
 }
 
+// A ray's length as a shape may use it: negative or NaN is 0, and anything past the grid's extent in
+// all axes together (infinity included) reaches beyond the grid anyway, so it stops there.
+double ray_length(float value, const Grid& g) {
+  const auto d = static_cast<double>(value);
+  return d > 0 ? std::min(d, static_cast<double>(g.depth + g.height + g.width)) : 0.0;
+}
+
 void check_counts(std::span<const float> prob, std::span<const float> distances, const Grid& g, std::size_t rays) {
   const auto pixels = static_cast<std::size_t>(g.size());
   if (prob.size() != pixels || distances.size() != pixels * rays)
@@ -184,7 +191,7 @@ Labels star_convex_objects(std::span<const float> prob, std::span<const float> d
   return suppress_and_paint(prob, g, threshold, nms, [&](std::size_t i) {
     const auto y = static_cast<double>(static_cast<std::int64_t>(i) / g.width), x = static_cast<double>(static_cast<std::int64_t>(i) % g.width);
     for (std::size_t k = 0; k < n; ++k) {
-      const double d = std::max(0.0, static_cast<double>(distances[k * pixels + i]));
+      const double d = ray_length(distances[k * pixels + i], g);
       ys[k] = y + d * sin_k[k], xs[k] = x + d * cos_k[k];
     }
     return rasterise_polygon(ys, xs, g);
@@ -202,7 +209,7 @@ Labels star_convex_polyhedra(std::span<const float> prob, std::span<const float>
     const std::array<double, 3> centre{static_cast<double>(index / (g.height * g.width)), static_cast<double>(index / g.width % g.height),
                                        static_cast<double>(index % g.width)};
     for (std::size_t k = 0; k < n; ++k) {
-      const double d = std::max(0.0, static_cast<double>(distances[k * pixels + i]));
+      const double d = ray_length(distances[k * pixels + i], g);
       for (std::size_t a = 0; a < 3; ++a) vertices[k][a] = centre[a] + d * rays.directions[k][a];
     }
     return rasterise_polyhedron(centre, vertices, rays.faces, g);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <vector>
@@ -339,6 +340,28 @@ TEST(StarConvex, ProposalsOfTwoBallsBecomeTwoPolyhedra) {
   EXPECT_GT(static_cast<double>(volume), 0.85 * 4.0 / 3.0 * M_PI * 216.0);
   EXPECT_LE(static_cast<double>(volume), 4.0 / 3.0 * M_PI * 216.0 + 30.0);
   EXPECT_EQ(l.values[(10 * 20 + 10) * 40 + 19], 0u) << "between the balls";
+}
+
+// A network's output is not to be trusted: infinite rays reach the grid's edge, NaN and negative ones
+// have length 0 (a proposal without area proposes nothing).
+TEST(StarConvex, InfiniteAndNanRaysStayInsideTheGrid) {
+  const Grid g{.depth = 1, .height = 10, .width = 12};
+  const int rays = 8;
+  const auto n = static_cast<std::size_t>(g.size());
+  std::vector<float> prob(n, 0.0f), distances(n * rays, std::numeric_limits<float>::quiet_NaN());
+  prob[5 * 12 + 6] = 0.9f;
+  EXPECT_EQ(star_convex_objects(prob, distances, g, rays, 0.5, 0.4).count, 0u);
+  for (std::size_t k = 0; k < rays; ++k) distances[k * n + 5 * 12 + 6] = std::numeric_limits<float>::infinity();
+  const Labels all = star_convex_objects(prob, distances, g, rays, 0.5, 0.4);
+  ASSERT_EQ(all.count, 1u);
+  EXPECT_EQ(all.values[5 * 12 + 6], 1u);
+  const Grid v{.depth = 6, .height = 6, .width = 6};
+  const SphereRays sphere = golden_spiral_rays(16, {1, 1, 1});
+  std::vector<float> p3(static_cast<std::size_t>(v.size()), 0.0f), d3(p3.size() * 16, std::numeric_limits<float>::infinity());
+  p3[(3 * 6 + 3) * 6 + 3] = 0.9f;
+  const Labels volume = star_convex_polyhedra(p3, d3, v, sphere, 0.5, 0.4);
+  ASSERT_EQ(volume.count, 1u);
+  EXPECT_EQ(volume.values[(3 * 6 + 3) * 6 + 3], 1u);
 }
 
 TEST(Measurements, SizeCentroidBoxAndIntensityOfAHandMadeObject) {
