@@ -1,11 +1,13 @@
 // The Python module deepimage._deepimage (re-exported by the deepimage package): Model, Session,
 // the model description read-only, and the errors. See docs/python.md.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
 #include "deepimage/deepimage.hpp"
 #include "model/rdf.hpp"
+#include "numpy_tensor.hpp"
 #include "python_errors.hpp"
 #include "python_session.hpp"
 
@@ -64,6 +66,38 @@ std::map<std::string, std::int64_t> halo_of(const ModelSpec& spec) {
     for (const AxisSpec& a : out.axes)
       if (a.type == AxisType::space) halo[std::string(1, a.id)] = std::max(halo[std::string(1, a.id)], a.halo);
   return halo;
+}
+
+// find_objects's result for Python: the labels as an array, the table as {column: float64 array}
+// (what pandas.DataFrame takes), and how the objects were found.
+struct PythonObjects {
+  py::array labels;
+  py::dict table;
+  ObjectsReport report;
+};
+
+PythonObjects find_objects_of_arrays(const py::array& probability, const py::object& axes, const py::object& intensity,
+                                     const py::object& intensity_axes, const ObjectRules& rules, const py::object& model) {
+  const std::string prob_axes = axes.is_none() ? "" : axes.cast<std::string>();
+  const TensorView prob_view = python::view_of(probability, prob_axes, "probability");
+  std::optional<TensorView> intensity_view;
+  if (!intensity.is_none())
+    intensity_view = python::view_of(intensity.cast<py::array>(), intensity_axes.is_none() ? "" : intensity_axes.cast<std::string>(), "intensity");
+  std::optional<ModelSpec> spec;
+  if (!model.is_none()) spec = model.cast<const Model&>().spec();
+  LabelledObjects found;
+  {
+    py::gil_scoped_release released;
+    found = find_objects(prob_view, rules, intensity_view ? &*intensity_view : nullptr, spec ? &*spec : nullptr);
+  }
+  PythonObjects out{.labels = python::array_owning(std::move(found.labels)), .table = {}, .report = std::move(found.report)};
+  for (std::size_t k = 0; k < out.report.columns.size(); ++k) {
+    py::array_t<double> column(static_cast<py::ssize_t>(out.report.rows.size()));
+    auto values = column.mutable_unchecked<1>();
+    for (std::size_t r = 0; r < out.report.rows.size(); ++r) values(static_cast<py::ssize_t>(r)) = out.report.rows[r][k];
+    out.table[py::str(out.report.columns[k])] = column;
+  }
+  return out;
 }
 
 #define DEEPIMAGE_SESSION_ARGS                                                                                      \
@@ -182,6 +216,54 @@ PYBIND11_MODULE(_deepimage, m) {
       },
       py::arg("model"), py::arg("image"), py::arg("axes") = py::none(),
       "The whole image's normalisation statistics, as predict() measures them, as JSON text for statistics=.");
+
+  py::class_<PythonObjects>(m, "Objects", "Labelled, measured objects: what find_objects() returns (see docs/objects.md).")
+      .def_readonly("labels", &PythonObjects::labels, "uint32 labels, the probability's axes without c; 0 is background")
+      .def_readonly("table", &PythonObjects::table, "one float64 array per column, a row per object (pandas.DataFrame(objects.table))")
+      .def_property_readonly("count", [](const PythonObjects& o) { return o.report.object_count; })
+      .def_property_readonly("threshold", [](const PythonObjects& o) { return o.report.threshold; })
+      .def_property_readonly("otsu", [](const PythonObjects& o) { return o.report.otsu; })
+      .def_property_readonly("star_convex", [](const PythonObjects& o) { return o.report.star_convex; })
+      .def_property_readonly("nms", [](const PythonObjects& o) { return o.report.star_convex ? py::cast(o.report.nms) : py::none(); })
+      .def_property_readonly("rules_from", [](const PythonObjects& o) { return o.report.rules_from.empty() ? py::none() : py::cast(o.report.rules_from); })
+      .def_property_readonly("label_axes", [](const PythonObjects& o) { return o.report.label_axes; })
+      .def_property_readonly("object_axes", [](const PythonObjects& o) { return o.report.object_axes; })
+      .def("__repr__", [](const PythonObjects& o) {
+        return "deepimage.Objects(" + std::to_string(o.report.object_count) + " objects, axes \"" + o.report.label_axes + "\")";
+      });
+
+  m.def(
+      "find_objects",
+      [](const py::array& probability, const py::object& axes, const py::object& intensity, const py::object& intensity_axes,
+         const py::object& threshold, int channel, bool fill_holes, int connectivity, bool split, double split_depth,
+         std::uint64_t min_size, std::uint64_t max_size, bool per_slice, std::optional<bool> star_convex, std::optional<double> nms,
+         const py::object& model) {
+        ObjectRules rules;
+        if (py::isinstance<py::str>(threshold)) {
+          if (threshold.cast<std::string>() != "otsu")
+            throw Error(ErrorCode::invalid_argument, "threshold \"" + threshold.cast<std::string>() + "\" is not a number or \"otsu\"");
+          rules.otsu = true;
+        } else if (!threshold.is_none()) {
+          rules.threshold = threshold.cast<double>();
+        }
+        rules.channel = channel;
+        rules.fill_holes = fill_holes;
+        rules.connectivity = connectivity;
+        rules.split = split;
+        rules.split_depth = split_depth;
+        rules.min_size = min_size;
+        rules.max_size = max_size;
+        rules.per_slice = per_slice;
+        rules.star_convex = star_convex;
+        rules.nms = nms;
+        return find_objects_of_arrays(probability, axes, intensity, intensity_axes, rules, model);
+      },
+      py::arg("probability"), py::arg("axes") = py::none(), py::kw_only(), py::arg("intensity") = py::none(),
+      py::arg("intensity_axes") = py::none(), py::arg("threshold") = py::none(), py::arg("channel") = 0, py::arg("fill_holes") = false,
+      py::arg("connectivity") = 0, py::arg("split") = false, py::arg("split_depth") = 0.5, py::arg("min_size") = 0, py::arg("max_size") = 0,
+      py::arg("per_slice") = false, py::arg("star_convex") = py::none(), py::arg("nms") = py::none(), py::arg("model") = py::none(),
+      "Objects in a probability map, as `deepimage objects` finds them: threshold (a number, \"otsu\", or None: the StarDist "
+      "model's, else 0.5), split, size filters, star-convex objects; measured under `intensity` when given.");
 
   py::class_<PythonSession>(m, "Session", "A model loaded once, for repeated predict() calls (see docs/python.md).")
       .def(py::init([](const Model& model, const std::string& weights, int threads, const std::string& precision,

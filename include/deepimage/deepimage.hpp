@@ -46,6 +46,7 @@
 #include "deepimage/dtype.hpp"
 #include "deepimage/error.hpp"
 #include "deepimage/model_spec.hpp"
+#include "deepimage/object_rules.hpp"
 #include "deepimage/precision.hpp"
 #include "deepimage/progress.hpp"
 #include "deepimage/tensor.hpp"
@@ -113,6 +114,20 @@ class Model {
  private:
   std::shared_ptr<const Loaded> loaded_;
 };
+
+// Objects in an array (docs/objects.md): `probability` (a model's result; axes may be empty for a
+// 2D "yx" array) thresholded, split, filtered as `rules` say, or as `model` says where they are unset
+// (a StarDist model: star-convex objects with its thresholds), and measured under `intensity` (same
+// y, x, z; every channel) when given. The labels are uint32 in the probability's axes without "c";
+// the report's rows are the table `deepimage objects` writes (its file names empty). Memory views
+// carry no pixel size: measurements are in pixels and 3D objects isotropic. Throws Error as
+// find_objects on files does (invalid_argument naming the value).
+struct LabelledObjects {
+  Tensor labels;
+  ObjectsReport report;
+};
+LabelledObjects find_objects(const TensorView& probability, const ObjectRules& rules = {}, const TensorView* intensity = nullptr,
+                             const ModelSpec* model = nullptr);
 
 class Session {
  public:

@@ -94,8 +94,10 @@ std::string object_order(const std::string& axes, const std::string& object_axes
 }
 
 // `pixels` (a box of the file: size 1 on every axis but the object axes) as floats in z, y, x order.
-std::vector<float> object_values(const Tensor& pixels, const std::string& object_axes) {
-  const Tensor t = pixels.transposed(object_order(pixels.axes(), object_axes)).converted(DType::f32);
+// `axes`: the image's (a source that does not say them, .npy or an array, reads tensors without).
+std::vector<float> object_values(Tensor pixels, const std::string& axes, const std::string& object_axes) {
+  pixels.set_axes(axes);
+  const Tensor t = pixels.transposed(object_order(axes, object_axes)).converted(DType::f32);
   const float* p = t.data<float>();
   return std::vector<float>(p, p + t.element_count());
 }
@@ -144,7 +146,7 @@ class IntensityImage {
         box.begin[d] = prob_box.begin[at], box.end[d] = prob_box.end[at];
       }
       Tensor t = source_.read(box);
-      const std::vector<float> v = object_values(t, prob.object_axes);
+      const std::vector<float> v = object_values(std::move(t), axes_, prob.object_axes);
       all.insert(all.end(), v.begin(), v.end());
     }
     return all;
@@ -160,11 +162,11 @@ class IntensityImage {
 double otsu_over(const io::ImageSource& source, const Layout& l, std::int64_t channel) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::size_t i = 0; i < l.image_count; ++i)
-    for (float v : object_values(source.read(image_box(l, i, channel)), l.object_axes))
+    for (float v : object_values(source.read(image_box(l, i, channel)), l.axes, l.object_axes))
       if (!std::isnan(v)) lo = std::min(lo, static_cast<double>(v)), hi = std::max(hi, static_cast<double>(v));
   if (!(lo <= hi)) throw Error(ErrorCode::invalid_argument, "\"" + source.path().string() + "\" has no value to threshold (every pixel is NaN)");
   objects::OtsuHistogram histogram(lo, hi, !is_float(source.info().dtype));
-  for (std::size_t i = 0; i < l.image_count; ++i) histogram.add(object_values(source.read(image_box(l, i, channel)), l.object_axes));
+  for (std::size_t i = 0; i < l.image_count; ++i) histogram.add(object_values(source.read(image_box(l, i, channel)), l.axes, l.object_axes));
   return histogram.threshold();
 }
 
@@ -292,13 +294,13 @@ ObjectsReport ObjectFinder::run(std::uint32_t most_labels, const std::function<v
   table.columns = table_columns(l, cal, s.intensity ? s.intensity->channels() : 0, s.intensity.has_value());
   for (std::size_t i = 0; i < l.image_count; ++i) {
     const Box box = image_box(l, i, rules.channel);
-    const std::vector<float> values = object_values(s.source.read(box), l.object_axes);
+    const std::vector<float> values = object_values(s.source.read(box), l.axes, l.object_axes);
     objects::Labels labels;
     if (star_convex) {
       std::vector<float> distances;
       for (std::int64_t c = 0; c < s.channels; ++c) {
         if (c == rules.channel) continue;
-        const std::vector<float> ray = object_values(s.source.read(image_box(l, i, c)), l.object_axes);
+        const std::vector<float> ray = object_values(s.source.read(image_box(l, i, c)), l.axes, l.object_axes);
         distances.insert(distances.end(), ray.begin(), ray.end());
       }
       labels = l.grid.depth > 1

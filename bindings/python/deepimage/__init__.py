@@ -8,6 +8,8 @@
     for image in images:
         y = session.predict(image, axes="yx")
 
+    objects = deepimage.find_objects(y, axes="yx", split=True, intensity=image)   # labels + table
+
 See docs/python.md.
 """
 
@@ -16,11 +18,13 @@ from ._deepimage import (
     AxisSpec,
     CancelledError,
     Error,
+    find_objects,
     InvalidArgumentError,
     measure_statistics,
     Model,
     ModelSpec,
     NotFoundError,
+    Objects,
     ProgressEvent,
     Session,
     TensorSpec,
@@ -28,5 +32,5 @@ from ._deepimage import (
 
 __all__ = [
     "AxisSize", "AxisSpec", "CancelledError", "Error", "InvalidArgumentError", "Model", "ModelSpec",
-    "NotFoundError", "ProgressEvent", "Session", "TensorSpec", "measure_statistics",
+    "NotFoundError", "Objects", "ProgressEvent", "Session", "TensorSpec", "find_objects", "measure_statistics",
 ]
