@@ -179,7 +179,13 @@ void add_api_routes(httplib::Server& server, ServerParts& parts) {
                throw Error(ErrorCode::not_found, "run \"" + s.id + "\" has no output \"" + name + "\"" +
                                                      (s.state == RunState::done ? "" : " (it is " + std::string(to_string(s.state)) + ")"));
              }));
-  server.Get(R"(/api/runs/([a-z0-9]+)/slices/(input|output[0-9]+))", guarded([&p](const Request& req, Response& res) {
+  server.Get(R"(/api/runs/([a-z0-9]+)/objects.csv)", guarded([&p](const Request& req, Response& res) {
+               const RunStatus s = run_or_404(p.queue, req.matches[1]);
+               const std::optional<fs::path> folder = p.queue.folder_of(s.id);
+               if (!s.objects || !folder) throw Error(ErrorCode::not_found, "run \"" + s.id + "\" has no objects table (run with objects=1)");
+               send_file(res, objects_table(*folder), "text/csv", "objects.csv");
+             }));
+  server.Get(R"(/api/runs/([a-z0-9]+)/slices/(input|output[0-9]+|labels))", guarded([&p](const Request& req, Response& res) {
                const RunStatus s = run_or_404(p.queue, req.matches[1]);
                const std::string name = req.matches[2];
                const std::optional<fs::path> folder = p.queue.folder_of(s.id);

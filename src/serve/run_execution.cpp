@@ -39,7 +39,7 @@ std::optional<RunOutput> make_input_tiff(const RunJob& job) {
   }
 }
 
-std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& progress, const std::atomic<bool>* cancel) {
+RunResult execute_run(const RunJob& job, const ProgressCallback& progress, const std::atomic<bool>* cancel) {
   const RunRequest& r = job.request;
   const fs::path out = job.folder / "out";
   fs::create_directory(out);
@@ -51,6 +51,7 @@ std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& pr
   o.axes = r.axes;
   o.channels = r.channels;
   o.pad = r.pad;
+  o.objects = r.objects;
   o.progress = progress;
   o.cancel = cancel;
   RunReport report;
@@ -62,15 +63,23 @@ std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& pr
   }
   // Several outputs are written as <input stem>_<output id>.tif, in the model's order: the API names
   // them by position.
-  std::vector<RunOutput> outputs;
+  RunResult result;
   for (std::size_t i = 0; i < report.outputs_written.size(); ++i) {
     const fs::path written = report.outputs_written[i];
     const fs::path named = job.folder / ("output" + std::to_string(i) + ".tif");
     fs::rename(written, named);
-    outputs.push_back(describe_image(named));
+    result.outputs.push_back(describe_image(named));
+  }
+  if (report.objects) {
+    const ObjectsReport& found = *report.objects;
+    fs::rename(found.labels_file, job.folder / "labels.tif");
+    fs::rename(found.table_file, objects_table(job.folder));
+    result.outputs.push_back(describe_image(job.folder / "labels.tif"));
+    result.objects = RunObjects{.count = found.object_count, .threshold = found.threshold, .otsu = found.otsu,
+                                .star_convex = found.star_convex, .rules_from = found.rules_from};
   }
   fs::remove_all(out);
-  return outputs;
+  return result;
 }
 
 }  // namespace deepimage::server

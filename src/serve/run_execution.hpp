@@ -36,7 +36,15 @@ std::optional<RunOutput> make_input_tiff(const RunJob& job);
 // A written image's name, shape, axes and dtype, from its header. Throws deepimage::Error.
 RunOutput describe_image(const std::filesystem::path& file);
 
+// The table of a run with objects=1, beside its outputs.
+inline std::filesystem::path objects_table(const std::filesystem::path& folder) { return folder / "objects.csv"; }
+
+struct RunResult {
+  std::vector<RunOutput> outputs;     // output0.tif, ...; then labels.tif with objects=1
+  std::optional<RunObjects> objects;  // with objects=1
+};
+
 // Runs the job; returns its outputs. Throws deepimage::Error (cancelled when `cancel` turned true).
-std::vector<RunOutput> execute_run(const RunJob& job, const ProgressCallback& progress, const std::atomic<bool>* cancel);
+RunResult execute_run(const RunJob& job, const ProgressCallback& progress, const std::atomic<bool>* cancel);
 
 }  // namespace deepimage::server

@@ -103,11 +103,11 @@ void RunQueue::run_one(const std::shared_ptr<Entry>& entry) {
     entry->status.progress = event;
     changed_locked(*entry);
   };
-  std::vector<RunOutput> outputs;
+  RunResult result;
   RunState state = RunState::done;
   std::string error;
   try {
-    outputs = execute_run(job, progress, &entry->cancel);
+    result = execute_run(job, progress, &entry->cancel);
   } catch (const Error& e) {
     state = e.code() == ErrorCode::cancelled ? RunState::cancelled : RunState::failed;
     error = e.code() == ErrorCode::cancelled ? "" : e.what();
@@ -122,7 +122,8 @@ void RunQueue::run_one(const std::shared_ptr<Entry>& entry) {
   std::lock_guard lock(mutex_);
   entry->status.state = state;
   entry->status.error = error;
-  entry->status.outputs = outputs;
+  entry->status.outputs = result.outputs;
+  entry->status.objects = result.objects;
   if (state != RunState::done) entry->status.has_input = false;
   if (example) entry->status.has_input = true, entry->status.input = *example;
   changed_locked(*entry);

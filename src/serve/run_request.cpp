@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 
 #include "deepimage/error.hpp"
@@ -74,17 +75,43 @@ std::vector<int> parse_channels(const std::string& text) {
   return channels;
 }
 
+// "1"/"true" or "0"/"false"; `meaning` says what 1 does.
+bool parse_flag(const std::string& field, const std::string& value, const std::string& meaning) {
+  if (value != "1" && value != "0" && value != "true" && value != "false") throw field_error(field, value, "\"1\" (" + meaning + ") or \"0\"");
+  return value == "1" || value == "true";
+}
+
 }  // namespace
 
 RunRequest parse_run_request(const std::map<std::string, std::string>& fields) {
   RunRequest r;
+  ObjectRules rules;
+  std::vector<std::string> object_fields;  // given, needing objects=1
+  bool objects = false;
   for (const auto& [name, value] : fields) {
     if (name == "model") {
       r.model = value;
     } else if (name == "example") {
-      if (value != "1" && value != "0" && value != "true" && value != "false")
-        throw field_error("example", value, "\"1\" (run on the model's example) or \"0\"");
-      r.example = value == "1" || value == "true";
+      r.example = parse_flag("example", value, "run on the model's example");
+    } else if (name == "objects") {
+      objects = parse_flag("objects", value, "find objects in the first output");
+    } else if (name == "threshold") {
+      if (value.empty()) continue;
+      object_fields.push_back(name);
+      double v = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (value == "otsu") rules.otsu = true;
+      else if (ec == std::errc() && end == value.data() + value.size() && std::isfinite(v)) rules.threshold = v;
+      else throw field_error("threshold", value, "a number or otsu");
+    } else if (name == "split") {
+      rules.split = parse_flag("split", value, "split touching objects");
+      if (rules.split) object_fields.push_back(name);
+    } else if (name == "min_size") {
+      if (value.empty()) continue;
+      object_fields.push_back(name);
+      std::int64_t v = 0;
+      if (!parse_int(value, v) || v < 0) throw field_error("min_size", value, "a number of pixels (0 or more)");
+      rules.min_size = static_cast<std::uint64_t>(v);
     } else if (name == "tile") {
       if (!value.empty()) r.tile = parse_axis_values("tile", value, 1, kMaxTile);
     } else if (name == "halo") {
@@ -101,9 +128,13 @@ RunRequest parse_run_request(const std::map<std::string, std::string>& fields) {
       }
     } else {
       throw Error(ErrorCode::invalid_argument, "unknown field \"" + name +
-                                                   "\" (expected model, image, example, tile, halo, axes, channels, pad)");
+                                                   "\" (expected model, image, example, tile, halo, axes, channels, pad, objects, threshold, split, "
+                                                   "min_size)");
     }
   }
+  if (objects) r.objects = rules;
+  else if (!object_fields.empty())
+    throw Error(ErrorCode::invalid_argument, "field \"" + object_fields.front() + "\" shapes objects: add objects=1");
   if (r.model.empty()) throw Error(ErrorCode::invalid_argument, "field \"model\" is missing: give a model id from GET /api/models");
   return r;
 }

@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "deepimage/object_rules.hpp"
 
 namespace deepimage::server {
 
@@ -18,6 +21,9 @@ struct RunRequest {
   std::string axes;
   std::vector<int> channels;
   std::string pad = "reflect";
+  // objects=1: the first output becomes objects too (run --objects), shaped by threshold (a number or
+  // otsu; empty: a StarDist model's, else 0.5), split (1/0) and min_size (pixels).
+  std::optional<ObjectRules> objects;
 };
 
 // The text fields of the form (not the image), by name. Unknown fields are refused, so a typo in a

@@ -35,7 +35,16 @@ nlohmann::json to_json(const RunStatus& s) {
           {"input", s.has_input ? nlohmann::json{{"name", "input.tif"}, {"url", base + "/input"}, {"shape", s.input.shape},
                                                  {"axes", s.input.axes}, {"dtype", s.input.dtype}}
                                 : nlohmann::json(nullptr)},
-          {"outputs", outputs}};
+          {"outputs", outputs},
+          {"objects", s.objects ? nlohmann::json{{"count", s.objects->count},
+                                                 {"threshold", s.objects->threshold},
+                                                 {"threshold_method", s.objects->otsu ? "otsu" : "value"},
+                                                 {"star_convex", s.objects->star_convex},
+                                                 {"rules_from", s.objects->rules_from.empty() ? nlohmann::json(nullptr)
+                                                                                              : nlohmann::json(s.objects->rules_from)},
+                                                 {"labels", base + "/outputs/labels.tif"},
+                                                 {"table", base + "/objects.csv"}}
+                                : nlohmann::json(nullptr)}};
 }
 
 }  // namespace deepimage::server

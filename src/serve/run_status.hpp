@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct RunOutput {
   std::string dtype;
 };
 
+// What objects=1 found (run --objects): labels.tif is among the outputs, the table is objects.csv.
+struct RunObjects {
+  std::size_t count = 0;
+  double threshold = 0;
+  bool otsu = false, star_convex = false;
+  std::string rules_from;  // "config.stardist" when the model gave the rules
+};
+
 struct RunStatus {
   std::string id, model;
   RunState state = RunState::queued;
@@ -33,6 +42,7 @@ struct RunStatus {
   bool has_input = false;    // the input is there as input.tif (once running, and when done)
   RunOutput input;           // input.tif's shape, axes and dtype, when has_input
   std::vector<RunOutput> outputs;  // when done
+  std::optional<RunObjects> objects;  // when done, with objects=1
   std::uint64_t version = 0;       // grows on every change: event streams send what is new
 };
 

@@ -296,6 +296,48 @@ TEST_F(ServeApi, RunEqualsTheCliRun) {
   EXPECT_NE(error_of(bad_plane).find("\"z\""), std::string::npos) << error_of(bad_plane);
 }
 
+// objects=1 is `run --objects`: the same label image (served as labels.tif, shown by the viewer's
+// slices route) and the same table (objects.csv), and the status says what was found.
+TEST_F(ServeApi, ObjectsAreTheCliRunsObjects) {
+  const std::string id = start_run({{"model", "unet2d_nuclei_broad", "", ""}, {"objects", "1", "", ""}, {"split", "1", "", ""},
+                                    {"min_size", "10", "", ""}, image_part(kSmallImage)});
+  ASSERT_FALSE(id.empty());
+  const json s = wait_finished(id);
+  ASSERT_EQ(s["state"], "done") << s.dump();
+  ASSERT_EQ(s["outputs"].size(), 2u);
+  EXPECT_EQ(s["outputs"][1]["name"], "labels.tif");
+  const fs::path expected = tmp_ / "cli.tif";
+  const CliResult cli = run_cli({"run", (models_ / "unet2d_nuclei_broad").string(), kSmallImage.string(), "-o", expected.string(), "--objects",
+                                 "--split", "--min-size", "10", "--json"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const json report = json::parse(cli.out)["objects"];
+  ASSERT_TRUE(s["objects"].is_object()) << s.dump();
+  EXPECT_EQ(s["objects"]["count"], report["object_count"]);
+  EXPECT_GT(s["objects"]["count"].get<int>(), 5);
+  EXPECT_EQ(s["objects"]["threshold"], 0.5);
+  EXPECT_EQ(s["objects"]["star_convex"], false);
+  const auto labels = client_->Get(s["objects"]["labels"].get<std::string>());
+  ASSERT_TRUE(labels);
+  ASSERT_EQ(labels->status, 200);
+  EXPECT_EQ(labels->body, file_bytes(tmp_ / "cli_labels.tif"));
+  const auto table = client_->Get(s["objects"]["table"].get<std::string>());
+  ASSERT_TRUE(table);
+  ASSERT_EQ(table->status, 200);
+  EXPECT_EQ(table->get_header_value("Content-Type"), "text/csv");
+  EXPECT_EQ(table->body, file_bytes(tmp_ / "cli_objects.csv"));
+  const auto plane = client_->Get("/api/runs/" + id + "/slices/labels");
+  ASSERT_TRUE(plane);
+  EXPECT_EQ(plane->status, 200) << plane->body;
+  EXPECT_EQ(json::parse(plane->body)["max"].get<double>(), s["objects"]["count"].get<double>()) << "labels 1..count in one plane";
+  // A run without objects has no table.
+  const std::string plain = start_run({{"model", "unet2d_nuclei_broad", "", ""}, image_part(kSmallImage)});
+  const json p = wait_finished(plain);
+  EXPECT_TRUE(p["objects"].is_null());
+  const auto none = client_->Get("/api/runs/" + plain + "/objects.csv");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+}
+
 // The model's own example (example=1) is what `deepimage example` gives, and its input what
 // `--save-input` saves.
 TEST_F(ServeApi, ExampleRunIsTheCliExample) {
@@ -493,6 +535,9 @@ TEST_F(ServeApi, BadFieldsAre400sNamingTheField) {
       {{model, {"axes", "yy", "", ""}, image_part(kSmallImage)}, 400, "\"axes\""},
       {{model, {"colour", "red", "", ""}, image_part(kSmallImage)}, 400, "\"colour\""},
       {{model, {"example", "1", "", ""}, image_part(kSmallImage)}, 400, "\"example\""},
+      {{model, {"objects", "1", "", ""}, {"threshold", "half", "", ""}, image_part(kSmallImage)}, 400, "\"threshold\""},
+      {{model, {"objects", "1", "", ""}, {"min_size", "-3", "", ""}, image_part(kSmallImage)}, 400, "\"min_size\""},
+      {{model, {"split", "1", "", ""}, image_part(kSmallImage)}, 400, "\"split\" shapes objects: add objects=1"},
   };
   for (const Case& c : cases) {
     const auto r = post_run(c.items);

@@ -180,6 +180,33 @@ test('the viewer shows input and output, zooms, overlays, and downloads the outp
   await download.saveAs(process.env.DOWNLOAD);
 });
 
+test('objects: the run page finds objects, and the viewer shows their labels and table', async () => {
+  await page.goto(`${base}/run?model=${modelId}`);
+  await page.waitForFunction((id) => document.querySelector('#run-model')?.value === id, modelId);
+  await page.getByLabel('Choose an image').setInputFiles(process.env.IMAGE);
+  await page.getByText('Advanced').click();
+  await page.getByLabel('Axes', {exact: true}).fill('zyx');
+  await page.getByText('Objects', {exact: true}).click();
+  await page.getByLabel('Find objects in the result').check();
+  await page.getByLabel('Split touching objects').check();
+  await page.getByLabel('Minimum size').fill('10');
+  await page.getByRole('button', {name: 'Run', exact: true}).click();
+  await page.locator('.run-state').filter({hasText: /^done$/}).waitFor({timeout: RUN_TIMEOUT});
+  const id = (await page.locator('.run-progress h2').textContent()).replace('Run ', '');
+  const s = await status(id);
+  assert.ok(s.objects && s.objects.count > 0, JSON.stringify(s.objects));
+  await page.getByRole('link', {name: 'Open the result'}).click();
+  await page.waitForURL(`${base}/runs/${id}`);
+  assert.match(await page.locator('.objects-summary').textContent(), new RegExp(`^${s.objects.count} objects? \\(threshold 0\\.500\\)`));
+  await page.getByLabel('Output', {exact: true}).selectOption({label: 'labels.tif'});
+  await page.locator('.side-by-side[aria-busy="false"]').waitFor();
+  assert.ok((await viewerGreyLevels('Output image')) > 2, 'the label image shows its objects');
+  await shot(page, 'viewer-objects');
+  const table = await (await fetch(`${base}${s.objects.table}`)).text();
+  assert.equal(table.trim().split('\n').length, s.objects.count + 1, 'a header and one row per object');
+  assert.ok(await page.getByRole('link', {name: 'Download the objects table (objects.csv)'}).isVisible());
+});
+
 test('a second run is cancelled from its Cancel button', async () => {
   await page.goto(`${base}/run?model=${modelId}`);
   await page.waitForFunction((id) => document.querySelector('#run-model')?.value === id, modelId);

@@ -1,6 +1,7 @@
 // Page "/run?model=ID": choose a model and an image (drop it on the page or pick a file), optionally the
-// advanced settings `deepimage run` has (tile, halo, axes, channels, padding), start the run and follow its
-// progress; when it is done, a link opens the viewer. Empty advanced fields leave the model's defaults.
+// advanced settings `deepimage run` has (tile, halo, axes, channels, padding) and objects (run --objects:
+// threshold, split, minimum size), start the run and follow its progress; when it is done, a link opens
+// the viewer. Empty fields leave the model's defaults.
 
 import {api, modelPath, postForm} from '../api.js';
 import {errorBox, fill, h} from '../dom.js';
@@ -38,6 +39,10 @@ export function runPage(page, query, navigate) {
   const channels = h('input', {type: 'text', name: 'channels', placeholder: 'all, in order', 'aria-describedby': 'channels-hint'});
   const pad = h('select', {name: 'pad'}, h('option', {value: ''}, "default (the model's)"),
     ['reflect', 'symmetric', 'edge', 'zeros'].map((mode) => h('option', {value: mode}, mode)));
+  const findObjects = h('input', {type: 'checkbox', name: 'objects', id: 'run-objects'});
+  const threshold = h('input', {type: 'text', name: 'threshold', placeholder: "0.5, or a StarDist model's", 'aria-describedby': 'run-threshold-hint'});
+  const splitObjects = h('input', {type: 'checkbox', name: 'split', id: 'run-split'});
+  const minSize = h('input', {type: 'text', name: 'min_size', placeholder: '0', 'aria-describedby': 'run-min-size-hint'});
   const submit = h('button', {type: 'submit'}, 'Run');
   const progressPlace = h('div', {className: 'progress-place'});
 
@@ -52,6 +57,12 @@ export function runPage(page, query, navigate) {
       field('run-axes', 'Axes', axes, 'axes of the image, e.g. yx, cyx, zyx'),
       field('run-channels', 'Channels', channels, 'image channels to give the model, e.g. 0,2'),
       field('run-pad', 'Padding', pad)),
+    h('details', {className: 'advanced'}, h('summary', {}, 'Objects'),
+      h('div', {className: 'field inline'}, findObjects,
+        h('label', {for: 'run-objects'}, 'Find objects in the result: a label image and a table of measurements')),
+      field('run-threshold', 'Threshold', threshold, 'foreground is value > threshold: a number, or otsu'),
+      h('div', {className: 'field inline'}, splitObjects, h('label', {for: 'run-split'}, 'Split touching objects (watershed)')),
+      field('run-min-size', 'Minimum size', minSize, 'pixels; smaller objects are dropped')),
     submit, error);
   fill(page, h('h1', {}, 'Run a model'), form, progressPlace);
 
@@ -117,6 +128,12 @@ export function runPage(page, query, navigate) {
     else body.append('image', fileInput.files[0], fileInput.files[0].name);
     for (const [name, input] of [['tile', tile], ['halo', halo], ['axes', axes], ['channels', channels], ['pad', pad]]) {
       if (input.value.trim()) body.append(name, input.value.trim());
+    }
+    if (findObjects.checked) {
+      body.append('objects', '1');
+      if (threshold.value.trim()) body.append('threshold', threshold.value.trim());
+      if (splitObjects.checked) body.append('split', '1');
+      if (minSize.value.trim()) body.append('min_size', minSize.value.trim());
     }
     submit.disabled = true;
     try {

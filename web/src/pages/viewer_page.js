@@ -80,13 +80,18 @@ function renderViewer(page, status) {
     h('figcaption', {}, 'Output (green) over the input (grey)'));
   const opacityField = h('div', {className: 'field', hidden: true}, h('label', {for: 'viewer-opacity'}, 'Overlay opacity'), opacity);
 
+  const objects = status.objects;
   const downloads = h('ul', {className: 'downloads', 'aria-label': 'Downloads'},
     outputs.map((o) => h('li', {}, h('a', {href: o.url, download: o.name}, `Download ${o.name}`))),
+    objects ? h('li', {}, h('a', {href: objects.table, download: 'objects.csv'}, 'Download the objects table (objects.csv)')) : null,
     status.input ? h('li', {}, h('a', {href: status.input.url, download: status.input.name}, 'Download the input')) : null);
 
   fill(page,
     h('p', {className: 'crumbs'}, h('a', {href: `/models/${encodeURIComponent(status.model)}`}, status.model), ' / run ', status.id),
     h('h1', {}, `Result of ${status.model}`),
+    objects ? h('p', {className: 'objects-summary'},
+      `${objects.count} object${objects.count === 1 ? '' : 's'} (${objects.star_convex ? 'star-convex, ' : ''}threshold ${Number(objects.threshold).toPrecision(3)}` +
+      `${objects.threshold_method === 'otsu' ? ', Otsu' : ''}${objects.rules_from ? `, from ${objects.rules_from}` : ''}); the label image is ${outputs[outputs.length - 1].name}`) : null,
     downloads,
     h('div', {className: 'viewer-controls'},
       outputs.length > 1 ? h('div', {className: 'field'}, h('label', {for: 'viewer-output'}, 'Output'), outputSelect) : null,
