@@ -27,6 +27,9 @@ ObjectRuleOptions::ObjectRuleOptions(CLI::App* cmd, const std::string& group) {
       "--star-convex,!--no-star-convex", [&r](std::int64_t count) { r.star_convex = count > 0; },
       "StarDist-style output: the object channel is the probability, the other channels ray distances; polygons with "
       "non-maximum suppression. Default: as the model says (a StarDist model's rdf has config.stardist), else not"));
+  add(cmd->add_option("--anisotropy", *anisotropy_,
+                      "3D star-convex objects: the anisotropy Z,Y,X the StarDist 3D model was trained with (e.g. 2,1,1); "
+                      "default: the image's voxel size ratio"));
   add(cmd->add_option_function<double>(
              "--nms", [&r](double v) { r.nms = v; },
              "Star-convex objects: drop polygons covered by a more probable one for more than this part of the smaller one "
@@ -36,6 +39,26 @@ ObjectRuleOptions::ObjectRuleOptions(CLI::App* cmd, const std::string& group) {
 
 ObjectRules ObjectRuleOptions::rules() const {
   ObjectRules r = *rules_;
+  if (!anisotropy_->empty()) {
+    std::array<double, 3> a{};
+    std::stringstream text(*anisotropy_);
+    std::string part;
+    std::size_t n = 0;
+    for (; n < 4 && std::getline(text, part, ','); ++n) {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(part, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (n == 3 || used == 0 || used != part.size() || !(v > 0) || !std::isfinite(v))
+        throw CLI::ValidationError("--anisotropy", "\"" + *anisotropy_ + "\" is not three positive numbers Z,Y,X");
+      a[n] = v;
+    }
+    if (n != 3) throw CLI::ValidationError("--anisotropy", "\"" + *anisotropy_ + "\" is not three positive numbers Z,Y,X");
+    r.anisotropy = a;
+  }
   if (threshold_->empty()) return r;  // the model's, else 0.5
   if (*threshold_ == "otsu") {
     r.otsu = true;

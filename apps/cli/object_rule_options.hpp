@@ -14,7 +14,7 @@ namespace deepimage::cli {
 class ObjectRuleOptions {
  public:
   // Adds --threshold, --object-channel, --fill-holes, --connectivity, --split, --split-depth, --min-size,
-  // --max-size, --per-slice, --star-convex, --nms to `cmd`, in `group` of its help.
+  // --max-size, --per-slice, --star-convex, --anisotropy, --nms to `cmd`, in `group` of its help.
   ObjectRuleOptions(CLI::App* cmd, const std::string& group);
   // The rules the options give (call in the command's callback).
   ObjectRules rules() const;
@@ -24,6 +24,7 @@ class ObjectRuleOptions {
  private:
   std::shared_ptr<ObjectRules> rules_ = std::make_shared<ObjectRules>();
   std::shared_ptr<std::string> threshold_ = std::make_shared<std::string>();  // empty: not given
+  std::shared_ptr<std::string> anisotropy_ = std::make_shared<std::string>();
   std::vector<CLI::Option*> options_;
 };
 

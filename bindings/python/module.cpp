@@ -237,7 +237,7 @@ PYBIND11_MODULE(_deepimage, m) {
       [](const py::array& probability, const py::object& axes, const py::object& intensity, const py::object& intensity_axes,
          const py::object& threshold, int channel, bool fill_holes, int connectivity, bool split, double split_depth,
          std::uint64_t min_size, std::uint64_t max_size, bool per_slice, std::optional<bool> star_convex, std::optional<double> nms,
-         const py::object& model) {
+         std::optional<std::array<double, 3>> anisotropy, const py::object& model) {
         ObjectRules rules;
         if (py::isinstance<py::str>(threshold)) {
           if (threshold.cast<std::string>() != "otsu")
@@ -256,12 +256,14 @@ PYBIND11_MODULE(_deepimage, m) {
         rules.per_slice = per_slice;
         rules.star_convex = star_convex;
         rules.nms = nms;
+        rules.anisotropy = anisotropy;
         return find_objects_of_arrays(probability, axes, intensity, intensity_axes, rules, model);
       },
       py::arg("probability"), py::arg("axes") = py::none(), py::kw_only(), py::arg("intensity") = py::none(),
       py::arg("intensity_axes") = py::none(), py::arg("threshold") = py::none(), py::arg("channel") = 0, py::arg("fill_holes") = false,
       py::arg("connectivity") = 0, py::arg("split") = false, py::arg("split_depth") = 0.5, py::arg("min_size") = 0, py::arg("max_size") = 0,
-      py::arg("per_slice") = false, py::arg("star_convex") = py::none(), py::arg("nms") = py::none(), py::arg("model") = py::none(),
+      py::arg("per_slice") = false, py::arg("star_convex") = py::none(), py::arg("nms") = py::none(),
+      py::arg("anisotropy") = py::none(), py::arg("model") = py::none(),
       "Objects in a probability map, as `deepimage objects` finds them: threshold (a number, \"otsu\", or None: the StarDist "
       "model's, else 0.5), split, size filters, star-convex objects; measured under `intensity` when given.");
 

@@ -3,6 +3,7 @@
 // library and the Python module). docs/objects.md says what each rule does.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct ObjectRules {
   // config.stardist, which also gives threshold and nms where they are unset), else false and 0.4.
   std::optional<bool> star_convex;
   std::optional<double> nms;
+  // 3D star-convex objects: the anisotropy (z, y, x) the StarDist 3D model was trained with, which
+  // bends its rays (its rdf does not say it). Unset: the image's voxel size ratio.
+  std::optional<std::array<double, 3>> anisotropy;
 };
 
 // `rules` with what they leave unset taken from the model (a StarDist model: star-convex, with its

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -82,8 +83,11 @@ std::vector<std::array<int, 3>> convex_hull_faces(const std::vector<Vec>& p) {
 SphereRays golden_spiral_rays(int n, std::array<double, 3> anisotropy) {
   if (n < 4) throw Error(ErrorCode::invalid_argument, "3D star-convex objects need at least 4 rays, got " + std::to_string(n));
   for (double a : anisotropy)
-    if (!(a > 0) || !std::isfinite(a))
-      throw Error(ErrorCode::invalid_argument, "anisotropy " + std::to_string(a) + " is not a positive number");
+    if (!(a > 0) || !std::isfinite(a)) {
+      std::ostringstream text;
+      text << "anisotropy " << anisotropy[0] << "," << anisotropy[1] << "," << anisotropy[2] << " (z,y,x) has a value that is not a positive number";
+      throw Error(ErrorCode::invalid_argument, text.str());
+    }
   const double golden_angle = (3.0 - std::sqrt(5.0)) * std::numbers::pi;
   std::vector<Vec> points(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k) {

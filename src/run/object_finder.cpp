@@ -258,9 +258,10 @@ ObjectFinder::ObjectFinder(const io::ImageSource& source, const std::string& axe
                                                  (given.star_convex ? "" : " (the model is a StarDist model, config.stardist in its rdf)"));
   if (intensity) s.intensity.emplace(*intensity, l, file);
   if (cal && cal->spatial && cal->x > 0 && cal->y > 0 && cal->z > 0) s.spacing = {cal->z / cal->x, cal->y / cal->x, 1.0};
-  // 3D star-convex objects: StarDist's golden-spiral rays, stretched by the voxel size ratio (the
-  // anisotropy StarDist 3D models are trained with, which their bioimage.io rdf does not carry).
-  if (*rules.star_convex && l.grid.depth > 1) s.sphere_rays = objects::golden_spiral_rays(static_cast<int>(s.channels - 1), s.spacing);
+  // 3D star-convex objects: StarDist's golden-spiral rays, stretched by the anisotropy the model was
+  // trained with (given, or the voxel size ratio, which it usually is; the bioimage.io rdf lacks it).
+  if (*rules.star_convex && l.grid.depth > 1)
+    s.sphere_rays = objects::golden_spiral_rays(static_cast<int>(s.channels - 1), rules.anisotropy.value_or(s.spacing));
 
   // The label image: the probability image without its channel axis.
   for (std::size_t d = 0; d < l.axes.size(); ++d)

@@ -66,6 +66,8 @@ def test_a_stardist_model_gives_star_convex_objects_with_its_thresholds(tmp_path
     assert np.array_equal(found.labels, same.labels) and same.rules_from is None
     truth = tifffile.imread(REALDATA / "images/stardist_testdata/tests_mask2d.tif")
     assert abs(found.count - len(np.unique(truth)) + 1) <= 3  # the nuclei back, a stray polygon at most a few
+    with pytest.raises(deepimage.InvalidArgumentError, match="anisotropy"):
+        deepimage.find_objects(np.zeros((5, 4, 8, 8), np.float32), axes="czyx", star_convex=True, anisotropy=(0, 1, 1))
     masks = deepimage.find_objects(stack, axes="cyx", model=model, star_convex=False)
     assert not masks.star_convex and masks.threshold == 0.5
 
