@@ -94,12 +94,38 @@ std::int64_t page_bytes(const PageLayout& p) {
   return static_cast<std::int64_t>(p.width) * p.height * p.samples * static_cast<std::int64_t>(dtype_size(p.dtype));
 }
 
-// The bytes an uncompressed page's samples take in the file; 0 for a compressed page. 1-bit pages hold
-// 8 pixels a byte (at least), other depths whole bytes; page_layout checked the product fits.
-std::uintmax_t uncompressed_bytes(const PageLayout& p) {
-  if (p.compression != COMPRESSION_NONE) return 0;
+// The bytes a page's samples take undecoded (at least): 1-bit pages hold 8 pixels a byte, other depths
+// whole bytes; page_layout checked the product fits.
+std::uintmax_t raw_bytes(const PageLayout& p) {
   const auto pixels = static_cast<std::uintmax_t>(p.width) * p.height * p.samples;
   return p.bits == 1 ? (pixels + 7) / 8 : static_cast<std::uintmax_t>(page_bytes(p));
+}
+
+// The bytes an uncompressed page's samples take in the file; 0 for a compressed page.
+std::uintmax_t uncompressed_bytes(const PageLayout& p) { return p.compression == COMPRESSION_NONE ? raw_bytes(p) : 0; }
+
+// The most a codec can expand its bytes, for codecs with a bound: deflate (zlib's 1032:1), LZW (a code
+// of 9 bits or more never stands for more than 4096 bytes), PackBits (2 bytes for a run of 128). 0 for
+// codecs without a useful bound (JPEG, ZSTD, LZMA, CCITT fax on 1-bit pages, ...).
+struct CodecBound {
+  const char* name;
+  std::uintmax_t ratio;
+};
+CodecBound codec_bound(std::uint16_t compression) {
+  switch (compression) {
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE: return {"deflate", 1032};
+    case COMPRESSION_LZW: return {"LZW", 4096 * 8 / 9};
+    case COMPRESSION_PACKBITS: return {"PackBits", 64};
+    default: return {"", 0};
+  }
+}
+
+// The fewest bytes a compressed page with a bounded codec can be stored in; 0 otherwise.
+std::uintmax_t least_compressed_bytes(const PageLayout& p) {
+  const CodecBound bound = codec_bound(p.compression);
+  if (p.compression == COMPRESSION_NONE || bound.ratio == 0) return 0;
+  return (raw_bytes(p) + bound.ratio - 1) / bound.ratio;
 }
 
 // A tile is allocated before it is read, so its declared size must make sense for the page: a 5 KB
@@ -265,20 +291,29 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   const std::string description = first_description(tif);
   // Uncompressed samples lie in the file byte for byte, so uncompressed pages cannot need more bytes
   // than the whole file holds: a 4 KB file declaring 100000x100000 pixels is refused below, before a
-  // tile plan, an engine or a strip buffer is sized for ten gigabytes. (Compressed pages may expand a
-  // lot; their strips and tiles are checked as they are decoded.)
+  // tile plan, an engine or a strip buffer is sized for ten gigabytes. Pages of a codec whose expansion
+  // is bounded (deflate, LZW, PackBits) need at least their size over that bound: a 1 KB file claiming
+  // 145 GB of deflate is refused too. (Other codecs' strips and tiles are checked as they are decoded.)
   std::uintmax_t stored_bytes = 0;  // saturates: pages of 2^62 bytes each must not wrap around
   std::int64_t stored_pages = 0;
+  std::uintmax_t compressed_bytes = 0, compressed_decoded = 0;  // the least the bounded-codec pages need; their size
+  std::int64_t compressed_pages = 0;
+  PageLayout compressed_layout;  // the first of them, to name its codec
   tdir_t dir = 0;
   do {
     std::uint32_t subfile = 0;
     TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subfile);
     if (pages_.empty() || !(subfile & FILETYPE_REDUCEDIMAGE)) {
       PageLayout p = page_layout(f);
+      constexpr auto kMax = std::numeric_limits<std::uintmax_t>::max();
+      const auto add = [](std::uintmax_t& sum, std::uintmax_t bytes) { sum = bytes > kMax - sum ? kMax : sum + bytes; };
       if (const std::uintmax_t bytes = uncompressed_bytes(p)) {
-        constexpr auto kMax = std::numeric_limits<std::uintmax_t>::max();
-        stored_bytes = bytes > kMax - stored_bytes ? kMax : stored_bytes + bytes;
+        add(stored_bytes, bytes);
         ++stored_pages;
+      } else if (const std::uintmax_t least = least_compressed_bytes(p)) {
+        if (compressed_pages++ == 0) compressed_layout = p;
+        add(compressed_bytes, least);
+        add(compressed_decoded, raw_bytes(p));
       }
       if (pages_.empty()) {
         layout = p;
@@ -331,6 +366,12 @@ TiffPages::TiffPages(const std::filesystem::path& path) : file_(std::make_unique
   if (!ec && stored_bytes > file_bytes)
     f.fail("declares " + std::to_string(stored_pages) + " uncompressed page(s) of " + layout.describe() + " (" +
            std::to_string(stored_bytes) + " bytes), more than the " + std::to_string(file_bytes) + " bytes the file holds");
+  if (!ec && compressed_bytes > file_bytes) {
+    const CodecBound bound = codec_bound(compressed_layout.compression);
+    f.fail("declares " + std::to_string(compressed_pages) + " " + bound.name + "-compressed page(s) of " + compressed_layout.describe() +
+           " (" + std::to_string(compressed_decoded) + " bytes), more than the " + std::to_string(file_bytes) +
+           " bytes the file holds can expand to (" + bound.name + ": at most " + std::to_string(bound.ratio) + ":1)");
+  }
 }
 
 TiffPages::~TiffPages() = default;

@@ -61,6 +61,14 @@ std::vector<Entry> image_file_entries() {
       image("tiff_claims_100000x100000", "a 4 KB TIFF whose page claims 100000 x 100000 pixels", "huge.tif",
             [](const fs::path& p) { write_hand_tiff(p, {page(100000, 100000, 4096)}); }, {"\"IN/huge.tif\" declares 1 uncompressed page(s) of 100000x100000 1 sample(s) of uint8 (10000000000 bytes), more than the "
              "4218 bytes the file holds"}),
+      image("tiff_deflate_bomb", "a 4 KB TIFF whose deflate-compressed page claims 100000 x 100000 pixels", "bomb.tif",
+            [](const fs::path& p) {
+              HandTiffPage bomb = page(100000, 100000, 4096);
+              bomb.compression = 8;
+              write_hand_tiff(p, {bomb});
+            },
+            {"\"IN/bomb.tif\" declares 1 deflate-compressed page(s) of 100000x100000 1 sample(s) of uint8 (10000000000 bytes), more than "
+             "the 4218 bytes the file holds can expand to (deflate: at most 1032:1)"}),
       image("tiff_claims_a_billion_pages", "a one-page TIFF whose ImageJ metadata claims a billion pages", "pages.tif",
             [](const fs::path& p) {
               HandTiffPage one = page(96, 96, 96 * 96);

@@ -22,6 +22,7 @@ struct HandTiffPage {
   std::vector<std::uint8_t> pixels;  // uint8, one sample: one strip, or the one tile's bytes
   std::string description;           // ImageDescription when not empty (first page: ImageJ metadata)
   std::optional<std::pair<std::uint32_t, std::uint32_t>> tile;  // TileWidth, TileLength: one tile
+  std::uint16_t compression = 1;     // declared only: 1 none, 8 deflate, 5 LZW, ...
 };
 
 inline std::vector<char> hand_tiff(const std::vector<HandTiffPage>& pages) {
@@ -42,7 +43,7 @@ inline std::vector<char> hand_tiff(const std::vector<HandTiffPage>& pages) {
     struct Entry { std::uint16_t tag, type; std::uint32_t count, value; };
     const std::uint16_t kShort = 3, kLong = 4, kAscii = 2;
     std::vector<Entry> entries = {{256, kLong, 1, p.width}, {257, kLong, 1, p.height}, {258, kShort, 1, p.bits},
-                                  {259, kShort, 1, 1},      {262, kShort, 1, 1}};
+                                  {259, kShort, 1, p.compression}, {262, kShort, 1, 1}};
     if (p.description.size() > 3)  // shorter text would sit in the entry itself; tests need none
       entries.push_back({270, kAscii, static_cast<std::uint32_t>(p.description.size() + 1), static_cast<std::uint32_t>(text_at)});
     const auto size = static_cast<std::uint32_t>(p.pixels.size());
