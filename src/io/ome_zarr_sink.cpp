@@ -285,17 +285,34 @@ std::unique_ptr<ImageSink> create_ome_zarr(const fs::path& path, const ImageInfo
   return std::make_unique<OmeZarrSink>(path, info);
 }
 
+namespace {
+
+// `object[key]` when `object` is an object whose `key` is text; else "" (the file's metadata is not ours
+// to trust: a number where a name belongs must not throw nlohmann's type_error out of the reader).
+std::string text_field(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+}
+
+bool all_numbers(const json& list) {
+  return list.is_array() && std::all_of(list.begin(), list.end(), [](const json& v) { return v.is_number(); });
+}
+
+}  // namespace
+
 void add_ome_zarr_pyramid(const fs::path& path, int pyramid_levels) {
   const fs::path file = path / ".zattrs";
   json attrs = read_zarr_json(file);
   if (!attrs.is_object() || !attrs.contains("multiscales") || !attrs["multiscales"].is_array() || attrs["multiscales"].empty())
     zarr_file_error(file, "has no \"multiscales\" list: not an OME-Zarr image");
   json& ms = attrs["multiscales"][0];
-  if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].size() != 1 || ms["datasets"][0].value("path", "") != "0")
+  if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].size() != 1 || text_field(ms["datasets"][0], "path") != "0")
     zarr_file_error(file, "has datasets " + ms.value("datasets", json()).dump() + "; a pyramid is added to level 0 alone, at path \"0\"");
   std::string axes;
-  for (const auto& axis : ms.value("axes", json::array()))
-    axes += axis.is_object() ? axis.value("name", "?") : axis.is_string() ? axis.get<std::string>() : "?";
+  const json axis_list = ms.contains("axes") && ms["axes"].is_array() ? ms["axes"] : json::array();
+  for (const auto& axis : axis_list) {
+    const std::string name = axis.is_string() ? axis.get<std::string>() : text_field(axis, "name");
+    axes += name.empty() ? "?" : name;
+  }
   const ZarrArray level0 = read_zarr_array(path / "0");
   const auto y = axes.find('y'), x = axes.find('x');
   const std::size_t rank = level0.shape.size();
@@ -307,10 +324,13 @@ void add_ome_zarr_pyramid(const fs::path& path, int pyramid_levels) {
   OmeZarrWriter writer(path, level0, axes, pyramid_levels);
   writer.add_levels_below_level0();
   // Listed last, so an image whose pyramid was cut short still lists only what it has.
-  const json scale0 = ms["datasets"][0].value("coordinateTransformations", json::array());
+  const json& level0_entry = ms["datasets"][0];
+  const json scale0 = level0_entry.contains("coordinateTransformations") && level0_entry["coordinateTransformations"].is_array()
+                          ? level0_entry["coordinateTransformations"]
+                          : json::array();
   std::vector<double> scale(rank, 1.0);
   for (const auto& t : scale0)
-    if (t.value("type", "") == "scale" && t.contains("scale") && t["scale"].size() == rank) scale = t["scale"].get<std::vector<double>>();
+    if (text_field(t, "type") == "scale" && t.contains("scale") && all_numbers(t["scale"]) && t["scale"].size() == rank) scale = t["scale"].get<std::vector<double>>();
   const json made = multiscales_attrs(axes, std::nullopt, writer.level_count(), level0.dtype)["multiscales"][0];
   json datasets = json::array();
   for (int k = 0; k < writer.level_count(); ++k, scale[y] *= 2, scale[x] *= 2)

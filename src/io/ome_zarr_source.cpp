@@ -61,8 +61,10 @@ Multiscale read_multiscale(const fs::path& root) {
   bool scaled = false;
   const auto apply = [&](const json& holder) {
     if (!holder.contains("coordinateTransformations")) return;
-    for (const auto& t : holder["coordinateTransformations"]) {
-      if (t.value("type", "") != "scale" || !t.contains("scale")) continue;
+    const json& transforms = holder["coordinateTransformations"];
+    if (!transforms.is_array()) zarr_file_error(file, "coordinateTransformations " + transforms.dump() + " is not a list");
+    for (const auto& t : transforms) {
+      if (!t.is_object() || t.value("type", json()) != json("scale") || !t.contains("scale")) continue;
       const json& s = t["scale"];
       if (!s.is_array() || s.size() != m.axes.size())
         zarr_file_error(file, "scale " + s.dump() + " does not have one number per axis (" + std::to_string(m.axes.size()) + ")");
@@ -130,10 +132,17 @@ class OmeZarrSource : public ImageSource {
 std::unique_ptr<ImageSource> open_ome_zarr(const fs::path& path) {
   std::error_code ec;
   Multiscale m;
-  if (fs::exists(path / ".zarray", ec)) m.level = path;  // a bare array
-  else if (fs::exists(path / ".zattrs", ec)) m = read_multiscale(path);
-  else throw Error(ErrorCode::io, "\"" + path.string() + "\" has neither .zattrs nor .zarray: not an OME-Zarr image");
-  ZarrArray array = read_zarr_array(m.level);
+  ZarrArray array;
+  // Every field is checked where it is read; a value of a type no check foresaw still becomes the
+  // file's one-line error, not nlohmann's exception escaping the reader.
+  try {
+    if (fs::exists(path / ".zarray", ec)) m.level = path;  // a bare array
+    else if (fs::exists(path / ".zattrs", ec)) m = read_multiscale(path);
+    else throw Error(ErrorCode::io, "\"" + path.string() + "\" has neither .zattrs nor .zarray: not an OME-Zarr image");
+    array = read_zarr_array(m.level);
+  } catch (const json::exception& e) {
+    zarr_file_error(path, std::string("metadata of an unexpected type (") + e.what() + ")");
+  }
   if (!m.axes.empty() && m.axes.size() != array.shape.size())
     zarr_file_error(path / ".zattrs", "names " + std::to_string(m.axes.size()) + " axes \"" + m.axes + "\" but \"" +
                               (m.level / ".zarray").string() + "\" has shape " + shape_to_string(array.shape));

@@ -87,7 +87,10 @@ ZarrCompressor parse_compressor(const fs::path& file, const json& v) {
   c.id = v["id"].get<std::string>();
   if (c.id == "zlib" || c.id == "gzip") return c;
   if (c.id != "blosc") zarr_file_error(file, "compressor \"" + c.id + "\" is not supported (expected null, zlib, gzip or blosc)");
-  if (v.contains("cname")) c.cname = v["cname"].get<std::string>();
+  if (v.contains("cname")) {
+    if (!v["cname"].is_string()) zarr_file_error(file, "blosc \"cname\" " + v["cname"].dump() + " is not a codec name");
+    c.cname = v["cname"].get<std::string>();
+  }
   bool known = false;
   for (const char* name : {"blosclz", "lz4", "lz4hc", "zlib", "zstd", "snappy"}) known |= c.cname == name;
   if (!known) zarr_file_error(file, "blosc codec \"" + c.cname + "\" is not supported (expected blosclz, lz4, lz4hc, zlib, zstd)");
