@@ -11,6 +11,7 @@
 #include "io/temp_file.hpp"
 #include "run/image_stem.hpp"
 #include "run/object_finder.hpp"
+#include "run/object_outputs.hpp"
 
 namespace deepimage {
 namespace fs = std::filesystem;
@@ -45,6 +46,15 @@ std::string csv(const ObjectsReport& r) {
 
 }  // namespace
 
+void run::check_object_outputs(const fs::path& labels, const fs::path& table, bool overwrite) {
+  for (const fs::path& out : {labels, table}) {
+    if (fs::exists(out) && !overwrite)
+      throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" exists (use --overwrite to replace it)");
+    io::check_output_folder(out);
+  }
+  if (labels == table) throw Error(ErrorCode::invalid_argument, "the label image and the table are both \"" + labels.string() + "\"");
+}
+
 fs::path default_labels_path(const fs::path& probability) { return beside(probability, "_labels.tif"); }
 fs::path default_table_path(const fs::path& probability) { return beside(probability, "_objects.csv"); }
 
@@ -52,12 +62,7 @@ ObjectsReport find_objects(const FindObjectsOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path labels_path = o.labels.empty() ? default_labels_path(o.probability) : o.labels;
   const fs::path table_path = o.table.empty() ? default_table_path(o.probability) : o.table;
-  for (const fs::path& out : {labels_path, table_path}) {
-    if (fs::exists(out) && !o.overwrite)
-      throw Error(ErrorCode::invalid_argument, "output \"" + out.string() + "\" exists (use --overwrite to replace it)");
-    io::check_output_folder(out);
-  }
-  if (labels_path == table_path) throw Error(ErrorCode::invalid_argument, "the label image and the table are both \"" + labels_path.string() + "\"");
+  run::check_object_outputs(labels_path, table_path, o.overwrite);
   const auto source = io::open_image(o.probability);
   const auto intensity = o.intensity.empty() ? nullptr : io::open_image(o.intensity);
   const run::ObjectFinder finder(*source, o.axes, intensity.get(), o.rules, o.model);

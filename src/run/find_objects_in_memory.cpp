@@ -8,21 +8,19 @@
 #include "io/box_copy.hpp"
 #include "io/memory_source.hpp"
 #include "run/object_finder.hpp"
+#include "run/view_input.hpp"
 
 namespace deepimage {
 namespace {
 
-// `view` as a dense tensor; `what` names it in errors ("probability", "intensity").
-Tensor dense_copy(const TensorView& view, const std::string& what) {
-  if (!view.data) throw Error(ErrorCode::invalid_argument, what + ": the view has no data");
+// `view` as a dense tensor; `what` names it in errors ("probability", "intensity"). A 2D view may leave
+// its axes unsaid ("yx"); others must say them.
+Tensor dense_copy(TensorView view, const std::string& what) {
   if (view.shape.empty()) throw Error(ErrorCode::invalid_argument, what + ": the view has no axes (a scalar)");
-  if (!view.axes.empty() && view.axes.size() != view.shape.size())
-    throw Error(ErrorCode::invalid_argument, what + ": axes \"" + view.axes + "\" do not fit the shape " + shape_to_string(view.shape));
-  if (!view.strides.empty() && view.strides.size() != view.shape.size())
-    throw Error(ErrorCode::invalid_argument, what + ": " + std::to_string(view.strides.size()) + " strides for the shape " +
-                                                 shape_to_string(view.shape));
-  for (std::int64_t n : view.shape)
-    if (n < 1) throw Error(ErrorCode::invalid_argument, what + ": the shape " + shape_to_string(view.shape) + " has an empty axis");
+  if (view.axes.empty() && view.shape.size() == 2) view.axes = "yx";
+  if (view.axes.empty())
+    throw Error(ErrorCode::invalid_argument, what + ": a view of shape " + shape_to_string(view.shape) + " needs its axes (e.g. cyx)");
+  run::check_view(view, what);
   Tensor t(view.dtype, view.shape, view.axes);
   io::copy_box_out(static_cast<const std::byte*>(view.data), view.shape, view.strides.empty() ? strides_of(view.shape) : view.strides,
                    dtype_size(view.dtype), io::whole_box(view.shape), t.bytes());
@@ -35,7 +33,7 @@ LabelledObjects find_objects(const TensorView& probability, const ObjectRules& r
   const auto start = std::chrono::steady_clock::now();
   const auto probability_source = io::open_in_memory("probability", {.pixels = dense_copy(probability, "probability")});
   const auto intensity_source = intensity ? io::open_in_memory("intensity", {.pixels = dense_copy(*intensity, "intensity")}) : nullptr;
-  const run::ObjectFinder finder(*probability_source, probability.axes, intensity_source.get(), rules,
+  const run::ObjectFinder finder(*probability_source, "", intensity_source.get(), rules,
                                  model ? model->star_convex : std::nullopt);
   const io::ImageInfo& info = finder.label_info();
   LabelledObjects out{.labels = Tensor(DType::u32, info.shape, info.axes)};

@@ -234,6 +234,7 @@ struct ObjectFinder::State {
   Layout layout;
   std::optional<IntensityImage> intensity;
   std::int64_t channels = 1;
+  double threshold = 0;  // the rules', or Otsu's over the whole image
   std::array<double, 3> spacing{1.0, 1.0, 1.0};
   objects::SphereRays sphere_rays;
   io::ImageInfo label_info;
@@ -272,6 +273,7 @@ ObjectFinder::ObjectFinder(const io::ImageSource& source, const std::string& axe
   const auto& lut = objects::label_lut();
   label_cal.lut.assign(lut.begin(), lut.end());
   s.label_info.calibration = label_cal;
+  s.threshold = rules.otsu ? otsu_over(source, l, rules.channel) : *rules.threshold;
 }
 
 ObjectFinder::~ObjectFinder() = default;
@@ -286,7 +288,7 @@ ObjectsReport ObjectFinder::run(std::uint32_t most_labels, const std::function<v
   const bool star_convex = *rules.star_convex;
   ObjectsReport report;
   report.otsu = rules.otsu;
-  report.threshold = rules.otsu ? otsu_over(s.source, l, rules.channel) : *rules.threshold;
+  report.threshold = s.threshold;
   report.star_convex = star_convex;
   report.nms = *rules.nms;
   if (s.resolved.from_model) report.rules_from = "config.stardist";

@@ -25,8 +25,10 @@ class ObjectFinder {
     std::uint32_t count;
   };
 
-  // Checks the rules against the image (and the intensity image against it) before any work; `axes`:
-  // the probability image's when its source does not say them. The sources must outlive the finder.
+  // Checks the rules against the image (and the intensity image against it) before any work, then
+  // measures Otsu's threshold when the rules ask (a pass over the whole image, once however often run()
+  // is called); `axes`: the probability image's when its source does not say them. The sources must
+  // outlive the finder.
   ObjectFinder(const io::ImageSource& probability, const std::string& axes, const io::ImageSource* intensity, const ObjectRules& rules,
                const std::optional<StarConvexSpec>& model);
   ~ObjectFinder();

@@ -18,6 +18,7 @@
 #include "io/image.hpp"
 #include "io/image_region.hpp"
 #include "run/image_stem.hpp"
+#include "run/object_outputs.hpp"
 #include "run/axis_mapping.hpp"
 #include "run/dataset_pass.hpp"
 #include "run/memory.hpp"
@@ -270,9 +271,7 @@ void check_objects_outputs(const fs::path& output, const ObjectRules& rules, con
   if (!format || (format->name != "tiff" && format->name != "ome-zarr"))
     throw Error(ErrorCode::invalid_argument, "--objects reads the result back from a TIFF or OME-Zarr output, not \"" +
                                                  output.string() + "\"");
-  for (const fs::path& file : {default_labels_path(output), default_table_path(output)})
-    if (fs::exists(file) && !overwrite)
-      throw Error(ErrorCode::invalid_argument, "output \"" + file.string() + "\" exists (use --overwrite to replace it)");
+  run::check_object_outputs(default_labels_path(output), default_table_path(output), overwrite);
 }
 
 // Runs the loaded model on one set of input files (one per model input) and writes `outputs`: every

@@ -9,7 +9,8 @@ namespace {
 
 const std::string kAxisLetters = "bitczyx";
 
-// A view's own checks, before the model's (axis_mapping.hpp) are applied to it.
+}  // namespace
+
 void check_view(const TensorView& view, const std::string& name) {
   if (view.axes.size() != view.shape.size())
     throw Error(ErrorCode::invalid_argument, name + ": axes \"" + view.axes + "\" name " + std::to_string(view.axes.size()) +
@@ -31,8 +32,6 @@ void check_view(const TensorView& view, const std::string& name) {
                                                  std::to_string(view.shape.size()) + " axes " + shape_to_string(view.shape));
   if (!view.data) throw Error(ErrorCode::invalid_argument, name + ": the view's data pointer is null");
 }
-
-}  // namespace
 
 ViewInput::ViewInput(const TensorView& view, const TensorSpec& input)
     : name_("input \"" + input.id + "\""), dtype_(view.dtype), axes_(input.axes_string()) {

@@ -21,6 +21,10 @@
 
 namespace deepimage::run {
 
+// A view's own checks, before any model's: axes (one distinct letter of "bitczyx" per axis), sizes
+// of at least 1, strides for the same rank, data. Throws invalid_argument naming `name`.
+void check_view(const TensorView& view, const std::string& name);
+
 class ViewInput final : public SampleSource {
  public:
   // Throws invalid_argument naming the input (`input "raw"`) for a view that does not describe
