@@ -157,6 +157,12 @@ std::vector<Entry> image_file_entries() {
       image("zarr_complex_dtype", "an OME-Zarr array of complex64", "image.zarr",
             [](const fs::path& p) { write_file(p / ".zarray", zarray("[64, 64]", "<c8")); },
             {"\"IN/image.zarr/.zarray\": dtype \"<c8\" is not supported (expected one of <u1"}),
+      image("zarr_blosc_cname_not_text", "an OME-Zarr array whose blosc codec name is a number (a fuzz finding)",
+            "image.zarr",
+            [](const fs::path& p) {
+              write_file(p / ".zarray", zarray("[64, 64]", "|u1", "{\"id\": \"blosc\", \"cname\": 7, \"clevel\": 5}"));
+            },
+            {"\"IN/image.zarr/.zarray\": blosc \"cname\" 7 is not a codec name"}),
       image("zarr_corrupt_chunk", "an OME-Zarr array whose zlib chunk is noise", "image.zarr",
             [](const fs::path& p) {
               write_file(p / ".zarray", zarray("[64, 64]", "|u1", "{\"id\": \"zlib\", \"level\": 1}"));
