@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "deepimage/error.hpp"
+#include "model/zip_entry_check.hpp"
 
 namespace deepimage::model {
 namespace {
@@ -87,16 +88,6 @@ std::string pick_rdf(const std::vector<std::string>& names, const std::string& b
   return found.front();
 }
 
-std::string limit_name(std::uint64_t max_bytes) {
-  return max_bytes == kMaxTextEntryBytes ? "a model description" : "a bundle entry";
-}
-
-// "<entry>" in "<bundle>" is N bytes, more than the M allowed for a bundle entry
-[[noreturn]] void too_large(const std::string& shown, std::uint64_t size, std::uint64_t max_bytes) {
-  throw Error(ErrorCode::bad_model, shown + " is " + std::to_string(size) + " bytes, more than the " +
-                                        std::to_string(max_bytes) + " allowed for " + limit_name(max_bytes));
-}
-
 // Does `path` (a file under `root`, both canonical) stay under `root`?
 bool is_under(const fs::path& path, const fs::path& root) {
   auto p = path.begin();
@@ -149,7 +140,7 @@ class FolderStorage final : public Bundle::Storage {
       throw Error(ErrorCode::bad_model, "\"" + p.string() + "\" is a link to \"" + real.string() +
                                             "\", outside the model folder \"" + real_root.string() + "\"");
     const std::uint64_t size = fs::file_size(p);
-    if (size > max_bytes) too_large("\"" + p.string() + "\"", size, max_bytes);
+    if (size > max_bytes) entry_too_large("\"" + p.string() + "\"", size, max_bytes);
     std::vector<std::byte> bytes(size);
     f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!f) throw Error(ErrorCode::io, "cannot read \"" + p.string() + "\"");
@@ -233,19 +224,7 @@ class ZipStorage final : public Bundle::Storage {
     if (found == entries_.end() || zip_stat_index(archive_, found->second, 0, &st) != 0)
       throw Error(ErrorCode::not_found, "\"" + entry + "\" named in the model description is not in \"" + path_ + "\"");
     const std::string shown = "\"" + entry + "\" in \"" + path_ + "\"";
-    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-      throw Error(ErrorCode::bad_model, shown + " does not declare its size");
-    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-      throw Error(ErrorCode::unsupported, shown + " is encrypted; bundles are read without a password (unzip it with yours "
-                                                  "and give the folder)");
-    if (st.size > max_bytes) too_large(shown, st.size, max_bytes);
-    if (st.comp_size > zip_bytes_)
-      throw Error(ErrorCode::bad_model, shown + " claims " + std::to_string(st.comp_size) + " compressed bytes but the zip holds " +
-                                            std::to_string(zip_bytes_));
-    if (st.size > kRatioCheckBytes && st.size / kMaxCompressionRatio > st.comp_size)
-      throw Error(ErrorCode::bad_model, shown + " expands " + std::to_string(st.comp_size) + " bytes to " +
-                                            std::to_string(st.size) + " (more than " + std::to_string(kMaxCompressionRatio) +
-                                            " times: a zip bomb?)");
+    check_zip_entry(st, shown, max_bytes, zip_bytes_, "unzip it with yours and give the folder");
     zip_file_t* f = zip_fopen_index(archive_, found->second, 0);
     if (!f) throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
     std::vector<std::byte> bytes;

@@ -11,6 +11,7 @@
 
 #include "deepimage/error.hpp"
 #include "model/bundle.hpp"
+#include "model/zip_entry_check.hpp"
 
 namespace deepimage::pull {
 namespace {
@@ -65,20 +66,7 @@ std::vector<Entry> checked_entries(zip_t* archive, const std::string& shown, std
     if (type != 0 && type != S_IFREG && type != S_IFDIR)
       throw Error(ErrorCode::bad_model, entry + " is a special file (mode " + std::to_string(type) + "); bundles hold plain files only");
     if (!raw.empty() && raw.back() == '/') continue;  // a folder: made when a file needs it
-    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-      throw Error(ErrorCode::bad_model, entry + " does not declare its size");
-    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-      throw Error(ErrorCode::unsupported, entry + " is encrypted; bundles are unpacked without a password (unzip it with "
-                                                  "yours and zip it again without one)");
-    if (st.size > model::kMaxEntryBytes)
-      throw Error(ErrorCode::bad_model, entry + " is " + std::to_string(st.size) + " bytes, more than the " +
-                                            std::to_string(model::kMaxEntryBytes) + " allowed for a bundle entry");
-    if (st.comp_size > zip_bytes)
-      throw Error(ErrorCode::bad_model, entry + " claims " + std::to_string(st.comp_size) + " compressed bytes but the zip holds " +
-                                            std::to_string(zip_bytes));
-    if (st.size > model::kRatioCheckBytes && st.size / model::kMaxCompressionRatio > st.comp_size)
-      throw Error(ErrorCode::bad_model, entry + " expands " + std::to_string(st.comp_size) + " bytes to " + std::to_string(st.size) +
-                                            " (more than " + std::to_string(model::kMaxCompressionRatio) + " times: a zip bomb?)");
+    model::check_zip_entry(st, entry, model::kMaxEntryBytes, zip_bytes, "unzip it with yours and zip it again without one");
     total += st.size;
     if (total > kMaxUnpackedBytes)
       throw Error(ErrorCode::bad_model, shown + " unpacks to more than the " + std::to_string(kMaxUnpackedBytes) +

@@ -8,6 +8,7 @@
 
 #include "deepimage/error.hpp"
 #include "model/bundle.hpp"
+#include "model/zip_entry_check.hpp"
 
 namespace deepimage::engine::tf {
 
@@ -97,13 +98,9 @@ class ZipInMemory final : public SavedModelFiles::Storage {
   std::vector<std::byte> read(const std::string& name) const override {
     const std::string shown = "\"" + prefix_ + name + "\" in " + shown_;
     zip_stat_t st;
-    if (zip_stat_index(archive_, entries_.at(prefix_ + name), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-        !(st.valid & ZIP_STAT_COMP_SIZE))
-      throw Error(ErrorCode::bad_model, shown + " does not declare its size");
-    if (st.size > model::kMaxEntryBytes || st.comp_size > bytes_.size() ||
-        (st.size > model::kRatioCheckBytes && st.size / model::kMaxCompressionRatio > st.comp_size))
-      throw Error(ErrorCode::bad_model, shown + " declares " + std::to_string(st.size) + " bytes from " +
-                                            std::to_string(st.comp_size) + " compressed, beyond the bundle limits");
+    if (zip_stat_index(archive_, entries_.at(prefix_ + name), 0, &st) != 0)
+      throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
+    model::check_zip_entry(st, shown, model::kMaxEntryBytes, bytes_.size(), "unzip it with yours and zip it again without one");
     zip_file_t* file = zip_fopen_index(archive_, entries_.at(prefix_ + name), 0);
     if (!file) throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
     std::vector<std::byte> out(static_cast<std::size_t>(st.size) + 1);  // one more, to see data beyond the size

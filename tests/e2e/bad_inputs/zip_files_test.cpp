@@ -124,7 +124,7 @@ std::vector<Entry> zip_file_entries() {
       zip_entry("pull_zip_bomb", "`pull` of a .zip whose 100 KB weights.pt expands to 100 MiB", Via::pull, zip_of(bomb_entries),
                 {"\"IN/model.zip\": entry \"weights.pt\" expands", "bytes to 104857600 (more than 100 times: a zip bomb?)"}),
       zip_entry("pull_zip_encrypted", "`pull` of a .zip whose entries are encrypted", Via::pull, encrypted,
-                {"\"IN/model.zip\": entry \"rdf.yaml\" is encrypted; bundles are unpacked without a password"}),
+                {"\"IN/model.zip\": entry \"rdf.yaml\" is encrypted; bundles are read without a password"}),
       zip_entry("pull_zip_inside_a_zip", "`pull` of a .zip holding only a bundle .zip", Via::pull, nested,
                 {"\"IN/model.zip\" holds no model description", "but holds \"nuclei_unet2d.zip\": a bundle zipped inside? give that .zip instead"}),
       zip_entry("pull_zip_truncated", "`pull` of a bundle .zip cut in half", Via::pull, truncated,

@@ -273,7 +273,7 @@ TEST(SavedModel, RefusesAHostileWeightsZip) {
   auto [code, message] = error_of([&] { b_of(dir / "bundle"); });
   EXPECT_EQ(code, ErrorCode::bad_model);
   EXPECT_NE(message.find(shard), std::string::npos) << message;
-  EXPECT_NE(message.find("beyond the bundle limits"), std::string::npos) << message;
+  EXPECT_NE(message.find("to 2147483648 (more than 100 times: a zip bomb?)"), std::string::npos) << message;
 
   make_zip(dir / "bundle/weights.zip", entries);
   declare_size(dir / "bundle/weights.zip", shard, 8);  // fewer bytes than it holds
