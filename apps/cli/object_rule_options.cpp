@@ -60,20 +60,8 @@ ObjectRules ObjectRuleOptions::rules() const {
     r.anisotropy = a;
   }
   if (threshold_->empty()) return r;  // the model's, else 0.5
-  if (*threshold_ == "otsu") {
-    r.otsu = true;
-  } else {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(*threshold_, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != threshold_->size() || !std::isfinite(v))
-      throw CLI::ValidationError("--threshold", "\"" + *threshold_ + "\" is not a number or otsu");
-    r.threshold = v;
-  }
+  if (!read_threshold(*threshold_, r))
+    throw CLI::ValidationError("--threshold", "\"" + *threshold_ + "\" is not a number or otsu");
   return r;
 }
 

@@ -240,9 +240,8 @@ PYBIND11_MODULE(_deepimage, m) {
          std::optional<std::array<double, 3>> anisotropy, const py::object& model) {
         ObjectRules rules;
         if (py::isinstance<py::str>(threshold)) {
-          if (threshold.cast<std::string>() != "otsu")
+          if (!read_threshold(threshold.cast<std::string>(), rules))
             throw Error(ErrorCode::invalid_argument, "threshold \"" + threshold.cast<std::string>() + "\" is not a number or \"otsu\"");
-          rules.otsu = true;
         } else if (!threshold.is_none()) {
           rules.threshold = threshold.cast<double>();
         }
@@ -264,7 +263,7 @@ PYBIND11_MODULE(_deepimage, m) {
       py::arg("connectivity") = 0, py::arg("split") = false, py::arg("split_depth") = 0.5, py::arg("min_size") = 0, py::arg("max_size") = 0,
       py::arg("per_slice") = false, py::arg("star_convex") = py::none(), py::arg("nms") = py::none(),
       py::arg("anisotropy") = py::none(), py::arg("model") = py::none(),
-      "Objects in a probability map, as `deepimage objects` finds them: threshold (a number, \"otsu\", or None: the StarDist "
+      "Objects in a probability map, as `deepimage objects` finds them: threshold (a number, its text, \"otsu\", or None: the StarDist "
       "model's, else 0.5), split, size filters, star-convex objects; measured under `intensity` when given.");
 
   py::class_<PythonSession>(m, "Session", "A model loaded once, for repeated predict() calls (see docs/python.md).")

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "deepimage/model_spec.hpp"
@@ -46,6 +47,11 @@ struct ResolvedObjectRules {
   bool from_model = false;
 };
 ResolvedObjectRules resolve_object_rules(const ObjectRules& rules, const std::optional<StarConvexSpec>& model);
+
+// A threshold as people type it (the command line's --threshold, the web app's field, Python's
+// threshold="..."): a finite number, or otsu. Sets rules.threshold or rules.otsu; false, with `rules`
+// unchanged, for any other text (each front end words its own error).
+bool read_threshold(std::string_view text, ObjectRules& rules);
 
 struct ObjectsReport {
   std::string labels_file, table_file;

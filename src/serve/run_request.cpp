@@ -98,11 +98,7 @@ RunRequest parse_run_request(const std::map<std::string, std::string>& fields) {
     } else if (name == "threshold") {
       if (value.empty()) continue;
       object_fields.push_back(name);
-      double v = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (value == "otsu") rules.otsu = true;
-      else if (ec == std::errc() && end == value.data() + value.size() && std::isfinite(v)) rules.threshold = v;
-      else throw field_error("threshold", value, "a number or otsu");
+      if (!read_threshold(value, rules)) throw field_error("threshold", value, "a number or otsu");
     } else if (name == "split") {
       rules.split = parse_flag("split", value, "split touching objects");
       if (rules.split) object_fields.push_back(name);

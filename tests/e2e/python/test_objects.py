@@ -41,6 +41,8 @@ def test_labels_are_scikit_images_labels_of_the_same_threshold(probability):
     otsu = deepimage.find_objects(probability, threshold="otsu")
     filters = pytest.importorskip("skimage.filters")
     assert otsu.otsu and abs(otsu.threshold - filters.threshold_otsu(probability)) < 1e-6
+    typed = deepimage.find_objects(probability, threshold="0.6")  # as the command line and the web form take it
+    assert typed.threshold == 0.6 and np.array_equal(typed.labels, deepimage.find_objects(probability, threshold=0.6).labels)
 
 
 def test_a_reversed_view_gives_the_same_objects_reversed(probability):

@@ -28,11 +28,11 @@ if grep -rlE '#include <(nlohmann|yaml-cpp|torch|opencv|dnnl|zip)' "$prefix/incl
 fi
 libdir=$(dirname "$(find "$prefix" -name libdeepimage.so | head -n 1)")
 # libdeepimage.so exports the C API, deepimage::Model/Session, measure_statistics, find_objects on
-# views and resolve_object_rules only (bindings/c/libdeepimage.map).
+# views, resolve_object_rules and read_threshold only (bindings/c/libdeepimage.map).
 exported=$(nm -D --defined-only "$libdir/libdeepimage.so" | awk '{print $3}' | c++filt)
 echo "$exported" | grep -q '^deepimage_session_predict$'
 echo "$exported" | grep -q '^deepimage::Session::predict('
-stray=$(echo "$exported" | grep -vE '^(deepimage_|deepimage::(Model|Session)::|deepimage::measure_statistics|deepimage::find_objects\(deepimage::TensorView const&|deepimage::resolve_object_rules|$)' || true)
+stray=$(echo "$exported" | grep -vE '^(deepimage_|deepimage::(Model|Session)::|deepimage::measure_statistics|deepimage::find_objects\(deepimage::TensorView const&|deepimage::resolve_object_rules|deepimage::read_threshold|$)' || true)
 if [ -n "$stray" ]; then
   echo "libdeepimage.so exports more than its API:" >&2
   echo "$stray" | head -n 5 >&2

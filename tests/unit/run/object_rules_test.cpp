@@ -1,5 +1,5 @@
 // resolve_object_rules: what the caller leaves unset comes from a StarDist model, then the defaults;
-// what the caller sets always stands.
+// what the caller sets always stands. read_threshold: the text of a threshold.
 #include <gtest/gtest.h>
 
 #include "deepimage/objects.hpp"
@@ -51,6 +51,29 @@ TEST(ObjectRules, NotStarConvexIgnoresTheModelsThresholds) {
   EXPECT_EQ(r.rules.star_convex, false);
   EXPECT_EQ(r.rules.threshold, 0.5);
   EXPECT_EQ(r.rules.nms, 0.4);
+}
+
+TEST(ReadThreshold, TakesANumberOrOtsu) {
+  ObjectRules r;
+  EXPECT_TRUE(read_threshold("0.25", r));
+  EXPECT_EQ(r.threshold, 0.25);
+  EXPECT_FALSE(r.otsu);
+  EXPECT_TRUE(read_threshold("-1e-3", r));
+  EXPECT_EQ(r.threshold, -0.001);
+  ObjectRules o;
+  EXPECT_TRUE(read_threshold("otsu", o));
+  EXPECT_TRUE(o.otsu);
+  EXPECT_FALSE(o.threshold.has_value());
+}
+
+TEST(ReadThreshold, RefusesAnythingElseAndLeavesTheRulesAlone) {
+  for (const char* text : {"", "0.5x", "0.5 ", " 0.5", "Otsu", "nan", "inf", "1e999", "half"}) {
+    ObjectRules r;
+    r.threshold = 0.7;
+    EXPECT_FALSE(read_threshold(text, r)) << '"' << text << '"';
+    EXPECT_EQ(r.threshold, 0.7) << '"' << text << '"';
+    EXPECT_FALSE(r.otsu) << '"' << text << '"';
+  }
 }
 
 }  // namespace
