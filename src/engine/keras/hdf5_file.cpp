@@ -74,7 +74,9 @@ std::uint64_t little_endian(const std::byte* p, int bytes) {
 // HDF5 1.10 loops forever reading a global heap collection (where variable-length strings such as
 // Keras's model_config live) that holds a free-space object of size 0: its object walk does not
 // advance; and it reads past the collection for an object that declares more bytes than the collection
-// holds. Walk every collection as it would, first, and refuse a file with either.
+// holds; and its walk wraps around for a free-space object declaring nearly 2^64 bytes. Walk every
+// collection as it would, first, and refuse a file with any of these. (Loops not foreseen here are
+// bounded by the reader process's processor-time limit, keras_file_contents.cpp.)
 // A collection: "GCOL", version 1, 3 reserved bytes, its size (8 bytes, h5py's size of lengths), then
 // objects of a 16-byte header (index, reference count, reserved, size) and their data padded to 8
 // bytes; index 0 is the free space, whose size is not padded.
@@ -98,7 +100,14 @@ void check_global_heaps(const std::vector<std::byte>& bytes, const std::string& 
         throw Error(ErrorCode::bad_model, source + ": the global heap collection at byte " + std::to_string(at) +
                                               " has a free-space object of size 0 at byte " + std::to_string(p) +
                                               ": the file is corrupt");
-      if (need > end - p && index == 0) break;  // free space: HDF5 stops there, nothing reads it
+      // Free space running past the collection: HDF5 steps its read pointer past the end and stops,
+      // unless the step wraps around the address space (2^64 - 1 moves it back a byte) and its walk
+      // never ends (fuzz finding). No real one is larger than the file.
+      if (need > end - p && index == 0 && object_size > n)
+        throw Error(ErrorCode::bad_model, source + ": the global heap collection at byte " + std::to_string(at) +
+                                              " has a free-space object of " + std::to_string(object_size) + " bytes at byte " +
+                                              std::to_string(p) + ", more than the whole file: the file is corrupt");
+      if (need > end - p && index == 0) break;
       // HDF5 does not check this either: reading such an object copies bytes from beyond the collection.
       if (need > end - p)
         throw Error(ErrorCode::bad_model, source + ": object " + std::to_string(index) + " of the global heap collection at byte " +

@@ -1,30 +1,13 @@
 #include "engine/keras/keras_file_contents.hpp"
 
-#include <cerrno>
 #include <cstring>
 #include <set>
 
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fstream>
 
 #include "deepimage/error.hpp"
+#include "engine/keras/child_process.hpp"
 #include "engine/keras/hdf5_file.hpp"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEEPIMAGE_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define DEEPIMAGE_ASAN 1
-#endif
-#ifdef DEEPIMAGE_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 namespace deepimage::engine::keras {
 namespace {
@@ -170,86 +153,41 @@ KerasFileContents decode(const std::string& message, const std::string& source) 
   return c;
 }
 
-// libhdf5 allocates, and fills, what a corrupt file declares: a variable-length string of 4 GiB from an
-// 8 KB file (found by fuzzing: 15 s and 4 GiB of page faults). The child's address space gets room for
-// what it already maps, the file's values many times over and 1 GiB, no more: past that, HDF5's
-// allocation fails and it reports an error. (Not under AddressSanitizer, whose shadow memory needs a
-// huge address space; the fuzzer caps single allocations there instead, scripts/fuzz.sh.)
-void limit_address_space(std::size_t file_bytes) {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t pages = 0;
-  if (!(statm >> pages)) return;
-  const std::uint64_t mapped = pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  const std::uint64_t room = mapped + (std::uint64_t{1} << 30) + 8 * static_cast<std::uint64_t>(file_bytes);
-  rlimit current{};
-  if (::getrlimit(RLIMIT_AS, &current) != 0 || (current.rlim_cur != RLIM_INFINITY && current.rlim_cur <= room)) return;
-  const rlimit lower{room, room};
-  ::setrlimit(RLIMIT_AS, &lower);
-}
-
-void write_all(int fd, const std::string& data) {
-  for (std::size_t at = 0; at < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + at, data.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the parent went away: nothing to tell
-    at += static_cast<std::size_t>(n);
-  }
-}
+// Processor time the reader may take: reading is a copy of the weights plus HDF5's bookkeeping
+// (milliseconds for the models we know), so 10 s, and 1 s more per 32 MiB, is far beyond any real file,
+// and bounds a corrupt one on which libhdf5 loops forever.
+unsigned reader_cpu_seconds(std::size_t file_bytes) { return 10 + static_cast<unsigned>(file_bytes >> 25); }
 
 }  // namespace
 
 KerasFileContents read_keras_file(const std::vector<std::byte>& bytes, const std::string& source) {
-  int fds[2];
-  if (::pipe(fds) != 0) throw Error(ErrorCode::io, source + ": cannot make a pipe for the HDF5 reader (" + std::strerror(errno) + ")");
-  const pid_t child = ::fork();
-  if (child < 0) {
-    ::close(fds[0]), ::close(fds[1]);
-    throw Error(ErrorCode::io, source + ": cannot start the HDF5 reader (" + std::strerror(errno) + ")");
-  }
-  if (child == 0) {
-    ::close(fds[0]);
-#ifdef DEEPIMAGE_ASAN
-    // A fuzzer's death callback, inherited, would save the input as a crash of the fuzzer when libhdf5
-    // dies here; the parent reports this child's death as the file's error instead.
-    __sanitizer_set_death_callback(nullptr);
-#else
-    limit_address_space(bytes.size());
-#endif
-    std::string message;
-    try {
-      message = encode(read_here(bytes, source));
-    } catch (const Error& e) {
-      Writer w;
-      w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(e.code())), w.text(e.what());
-      message = std::move(w.out);
-    } catch (const std::exception& e) {
-      Writer w;
-      w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(ErrorCode::bad_model)), w.text(source + ": " + e.what());
-      message = std::move(w.out);
-    }
-    write_all(fds[1], message);
-    ::close(fds[1]);
-    ::_exit(0);  // no atexit handlers, no destructors of the parent's objects
-  }
-  ::close(fds[1]);
-  std::string message;
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(status) || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || message.size() < 2)
+  // libhdf5 allocates, and fills, what a corrupt file declares: a variable-length string of 4 GiB from
+  // an 8 KB file (found by fuzzing: 15 s and 4 GiB of page faults). The child gets room for the file's
+  // values many times over and 1 GiB, no more: past that, HDF5's allocation fails and it reports an error.
+  const ChildLimits limits{.cpu_seconds = reader_cpu_seconds(bytes.size()),
+                           .extra_address_space = (std::uint64_t{1} << 30) + 8 * static_cast<std::uint64_t>(bytes.size())};
+  const ChildResult child = run_in_child(
+      [&] {
+        try {
+          return encode(read_here(bytes, source));
+        } catch (const Error& e) {
+          Writer w;
+          w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(e.code())), w.text(e.what());
+          return std::move(w.out);
+        } catch (const std::exception& e) {
+          Writer w;
+          w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(ErrorCode::bad_model)), w.text(source + ": " + e.what());
+          return std::move(w.out);
+        }
+      },
+      limits);
+  if (child.end == ChildResult::End::out_of_time)
+    throw Error(ErrorCode::bad_model, source + " is a corrupt HDF5 file: libhdf5 did not finish reading it in " +
+                                          std::to_string(limits.cpu_seconds) + " s of processor time (it loops on some corrupt files)");
+  if (child.end == ChildResult::End::crashed || child.output.size() < 2)
     throw Error(ErrorCode::bad_model,
-                source + " is a corrupt HDF5 file: libhdf5 failed while reading it (" +
-                    (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status)) : "exit status " + std::to_string(WEXITSTATUS(status))) +
-                    ")");
-  return decode(message, source);
+                source + " is a corrupt HDF5 file: libhdf5 failed while reading it (" + (child.how.empty() ? "no result" : child.how) + ")");
+  return decode(child.output, source);
 }
 
 }  // namespace deepimage::engine::keras

@@ -6,7 +6,8 @@
 // (fuzzing found one in H5O's message decoding, docs/reliability.md), a bug inside the library that no
 // check of ours can rule out. The child reads everything (attributes, every layer's weights) and sends
 // it back through a pipe; if libhdf5 crashes, only the child dies and the user gets an error naming the
-// file. The cost is one fork and one copy of the weights (milliseconds for the models we know).
+// file. libhdf5 also loops forever on some corrupt files: the child has a processor-time limit
+// (child_process.hpp). The cost is one fork and one copy of the weights (milliseconds for the models we know).
 #pragma once
 
 #include <cstddef>

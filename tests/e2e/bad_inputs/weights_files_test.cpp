@@ -94,6 +94,11 @@ std::vector<Entry> weights_file_entries() {
                       {"output \"probability\" is 672 pixels along \"y\" for an input tile of 336, but the rdf implies 336"}),
       keras_weights("keras_h5_noise", "Keras .h5 weights of noise with a correct sha256", [] { return noise(4096); },
                     {"unet_pancreatic_cell_segmentation.h5 is not an HDF5 file"}),
+      keras_weights("keras_h5_loops_libhdf5",
+                    "Keras .h5 weights on which libhdf5 loops forever (a global heap's free space of 2^64 - 1 bytes: a fuzz finding)",
+                    [] { return slurp(source_dir() / "tests/data/fuzz/keras/global_heap_free_space_of_2_to_the_64_bytes.h5"); },
+                    {"unet_pancreatic_cell_segmentation.h5: the global heap collection at byte 2048 has a free-space object of "
+                     "18446744073709551615 bytes at byte 3744, more than the whole file: the file is corrupt"}),
       keras_weights("keras_h5_truncated", "Keras .h5 weights cut in half, with a correct sha256",
                     [h5] { return h5().substr(0, h5().size() / 2); },
                     {"unet_pancreatic_cell_segmentation.h5 is a truncated or corrupt HDF5 file"}),
