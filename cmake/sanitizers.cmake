@@ -35,7 +35,8 @@ if(DEEPIMAGE_SANITIZE)
   add_compile_options(-O1 ${sanitize_flags})
   add_link_options(${sanitize_flags})
   # Tests that need more memory than a sanitized process can afford skip on this definition
-  # (docs/reliability.md lists them).
+  # (docs/reliability.md lists them); the Keras reader's child process (engine/keras/child_process.cpp)
+  # drops a fuzzer's death callback and leaves the address space unlimited on it.
   add_compile_definitions(DEEPIMAGE_SANITIZE=1)
   if(DEEPIMAGE_BUILD_FUZZ)
     add_compile_options(-fsanitize=fuzzer-no-link)

@@ -240,8 +240,9 @@ PYBIND11_MODULE(_deepimage, m) {
          std::optional<std::array<double, 3>> anisotropy, const py::object& model) {
         ObjectRules rules;
         if (py::isinstance<py::str>(threshold)) {
-          if (!read_threshold(threshold.cast<std::string>(), rules))
-            throw Error(ErrorCode::invalid_argument, "threshold \"" + threshold.cast<std::string>() + "\" is not a number or \"otsu\"");
+          const auto text = threshold.cast<std::string>();
+          if (!read_threshold(text, rules))
+            throw Error(ErrorCode::invalid_argument, "threshold \"" + text + "\" is not a number or \"otsu\"");
         } else if (!threshold.is_none()) {
           rules.threshold = threshold.cast<double>();
         }

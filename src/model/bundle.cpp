@@ -225,28 +225,7 @@ class ZipStorage final : public Bundle::Storage {
       throw Error(ErrorCode::not_found, "\"" + entry + "\" named in the model description is not in \"" + path_ + "\"");
     const std::string shown = "\"" + entry + "\" in \"" + path_ + "\"";
     check_zip_entry(st, shown, max_bytes, zip_bytes_, "unzip it with yours and give the folder");
-    zip_file_t* f = zip_fopen_index(archive_, found->second, 0);
-    if (!f) throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
-    std::vector<std::byte> bytes;
-    bytes.reserve(st.size + 1);  // bounded by the checks above
-    constexpr zip_uint64_t kChunk = zip_uint64_t{4} << 20;
-    zip_int64_t got = 0;
-    do {  // one byte more than declared is asked for, to notice data beyond the declared size
-      const zip_uint64_t want = std::min<zip_uint64_t>(kChunk, st.size + 1 - bytes.size());
-      const std::size_t at = bytes.size();
-      bytes.resize(at + want);
-      got = zip_fread(f, bytes.data() + at, want);
-      bytes.resize(at + static_cast<std::size_t>(std::max<zip_int64_t>(got, 0)));
-    } while (got > 0 && bytes.size() <= st.size);
-    const std::string zip_error = got < 0 ? zip_error_strerror(zip_file_get_error(f)) : "";
-    zip_fclose(f);
-    if (got < 0) throw Error(ErrorCode::io, "cannot decompress " + shown + ": " + zip_error);
-    if (bytes.size() > st.size)
-      throw Error(ErrorCode::bad_model, shown + " holds more than the " + std::to_string(st.size) + " bytes it declares");
-    if (bytes.size() < st.size)
-      throw Error(ErrorCode::io, shown + " is truncated: it declares " + std::to_string(st.size) + " bytes but holds " +
-                                     std::to_string(bytes.size()));
-    return bytes;
+    return read_zip_entry(archive_, found->second, st, shown);
   }
 
  private:

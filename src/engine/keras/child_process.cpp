@@ -12,15 +12,7 @@
 
 #include "deepimage/error.hpp"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEEPIMAGE_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define DEEPIMAGE_ASAN 1
-#endif
-#ifdef DEEPIMAGE_ASAN
+#ifdef DEEPIMAGE_SANITIZE  // cmake/sanitizers.cmake
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -51,7 +43,7 @@ void limit_address_space(std::uint64_t extra) {
 [[noreturn]] void be_the_child(const std::function<std::string()>& work, const ChildLimits& limits, pid_t parent, int out) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(1);  // the parent died before the line above
-#ifdef DEEPIMAGE_ASAN
+#ifdef DEEPIMAGE_SANITIZE
   __sanitizer_set_death_callback(nullptr);
 #else
   if (limits.extra_address_space > 0) limit_address_space(limits.extra_address_space);

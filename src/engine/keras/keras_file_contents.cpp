@@ -121,6 +121,12 @@ std::string encode(const KerasFileContents& c) {
   return std::move(w.out);
 }
 
+std::string encode_error(ErrorCode code, const std::string& message) {
+  Writer w;
+  w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(code)), w.text(message);
+  return std::move(w.out);
+}
+
 KerasFileContents decode(const std::string& message, const std::string& source) {
   Reader r(message, source);
   char tag[2];
@@ -171,13 +177,9 @@ KerasFileContents read_keras_file(const std::vector<std::byte>& bytes, const std
         try {
           return encode(read_here(bytes, source));
         } catch (const Error& e) {
-          Writer w;
-          w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(e.code())), w.text(e.what());
-          return std::move(w.out);
+          return encode_error(e.code(), e.what());
         } catch (const std::exception& e) {
-          Writer w;
-          w.bytes("ER", 2), w.u64(static_cast<std::uint64_t>(ErrorCode::bad_model)), w.text(source + ": " + e.what());
-          return std::move(w.out);
+          return encode_error(ErrorCode::bad_model, source + ": " + e.what());
         }
       },
       limits);

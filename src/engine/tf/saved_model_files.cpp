@@ -101,22 +101,7 @@ class ZipInMemory final : public SavedModelFiles::Storage {
     if (zip_stat_index(archive_, entries_.at(prefix_ + name), 0, &st) != 0)
       throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
     model::check_zip_entry(st, shown, model::kMaxEntryBytes, bytes_.size(), "unzip it with yours and zip it again without one");
-    zip_file_t* file = zip_fopen_index(archive_, entries_.at(prefix_ + name), 0);
-    if (!file) throw Error(ErrorCode::io, "cannot read " + shown + ": " + zip_strerror(archive_));
-    std::vector<std::byte> out(static_cast<std::size_t>(st.size) + 1);  // one more, to see data beyond the size
-    zip_uint64_t got = 0;
-    zip_int64_t n = 0;
-    while (got < out.size() && (n = zip_fread(file, out.data() + got, out.size() - got)) > 0) got += static_cast<zip_uint64_t>(n);
-    const std::string failure = n < 0 ? zip_error_strerror(zip_file_get_error(file)) : "";
-    zip_fclose(file);
-    if (n < 0) throw Error(ErrorCode::io, "cannot decompress " + shown + ": " + failure);
-    if (got > st.size)
-      throw Error(ErrorCode::bad_model, shown + " holds more than the " + std::to_string(st.size) + " bytes it declares");
-    if (got < st.size)
-      throw Error(ErrorCode::bad_model, shown + " is truncated: it declares " + std::to_string(st.size) + " bytes but holds " +
-                                            std::to_string(got));
-    out.resize(static_cast<std::size_t>(got));
-    return out;
+    return model::read_zip_entry(archive_, entries_.at(prefix_ + name), st, shown);
   }
 
  private:
